@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkResults } from './check.js';
+import { BenchKitError } from './errors.js';
+import { defaultBenchFiles, loadSuite } from './load-suites.js';
+import { writeReport } from './report.js';
+import { runSuites } from './run-suites.js';
+import { DEFAULT_BUDGET_PERCENT } from './verdict.js';
+import { defaultResultsDir, findWorkspaceRoot } from './workspace.js';
+
+const USAGE = `Usage: bench-kit <command> [options]
+
+Commands:
+  run [files…]   run benchmark files (default: bench/*.bench.{ts,js}) and write results
+      --out <dir>       results directory (default: $RINGKIT_BENCH_RESULTS or <workspace>/benchmark_results)
+      --quick           fewer, shorter samples (CI smoke run; also $RINGKIT_BENCH_QUICK=1)
+      --filter <text>   only benchmarks whose name contains <text>
+      --seed <n>        seed for pair order and bootstrap (reproducible runs)
+  check          print every result, judge overhead against the budget, report gated packages
+                 without an overhead benchmark; exits 1 on any fail or missing
+      --results <dir>   results directory (default as for run --out)
+      --budget <pct>    judge every overhead result against this budget (default: each result's own, ${DEFAULT_BUDGET_PERCENT}%)
+  report         write chart.svg and summary.md per package and SUMMARY.md
+      --results <dir>   results directory
+
+Exit codes: 0 ok, 1 a benchmark failed its budget (or a gated package has none), 2 bad input.`;
+
+type Command = 'run' | 'check' | 'report';
+
+export async function main(argv: readonly string[], cwd = process.cwd()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version') {
+    console.log(readVersion());
+    return 0;
+  }
+  if (!isCommand(command)) {
+    throw new BenchKitError('BAD_ARGUMENT', `unknown command "${command}"; expected run, check or report (see bench-kit --help).`);
+  }
+  const options = parseOptions(command, rest);
+  const resultsDir = options.values.results ?? options.values.out;
+  const resolvedResults = resultsDir ? resolve(cwd, resultsDir) : defaultResultsDir(cwd);
+
+  if (command === 'run') {
+    const files = options.positionals.length > 0 ? options.positionals : defaultBenchFiles(cwd);
+    if (files.length === 0) {
+      throw new BenchKitError('BENCH_FILE', `no benchmark files in ${resolve(cwd, 'bench')} (*.bench.ts); pass files to run.`);
+    }
+    const suites = [];
+    for (const file of files) suites.push(await loadSuite(resolve(cwd, file)));
+    const seed = options.values.seed === undefined ? undefined : parseNumber('--seed', options.values.seed);
+    const results = await runSuites(suites, {
+      resultsDir: resolvedResults,
+      quick: options.values.quick === true || process.env.RINGKIT_BENCH_QUICK === '1',
+      ...(options.values.filter === undefined ? {} : { filter: options.values.filter }),
+      ...(seed === undefined ? {} : { seed }),
+    });
+    const failed = results.filter((result) => result.verdict === 'fail');
+    if (failed.length > 0) {
+      console.error(`bench-kit: ${failed.length} benchmark(s) over budget: ${failed.map((result) => result.bench).join(', ')}.`);
+      return 1;
+    }
+    return 0;
+  }
+
+  if (command === 'check') {
+    const budget = options.values.budget === undefined ? undefined : parseBudget(options.values.budget);
+    const report = await checkResults({
+      resultsDir: resolvedResults,
+      ...(budget === undefined ? {} : { budget }),
+      workspaceRoot: findWorkspaceRoot(cwd),
+    });
+    console.log(report.table);
+    console.log('');
+    if (report.rows.length === 0) console.log(`no results in ${resolvedResults} and no package requires one.`);
+    const summary = `${report.rows.length - report.missing} result(s): ${report.failed} over budget, ${report.inconclusive} inconclusive, ${report.missing} package(s) missing an overhead benchmark.`;
+    console.log(report.passed ? `bench-kit check passed: ${summary}` : `bench-kit check FAILED: ${summary}`);
+    return report.passed ? 0 : 1;
+  }
+
+  const files = await writeReport(resolvedResults);
+  console.log(files.summaryText);
+  console.log(`wrote ${files.charts.length} chart(s) and ${files.summary}`);
+  return 0;
+}
+
+function isCommand(value: string): value is Command {
+  return value === 'run' || value === 'check' || value === 'report';
+}
+
+function parseOptions(command: Command, args: string[]) {
+  const allowed = {
+    run: ['out', 'quick', 'filter', 'seed'],
+    check: ['results', 'budget'],
+    report: ['results'],
+  }[command];
+  try {
+    const parsed = parseArgs({
+      args,
+      allowPositionals: command === 'run',
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        results: { type: 'string' },
+        quick: { type: 'boolean' },
+        filter: { type: 'string' },
+        seed: { type: 'string' },
+        budget: { type: 'string' },
+      },
+    });
+    const misplaced = Object.keys(parsed.values).find((key) => !allowed.includes(key));
+    if (misplaced) {
+      throw new BenchKitError('UNKNOWN_FLAG', `"${command}" has no --${misplaced} option (see bench-kit --help).`);
+    }
+    return parsed;
+  } catch (error) {
+    if (error instanceof BenchKitError) throw error;
+    // parseArgs's own messages are long and mention internals; keep its gist in one sentence.
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    const unknown = /Unknown option '([^']+)'/.exec(message)?.[1];
+    if (unknown) throw new BenchKitError('UNKNOWN_FLAG', `unknown option ${unknown} for "${command}" (see bench-kit --help).`);
+    const positional = /Unexpected argument '([^']+)'/.exec(message)?.[1];
+    if (positional) throw new BenchKitError('BAD_ARGUMENT', `"${command}" takes no argument "${positional}" (see bench-kit --help).`);
+    throw new BenchKitError('BAD_ARGUMENT', `${message.replace(/\.$/, '')} (see bench-kit --help).`);
+  }
+}
+
+function parseNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) {
+    throw new BenchKitError('BAD_ARGUMENT', `${flag} must be a number, got "${text}".`);
+  }
+  return value;
+}
+
+function parseBudget(text: string): number {
+  const value = parseNumber('--budget', text.replace(/%$/, ''));
+  if (value < 0) throw new BenchKitError('BAD_ARGUMENT', `--budget must be a percentage ≥ 0, got "${text}".`);
+  return value;
+}
+
+function readVersion(): string {
+  const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return packageJson.version;
+}
+
+/** The bin's entry: one sentence on stderr for a known error, exit code by outcome. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (error) {
+    if (error instanceof BenchKitError) {
+      console.error(`bench-kit: ${error.message}`);
+      process.exitCode = error.code === 'WORKLOAD_FAILED' ? 1 : 2;
+      return;
+    }
+    console.error(`bench-kit: unexpected error: ${(error as Error)?.message ?? String(error)} (set RINGKIT_DEBUG=1 for the stack).`);
+    if (process.env.RINGKIT_DEBUG) console.error(error);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,48 @@
+const SI_PREFIXES = ['', 'k', 'M', 'G', 'T'] as const;
+
+/** +1.23% / −4.50%: overhead always carries its sign. */
+export function formatPercent(value: number, digits = 2): string {
+  const sign = value > 0 ? '+' : value < 0 ? '−' : '±';
+  return `${sign}${Math.abs(value).toFixed(digits)}%`;
+}
+
+/** 12 345 678 → "12.3 M". */
+export function formatSi(value: number): string {
+  let scaled = value;
+  let prefix = 0;
+  while (Math.abs(scaled) >= 1000 && prefix < SI_PREFIXES.length - 1) {
+    scaled /= 1000;
+    prefix++;
+  }
+  const digits = Math.abs(scaled) >= 100 ? 0 : Math.abs(scaled) >= 10 ? 1 : 2;
+  const unitPrefix = SI_PREFIXES[prefix] ?? '';
+  return `${scaled.toFixed(digits)}${unitPrefix ? ` ${unitPrefix}` : ''}`;
+}
+
+export function formatValue(unit: '%' | 'items/s', value: number): string {
+  return unit === '%' ? formatPercent(value) : `${formatSi(value)} items/s`;
+}
+
+export function formatInterval(unit: '%' | 'items/s', low: number, high: number): string {
+  return unit === '%' ? `[${formatPercent(low)}, ${formatPercent(high)}]` : `[${formatSi(low)}, ${formatSi(high)}]`;
+}
+
+/** Plain-text table: columns padded to their widest cell. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const escape = (cell: string) => cell.replaceAll('|', '\\|');
+  return [
+    `| ${header.map(escape).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+  ].join('\n');
+}

@@ -1,0 +1,51 @@
+export { type CheckOptions, type CheckReport, type CheckRow, checkResults } from './check.js';
+export type { Clock } from './clock.js';
+export {
+  type BatchWorkload,
+  type Bench,
+  defineSuite,
+  type FunctionWorkload,
+  type OverheadBench,
+  overhead,
+  type ProcessWorkload,
+  type SamplingOptions,
+  type Suite,
+  type ThroughputBench,
+  throughput,
+  type Workload,
+} from './define.js';
+export { BenchKitError, type BenchKitErrorCode } from './errors.js';
+export { describeMachine, type MachineInfo } from './machine.js';
+export { renderChart, renderMarkdown, writeReport } from './report.js';
+export {
+  type BenchResult,
+  packageFolderName,
+  parseResult,
+  RESULT_SCHEMA,
+  RESULT_SCHEMA_VERSION,
+  readResults,
+  toResult,
+  writeResult,
+} from './results.js';
+export {
+  type BenchRun,
+  type OverheadRun,
+  type Pair,
+  type Progress,
+  type RunOptions,
+  runBench,
+  type ThroughputRun,
+} from './runner.js';
+export { DEFAULT_SAMPLING, QUICK_SAMPLING } from './sampling.js';
+export {
+  bootstrapMedian,
+  createRandom,
+  type Interval,
+  logRatioToPercent,
+  median,
+  overheadInterval,
+  pairedLogRatios,
+  percentToLogRatio,
+} from './stats.js';
+export { DEFAULT_BUDGET_PERCENT, judge, type Verdict } from './verdict.js';
+export { reportFromProcess, type Sample } from './workload.js';

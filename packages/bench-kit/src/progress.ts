@@ -1,0 +1,30 @@
+import { formatInterval, formatPercent, formatSi } from './format.js';
+import type { Progress } from './runner.js';
+
+/**
+ * A live line on a TTY (samples so far, current estimate), redrawn in place;
+ * silent elsewhere so logs and CI output stay clean.
+ */
+export function createProgressLine(stream: NodeJS.WriteStream = process.stderr): {
+  update: (progress: Progress) => void;
+  clear: () => void;
+} {
+  if (!stream.isTTY) return { update: () => {}, clear: () => {} };
+  return {
+    update(progress) {
+      const unit = progress.kind === 'overhead' ? '%' : 'items/s';
+      const estimate = progress.estimate
+        ? unit === '%'
+          ? `${formatPercent(progress.estimate.median)} ${formatInterval(unit, progress.estimate.low, progress.estimate.high)}`
+          : `${formatSi(progress.estimate.median)} items/s ${formatInterval(unit, progress.estimate.low, progress.estimate.high)}`
+        : '…';
+      const what = progress.kind === 'overhead' ? 'pairs' : 'samples';
+      stream.write(
+        `\r\x1b[K  ${progress.bench}: ${progress.samples} ${what}, ${estimate}, ${(progress.elapsedMs / 1000).toFixed(1)} s`,
+      );
+    },
+    clear() {
+      stream.write('\r\x1b[K');
+    },
+  };
+}

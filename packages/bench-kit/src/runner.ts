@@ -1,0 +1,293 @@
+import { type Clock, monotonicClock } from './clock.js';
+import type { Bench, OverheadBench, SamplingOptions, ThroughputBench } from './define.js';
+import { BenchKitError } from './errors.js';
+import { exposedGc } from './gc.js';
+import { resolveSampling } from './sampling.js';
+import { bootstrapMedian, createRandom, type Interval, median, overheadInterval, pairedLogRatios } from './stats.js';
+import { DEFAULT_BUDGET_PERCENT, judge, type Verdict } from './verdict.js';
+import { type PreparedWorkload, prepareWorkload, type Sample } from './workload.js';
+
+export interface RunOptions {
+  /** Fewer, shorter samples: for CI smoke runs, never for quoted figures. */
+  readonly quick?: boolean;
+  /** Seeds the order of each pair and the bootstrap; random when absent. */
+  readonly seed?: number;
+  readonly clock?: Clock;
+  /** Collector run before every sample; default: the exposed one; null: never. */
+  readonly gc?: (() => void) | null;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  readonly bench: string;
+  readonly kind: Bench['kind'];
+  readonly samples: number;
+  readonly estimate: Interval | null;
+  readonly elapsedMs: number;
+}
+
+export interface Pair {
+  /** Which side ran first: the order is randomised per pair. */
+  readonly order: 'baseline-first' | 'candidate-first';
+  readonly baseline: Sample;
+  readonly candidate: Sample;
+}
+
+export interface SideSummary {
+  readonly medianNsPerIteration: number;
+  readonly itemsPerSecond: Interval | null;
+}
+
+interface RunBase {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly mode: PreparedWorkload['mode'];
+  readonly iterationsPerSample: number;
+  readonly sampling: SamplingOptions;
+  readonly quick: boolean;
+  readonly seed: number;
+  readonly durationMs: number;
+}
+
+export interface OverheadRun extends RunBase {
+  readonly kind: 'overhead';
+  readonly pairs: readonly Pair[];
+  /** Candidate overhead in percent. */
+  readonly interval: Interval;
+  readonly budget: number;
+  readonly verdict: Verdict;
+  readonly sides: { readonly baseline: SideSummary; readonly candidate: SideSummary };
+}
+
+export interface ThroughputRun extends RunBase {
+  readonly kind: 'throughput';
+  readonly samples: readonly Sample[];
+  /** Items per second. */
+  readonly interval: Interval;
+}
+
+export type BenchRun = OverheadRun | ThroughputRun;
+
+export async function runBench(bench: Bench, options: RunOptions = {}): Promise<BenchRun> {
+  await bench.setup?.();
+  try {
+    return bench.kind === 'overhead' ? await runOverhead(bench, options) : await runThroughput(bench, options);
+  } finally {
+    await bench.teardown?.();
+  }
+}
+
+interface Context {
+  readonly clock: Clock;
+  readonly gc: (() => void) | null;
+  readonly random: () => number;
+  readonly seed: number;
+  readonly sampling: SamplingOptions;
+  readonly startedAt: number;
+  readonly deadline: number;
+}
+
+function createContext(mode: PreparedWorkload['mode'], bench: Bench, options: RunOptions): Context {
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+  const sampling = resolveSampling(mode, options.quick ?? false, bench.sampling);
+  const startedAt = performance.now();
+  return {
+    clock: options.clock ?? monotonicClock,
+    gc: options.gc === undefined ? exposedGc() : options.gc,
+    random: createRandom(seed),
+    seed,
+    sampling,
+    startedAt,
+    deadline: startedAt + sampling.maxSeconds * 1000,
+  };
+}
+
+async function runOverhead(bench: OverheadBench, options: RunOptions): Promise<OverheadRun> {
+  const clock = options.clock ?? monotonicClock;
+  const baseline = prepareWorkload(bench.name, bench.baseline, clock, bench.itemsPerIteration);
+  const candidate = prepareWorkload(bench.name, bench.candidate, clock, bench.itemsPerIteration);
+  const context = createContext(baseline.mode, bench, options);
+  const { sampling } = context;
+  const budget = bench.budget ?? DEFAULT_BUDGET_PERCENT;
+
+  await warmUp([baseline, candidate], context);
+  const iterations = await calibrateIterations(bench.name, baseline, context);
+
+  const pairs: Pair[] = [];
+  let interval: Interval | null = null;
+  let verdict: Verdict = 'inconclusive';
+  for (;;) {
+    const target = Math.min(sampling.maxSamples, pairs.length === 0 ? sampling.minSamples : pairs.length + sampling.stepSamples);
+    while (pairs.length < target) pairs.push(await samplePair(baseline, candidate, iterations, context));
+    interval = overheadInterval(
+      pairedLogRatios(
+        pairs.map((pair) => pair.baseline.ns),
+        pairs.map((pair) => pair.candidate.ns),
+      ),
+      { confidence: sampling.confidence, resamples: sampling.resamples, seed: context.seed },
+    );
+    verdict = judge(interval, budget);
+    options.onProgress?.(progressOf(bench, pairs.length, interval, context));
+    if (verdict !== 'inconclusive') break;
+    if (pairs.length >= sampling.maxSamples || performance.now() >= context.deadline) break;
+  }
+
+  return {
+    kind: 'overhead',
+    name: bench.name,
+    description: bench.description,
+    mode: baseline.mode,
+    iterationsPerSample: iterations,
+    sampling,
+    quick: options.quick ?? false,
+    seed: context.seed,
+    durationMs: performance.now() - context.startedAt,
+    pairs,
+    interval,
+    budget,
+    verdict,
+    sides: {
+      baseline: summariseSide(
+        pairs.map((pair) => pair.baseline),
+        iterations,
+        context,
+      ),
+      candidate: summariseSide(
+        pairs.map((pair) => pair.candidate),
+        iterations,
+        context,
+      ),
+    },
+  };
+}
+
+async function runThroughput(bench: ThroughputBench, options: RunOptions): Promise<ThroughputRun> {
+  const clock = options.clock ?? monotonicClock;
+  const workload = prepareWorkload(bench.name, bench.workload, clock, bench.itemsPerIteration ?? 1);
+  const context = createContext(workload.mode, bench, options);
+  const { sampling } = context;
+
+  await warmUp([workload], context);
+  const iterations = await calibrateIterations(bench.name, workload, context);
+
+  const samples: Sample[] = [];
+  let interval: Interval | null = null;
+  for (;;) {
+    const target = Math.min(
+      sampling.maxSamples,
+      samples.length === 0 ? sampling.minSamples : samples.length + sampling.stepSamples,
+    );
+    while (samples.length < target) {
+      context.gc?.();
+      samples.push(await workload.sample(iterations));
+    }
+    interval = bootstrapMedian(ratesOf(samples, iterations), {
+      confidence: sampling.confidence,
+      resamples: sampling.resamples,
+      seed: context.seed,
+    });
+    options.onProgress?.(progressOf(bench, samples.length, interval, context));
+    const halfWidthPercent = ((interval.high - interval.low) / 2 / interval.median) * 100;
+    if (halfWidthPercent <= sampling.precisionPercent) break;
+    if (samples.length >= sampling.maxSamples || performance.now() >= context.deadline) break;
+  }
+
+  return {
+    kind: 'throughput',
+    name: bench.name,
+    description: bench.description,
+    mode: workload.mode,
+    iterationsPerSample: iterations,
+    sampling,
+    quick: options.quick ?? false,
+    seed: context.seed,
+    durationMs: performance.now() - context.startedAt,
+    samples,
+    interval,
+  };
+}
+
+async function samplePair(
+  baseline: PreparedWorkload,
+  candidate: PreparedWorkload,
+  iterations: number,
+  context: Context,
+): Promise<Pair> {
+  const baselineFirst = context.random() < 0.5;
+  const first = baselineFirst ? baseline : candidate;
+  const second = baselineFirst ? candidate : baseline;
+  context.gc?.();
+  const firstSample = await first.sample(iterations);
+  context.gc?.();
+  const secondSample = await second.sample(iterations);
+  return baselineFirst
+    ? { order: 'baseline-first', baseline: firstSample, candidate: secondSample }
+    : { order: 'candidate-first', baseline: secondSample, candidate: firstSample };
+}
+
+/** Alternate every side until the warm-up time is spent (a process is its own warm-up: one run each). */
+async function warmUp(workloads: readonly PreparedWorkload[], context: Context): Promise<void> {
+  const first = workloads[0];
+  if (first === undefined) return;
+  if (first.mode === 'process') {
+    for (const workload of workloads) await workload.sample(1);
+    return;
+  }
+  const until = context.clock() + context.sampling.warmupMs * 1e6;
+  for (let round = 0, iterations = 1; round < 10_000 && context.clock() < until; round++) {
+    for (const workload of workloads) await workload.sample(iterations);
+    iterations = Math.min(iterations * 2, 1024);
+  }
+}
+
+/**
+ * Grow the batch until one sample lasts `sampleTargetMs`, so timer resolution
+ * and the cost of reading the clock vanish in the sample.
+ */
+async function calibrateIterations(benchName: string, workload: PreparedWorkload, context: Context): Promise<number> {
+  if (workload.mode === 'process') return 1;
+  const targetNs = context.sampling.sampleTargetMs * 1e6;
+  let iterations = 1;
+  for (;;) {
+    const { ns } = await workload.sample(iterations);
+    if (ns >= targetNs) return iterations;
+    // A million iterations that the clock cannot see is no workload at all.
+    if (ns <= 0 && iterations >= 1e6) {
+      throw new BenchKitError(
+        'WORKLOAD_FAILED',
+        `benchmark "${benchName}" did ${iterations} iterations in ${ns} ns; it does no measurable work.`,
+      );
+    }
+    const factor = ns > 0 ? Math.min(100, Math.max(1.5, (targetNs / ns) * 1.1)) : 100;
+    iterations = Math.ceil(iterations * factor);
+  }
+}
+
+function ratesOf(samples: readonly Sample[], iterations: number): Float64Array {
+  return Float64Array.from(samples, (sample) => ((sample.items ?? iterations) * 1e9) / sample.ns);
+}
+
+function summariseSide(samples: readonly Sample[], iterations: number, context: Context): SideSummary {
+  const perIteration = samples.map((sample) => sample.ns / iterations);
+  const hasItems = samples.every((sample) => sample.items !== undefined);
+  return {
+    medianNsPerIteration: median(perIteration),
+    itemsPerSecond: hasItems
+      ? bootstrapMedian(ratesOf(samples, iterations), {
+          confidence: context.sampling.confidence,
+          resamples: context.sampling.resamples,
+          seed: context.seed,
+        })
+      : null,
+  };
+}
+
+function progressOf(bench: Bench, samples: number, estimate: Interval, context: Context): Progress {
+  return {
+    bench: bench.name,
+    kind: bench.kind,
+    samples,
+    estimate,
+    elapsedMs: performance.now() - context.startedAt,
+  };
+}

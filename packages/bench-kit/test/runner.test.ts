@@ -1,0 +1,318 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createCpuWorkload } from '../bench/cpu-workload.js';
+import { overhead, throughput } from '../src/define.js';
+import { BenchKitError } from '../src/errors.js';
+import { type OverheadRun, runBench, type ThroughputRun } from '../src/runner.js';
+import { createVirtualClock, virtualWorkload } from './virtual-clock.js';
+
+const FAST = { warmupMs: 1, sampleTargetMs: 1, minSamples: 30, stepSamples: 30, maxSamples: 120, resamples: 500 };
+
+describe('overhead comparison (virtual clock)', () => {
+  it('estimates a 10% slower candidate as +10% and fails it against an 8% budget', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      overhead({
+        name: 'ten-percent',
+        baseline: virtualWorkload(clock, 1000, { seed: 1 }),
+        candidate: virtualWorkload(clock, 1100, { seed: 2 }),
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 1 },
+    )) as OverheadRun;
+    expect(run.interval.median).toBeGreaterThan(9);
+    expect(run.interval.median).toBeLessThan(11);
+    expect(run.verdict).toBe('fail');
+    expect(run.budget).toBe(8);
+  });
+
+  it('passes two identical workloads (A/A)', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      overhead({
+        name: 'a-a',
+        baseline: virtualWorkload(clock, 1000, { seed: 3 }),
+        candidate: virtualWorkload(clock, 1000, { seed: 4 }),
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 2 },
+    )) as OverheadRun;
+    expect(run.verdict).toBe('pass');
+    expect(run.interval.low).toBeLessThan(0);
+    expect(run.interval.high).toBeGreaterThan(0);
+  });
+
+  it('samples more while the interval straddles the budget, then stops at the cap as inconclusive', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      overhead({
+        name: 'on-the-line',
+        baseline: virtualWorkload(clock, 1000, { seed: 5, noise: 0.3 }),
+        candidate: virtualWorkload(clock, 1080, { seed: 6, noise: 0.3 }),
+        sampling: { ...FAST, sampleTargetMs: 0.001 },
+      }),
+      { clock: clock.clock, gc: null, seed: 3 },
+    )) as OverheadRun;
+    expect(run.verdict).toBe('inconclusive');
+    expect(run.pairs).toHaveLength(120);
+  });
+
+  it('stops at the first verdict once the minimum is reached', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      overhead({
+        name: 'obvious',
+        baseline: virtualWorkload(clock, 1000, { seed: 7 }),
+        candidate: virtualWorkload(clock, 3000, { seed: 8 }),
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 4 },
+    )) as OverheadRun;
+    expect(run.pairs).toHaveLength(30);
+    expect(run.verdict).toBe('fail');
+  });
+
+  it('randomises which side runs first in each pair', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      overhead({
+        name: 'order',
+        baseline: virtualWorkload(clock, 1000),
+        candidate: virtualWorkload(clock, 1000),
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 5 },
+    )) as OverheadRun;
+    const baselineFirst = run.pairs.filter((pair) => pair.order === 'baseline-first').length;
+    expect(baselineFirst).toBeGreaterThan(5);
+    expect(baselineFirst).toBeLessThan(run.pairs.length - 5);
+  });
+
+  it('grows the batch until a sample lasts the target time', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      overhead({
+        name: 'batch',
+        baseline: virtualWorkload(clock, 1000, { noise: 0 }),
+        candidate: virtualWorkload(clock, 1000, { noise: 0 }),
+        sampling: { ...FAST, sampleTargetMs: 2 },
+      }),
+      { clock: clock.clock, gc: null, seed: 6 },
+    )) as OverheadRun;
+    expect(run.iterationsPerSample).toBeGreaterThanOrEqual(2000);
+    for (const pair of run.pairs) expect(pair.baseline.ns).toBeGreaterThanOrEqual(2e6);
+  });
+
+  it('collects garbage before every sample when a collector is available', async () => {
+    const clock = createVirtualClock();
+    const gc = vi.fn();
+    const run = (await runBench(
+      overhead({
+        name: 'gc',
+        baseline: virtualWorkload(clock, 1000),
+        candidate: virtualWorkload(clock, 1000),
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc, seed: 7 },
+    )) as OverheadRun;
+    expect(gc).toHaveBeenCalledTimes(run.pairs.length * 2);
+  });
+
+  it('reports items per second for each side when items per iteration are declared', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      overhead({
+        name: 'items',
+        itemsPerIteration: 10,
+        baseline: virtualWorkload(clock, 1000, { noise: 0 }),
+        candidate: virtualWorkload(clock, 2000, { noise: 0 }),
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 8 },
+    )) as OverheadRun;
+    expect(run.sides.baseline.itemsPerSecond?.median).toBeCloseTo(10e6, -3);
+    expect(run.sides.candidate.itemsPerSecond?.median).toBeCloseTo(5e6, -3);
+    expect(run.sides.candidate.medianNsPerIteration).toBeCloseTo(2000, 6);
+  });
+
+  it('awaits asynchronous workloads', async () => {
+    const clock = createVirtualClock();
+    const step = virtualWorkload(clock, 1000);
+    const run = (await runBench(
+      overhead({
+        name: 'async',
+        baseline: async () => step(),
+        candidate: async () => {
+          step();
+          step();
+        },
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 9 },
+    )) as OverheadRun;
+    expect(run.interval.median).toBeGreaterThan(90);
+    expect(run.verdict).toBe('fail');
+  });
+
+  it('runs setup before and teardown after sampling, even when sampling throws', async () => {
+    const calls: string[] = [];
+    const failing = overhead({
+      name: 'broken',
+      setup: () => void calls.push('setup'),
+      teardown: () => void calls.push('teardown'),
+      baseline: () => {
+        throw new Error('boom');
+      },
+      candidate: () => {},
+    });
+    await expect(runBench(failing, { gc: null })).rejects.toThrow('boom');
+    expect(calls).toEqual(['setup', 'teardown']);
+  });
+
+  it('refuses a workload that does no measurable work instead of looping forever', async () => {
+    const clock = createVirtualClock();
+    await expect(
+      runBench(overhead({ name: 'nothing', baseline: () => {}, candidate: () => {}, sampling: FAST }), {
+        clock: clock.clock,
+        gc: null,
+      }),
+    ).rejects.toThrow(/does no measurable work/);
+  });
+});
+
+describe('throughput (virtual clock)', () => {
+  it('reports items per second with an interval around the truth', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      throughput({
+        name: 'rate',
+        itemsPerIteration: 256,
+        workload: virtualWorkload(clock, 1000),
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 10 },
+    )) as ThroughputRun;
+    const truth = 256e6;
+    expect(run.interval.low).toBeLessThan(truth * 1.01);
+    expect(run.interval.high).toBeGreaterThan(truth * 0.99);
+    expect(Math.abs(run.interval.median / truth - 1)).toBeLessThan(0.01);
+  });
+
+  it('counts the items a batch workload says it processed', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      throughput({
+        name: 'batch-items',
+        workload: {
+          batch: (iterations: number) => {
+            clock.advance(iterations * 100);
+            return iterations * 3;
+          },
+        },
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 11 },
+    )) as ThroughputRun;
+    expect(run.interval.median).toBeCloseTo(30e6, -3);
+  });
+});
+
+describe('real timing', () => {
+  it('does not fail an A/A comparison of a CPU-bound workload', async () => {
+    const run = (await runBench(
+      overhead({
+        name: 'real-a-a',
+        baseline: createCpuWorkload(20),
+        candidate: createCpuWorkload(20),
+        sampling: { warmupMs: 50, sampleTargetMs: 5, maxSeconds: 10 },
+      }),
+    )) as OverheadRun;
+    expect(run.verdict).not.toBe('fail');
+    expect(Math.abs(run.interval.median)).toBeLessThan(8);
+  });
+
+  it('fails an injected 2× slowdown', async () => {
+    const run = (await runBench(
+      overhead({
+        name: 'real-slowdown',
+        baseline: createCpuWorkload(20),
+        candidate: createCpuWorkload(40),
+        sampling: { warmupMs: 50, sampleTargetMs: 5, maxSeconds: 10 },
+      }),
+    )) as OverheadRun;
+    expect(run.verdict).toBe('fail');
+    expect(run.interval.median).toBeGreaterThan(50);
+  });
+});
+
+describe('whole-process mode', () => {
+  const node = process.execPath;
+  const reporting = (ns: number) => ({
+    command: node,
+    args: ['-e', `process.stdout.write('noise\\nBENCH_RESULT ' + JSON.stringify({ ns: ${ns}, items: 1000 }) + '\\n')`],
+  });
+
+  it('runs a fresh process per sample and uses the figures it reports', async () => {
+    const run = (await runBench(
+      overhead({
+        name: 'processes',
+        baseline: reporting(1_000_000),
+        candidate: reporting(1_500_000),
+        sampling: { minSamples: 4, stepSamples: 4, maxSamples: 8 },
+      }),
+      { gc: null, seed: 12 },
+    )) as OverheadRun;
+    expect(run.mode).toBe('process');
+    expect(run.iterationsPerSample).toBe(1);
+    expect(run.interval.median).toBeCloseTo(50, 6);
+    expect(run.verdict).toBe('fail');
+    expect(run.sides.baseline.itemsPerSecond?.median).toBeCloseTo(1e6, 3);
+  });
+
+  it('times the whole process when it reports nothing', async () => {
+    const run = (await runBench(
+      throughput({
+        name: 'wall',
+        workload: { command: node, args: ['-e', ''] },
+        sampling: { minSamples: 3, stepSamples: 1, maxSamples: 3 },
+      }),
+      { gc: null },
+    )) as ThroughputRun;
+    expect(run.samples).toHaveLength(3);
+    for (const sample of run.samples) expect(sample.ns).toBeGreaterThan(1e6);
+  });
+
+  it('turns a failing process into an error that names the command and its exit code', async () => {
+    const failing = throughput({
+      name: 'exit-3',
+      workload: { command: node, args: ['-e', 'console.error("no device"); process.exit(3)'] },
+    });
+    const error = await runBench(failing, { gc: null }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BenchKitError);
+    expect((error as BenchKitError).code).toBe('WORKLOAD_FAILED');
+    expect((error as Error).message).toMatch(/exited with code 3: no device/);
+  });
+
+  it('refuses a process that reports a nonsensical figure', async () => {
+    const lying = throughput({
+      name: 'lying',
+      workload: { command: node, args: ['-e', 'console.log("BENCH_RESULT {\\"ns\\": -5}")'] },
+    });
+    await expect(runBench(lying, { gc: null })).rejects.toThrow(/reported ns=-5/);
+  });
+});
+
+describe('definitions', () => {
+  it('refuses a bench name that cannot be a file name', () => {
+    expect(() => throughput({ name: '../escape', workload: () => {} })).toThrow(/benchmark name must be/);
+  });
+
+  it('refuses comparing a process with a function', () => {
+    expect(() => overhead({ name: 'mixed', baseline: () => {}, candidate: { command: 'true' } })).toThrow(
+      /make both sides processes or both functions/,
+    );
+  });
+
+  it('refuses a negative budget', () => {
+    expect(() => overhead({ name: 'neg', budget: -1, baseline: () => {}, candidate: () => {} })).toThrow(/budget must be/);
+  });
+});
