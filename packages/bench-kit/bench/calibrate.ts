@@ -5,10 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeMachine } from '../src/machine.js';
 import { overhead } from '../src/define.js';
 import { formatInterval, formatPercent, markdownTable } from '../src/format.js';
-import { runBench, type OverheadRun } from '../src/runner.js';
+import { describeMachine } from '../src/machine.js';
+import { type OverheadRun, runBench } from '../src/runner.js';
 import { median } from '../src/stats.js';
 import { DEFAULT_BUDGET_PERCENT } from '../src/verdict.js';
 import { defaultResultsDir } from '../src/workspace.js';
@@ -26,7 +26,9 @@ interface Row {
 
 const rows: Row[] = [];
 for (let index = 0; index < COMPARISONS; index++) {
-  for (const scenario of index % 2 === 0 ? (['A/A', '+15%'] as const) : (['+15%', 'A/A'] as const)) {
+  for (const scenario of index % 2 === 0
+    ? (['A/A', '+15%'] as const)
+    : (['+15%', 'A/A'] as const)) {
     const candidateRounds = scenario === 'A/A' ? ROUNDS : Math.round(ROUNDS * SLOWDOWN);
     const run = (await runBench(
       overhead({
@@ -44,27 +46,50 @@ for (let index = 0; index < COMPARISONS; index++) {
 }
 
 const of = (scenario: Row['scenario']) => rows.filter((row) => row.scenario === scenario);
-const count = (scenario: Row['scenario'], verdict: string) => of(scenario).filter((row) => row.run.verdict === verdict).length;
+const count = (scenario: Row['scenario'], verdict: string) =>
+  of(scenario).filter((row) => row.run.verdict === verdict).length;
 const aaFailed = count('A/A', 'fail');
 const slowdownFailed = count('+15%', 'fail');
 const medianSeconds = median(rows.map((row) => row.run.durationMs / 1000));
 const machine = describeMachine();
 
 const criteria = [
-  { what: 'A/A comparisons falsely failed', figure: `${aaFailed} of ${COMPARISONS}`, required: '≤ 1 of 20', met: aaFailed <= 1 },
-  { what: '+15% comparisons failed', figure: `${slowdownFailed} of ${COMPARISONS}`, required: '≥ 19 of 20', met: slowdownFailed >= Math.ceil(COMPARISONS * 0.95) },
-  { what: 'median time per comparison', figure: `${medianSeconds.toFixed(1)} s`, required: '≤ 60 s', met: medianSeconds <= 60 },
+  {
+    what: 'A/A comparisons falsely failed',
+    figure: `${aaFailed} of ${COMPARISONS}`,
+    required: '≤ 1 of 20',
+    met: aaFailed <= 1,
+  },
+  {
+    what: '+15% comparisons failed',
+    figure: `${slowdownFailed} of ${COMPARISONS}`,
+    required: '≥ 19 of 20',
+    met: slowdownFailed >= Math.ceil(COMPARISONS * 0.95),
+  },
+  {
+    what: 'median time per comparison',
+    figure: `${medianSeconds.toFixed(1)} s`,
+    required: '≤ 60 s',
+    met: medianSeconds <= 60,
+  },
 ];
 const summaryTable = markdownTable(
   ['criterion', 'measured', 'required', 'met'],
-  criteria.map((criterion) => [criterion.what, criterion.figure, criterion.required, criterion.met ? 'yes' : 'NO']),
+  criteria.map((criterion) => [
+    criterion.what,
+    criterion.figure,
+    criterion.required,
+    criterion.met ? 'yes' : 'NO',
+  ]),
 );
 const estimates = (scenario: Row['scenario']) => {
   const medians = of(scenario).map((row) => row.run.interval.median);
   return `median estimate ${formatPercent(median(medians))} (range ${formatPercent(Math.min(...medians))} … ${formatPercent(Math.max(...medians))})`;
 };
 const verdicts = (scenario: Row['scenario']) =>
-  ['pass', 'inconclusive', 'fail'].map((verdict) => `${verdict} ${count(scenario, verdict)}`).join(', ');
+  ['pass', 'inconclusive', 'fail']
+    .map((verdict) => `${verdict} ${count(scenario, verdict)}`)
+    .join(', ');
 
 const report = [
   '# bench-kit calibration',
@@ -88,7 +113,16 @@ writeFileSync(
   [
     'scenario,comparison,verdict,median_percent,low_percent,high_percent,pairs,seconds',
     ...rows.map((row) =>
-      [row.scenario, row.index + 1, row.run.verdict, row.run.interval.median.toFixed(3), row.run.interval.low.toFixed(3), row.run.interval.high.toFixed(3), row.run.pairs.length, (row.run.durationMs / 1000).toFixed(2)].join(','),
+      [
+        row.scenario,
+        row.index + 1,
+        row.run.verdict,
+        row.run.interval.median.toFixed(3),
+        row.run.interval.low.toFixed(3),
+        row.run.interval.high.toFixed(3),
+        row.run.pairs.length,
+        (row.run.durationMs / 1000).toFixed(2),
+      ].join(','),
     ),
     '',
   ].join('\n'),

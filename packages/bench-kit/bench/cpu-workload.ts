@@ -9,7 +9,8 @@ export function createCpuWorkload(rounds: number): () => void {
   return () => {
     let accumulator = 0;
     for (let round = 0; round < rounds; round++) {
-      for (let index = 0; index < data.length; index++) accumulator += Math.sqrt((data[index] as number) + round);
+      for (let index = 0; index < data.length; index++)
+        accumulator += Math.sqrt((data[index] as number) + round);
     }
     // Published so the optimiser cannot drop the loop as dead code.
     sink += accumulator;

@@ -43,7 +43,8 @@ export async function checkResults(options: CheckOptions): Promise<CheckReport> 
   for (const name of missingGates(loaded, options.workspaceRoot ?? null)) {
     rows.push({ package: name, bench: null, result: null, verdict: 'missing' });
   }
-  const count = (verdict: CheckRow['verdict']) => rows.filter((row) => row.verdict === verdict).length;
+  const count = (verdict: CheckRow['verdict']) =>
+    rows.filter((row) => row.verdict === verdict).length;
   const failed = count('fail');
   const missing = count('missing');
   return {
@@ -64,7 +65,9 @@ function verdictOf(result: BenchResult, budgetOverride: number | undefined): Ver
 function missingGates(loaded: readonly LoadedResult[], workspaceRoot: string | null): string[] {
   if (workspaceRoot === null) return [];
   const withOverhead = new Set(
-    loaded.filter(({ result }) => result.kind === 'overhead').map(({ result }) => packageFolderName(result.package)),
+    loaded
+      .filter(({ result }) => result.kind === 'overhead')
+      .map(({ result }) => packageFolderName(result.package)),
   );
   return listWorkspacePackages(workspaceRoot)
     .filter((pkg) => pkg.gated && !withOverhead.has(packageFolderName(pkg.name)))
@@ -76,7 +79,15 @@ function renderCheckTable(rows: readonly CheckRow[], budgetOverride: number | un
   const body = rows.map((row) => {
     const { result } = row;
     if (result === null) {
-      return [row.package, '—', '—', '—', '—', '—', 'MISSING: no overhead benchmark against the budget'];
+      return [
+        row.package,
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        'MISSING: no overhead benchmark against the budget',
+      ];
     }
     const budget = result.kind === 'overhead' ? `${budgetOverride ?? result.budget}%` : '—';
     return [

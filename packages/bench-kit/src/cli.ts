@@ -39,7 +39,10 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
     return 0;
   }
   if (!isCommand(command)) {
-    throw new BenchKitError('BAD_ARGUMENT', `unknown command "${command}"; expected run, check or report (see bench-kit --help).`);
+    throw new BenchKitError(
+      'BAD_ARGUMENT',
+      `unknown command "${command}"; expected run, check or report (see bench-kit --help).`,
+    );
   }
   const options = parseOptions(command, rest);
   const resultsDir = options.values.results ?? options.values.out;
@@ -48,11 +51,15 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
   if (command === 'run') {
     const files = options.positionals.length > 0 ? options.positionals : defaultBenchFiles(cwd);
     if (files.length === 0) {
-      throw new BenchKitError('BENCH_FILE', `no benchmark files in ${resolve(cwd, 'bench')} (*.bench.ts); pass files to run.`);
+      throw new BenchKitError(
+        'BENCH_FILE',
+        `no benchmark files in ${resolve(cwd, 'bench')} (*.bench.ts); pass files to run.`,
+      );
     }
     const suites = [];
     for (const file of files) suites.push(await loadSuite(resolve(cwd, file)));
-    const seed = options.values.seed === undefined ? undefined : parseNumber('--seed', options.values.seed);
+    const seed =
+      options.values.seed === undefined ? undefined : parseNumber('--seed', options.values.seed);
     const results = await runSuites(suites, {
       resultsDir: resolvedResults,
       quick: options.values.quick === true || process.env.RINGKIT_BENCH_QUICK === '1',
@@ -61,14 +68,17 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
     });
     const failed = results.filter((result) => result.verdict === 'fail');
     if (failed.length > 0) {
-      console.error(`bench-kit: ${failed.length} benchmark(s) over budget: ${failed.map((result) => result.bench).join(', ')}.`);
+      console.error(
+        `bench-kit: ${failed.length} benchmark(s) over budget: ${failed.map((result) => result.bench).join(', ')}.`,
+      );
       return 1;
     }
     return 0;
   }
 
   if (command === 'check') {
-    const budget = options.values.budget === undefined ? undefined : parseBudget(options.values.budget);
+    const budget =
+      options.values.budget === undefined ? undefined : parseBudget(options.values.budget);
     const report = await checkResults({
       resultsDir: resolvedResults,
       ...(budget === undefined ? {} : { budget }),
@@ -76,9 +86,12 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
     });
     console.log(report.table);
     console.log('');
-    if (report.rows.length === 0) console.log(`no results in ${resolvedResults} and no package requires one.`);
+    if (report.rows.length === 0)
+      console.log(`no results in ${resolvedResults} and no package requires one.`);
     const summary = `${report.rows.length - report.missing} result(s): ${report.failed} over budget, ${report.inconclusive} inconclusive, ${report.missing} package(s) missing an overhead benchmark.`;
-    console.log(report.passed ? `bench-kit check passed: ${summary}` : `bench-kit check FAILED: ${summary}`);
+    console.log(
+      report.passed ? `bench-kit check passed: ${summary}` : `bench-kit check FAILED: ${summary}`,
+    );
     return report.passed ? 0 : 1;
   }
 
@@ -114,7 +127,10 @@ function parseOptions(command: Command, args: string[]) {
     });
     const misplaced = Object.keys(parsed.values).find((key) => !allowed.includes(key));
     if (misplaced) {
-      throw new BenchKitError('UNKNOWN_FLAG', `"${command}" has no --${misplaced} option (see bench-kit --help).`);
+      throw new BenchKitError(
+        'UNKNOWN_FLAG',
+        `"${command}" has no --${misplaced} option (see bench-kit --help).`,
+      );
     }
     return parsed;
   } catch (error) {
@@ -122,10 +138,21 @@ function parseOptions(command: Command, args: string[]) {
     // parseArgs's own messages are long and mention internals; keep its gist in one sentence.
     const message = (error as Error).message.split('\n')[0] ?? '';
     const unknown = /Unknown option '([^']+)'/.exec(message)?.[1];
-    if (unknown) throw new BenchKitError('UNKNOWN_FLAG', `unknown option ${unknown} for "${command}" (see bench-kit --help).`);
+    if (unknown)
+      throw new BenchKitError(
+        'UNKNOWN_FLAG',
+        `unknown option ${unknown} for "${command}" (see bench-kit --help).`,
+      );
     const positional = /Unexpected argument '([^']+)'/.exec(message)?.[1];
-    if (positional) throw new BenchKitError('BAD_ARGUMENT', `"${command}" takes no argument "${positional}" (see bench-kit --help).`);
-    throw new BenchKitError('BAD_ARGUMENT', `${message.replace(/\.$/, '')} (see bench-kit --help).`);
+    if (positional)
+      throw new BenchKitError(
+        'BAD_ARGUMENT',
+        `"${command}" takes no argument "${positional}" (see bench-kit --help).`,
+      );
+    throw new BenchKitError(
+      'BAD_ARGUMENT',
+      `${message.replace(/\.$/, '')} (see bench-kit --help).`,
+    );
   }
 }
 
@@ -139,12 +166,15 @@ function parseNumber(flag: string, text: string): number {
 
 function parseBudget(text: string): number {
   const value = parseNumber('--budget', text.replace(/%$/, ''));
-  if (value < 0) throw new BenchKitError('BAD_ARGUMENT', `--budget must be a percentage ≥ 0, got "${text}".`);
+  if (value < 0)
+    throw new BenchKitError('BAD_ARGUMENT', `--budget must be a percentage ≥ 0, got "${text}".`);
   return value;
 }
 
 function readVersion(): string {
-  const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const packageJson = JSON.parse(
+    readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
   return packageJson.version;
 }
 
@@ -158,7 +188,9 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.exitCode = error.code === 'WORKLOAD_FAILED' ? 1 : 2;
       return;
     }
-    console.error(`bench-kit: unexpected error: ${(error as Error)?.message ?? String(error)} (set RINGKIT_DEBUG=1 for the stack).`);
+    console.error(
+      `bench-kit: unexpected error: ${(error as Error)?.message ?? String(error)} (set RINGKIT_DEBUG=1 for the stack).`,
+    );
     if (process.env.RINGKIT_DEBUG) console.error(error);
     process.exitCode = 2;
   }

@@ -92,7 +92,10 @@ export function defineSuite(suite: Suite): Suite {
   for (const bench of suite.benches) {
     validateBench(bench);
     if (seen.has(bench.name)) {
-      throw new BenchKitError('BAD_DEFINITION', `two benchmarks are named "${bench.name}"; names must be unique within a package.`);
+      throw new BenchKitError(
+        'BAD_DEFINITION',
+        `two benchmarks are named "${bench.name}"; names must be unique within a package.`,
+      );
     }
     seen.add(bench.name);
   }
@@ -116,7 +119,8 @@ function validateBench<T extends Bench>(bench: T): T {
       `benchmark name must be letters, digits, ".", "_" or "-" (it becomes a file name), name=${JSON.stringify(bench.name)}`,
     );
   }
-  const workloads = bench.kind === 'overhead' ? [bench.baseline, bench.candidate] : [bench.workload];
+  const workloads =
+    bench.kind === 'overhead' ? [bench.baseline, bench.candidate] : [bench.workload];
   for (const workload of workloads) assertWorkload(bench.name, workload);
   if (bench.kind === 'overhead') {
     if (isProcessWorkload(bench.baseline) !== isProcessWorkload(bench.candidate)) {
@@ -126,7 +130,10 @@ function validateBench<T extends Bench>(bench: T): T {
       );
     }
     if (bench.budget !== undefined && !(Number.isFinite(bench.budget) && bench.budget >= 0)) {
-      throw new BenchKitError('BAD_DEFINITION', `benchmark "${bench.name}" budget must be a percentage ≥ 0, budget=${bench.budget}`);
+      throw new BenchKitError(
+        'BAD_DEFINITION',
+        `benchmark "${bench.name}" budget must be a percentage ≥ 0, budget=${bench.budget}`,
+      );
     }
   }
   if (bench.itemsPerIteration !== undefined && !(bench.itemsPerIteration > 0)) {
@@ -142,7 +149,9 @@ function assertWorkload(name: string, workload: Workload): void {
   const ok =
     typeof workload === 'function' ||
     (isBatchWorkload(workload) && typeof workload.batch === 'function') ||
-    (isProcessWorkload(workload) && typeof workload.command === 'string' && workload.command.length > 0);
+    (isProcessWorkload(workload) &&
+      typeof workload.command === 'string' &&
+      workload.command.length > 0);
   if (!ok) {
     throw new BenchKitError(
       'BAD_DEFINITION',

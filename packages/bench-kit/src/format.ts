@@ -24,25 +24,34 @@ export function formatValue(unit: '%' | 'items/s', value: number): string {
 }
 
 export function formatInterval(unit: '%' | 'items/s', low: number, high: number): string {
-  return unit === '%' ? `[${formatPercent(low)}, ${formatPercent(high)}]` : `[${formatSi(low)}, ${formatSi(high)}]`;
+  return unit === '%'
+    ? `[${formatPercent(low)}, ${formatPercent(high)}]`
+    : `[${formatSi(low)}, ${formatSi(high)}]`;
 }
 
 /** Plain-text table: columns padded to their widest cell. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((cell, column) =>
+    Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join('  ')
       .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
+    '\n',
+  );
 }
 
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const escape = (cell: string) => cell.replaceAll('|', '\\|');
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
   return [
-    `| ${header.map(escape).join(' | ')} |`,
+    `| ${header.map(escapeCell).join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
   ].join('\n');
 }

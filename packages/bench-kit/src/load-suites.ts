@@ -36,15 +36,20 @@ async function ensureTypeScriptLoader(): Promise<void> {
 
 export async function loadSuite(file: string): Promise<LoadedSuite> {
   const path = resolve(file);
-  if (!existsSync(path)) throw new BenchKitError('BENCH_FILE', `benchmark file ${file} does not exist.`);
+  if (!existsSync(path))
+    throw new BenchKitError('BENCH_FILE', `benchmark file ${file} does not exist.`);
   if (TYPESCRIPT_FILE.test(path)) await ensureTypeScriptLoader();
   let module: { default?: unknown; suite?: unknown };
   try {
     module = (await import(pathToFileURL(path).href)) as typeof module;
   } catch (error) {
-    throw new BenchKitError('BENCH_FILE', `benchmark file ${file} failed to load: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new BenchKitError(
+      'BENCH_FILE',
+      `benchmark file ${file} failed to load: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   const suite = (module.default ?? module.suite) as Suite | undefined;
   if (typeof suite !== 'object' || suite === null || !Array.isArray(suite.benches)) {
@@ -55,7 +60,10 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
   }
   const packageName = suite.package ?? findPackageName(dirname(path));
   if (!packageName) {
-    throw new BenchKitError('BENCH_FILE', `benchmark file ${file} is in no package; set "package" in its defineSuite().`);
+    throw new BenchKitError(
+      'BENCH_FILE',
+      `benchmark file ${file} is in no package; set "package" in its defineSuite().`,
+    );
   }
   return { file: path, packageName, suite };
 }

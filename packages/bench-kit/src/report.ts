@@ -27,9 +27,19 @@ export async function writeReport(resultsDir: string): Promise<ReportFiles> {
     charts.push(chart);
     const table = renderMarkdown(results);
     const file = join(resultsDir, folder, 'summary.md');
-    await writeFile(file, `# ${results[0]?.package ?? folder}\n\n![chart](chart.svg)\n\n${table}\n`);
+    await writeFile(
+      file,
+      `# ${results[0]?.package ?? folder}\n\n![chart](chart.svg)\n\n${table}\n`,
+    );
     markdown.push(file);
-    sections.push(`## ${results[0]?.package ?? folder}`, '', `![chart](${folder}/chart.svg)`, '', table, '');
+    sections.push(
+      `## ${results[0]?.package ?? folder}`,
+      '',
+      `![chart](${folder}/chart.svg)`,
+      '',
+      table,
+      '',
+    );
   }
   const summaryText = sections.join('\n');
   const summary = join(resultsDir, 'SUMMARY.md');
@@ -49,7 +59,20 @@ export function renderMarkdown(results: readonly BenchResult[]): string {
     `${result.machine.cpuModel}, ${result.machine.cores} cores, Node ${result.machine.node}, load ${result.machine.loadAverage[0]}${result.quick ? ', quick' : ''}`,
     result.timestamp.slice(0, 19).replace('T', ' '),
   ]);
-  return markdownTable(['bench', 'kind', 'median', '95% interval', 'samples', 'budget', 'verdict', 'machine', 'when (UTC)'], rows);
+  return markdownTable(
+    [
+      'bench',
+      'kind',
+      'median',
+      '95% interval',
+      'samples',
+      'budget',
+      'verdict',
+      'machine',
+      'when (UTC)',
+    ],
+    rows,
+  );
 }
 
 const WIDTH = 820;
@@ -148,5 +171,9 @@ function axisLabel(unit: '%' | 'items/s', value: number): string {
 }
 
 function escapeXml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
 }

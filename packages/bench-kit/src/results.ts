@@ -40,7 +40,11 @@ export interface BenchResult {
   readonly timestamp: string;
 }
 
-export function toResult(packageName: string, run: BenchRun, machine: MachineInfo = describeMachine()): BenchResult {
+export function toResult(
+  packageName: string,
+  run: BenchRun,
+  machine: MachineInfo = describeMachine(),
+): BenchResult {
   return {
     schema: RESULT_SCHEMA,
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -50,7 +54,11 @@ export function toResult(packageName: string, run: BenchRun, machine: MachineInf
     kind: run.kind,
     unit: run.kind === 'overhead' ? '%' : 'items/s',
     median: run.interval.median,
-    interval: { low: run.interval.low, high: run.interval.high, confidence: run.interval.confidence },
+    interval: {
+      low: run.interval.low,
+      high: run.interval.high,
+      confidence: run.interval.confidence,
+    },
     samples: run.kind === 'overhead' ? run.pairs.length : run.samples.length,
     budget: run.kind === 'overhead' ? run.budget : null,
     verdict: run.kind === 'overhead' ? run.verdict : null,
@@ -87,12 +95,22 @@ export function toCsv(run: BenchRun): string {
   }
   const rows = run.samples.map((sample, index) => {
     const items = sample.items ?? run.iterationsPerSample;
-    return [index, run.iterationsPerSample, sample.ns, items, ((items * 1e9) / sample.ns).toFixed(3)].join(',');
+    return [
+      index,
+      run.iterationsPerSample,
+      sample.ns,
+      items,
+      ((items * 1e9) / sample.ns).toFixed(3),
+    ].join(',');
   });
   return ['sample,iterations,ns,items,items_per_second', ...rows, ''].join('\n');
 }
 
-export async function writeResult(resultsDir: string, result: BenchResult, run: BenchRun): Promise<string> {
+export async function writeResult(
+  resultsDir: string,
+  result: BenchResult,
+  run: BenchRun,
+): Promise<string> {
   const folder = join(resultsDir, packageFolderName(result.package));
   await mkdir(folder, { recursive: true });
   const file = join(folder, `${result.bench}.json`);
@@ -139,11 +157,19 @@ export function parseResult(text: string, file: string): BenchResult {
   } catch (error) {
     throw malformed(file, `it is not JSON (${(error as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(file, 'it is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed(file, 'it is not a JSON object');
   const record = value as Record<string, unknown>;
-  if (record.schema !== RESULT_SCHEMA) throw malformed(file, `"schema" is ${JSON.stringify(record.schema)}, expected "${RESULT_SCHEMA}"`);
+  if (record.schema !== RESULT_SCHEMA)
+    throw malformed(
+      file,
+      `"schema" is ${JSON.stringify(record.schema)}, expected "${RESULT_SCHEMA}"`,
+    );
   if (record.schemaVersion !== RESULT_SCHEMA_VERSION) {
-    throw malformed(file, `"schemaVersion" is ${JSON.stringify(record.schemaVersion)}, this bench-kit reads version ${RESULT_SCHEMA_VERSION}`);
+    throw malformed(
+      file,
+      `"schemaVersion" is ${JSON.stringify(record.schemaVersion)}, this bench-kit reads version ${RESULT_SCHEMA_VERSION}`,
+    );
   }
   expectString(record, 'package', file);
   expectString(record, 'bench', file);
@@ -152,37 +178,62 @@ export function parseResult(text: string, file: string): BenchResult {
   expectNumber(record, 'median', file);
   expectNumber(record, 'samples', file);
   const interval = record.interval as Record<string, unknown> | undefined;
-  if (typeof interval !== 'object' || interval === null) throw malformed(file, '"interval" is missing');
-  for (const field of ['low', 'high', 'confidence']) expectNumber(interval, field, file, `interval.${field}`);
+  if (typeof interval !== 'object' || interval === null)
+    throw malformed(file, '"interval" is missing');
+  for (const field of ['low', 'high', 'confidence'])
+    expectNumber(interval, field, file, `interval.${field}`);
   if (record.kind === 'overhead') {
     expectNumber(record, 'budget', file);
     expectOneOf(record, 'verdict', ['pass', 'fail', 'inconclusive'], file);
   }
   const machine = record.machine as Record<string, unknown> | undefined;
-  if (typeof machine !== 'object' || machine === null) throw malformed(file, '"machine" is missing');
+  if (typeof machine !== 'object' || machine === null)
+    throw malformed(file, '"machine" is missing');
   expectString(record, 'timestamp', file);
   return value as BenchResult;
 }
 
 function malformed(file: string, why: string): BenchKitError {
-  return new BenchKitError('MALFORMED_RESULTS', `${file} is not a valid bench-kit result: ${why}; delete it or re-run "npm run bench".`);
+  return new BenchKitError(
+    'MALFORMED_RESULTS',
+    `${file} is not a valid bench-kit result: ${why}; delete it or re-run "npm run bench".`,
+  );
 }
 
 function expectString(record: Record<string, unknown>, field: string, file: string): void {
   if (typeof record[field] !== 'string' || record[field] === '') {
-    throw malformed(file, `"${field}" must be a non-empty string, got ${JSON.stringify(record[field])}`);
+    throw malformed(
+      file,
+      `"${field}" must be a non-empty string, got ${JSON.stringify(record[field])}`,
+    );
   }
 }
 
-function expectNumber(record: Record<string, unknown>, field: string, file: string, label = field): void {
+function expectNumber(
+  record: Record<string, unknown>,
+  field: string,
+  file: string,
+  label = field,
+): void {
   if (typeof record[field] !== 'number' || !Number.isFinite(record[field])) {
-    throw malformed(file, `"${label}" must be a finite number, got ${JSON.stringify(record[field])}`);
+    throw malformed(
+      file,
+      `"${label}" must be a finite number, got ${JSON.stringify(record[field])}`,
+    );
   }
 }
 
-function expectOneOf(record: Record<string, unknown>, field: string, allowed: readonly string[], file: string): void {
+function expectOneOf(
+  record: Record<string, unknown>,
+  field: string,
+  allowed: readonly string[],
+  file: string,
+): void {
   if (!allowed.includes(record[field] as string)) {
-    throw malformed(file, `"${field}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(record[field])}`);
+    throw malformed(
+      file,
+      `"${field}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(record[field])}`,
+    );
   }
 }
 

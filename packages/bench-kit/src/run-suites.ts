@@ -13,7 +13,10 @@ export interface RunSuitesOptions {
 }
 
 /** Runs every (matching) bench of every suite, one at a time, writing each result as it lands. */
-export async function runSuites(suites: readonly LoadedSuite[], options: RunSuitesOptions): Promise<BenchResult[]> {
+export async function runSuites(
+  suites: readonly LoadedSuite[],
+  options: RunSuitesOptions,
+): Promise<BenchResult[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const progress = createProgressLine();
   const results: BenchResult[] = [];
@@ -28,7 +31,9 @@ export async function runSuites(suites: readonly LoadedSuite[], options: RunSuit
       const result = toResult(packageName, run);
       const file = await writeResult(options.resultsDir, result, run);
       results.push(result);
-      const verdict = result.verdict ? ` ${result.verdict.toUpperCase()} (budget ${result.budget}%)` : '';
+      const verdict = result.verdict
+        ? ` ${result.verdict.toUpperCase()} (budget ${result.budget}%)`
+        : '';
       log(
         `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${verdict}, ${result.samples} ${result.kind === 'overhead' ? 'pairs' : 'samples'} in ${(result.durationMs / 1000).toFixed(1)} s → ${file}`,
       );

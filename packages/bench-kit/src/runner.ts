@@ -3,7 +3,14 @@ import type { Bench, OverheadBench, SamplingOptions, ThroughputBench } from './d
 import { BenchKitError } from './errors.js';
 import { exposedGc } from './gc.js';
 import { resolveSampling } from './sampling.js';
-import { bootstrapMedian, createRandom, type Interval, median, overheadInterval, pairedLogRatios } from './stats.js';
+import {
+  bootstrapMedian,
+  createRandom,
+  type Interval,
+  median,
+  overheadInterval,
+  pairedLogRatios,
+} from './stats.js';
 import { DEFAULT_BUDGET_PERCENT, judge, type Verdict } from './verdict.js';
 import { type PreparedWorkload, prepareWorkload, type Sample } from './workload.js';
 
@@ -71,7 +78,9 @@ export type BenchRun = OverheadRun | ThroughputRun;
 export async function runBench(bench: Bench, options: RunOptions = {}): Promise<BenchRun> {
   await bench.setup?.();
   try {
-    return bench.kind === 'overhead' ? await runOverhead(bench, options) : await runThroughput(bench, options);
+    return bench.kind === 'overhead'
+      ? await runOverhead(bench, options)
+      : await runThroughput(bench, options);
   } finally {
     await bench.teardown?.();
   }
@@ -117,8 +126,12 @@ async function runOverhead(bench: OverheadBench, options: RunOptions): Promise<O
   let interval: Interval | null = null;
   let verdict: Verdict = 'inconclusive';
   for (;;) {
-    const target = Math.min(sampling.maxSamples, pairs.length === 0 ? sampling.minSamples : pairs.length + sampling.stepSamples);
-    while (pairs.length < target) pairs.push(await samplePair(baseline, candidate, iterations, context));
+    const target = Math.min(
+      sampling.maxSamples,
+      pairs.length === 0 ? sampling.minSamples : pairs.length + sampling.stepSamples,
+    );
+    while (pairs.length < target)
+      pairs.push(await samplePair(baseline, candidate, iterations, context));
     interval = overheadInterval(
       pairedLogRatios(
         pairs.map((pair) => pair.baseline.ns),
@@ -244,7 +257,11 @@ async function warmUp(workloads: readonly PreparedWorkload[], context: Context):
  * Grow the batch until one sample lasts `sampleTargetMs`, so timer resolution
  * and the cost of reading the clock vanish in the sample.
  */
-async function calibrateIterations(benchName: string, workload: PreparedWorkload, context: Context): Promise<number> {
+async function calibrateIterations(
+  benchName: string,
+  workload: PreparedWorkload,
+  context: Context,
+): Promise<number> {
   if (workload.mode === 'process') return 1;
   const targetNs = context.sampling.sampleTargetMs * 1e6;
   let iterations = 1;
@@ -267,7 +284,11 @@ function ratesOf(samples: readonly Sample[], iterations: number): Float64Array {
   return Float64Array.from(samples, (sample) => ((sample.items ?? iterations) * 1e9) / sample.ns);
 }
 
-function summariseSide(samples: readonly Sample[], iterations: number, context: Context): SideSummary {
+function summariseSide(
+  samples: readonly Sample[],
+  iterations: number,
+  context: Context,
+): SideSummary {
   const perIteration = samples.map((sample) => sample.ns / iterations);
   const hasItems = samples.every((sample) => sample.items !== undefined);
   return {

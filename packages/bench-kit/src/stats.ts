@@ -65,7 +65,10 @@ export interface BootstrapOptions {
  * timing samples have a heavy right tail: one descheduled sample must not move
  * the estimate.
  */
-export function bootstrapMedian(values: ArrayLike<number>, options: BootstrapOptions = {}): Interval {
+export function bootstrapMedian(
+  values: ArrayLike<number>,
+  options: BootstrapOptions = {},
+): Interval {
   const confidence = options.confidence ?? 0.95;
   const resamples = options.resamples ?? 2000;
   const n = values.length;
@@ -107,7 +110,9 @@ export function pairedLogRatios(
     const a = baselineNs[i] as number;
     const b = candidateNs[i] as number;
     if (!(a > 0) || !(b > 0)) {
-      throw new RangeError(`paired samples must be positive durations, pair=${i}, baseline=${a}, candidate=${b}`);
+      throw new RangeError(
+        `paired samples must be positive durations, pair=${i}, baseline=${a}, candidate=${b}`,
+      );
     }
     ratios[i] = Math.log(b / a);
   }
@@ -124,7 +129,10 @@ export function percentToLogRatio(percent: number): number {
 }
 
 /** The overhead interval in percent, from paired log ratios. */
-export function overheadInterval(logRatios: ArrayLike<number>, options: BootstrapOptions = {}): Interval {
+export function overheadInterval(
+  logRatios: ArrayLike<number>,
+  options: BootstrapOptions = {},
+): Interval {
   const inLogs = bootstrapMedian(logRatios, options);
   return {
     median: logRatioToPercent(inLogs.median),

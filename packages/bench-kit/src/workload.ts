@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { Clock } from './clock.js';
-import { isBatchWorkload, isProcessWorkload, type ProcessWorkload, type Workload } from './define.js';
+import {
+  isBatchWorkload,
+  isProcessWorkload,
+  type ProcessWorkload,
+  type Workload,
+} from './define.js';
 import { BenchKitError } from './errors.js';
 
 /** What one sample measured. */
@@ -46,7 +51,8 @@ export function prepareWorkload(
         let returned = workload.batch(iterations);
         if (isThenable(returned)) returned = await returned;
         const ns = clock() - start;
-        const items = typeof returned === 'number' ? returned : itemsOf(itemsPerIteration, iterations);
+        const items =
+          typeof returned === 'number' ? returned : itemsOf(itemsPerIteration, iterations);
         return { ns, items };
       },
     };
@@ -143,14 +149,20 @@ function parseReport(benchName: string, stdout: string): { ns?: number; items?: 
   try {
     report = JSON.parse(line.slice(REPORT_PREFIX.length));
   } catch {
-    throw new BenchKitError('WORKLOAD_FAILED', `benchmark "${benchName}" printed a BENCH_RESULT line that is not JSON: ${line}`);
+    throw new BenchKitError(
+      'WORKLOAD_FAILED',
+      `benchmark "${benchName}" printed a BENCH_RESULT line that is not JSON: ${line}`,
+    );
   }
   const { ns, items } = (report ?? {}) as { ns?: unknown; items?: unknown };
   for (const [field, value] of [
     ['ns', ns],
     ['items', items],
   ] as const) {
-    if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+    if (
+      value !== undefined &&
+      !(typeof value === 'number' && value > 0 && Number.isFinite(value))
+    ) {
       throw new BenchKitError(
         'WORKLOAD_FAILED',
         `benchmark "${benchName}" reported ${field}=${JSON.stringify(value)}; it must be a positive number.`,

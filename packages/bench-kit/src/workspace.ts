@@ -57,7 +57,9 @@ export interface WorkspacePackage {
  */
 export function listWorkspacePackages(root: string): WorkspacePackage[] {
   const json = readPackageJson(root);
-  const patterns = Array.isArray(json?.workspaces) ? json.workspaces : (json?.workspaces?.packages ?? []);
+  const patterns = Array.isArray(json?.workspaces)
+    ? json.workspaces
+    : (json?.workspaces?.packages ?? []);
   const dirs: string[] = [];
   for (const pattern of patterns) {
     if (pattern.endsWith('/*')) {

@@ -5,7 +5,14 @@ import { BenchKitError } from '../src/errors.js';
 import { type OverheadRun, runBench, type ThroughputRun } from '../src/runner.js';
 import { createVirtualClock, virtualWorkload } from './virtual-clock.js';
 
-const FAST = { warmupMs: 1, sampleTargetMs: 1, minSamples: 30, stepSamples: 30, maxSamples: 120, resamples: 500 };
+const FAST = {
+  warmupMs: 1,
+  sampleTargetMs: 1,
+  minSamples: 30,
+  stepSamples: 30,
+  maxSamples: 120,
+  resamples: 500,
+};
 
 describe('overhead comparison (virtual clock)', () => {
   it('estimates a 10% slower candidate as +10% and fails it against an 8% budget', async () => {
@@ -171,10 +178,13 @@ describe('overhead comparison (virtual clock)', () => {
   it('refuses a workload that does no measurable work instead of looping forever', async () => {
     const clock = createVirtualClock();
     await expect(
-      runBench(overhead({ name: 'nothing', baseline: () => {}, candidate: () => {}, sampling: FAST }), {
-        clock: clock.clock,
-        gc: null,
-      }),
+      runBench(
+        overhead({ name: 'nothing', baseline: () => {}, candidate: () => {}, sampling: FAST }),
+        {
+          clock: clock.clock,
+          gc: null,
+        },
+      ),
     ).rejects.toThrow(/does no measurable work/);
   });
 });
@@ -248,7 +258,10 @@ describe('whole-process mode', () => {
   const node = process.execPath;
   const reporting = (ns: number) => ({
     command: node,
-    args: ['-e', `process.stdout.write('noise\\nBENCH_RESULT ' + JSON.stringify({ ns: ${ns}, items: 1000 }) + '\\n')`],
+    args: [
+      '-e',
+      `process.stdout.write('noise\\nBENCH_RESULT ' + JSON.stringify({ ns: ${ns}, items: 1000 }) + '\\n')`,
+    ],
   });
 
   it('runs a fresh process per sample and uses the figures it reports', async () => {
@@ -303,16 +316,20 @@ describe('whole-process mode', () => {
 
 describe('definitions', () => {
   it('refuses a bench name that cannot be a file name', () => {
-    expect(() => throughput({ name: '../escape', workload: () => {} })).toThrow(/benchmark name must be/);
-  });
-
-  it('refuses comparing a process with a function', () => {
-    expect(() => overhead({ name: 'mixed', baseline: () => {}, candidate: { command: 'true' } })).toThrow(
-      /make both sides processes or both functions/,
+    expect(() => throughput({ name: '../escape', workload: () => {} })).toThrow(
+      /benchmark name must be/,
     );
   });
 
+  it('refuses comparing a process with a function', () => {
+    expect(() =>
+      overhead({ name: 'mixed', baseline: () => {}, candidate: { command: 'true' } }),
+    ).toThrow(/make both sides processes or both functions/);
+  });
+
   it('refuses a negative budget', () => {
-    expect(() => overhead({ name: 'neg', budget: -1, baseline: () => {}, candidate: () => {} })).toThrow(/budget must be/);
+    expect(() =>
+      overhead({ name: 'neg', budget: -1, baseline: () => {}, candidate: () => {} }),
+    ).toThrow(/budget must be/);
   });
 });

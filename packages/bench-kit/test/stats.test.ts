@@ -39,7 +39,10 @@ describe('statistics', () => {
     let covered = 0;
     for (let seed = 100; seed < 100 + experiments; seed++) {
       const { baseline, candidate } = syntheticPairs(seed, 60, 0.1);
-      const interval = overheadInterval(pairedLogRatios(baseline, candidate), { seed, resamples: 1000 });
+      const interval = overheadInterval(pairedLogRatios(baseline, candidate), {
+        seed,
+        resamples: 1000,
+      });
       if (interval.low <= 10 && interval.high >= 10) covered++;
     }
     // Percentile bootstrap of a median is slightly conservative or slightly liberal; 90–99% is healthy.
@@ -57,7 +60,9 @@ describe('statistics', () => {
   it('is reproducible from its seed', () => {
     const values = Array.from({ length: 50 }, (_, i) => Math.sin(i) * 10);
     expect(bootstrapMedian(values, { seed: 42 })).toEqual(bootstrapMedian(values, { seed: 42 }));
-    expect(bootstrapMedian(values, { seed: 42 })).not.toEqual(bootstrapMedian(values, { seed: 43 }));
+    expect(bootstrapMedian(values, { seed: 42 })).not.toEqual(
+      bootstrapMedian(values, { seed: 43 }),
+    );
   });
 
   it('interval brackets the median and narrows with more samples', () => {

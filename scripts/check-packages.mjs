@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// The packaging check: every public workspace package is packed, linted with publint
+// and "are the types wrong", installed alone (with only the @ringkit tarballs it
+// depends on) into an empty project, and imported both as ESM and as CommonJS.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const work = mkdtempSync(join(tmpdir(), 'ringkit-pack-'));
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
+  if (result.status !== 0) {
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+    throw new Error(`${[command, ...args].join(' ')} failed (exit ${result.status}):\n${output}`);
+  }
+  return result.stdout;
+}
+
+function workspacePackages() {
+  const found = [];
+  for (const parent of ['packages', 'apps']) {
+    let entries = [];
+    try {
+      entries = readdirSync(join(root, parent), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const dir = join(root, parent, entry.name);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (!manifest.private) found.push({ dir, manifest });
+    }
+  }
+  return found;
+}
+
+const packages = workspacePackages();
+const tarballs = new Map();
+for (const { dir, manifest } of packages) {
+  const [packed] = JSON.parse(
+    run(npm, ['pack', '--json', '--pack-destination', work], { cwd: dir }),
+  );
+  tarballs.set(manifest.name, join(work, packed.filename));
+  console.log(
+    `packed ${manifest.name}@${manifest.version}: ${packed.entryCount} files, ${packed.size} bytes`,
+  );
+}
+
+/** The tarballs of @ringkit packages this one needs at run time, transitively. */
+function ringkitClosure(name, seen = new Set()) {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  const entry = packages.find((candidate) => candidate.manifest.name === name);
+  for (const dependency of Object.keys({
+    ...entry?.manifest.dependencies,
+    ...entry?.manifest.peerDependencies,
+  })) {
+    if (tarballs.has(dependency)) ringkitClosure(dependency, seen);
+  }
+  return seen;
+}
+
+let failures = 0;
+for (const { dir, manifest } of packages) {
+  const name = manifest.name;
+  const tarball = tarballs.get(name);
+  try {
+    run(bin('publint'), ['run', '--strict', '--pack', 'npm', dir], { cwd: dir });
+    console.log(`  ${name}: publint clean`);
+    run(bin('attw'), [tarball, '--format', 'ascii'], { cwd: work });
+    console.log(`  ${name}: types resolve under node10, node16 (CJS and ESM) and bundler`);
+
+    const project = mkdtempSync(join(work, 'consumer-'));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+    );
+    const needed = [...ringkitClosure(name)].map((dependency) => tarballs.get(dependency));
+    run(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', ...needed], {
+      cwd: project,
+    });
+
+    const esm = `const m = await import(${JSON.stringify(name)}); if (Object.keys(m).length === 0) throw new Error('no exports');`;
+    run(process.execPath, ['--input-type=module', '-e', esm], { cwd: project });
+    const cjs = `const m = require(${JSON.stringify(name)}); if (Object.keys(m).length === 0) throw new Error('no exports');`;
+    run(process.execPath, ['-e', cjs], { cwd: project });
+    for (const command of Object.keys(manifest.bin ?? {})) {
+      execFileSync(join(project, 'node_modules', '.bin', command), ['--help'], {
+        cwd: project,
+        stdio: 'ignore',
+      });
+    }
+    console.log(
+      `  ${name}: installs alone from its tarball; import (ESM) and require (CJS) work${manifest.bin ? '; bin answers --help' : ''}`,
+    );
+  } catch (error) {
+    failures++;
+    console.error(`  ${name}: FAILED\n${error.message}`);
+  }
+}
+
+rmSync(work, { recursive: true, force: true });
+if (failures > 0) {
+  console.error(`packaging check: ${failures} of ${packages.length} package(s) failed.`);
+  process.exit(1);
+}
+console.log(`packaging check: all ${packages.length} package(s) passed.`);
