@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { formatInterval, formatValue } from './format.js';
 import type { LoadedSuite } from './load-suites.js';
 import { createProgressLine } from './progress.js';
@@ -35,7 +36,7 @@ export async function runSuites(
         ? ` ${result.verdict.toUpperCase()} (budget ${result.budget}%)`
         : '';
       log(
-        `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${verdict}, ${result.samples} ${result.kind === 'overhead' ? 'pairs' : 'samples'} in ${(result.durationMs / 1000).toFixed(1)} s → ${file}`,
+        `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${verdict}, ${result.samples} ${result.kind === 'overhead' ? 'pairs' : 'samples'} in ${(result.durationMs / 1000).toFixed(1)} s → ${relative(process.cwd(), file)}`,
       );
     }
   }
