@@ -3,7 +3,7 @@
 // Objective-C++ sources with clang-format, using the repository's .clang-format.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 
 const SOURCE = /\.(c|cc|cpp|cxx|h|hh|hpp|cu|cuh|mm)$/;
 const SKIP = new Set(['node_modules', 'build', 'dist', '.turbo', 'vendor']);

@@ -148,8 +148,13 @@ function renderPanel(results: readonly BenchResult[], top: number): string {
       );
     }
   });
+  // The zero label stands at x(0); a minimum of zero would print on top of it.
+  if (!(unit === '%' && min === 0)) {
+    out.push(
+      `<text x="${plotLeft}" y="${rowsBottom + 14}" fill="#555">${escapeXml(axisLabel(unit, min))}</text>`,
+    );
+  }
   out.push(
-    `<text x="${plotLeft}" y="${rowsBottom + 14}" fill="#555">${escapeXml(axisLabel(unit, min))}</text>`,
     `<text x="${plotLeft + plotWidth}" y="${rowsBottom + 14}" fill="#555" text-anchor="end">${escapeXml(axisLabel(unit, max))}</text>`,
   );
   if (unit === '%') {
