@@ -1,0 +1,33 @@
+import { Counter } from './layout.js';
+
+/**
+ * 64-bit counters in three u32 words (see LAYOUT.md), so either side reads them
+ * as a plain number — exact up to 2⁵³ — with no BigInt and no lock.
+ */
+
+const TWO_TO_32 = 2 ** 32;
+
+/** Single writer: one plain store per update, three ordered stores when the low word wraps. */
+export function storeCounter(header: Int32Array, byteOffset: number, value: number): void {
+  const low = byteOffset >> 2;
+  const lowWord = value % TWO_TO_32;
+  if (lowWord < (header[low]! >>> 0)) {
+    const highWord = Math.floor(value / TWO_TO_32);
+    Atomics.store(header, low + (Counter.HIGH_BEFORE >> 2), highWord);
+    Atomics.store(header, low, lowWord | 0);
+    Atomics.store(header, low + (Counter.HIGH_AFTER >> 2), highWord);
+    return;
+  }
+  // A stats field, not a synchronisation point: tear-free, ordering not needed.
+  header[low] = lowWord | 0;
+}
+
+export function loadCounter(header: Int32Array, byteOffset: number): number {
+  const low = byteOffset >> 2;
+  for (;;) {
+    const highAfter = Atomics.load(header, low + (Counter.HIGH_AFTER >> 2)) >>> 0;
+    const lowWord = Atomics.load(header, low) >>> 0;
+    const highBefore = Atomics.load(header, low + (Counter.HIGH_BEFORE >> 2)) >>> 0;
+    if (highAfter === highBefore) return highAfter * TWO_TO_32 + lowWord;
+  }
+}

@@ -1,0 +1,205 @@
+import { RingError } from './errors.js';
+import { type AttachOptions, ConsumerEnd, ProducerEnd } from './ring-end.js';
+import type { WaitOptions } from './wait.js';
+
+/** A run of contiguous slots claimed for writing in place. One object per producer, reused. */
+export class FixedClaim {
+  /** Byte offset of the first claimed slot in `producer.data`. */
+  offset = 0;
+  /** Slots claimed: as many as asked, or fewer where the data area wraps. */
+  count = 0;
+
+  constructor(private readonly producer: FixedProducer) {}
+
+  /** The claimed slots as one view (allocates a view; use `offset` with `producer.data` to avoid it). */
+  get bytes(): Uint8Array {
+    return this.producer.data.subarray(this.offset, this.offset + this.count * this.producer.descriptor.recordSize);
+  }
+
+  /** Publishes the first `count` claimed slots (default: all of them). */
+  commit(count = this.count): void {
+    this.producer.commitClaim(count);
+  }
+
+  /** Gives the claimed slots back unpublished. */
+  abort(): void {
+    this.producer.abortClaim();
+  }
+}
+
+/**
+ * The writing end of a fixed-slot ring. One per ring, on one thread: every
+ * field it writes has no other writer.
+ */
+export class FixedProducer extends ProducerEnd {
+  private readonly recordSize: number;
+  private readonly claim = new FixedClaim(this);
+  private claimOpen = false;
+
+  static attach(buffer: SharedArrayBuffer, options: AttachOptions = {}): FixedProducer {
+    return new FixedProducer(buffer, options);
+  }
+
+  private constructor(buffer: SharedArrayBuffer, options: AttachOptions) {
+    super(buffer, 'fixed', options);
+    this.recordSize = this.descriptor.recordSize;
+  }
+
+  /**
+   * Copies one record into the next slot and publishes it. False when the ring is
+   * full: under `drop` the record is counted as dropped, under `block` nothing is
+   * counted (use `push`). A record shorter than the slot leaves the slot's tail as it was.
+   */
+  tryPush(record: Uint8Array): boolean {
+    this.assertWritable(record.length);
+    if (this.freeSpace(1) < 1) {
+      this.refuse(1);
+      return false;
+    }
+    this.data.set(record, (this.writePosition & this.mask) * this.recordSize);
+    this.writePosition = (this.writePosition + 1) >>> 0;
+    this.publish(1);
+    return true;
+  }
+
+  /**
+   * Copies `count` records laid end to end in `records` (default: as many as it
+   * holds) and publishes them once. Returns how many fit; under `drop` the rest
+   * are counted as dropped.
+   */
+  pushBatch(records: Uint8Array, count = Math.floor(records.length / this.recordSize)): number {
+    this.assertOpen();
+    this.assertNoClaim();
+    const size = this.recordSize;
+    if (!Number.isInteger(count) || count < 0 || count * size > records.length) {
+      throw new RingError('INVALID_OPTIONS', `pushBatch count must be 0 … ${Math.floor(records.length / size)} for ${records.length} bytes of ${size}-byte records, count=${count}`);
+    }
+    const fitting = Math.min(count, this.freeSpace(count));
+    if (fitting > 0) {
+      const index = this.writePosition & this.mask;
+      const first = Math.min(fitting, this.capacity - index);
+      this.data.set(records.subarray(0, first * size), index * size);
+      if (fitting > first) this.data.set(records.subarray(first * size, fitting * size), 0);
+      this.writePosition = (this.writePosition + fitting) >>> 0;
+      this.publish(fitting);
+    }
+    this.refuse(count - fitting);
+    return fitting;
+  }
+
+  /**
+   * Claims up to `count` contiguous slots to write in place (zero-copy), or null
+   * when none is free — under `drop` those `count` records are then counted as
+   * dropped, so do not retry them. Fewer slots than asked come back where the
+   * data area wraps or the ring is nearly full; claim again for the rest.
+   */
+  tryClaim(count = 1): FixedClaim | null {
+    this.assertOpen();
+    this.assertNoClaim();
+    if (!Number.isInteger(count) || count < 1) throw new RingError('INVALID_OPTIONS', `tryClaim count must be an integer ≥ 1, count=${count}`);
+    const free = this.freeSpace(count);
+    if (free < 1) {
+      this.refuse(count);
+      return null;
+    }
+    const index = this.writePosition & this.mask;
+    this.claim.offset = index * this.recordSize;
+    this.claim.count = Math.min(count, free, this.capacity - index);
+    this.claimOpen = true;
+    return this.claim;
+  }
+
+  /** @internal Called by FixedClaim. */
+  commitClaim(count: number): void {
+    if (!this.claimOpen) throw new RingError('INVALID_OPTIONS', 'commit() called with no open claim.');
+    if (!Number.isInteger(count) || count < 0 || count > this.claim.count) {
+      throw new RingError('INVALID_OPTIONS', `commit count must be 0 … ${this.claim.count} (the claimed slots), count=${count}`);
+    }
+    this.claimOpen = false;
+    if (count === 0) return;
+    this.writePosition = (this.writePosition + count) >>> 0;
+    this.publish(count);
+  }
+
+  /** @internal Called by FixedClaim. */
+  abortClaim(): void {
+    this.claimOpen = false;
+  }
+
+  /** `block` policy: waits (blocking this thread) for a free slot, then pushes; `drop`: same as tryPush. */
+  push(record: Uint8Array, options: WaitOptions = {}): boolean {
+    if (this.descriptor.fullPolicy === 'drop') return this.tryPush(record);
+    this.assertWritable(record.length);
+    if (this.freeSpace(1) < 1) this.waitForSpaceSync(1, options);
+    return this.tryPush(record);
+  }
+
+  /** `block` policy without blocking the event loop. */
+  async pushAsync(record: Uint8Array, options: WaitOptions = {}): Promise<boolean> {
+    if (this.descriptor.fullPolicy === 'drop') return this.tryPush(record);
+    this.assertWritable(record.length);
+    if (this.freeSpace(1) < 1) await this.waitForSpaceAsync(1, options);
+    return this.tryPush(record);
+  }
+
+  private assertWritable(length: number): void {
+    this.assertOpen();
+    this.assertNoClaim();
+    if (length > this.recordSize) {
+      throw new RingError('RECORD_TOO_LARGE', `record of ${length} bytes does not fit a ${this.recordSize}-byte slot.`);
+    }
+  }
+
+  private assertNoClaim(): void {
+    if (this.claimOpen) throw new RingError('CLAIM_PENDING', 'a claim is open; commit() or abort() it before writing again.');
+  }
+}
+
+/** Called with each contiguous run: `count` records starting at byte `offset` of `data`. */
+export type FixedDrainHandler = (data: Uint8Array, offset: number, count: number) => void;
+
+/** The reading end of a fixed-slot ring. One per ring, on one thread. */
+export class FixedConsumer extends ConsumerEnd {
+  private readonly recordSize: number;
+
+  static attach(buffer: SharedArrayBuffer, options: AttachOptions = {}): FixedConsumer {
+    return new FixedConsumer(buffer, options);
+  }
+
+  private constructor(buffer: SharedArrayBuffer, options: AttachOptions) {
+    super(buffer, 'fixed', options);
+    this.recordSize = this.descriptor.recordSize;
+  }
+
+  /** Copies the next record into `target` (default: a new array) and consumes it; null when empty. */
+  tryPop(target: Uint8Array = new Uint8Array(this.recordSize)): Uint8Array | null {
+    if (this.available() === 0) return null;
+    const offset = (this.readPosition & this.mask) * this.recordSize;
+    target.set(this.data.subarray(offset, offset + Math.min(this.recordSize, target.length)));
+    this.readPosition = (this.readPosition + 1) >>> 0;
+    this.publishRead(1);
+    return target;
+  }
+
+  /**
+   * Hands up to `limit` records to `handler` as at most two contiguous runs
+   * (the second where the data area wraps), then publishes the read position
+   * once. Returns the records consumed. The views are valid only inside the handler.
+   */
+  drain(handler: FixedDrainHandler, limit = Number.POSITIVE_INFINITY): number {
+    const count = Math.min(this.available(), limit);
+    if (count <= 0) return 0;
+    const index = this.readPosition & this.mask;
+    const first = Math.min(count, this.capacity - index);
+    handler(this.data, index * this.recordSize, first);
+    if (count > first) handler(this.data, 0, count - first);
+    this.readPosition = (this.readPosition + count) >>> 0;
+    this.publishRead(count);
+    return count;
+  }
+
+  /** Byte offset in `data` of the next record without consuming it, or -1 when empty. */
+  peek(): number {
+    return this.available() === 0 ? -1 : (this.readPosition & this.mask) * this.recordSize;
+  }
+}

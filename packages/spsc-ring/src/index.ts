@@ -1,0 +1,21 @@
+export { ByteClaim, ByteConsumer, type ByteDrainHandler, ByteProducer, type PeekedRecord } from './byte-ring.js';
+export { RingError, type RingErrorCode } from './errors.js';
+export { FixedClaim, FixedConsumer, type FixedDrainHandler, FixedProducer } from './fixed-ring.js';
+export {
+  type AttachExpectations,
+  type ByteRingOptions,
+  createRing,
+  describeRing,
+  type FixedRingOptions,
+  type FullPolicy,
+  initialiseRing,
+  type RingDescriptor,
+  type RingKindName,
+  type RingOptions,
+  ringByteLength,
+  type WaitDomainName,
+} from './header.js';
+export * as layout from './layout.js';
+export { type NativeProducerOptions, type NativeConsumerOptions, type NativeWorker, type NativeWorkerResult, nativeBinding, nativeUnavailableReason } from './native.js';
+export type { AttachOptions, RingStats } from './ring-end.js';
+export type { WaitOptions, WaitOutcome } from './wait.js';

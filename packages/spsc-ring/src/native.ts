@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RingError } from './errors.js';
+
+/** What the addon (native/src/addon.cc) exports. */
+export interface NativeBinding {
+  /** Every layout constant as C++ sees it (for the agreement test). */
+  layout(): Record<string, number>;
+  futexWait(words: Int32Array, index: number, expected: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out';
+  futexWaitAsync(words: Int32Array, index: number, expected: number, timeoutMs: number): Promise<'ok' | 'not-equal' | 'timed-out'>;
+  futexWake(words: Int32Array, index: number, count: number): number;
+  startProducer(ring: Uint8Array, options: NativeProducerOptions): NativeWorker;
+  startConsumer(ring: Uint8Array, options: NativeConsumerOptions): NativeWorker;
+  spscBaseline(records: number, recordSize: number, batch: number): { seconds: number; records: number };
+}
+
+export interface NativeProducerOptions {
+  /** Records to push; each carries its sequence number and a checksum (see test/records.ts). */
+  readonly records: number;
+  /** Records per publish (claim/commit). */
+  readonly batch?: number;
+  /** Byte rings: payload sizes cycle from minPayload to maxPayload. */
+  readonly minPayload?: number;
+  readonly maxPayload?: number;
+  /** Records per second; 0 = as fast as possible. */
+  readonly ratePerSecond?: number;
+  /** Close the ring after the last record. */
+  readonly close?: boolean;
+}
+
+export interface NativeConsumerOptions {
+  /** Stop after this many records (or at end-of-stream). */
+  readonly records: number;
+  readonly batch?: number;
+}
+
+export interface NativeWorkerResult {
+  readonly records: number;
+  readonly dropped: number;
+  readonly errors: number;
+  readonly seconds: number;
+  readonly firstError: string;
+}
+
+export interface NativeWorker {
+  /** Resolves when the thread has finished. */
+  join(): Promise<NativeWorkerResult>;
+  /** Asks the thread to stop early. */
+  stop(): void;
+}
+
+const ADDON_NAME = 'ringkit_spsc.node';
+
+let loaded: { binding: NativeBinding | null; reason: string } | undefined;
+
+function packageRoot(): string {
+  // dist/index.{js,cjs} and src/native.ts are both one level below the package root.
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  return join(here, '..');
+}
+
+/**
+ * Local build first (build/Release), then the prebuild shipped in the tarball
+ * (prebuilds/<platform>-<arch>); null with the reason when neither loads.
+ */
+function load(): { binding: NativeBinding | null; reason: string } {
+  const root = packageRoot();
+  const candidates = [join(root, 'build', 'Release', ADDON_NAME), join(root, 'prebuilds', `${process.platform}-${process.arch}`, ADDON_NAME)];
+  const requireNative = createRequire(join(root, 'package.json'));
+  const failures: string[] = [];
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    try {
+      return { binding: requireNative(candidate) as NativeBinding, reason: '' };
+    } catch (error) {
+      failures.push(`${candidate}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  const reason =
+    failures.length > 0
+      ? `the native addon failed to load (${failures.join('; ')})`
+      : `no native addon is built for ${process.platform}-${process.arch} (looked in build/Release and prebuilds/)`;
+  return { binding: null, reason };
+}
+
+export function nativeBinding(): NativeBinding | null {
+  loaded ??= load();
+  return loaded.binding;
+}
+
+/** Why the addon is not available, or '' when it is. */
+export function nativeUnavailableReason(): string {
+  loaded ??= load();
+  return loaded.reason;
+}
+
+/** The addon, or a RingError saying what is missing and how to build it. */
+export function requireNative(what: string): NativeBinding {
+  const binding = nativeBinding();
+  if (binding === null) {
+    throw new RingError(
+      'NATIVE_UNAVAILABLE',
+      `${what} needs @ringkit/spsc-ring's native addon, but ${nativeUnavailableReason()}; build it with "npm run build:native -w @ringkit/spsc-ring" (needs cmake and a C++20 compiler).`,
+    );
+  }
+  return binding;
+}

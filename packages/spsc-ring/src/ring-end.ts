@@ -1,0 +1,216 @@
+import { loadCounter, storeCounter } from './counter.js';
+import { RingError } from './errors.js';
+import { type AttachExpectations, describeRing, type RingDescriptor, type RingKindName, type WaitDomainName } from './header.js';
+import { Consumer, DATA_OFFSET, HEADER_BYTES, Notification, Producer } from './layout.js';
+import { type Sleeper, type SleepPrimitive, sleepPrimitive, type WaitOptions, type WaitOutcome, waitAsync, waitSync, wakeIfWaiting } from './wait.js';
+
+export interface AttachOptions {
+  /** Refuse the ring unless it was created with this wait domain. */
+  readonly waitDomain?: WaitDomainName;
+}
+
+export interface RingStats {
+  /** Slots (fixed) or bytes (byte records). */
+  readonly capacity: number;
+  /** Slots or bytes holding records not yet consumed. */
+  readonly used: number;
+  readonly pushed: number;
+  readonly popped: number;
+  readonly dropped: number;
+  readonly closed: boolean;
+}
+
+/** Header word indices (the header is read as an Int32Array). */
+export const Word = {
+  WRITE_POSITION: Producer.WRITE_POSITION >> 2,
+  CLOSED: Producer.CLOSED >> 2,
+  READ_POSITION: Consumer.READ_POSITION >> 2,
+  CONSUMER_WAITING: Notification.CONSUMER_WAITING >> 2,
+  DATA_SIGNAL: Notification.DATA_SIGNAL >> 2,
+  PRODUCER_WAITING: Notification.PRODUCER_WAITING >> 2,
+  SPACE_SIGNAL: Notification.SPACE_SIGNAL >> 2,
+} as const;
+
+/** What both ends of both ring kinds share: the validated header, the data area, waking, stats. */
+export abstract class RingEnd {
+  readonly buffer: SharedArrayBuffer;
+  readonly descriptor: RingDescriptor;
+  /** The data area: offsets handed to drain handlers and claims index into it. */
+  readonly data: Uint8Array;
+  protected readonly words: Int32Array;
+  protected readonly primitive: SleepPrimitive;
+  protected readonly mask: number;
+  protected readonly capacity: number;
+
+  protected constructor(buffer: SharedArrayBuffer, kind: RingKindName, options: AttachOptions) {
+    const expect: AttachExpectations = options.waitDomain === undefined ? { kind } : { kind, waitDomain: options.waitDomain };
+    this.descriptor = describeRing(buffer, expect);
+    this.buffer = buffer;
+    this.words = new Int32Array(buffer, 0, HEADER_BYTES >> 2);
+    this.data = new Uint8Array(buffer, DATA_OFFSET, this.descriptor.dataBytes);
+    this.primitive = sleepPrimitive(this.descriptor.waitDomain);
+    this.mask = this.descriptor.mask;
+    this.capacity = this.descriptor.capacity;
+  }
+
+  stats(): RingStats {
+    const write = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
+    const read = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
+    return {
+      capacity: this.capacity,
+      used: (write - read) >>> 0,
+      pushed: loadCounter(this.words, Producer.PUSHED),
+      popped: loadCounter(this.words, Consumer.POPPED),
+      dropped: loadCounter(this.words, Producer.DROPPED),
+      closed: Atomics.load(this.words, Word.CLOSED) !== 0,
+    };
+  }
+}
+
+/** The producer's shared machinery: publishing, counting, closing, waiting for space. */
+export abstract class ProducerEnd extends RingEnd {
+  /** Local: nobody else writes the write position. */
+  protected writePosition: number;
+  /** Local copy of the consumer's position, re-read only when the ring looks full. */
+  protected readPositionCache: number;
+  protected pushedCount: number;
+  protected droppedCount: number;
+  protected closed: boolean;
+  private readonly spaceSleeper: Sleeper;
+  private spaceWanted = 0;
+
+  protected constructor(buffer: SharedArrayBuffer, kind: RingKindName, options: AttachOptions) {
+    super(buffer, kind, options);
+    this.writePosition = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
+    this.readPositionCache = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
+    this.pushedCount = loadCounter(this.words, Producer.PUSHED);
+    this.droppedCount = loadCounter(this.words, Producer.DROPPED);
+    this.closed = Atomics.load(this.words, Word.CLOSED) !== 0;
+    this.spaceSleeper = {
+      words: this.words,
+      primitive: this.primitive,
+      flagIndex: Word.PRODUCER_WAITING,
+      signalIndex: Word.SPACE_SIGNAL,
+      check: () => (this.freeSpace(this.spaceWanted) >= this.spaceWanted ? 'ready' : null),
+    };
+  }
+
+  /** Free slots or bytes; the consumer's position is re-read only when fewer than `wanted` look free. */
+  protected freeSpace(wanted: number): number {
+    let free = this.capacity - ((this.writePosition - this.readPositionCache) >>> 0);
+    if (free < wanted) {
+      // Acquire: the consumer's release store of its position covers its last reads.
+      this.readPositionCache = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
+      free = this.capacity - ((this.writePosition - this.readPositionCache) >>> 0);
+      if (free < 0) throw new RingError('CORRUPTED', `read position ${this.readPositionCache} is ahead of write position ${this.writePosition}; the ring header was overwritten.`);
+    }
+    return free;
+  }
+
+  /** Release: every byte written before this store is visible to a consumer that loads it. Once per batch. */
+  protected publish(records: number): void {
+    Atomics.store(this.words, Word.WRITE_POSITION, this.writePosition | 0);
+    this.pushedCount += records;
+    storeCounter(this.words, Producer.PUSHED, this.pushedCount);
+    wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
+  }
+
+  /** Records that did not fit: counted under `drop`, left to the caller under `block`. */
+  protected refuse(records: number): void {
+    if (this.descriptor.fullPolicy !== 'drop' || records <= 0) return;
+    this.droppedCount += records;
+    storeCounter(this.words, Producer.DROPPED, this.droppedCount);
+  }
+
+  protected assertOpen(): void {
+    if (this.closed) throw new RingError('CLOSED', 'ring is closed; no record may be pushed after close().');
+  }
+
+  /** Waits (blocking this thread) until `wanted` slots or bytes are free. */
+  protected waitForSpaceSync(wanted: number, options: WaitOptions): void {
+    this.spaceWanted = wanted;
+    this.throwUnlessReady(waitSync(this.spaceSleeper, options), options);
+  }
+
+  protected async waitForSpaceAsync(wanted: number, options: WaitOptions): Promise<void> {
+    this.spaceWanted = wanted;
+    this.throwUnlessReady(await waitAsync(this.spaceSleeper, options), options);
+  }
+
+  private throwUnlessReady(outcome: WaitOutcome, options: WaitOptions): void {
+    if (outcome === 'ready') return;
+    if (outcome === 'until') throw new RingError('TIMEOUT', 'gave up waiting for space in the ring: the until() condition became true.');
+    throw new RingError('TIMEOUT', `ring stayed full for ${options.timeoutMs} ms; the consumer is not keeping up (or is gone).`);
+  }
+
+  /** Ends the stream: the consumer drains what was published, then sees 'closed'. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.words, Word.CLOSED, 1);
+    wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
+  }
+}
+
+/** The consumer's shared machinery: availability, publishing the read position, waiting for records. */
+export abstract class ConsumerEnd extends RingEnd {
+  protected readPosition: number;
+  /** Local copy of the producer's position, re-read only when the ring looks empty. */
+  protected writePositionCache: number;
+  protected poppedCount: number;
+  private readonly dataSleeper: Sleeper;
+
+  protected constructor(buffer: SharedArrayBuffer, kind: RingKindName, options: AttachOptions) {
+    super(buffer, kind, options);
+    this.readPosition = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
+    this.writePositionCache = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
+    this.poppedCount = loadCounter(this.words, Consumer.POPPED);
+    this.dataSleeper = {
+      words: this.words,
+      primitive: this.primitive,
+      flagIndex: Word.CONSUMER_WAITING,
+      signalIndex: Word.DATA_SIGNAL,
+      check: () => {
+        if (this.available() > 0) return 'ready';
+        // Closed is stored after the last publish: seeing it, then re-reading the position, misses nothing.
+        if (Atomics.load(this.words, Word.CLOSED) === 0) return null;
+        return this.available() > 0 ? 'ready' : 'closed';
+      },
+    };
+  }
+
+  /** Slots or bytes published and not yet consumed; the producer's position is re-read only when that looks like 0. */
+  protected available(): number {
+    let available = (this.writePositionCache - this.readPosition) >>> 0;
+    if (available === 0) {
+      // Acquire: the producer's release store of its position covers the records' bytes.
+      this.writePositionCache = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
+      available = (this.writePositionCache - this.readPosition) >>> 0;
+      if (available > this.capacity) throw new RingError('CORRUPTED', `write position ${this.writePositionCache} is ${available} ahead of read position ${this.readPosition}, more than the capacity; the ring header was overwritten.`);
+    }
+    return available;
+  }
+
+  /** Release: the producer may reuse everything before this position. Once per batch. */
+  protected publishRead(records: number): void {
+    Atomics.store(this.words, Word.READ_POSITION, this.readPosition | 0);
+    this.poppedCount += records;
+    storeCounter(this.words, Consumer.POPPED, this.poppedCount);
+    wakeIfWaiting(this.words, this.primitive, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
+  }
+
+  /** True once the producer closed the ring and every record was consumed. */
+  isEnded(): boolean {
+    return this.dataSleeper.check() === 'closed';
+  }
+
+  /** Blocks this thread until records arrive, the ring is closed and empty, time runs out, or `until()` holds. */
+  wait(options: WaitOptions = {}): WaitOutcome {
+    return waitSync(this.dataSleeper, options);
+  }
+
+  /** The same without blocking the event loop. */
+  waitAsync(options: WaitOptions = {}): Promise<WaitOutcome> {
+    return waitAsync(this.dataSleeper, options);
+  }
+}

@@ -1,0 +1,141 @@
+import type { WaitDomainName } from './header.js';
+import { requireNative } from './native.js';
+
+export interface WaitOptions {
+  /** Give up after this long (default: wait forever, in ticks). */
+  readonly timeoutMs?: number;
+  /** No single sleep lasts longer: the backstop against a lost wake-up, and how often `until` is asked. Default 100. */
+  readonly tickMs?: number;
+  /** Checked every tick; true ends the wait with 'until' (e.g. "execution complete"). */
+  readonly until?: () => boolean;
+  /** Polls before going to sleep (default 1000, about 5–20 µs): keeps latency low when the other side is quick. */
+  readonly spin?: number;
+}
+
+/** How a wait ended: what was waited for is there, the ring is closed, time ran out, or `until` said stop. */
+export type WaitOutcome = 'ready' | 'closed' | 'timeout' | 'until';
+
+type SleepResult = 'ok' | 'not-equal' | 'timed-out';
+
+/** Sleep and wake on one word of the header: Atomics in-process, futex across the OS. */
+export interface SleepPrimitive {
+  sleep(words: Int32Array, index: number, expected: number, timeoutMs: number): SleepResult;
+  sleepAsync(words: Int32Array, index: number, expected: number, timeoutMs: number): Promise<SleepResult>;
+  wake(words: Int32Array, index: number): void;
+}
+
+const processPrimitive: SleepPrimitive = {
+  sleep: (words, index, expected, timeoutMs) => Atomics.wait(words, index, expected, timeoutMs),
+  async sleepAsync(words, index, expected, timeoutMs) {
+    const result = Atomics.waitAsync(words, index, expected, timeoutMs);
+    return result.async ? await result.value : result.value;
+  },
+  wake(words, index) {
+    Atomics.notify(words, index);
+  },
+};
+
+let osPrimitive: SleepPrimitive | undefined;
+
+/** The primitive for a domain; `os` loads the addon or throws NATIVE_UNAVAILABLE. */
+export function sleepPrimitive(domain: WaitDomainName): SleepPrimitive {
+  if (domain === 'process') return processPrimitive;
+  if (osPrimitive === undefined) {
+    const native = requireNative('wait domain "os" (futex)');
+    osPrimitive = {
+      sleep: (words, index, expected, timeoutMs) => native.futexWait(words, index, expected, timeoutMs),
+      sleepAsync: (words, index, expected, timeoutMs) => native.futexWaitAsync(words, index, expected, timeoutMs),
+      wake(words, index) {
+        native.futexWake(words, index, 1);
+      },
+    };
+  }
+  return osPrimitive;
+}
+
+/** One side's sleeping arrangement: its flag, the word it sleeps on, what it waits for. */
+export interface Sleeper {
+  readonly words: Int32Array;
+  readonly primitive: SleepPrimitive;
+  readonly flagIndex: number;
+  readonly signalIndex: number;
+  /** 'ready' or 'closed' when the wait is over, null to keep waiting. */
+  readonly check: () => 'ready' | 'closed' | null;
+}
+
+const DEFAULT_TICK_MS = 100;
+const DEFAULT_SPIN = 1000;
+
+function checkOptions(options: WaitOptions): { deadline: number; tickMs: number; spin: number } {
+  const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
+  const tickMs = options.tickMs ?? DEFAULT_TICK_MS;
+  const spin = options.spin ?? DEFAULT_SPIN;
+  if (!(timeoutMs >= 0)) throw new RangeError(`timeoutMs must be ≥ 0, timeoutMs=${timeoutMs}`);
+  if (!(tickMs > 0 && Number.isFinite(tickMs))) throw new RangeError(`tickMs must be a positive number of milliseconds, tickMs=${tickMs}`);
+  if (!(Number.isInteger(spin) && spin >= 0)) throw new RangeError(`spin must be an integer ≥ 0, spin=${spin}`);
+  return { deadline: performance.now() + timeoutMs, tickMs, spin };
+}
+
+interface SleepRequest {
+  readonly expected: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * The protocol, written once for both callers: bounded spin → set the waiting
+ * flag → re-check → sleep on the signal word, at most one tick at a time. It
+ * yields each sleep it wants; the caller sleeps (blocking or not) and resumes it.
+ * The flag store and the re-check are sequentially consistent, as are the
+ * waker's publish and its flag load: one of the two always sees the other, so a
+ * wake-up cannot be lost.
+ */
+function* waitProtocol(sleeper: Sleeper, options: WaitOptions): Generator<SleepRequest, WaitOutcome, void> {
+  const { deadline, tickMs, spin } = checkOptions(options);
+  for (let i = 0; i < spin; i++) {
+    const outcome = sleeper.check();
+    if (outcome !== null) return outcome;
+  }
+  const { words, flagIndex, signalIndex } = sleeper;
+  for (;;) {
+    const outcome = sleeper.check();
+    if (outcome !== null) return outcome;
+    if (options.until?.()) return 'until';
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return 'timeout';
+    const seen = Atomics.load(words, signalIndex);
+    Atomics.store(words, flagIndex, 1);
+    const recheck = sleeper.check();
+    if (recheck !== null) {
+      Atomics.store(words, flagIndex, 0);
+      return recheck;
+    }
+    yield { expected: seen, timeoutMs: Math.min(tickMs, remaining) };
+    Atomics.store(words, flagIndex, 0);
+  }
+}
+
+/** Blocks the calling thread (a worker's, or the main thread when that is acceptable). */
+export function waitSync(sleeper: Sleeper, options: WaitOptions = {}): WaitOutcome {
+  const steps = waitProtocol(sleeper, options);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    sleeper.primitive.sleep(sleeper.words, sleeper.signalIndex, step.value.expected, step.value.timeoutMs);
+  }
+}
+
+/** Never blocks the event loop. */
+export async function waitAsync(sleeper: Sleeper, options: WaitOptions = {}): Promise<WaitOutcome> {
+  const steps = waitProtocol(sleeper, options);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await sleeper.primitive.sleepAsync(sleeper.words, sleeper.signalIndex, step.value.expected, step.value.timeoutMs);
+  }
+}
+
+/** The waker's half: after publishing, one load; bump and wake only if the other side sleeps. */
+export function wakeIfWaiting(words: Int32Array, primitive: SleepPrimitive, flagIndex: number, signalIndex: number): void {
+  if (Atomics.load(words, flagIndex) !== 0) {
+    Atomics.add(words, signalIndex, 1);
+    primitive.wake(words, signalIndex);
+  }
+}
