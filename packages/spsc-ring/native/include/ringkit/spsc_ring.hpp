@@ -1,0 +1,628 @@
+// The C++ twin of @ringkit/spsc-ring's TypeScript ring: header-only, C++20, no
+// allocation, std::atomic_ref over the shared bytes laid out by layout.hpp. The
+// same API shape as TS (try_push, push_batch, try_claim → commit/abort, try_pop,
+// drain, peek, wait) and the same memory-ordering contract (LAYOUT.md), so either
+// end may be TS or C++ — in one process, or across processes with wait domain os.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "ringkit/futex.hpp"
+#include "ringkit/layout.hpp"
+
+namespace ringkit {
+
+enum class RingStatus {
+  kOk = 0,
+  kBufferTooSmall,
+  kBadMagic,
+  kBadVersion,
+  kBadKind,
+  kBadCapacity,
+  kBadGeometry,
+  kWaitDomainMismatch,
+  kWrongKind,
+  kInvalidOptions,
+};
+
+constexpr const char* to_string(RingStatus status) {
+  switch (status) {
+    case RingStatus::kOk: return "ok";
+    case RingStatus::kBufferTooSmall: return "buffer smaller than the ring its header describes";
+    case RingStatus::kBadMagic: return "not a ring (bad magic)";
+    case RingStatus::kBadVersion: return "ring layout version differs from this build's";
+    case RingStatus::kBadKind: return "ring kind is neither fixed nor bytes";
+    case RingStatus::kBadCapacity: return "ring capacity is not a valid power of two";
+    case RingStatus::kBadGeometry: return "ring header is inconsistent (corrupted)";
+    case RingStatus::kWaitDomainMismatch: return "ring was created with another wait domain";
+    case RingStatus::kWrongKind: return "ring holds the other record model";
+    case RingStatus::kInvalidOptions: return "invalid ring options";
+  }
+  return "unknown";
+}
+
+enum class WaitOutcome { kReady, kClosed, kTimeout, kStopped };
+
+struct RingConfig {
+  std::uint32_t kind = layout::kind::kFixed;
+  std::uint32_t capacity = 0;     // slots (fixed) or bytes (byte records)
+  std::uint32_t record_size = 0;  // fixed only
+  std::uint32_t max_record = 0;   // byte records: 0 = the largest allowed
+  std::uint32_t wait_domain = layout::wait_domain::kOs;
+  bool block_when_full = false;
+};
+
+struct RingStats {
+  std::uint32_t capacity, used;
+  std::uint64_t pushed, popped, dropped;
+  bool closed;
+};
+
+constexpr bool is_power_of_two(std::uint64_t value) {
+  return value != 0 && (value & (value - 1)) == 0 && value <= (std::uint64_t{1} << 31);
+}
+
+// A validated view of a ring's bytes. Copyable; owns nothing.
+class Ring {
+ public:
+  Ring() = default;
+
+  // Bytes a ring with this configuration occupies, or 0 if the configuration is invalid.
+  static std::size_t byte_length(const RingConfig& config) {
+    RingConfig checked = config;
+    return check(checked) == RingStatus::kOk ? layout::kHeaderBytes + data_bytes_of(checked) : 0;
+  }
+
+  // Writes a fresh header into zeroed memory; the magic goes last, with release,
+  // so an attacher sees either no ring or a whole descriptor.
+  [[nodiscard]] static RingStatus initialise(void* base, std::size_t size, RingConfig config) {
+    if (const RingStatus status = check(config); status != RingStatus::kOk) return status;
+    if (size < layout::kHeaderBytes + data_bytes_of(config)) return RingStatus::kBufferTooSmall;
+    auto* bytes = static_cast<std::byte*>(base);
+    auto set = [bytes](std::size_t offset, std::uint32_t value) { std::memcpy(bytes + offset, &value, 4); };
+    namespace d = layout::descriptor;
+    set(d::kLayoutVersion, layout::kLayoutVersion);
+    set(d::kKind, config.kind);
+    set(d::kCapacity, config.capacity);
+    set(d::kRecordSize, config.record_size);
+    set(d::kMaxRecord, config.max_record);
+    set(d::kWaitDomain, config.wait_domain);
+    set(d::kFlags, config.block_when_full ? layout::flags::kBlockWhenFull : 0);
+    set(d::kDataOffset, static_cast<std::uint32_t>(layout::kDataOffset));
+    set(d::kDataBytes, data_bytes_of(config));
+    std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(bytes + d::kMagic))
+        .store(layout::kMagic, std::memory_order_release);
+    return RingStatus::kOk;
+  }
+
+  // Validates everything TS's describeRing validates, in the same order.
+  [[nodiscard]] static RingStatus attach(void* base, std::size_t size, Ring& out, std::uint32_t expected_kind = 0,
+                                         std::uint32_t expected_wait_domain = 0) {
+    if (base == nullptr || size < layout::kHeaderBytes) return RingStatus::kBufferTooSmall;
+    Ring ring;
+    ring.base_ = static_cast<std::byte*>(base);
+    namespace d = layout::descriptor;
+    if (ring.word(d::kMagic).load(std::memory_order_acquire) != layout::kMagic) return RingStatus::kBadMagic;
+    if (ring.get(d::kLayoutVersion) != layout::kLayoutVersion) return RingStatus::kBadVersion;
+    RingConfig config{ring.get(d::kKind), ring.get(d::kCapacity), ring.get(d::kRecordSize), ring.get(d::kMaxRecord),
+                      ring.get(d::kWaitDomain), (ring.get(d::kFlags) & layout::flags::kBlockWhenFull) != 0};
+    if (config.kind != layout::kind::kFixed && config.kind != layout::kind::kBytes) return RingStatus::kBadKind;
+    const std::uint32_t minimum =
+        config.kind == layout::kind::kFixed ? layout::limits::kMinFixedCapacity : layout::limits::kMinByteCapacity;
+    if (!is_power_of_two(config.capacity) || config.capacity < minimum) return RingStatus::kBadCapacity;
+    if (config.kind == layout::kind::kBytes && config.record_size != layout::record::kAlignment)
+      return RingStatus::kBadGeometry;
+    RingConfig rechecked = config;
+    if (config.kind == layout::kind::kBytes && config.max_record == 0) return RingStatus::kBadGeometry;
+    if (check(rechecked) != RingStatus::kOk || rechecked.max_record != config.max_record) return RingStatus::kBadGeometry;
+    if ((ring.get(d::kFlags) & ~layout::flags::kBlockWhenFull) != 0) return RingStatus::kBadGeometry;
+    if (ring.get(d::kDataOffset) != layout::kDataOffset) return RingStatus::kBadGeometry;
+    if (ring.get(d::kDataBytes) != data_bytes_of(config)) return RingStatus::kBadGeometry;
+    if (size < layout::kHeaderBytes + data_bytes_of(config)) return RingStatus::kBufferTooSmall;
+    const std::uint32_t used = ring.get(layout::producer::kWritePosition) - ring.get(layout::consumer::kReadPosition);
+    if (used > config.capacity) return RingStatus::kBadGeometry;
+    if (expected_kind != 0 && expected_kind != config.kind) return RingStatus::kWrongKind;
+    if (expected_wait_domain != 0 && expected_wait_domain != config.wait_domain) return RingStatus::kWaitDomainMismatch;
+    ring.config_ = config;
+    out = ring;
+    return RingStatus::kOk;
+  }
+
+  std::atomic_ref<std::uint32_t> word(std::size_t offset) const noexcept {
+    return std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(base_ + offset));
+  }
+  std::uint32_t* word_pointer(std::size_t offset) const noexcept {
+    return reinterpret_cast<std::uint32_t*>(base_ + offset);
+  }
+  std::byte* data() const noexcept { return base_ + layout::kDataOffset; }
+  const RingConfig& config() const noexcept { return config_; }
+  std::uint32_t capacity() const noexcept { return config_.capacity; }
+  std::uint32_t mask() const noexcept { return config_.capacity - 1; }
+
+  // 64-bit counters (LAYOUT.md): one relaxed store per update; high-before, low,
+  // high-after when the low word wraps, so a reader never pairs a low word with
+  // the wrong high word.
+  void store_counter(std::size_t offset, std::uint64_t value) const noexcept {
+    auto low = word(offset + layout::counter::kLow);
+    const auto low_word = static_cast<std::uint32_t>(value);
+    if (low_word < low.load(std::memory_order_relaxed)) {
+      const auto high = static_cast<std::uint32_t>(value >> 32);
+      word(offset + layout::counter::kHighBefore).store(high, std::memory_order_seq_cst);
+      low.store(low_word, std::memory_order_seq_cst);
+      word(offset + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);
+    } else {
+      low.store(low_word, std::memory_order_relaxed);
+    }
+  }
+  std::uint64_t load_counter(std::size_t offset) const noexcept {
+    for (;;) {
+      const std::uint32_t high_after = word(offset + layout::counter::kHighAfter).load(std::memory_order_seq_cst);
+      const std::uint32_t low = word(offset + layout::counter::kLow).load(std::memory_order_seq_cst);
+      const std::uint32_t high_before = word(offset + layout::counter::kHighBefore).load(std::memory_order_seq_cst);
+      if (high_after == high_before) return (std::uint64_t{high_after} << 32) | low;
+    }
+  }
+
+  RingStats stats() const noexcept {
+    const std::uint32_t write = word(layout::producer::kWritePosition).load(std::memory_order_acquire);
+    const std::uint32_t read = word(layout::consumer::kReadPosition).load(std::memory_order_acquire);
+    return {capacity(),
+            write - read,
+            load_counter(layout::producer::kPushed),
+            load_counter(layout::consumer::kPopped),
+            load_counter(layout::producer::kDropped),
+            word(layout::producer::kClosed).load(std::memory_order_acquire) != 0};
+  }
+
+  // The waker's half of the sleep protocol: one load after a publish; bump and
+  // wake only if the other side sleeps. Sequentially consistent, pairing with the
+  // sleeper's flag store + re-check (see wait_until below).
+  void wake_if_waiting(std::size_t flag_offset, std::size_t signal_offset) const noexcept {
+    if (word(flag_offset).load(std::memory_order_seq_cst) != 0) {
+      word(signal_offset).fetch_add(1, std::memory_order_seq_cst);
+      futex_wake(word_pointer(signal_offset), INT_MAX);
+    }
+  }
+
+  // Bounded spin → flag → re-check → futex sleep, one tick at a time, until
+  // `check` returns an outcome, the deadline passes, or `stop` is set.
+  template <typename Check>
+  WaitOutcome wait_until(Check&& check, std::size_t flag_offset, std::size_t signal_offset, double timeout_ms,
+                         const std::atomic<bool>* stop = nullptr, double tick_ms = 100, int spin = 1000) const {
+    using Clock = std::chrono::steady_clock;
+    for (int i = 0; i < spin; i++) {
+      if (auto outcome = check(); outcome) return *outcome;
+    }
+    const auto deadline = timeout_ms < 0 ? Clock::time_point::max()
+                                         : Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                              std::chrono::duration<double, std::milli>(timeout_ms));
+    for (;;) {
+      if (auto outcome = check(); outcome) return *outcome;
+      if (stop != nullptr && stop->load(std::memory_order_relaxed)) return WaitOutcome::kStopped;
+      const auto now = Clock::now();
+      if (now >= deadline) return WaitOutcome::kTimeout;
+      const double remaining_ms =
+          deadline == Clock::time_point::max() ? tick_ms : std::chrono::duration<double, std::milli>(deadline - now).count();
+      const std::uint32_t seen = word(signal_offset).load(std::memory_order_seq_cst);
+      word(flag_offset).store(1, std::memory_order_seq_cst);
+      if (auto outcome = check(); outcome) {
+        word(flag_offset).store(0, std::memory_order_seq_cst);
+        return *outcome;
+      }
+      futex_sleep(word_pointer(signal_offset), seen, std::min(tick_ms, remaining_ms));
+      word(flag_offset).store(0, std::memory_order_seq_cst);
+    }
+  }
+
+ private:
+  std::uint32_t get(std::size_t offset) const noexcept { return word(offset).load(std::memory_order_relaxed); }
+
+  static std::uint32_t data_bytes_of(const RingConfig& config) {
+    return config.kind == layout::kind::kFixed ? config.capacity * config.record_size : config.capacity;
+  }
+
+  // Fills defaults and validates, as TS's createRing does.
+  static RingStatus check(RingConfig& config) {
+    if (config.wait_domain != layout::wait_domain::kProcess && config.wait_domain != layout::wait_domain::kOs)
+      return RingStatus::kInvalidOptions;
+    if (config.kind == layout::kind::kFixed) {
+      if (!is_power_of_two(config.capacity) || config.capacity < layout::limits::kMinFixedCapacity)
+        return RingStatus::kBadCapacity;
+      if (config.record_size < 1 || config.record_size > layout::limits::kMaxRecordSize)
+        return RingStatus::kInvalidOptions;
+      if (std::uint64_t{config.capacity} * config.record_size > layout::limits::kMaxDataBytes)
+        return RingStatus::kInvalidOptions;
+      if (config.max_record == 0) config.max_record = config.record_size;
+      return config.max_record == config.record_size ? RingStatus::kOk : RingStatus::kInvalidOptions;
+    }
+    if (config.kind != layout::kind::kBytes) return RingStatus::kBadKind;
+    if (!is_power_of_two(config.capacity) || config.capacity < layout::limits::kMinByteCapacity)
+      return RingStatus::kBadCapacity;
+    config.record_size = layout::record::kAlignment;
+    const std::uint32_t largest = config.capacity / layout::record::kMaxFraction - layout::record::kHeaderBytes;
+    if (config.max_record == 0) config.max_record = largest;
+    return config.max_record <= largest ? RingStatus::kOk : RingStatus::kInvalidOptions;
+  }
+
+  std::byte* base_ = nullptr;
+  RingConfig config_{};
+};
+
+namespace detail {
+
+// What both producers share: the local write position, the cached read
+// position, publishing, counting, closing and waiting for space.
+class ProducerBase {
+ public:
+  explicit ProducerBase(const Ring& ring)
+      : ring_(ring),
+        write_(ring.word(layout::producer::kWritePosition).load(std::memory_order_relaxed)),
+        read_cache_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_acquire)),
+        pushed_(ring.load_counter(layout::producer::kPushed)),
+        dropped_(ring.load_counter(layout::producer::kDropped)) {}
+
+  std::uint64_t pushed() const noexcept { return pushed_; }
+  std::uint64_t dropped() const noexcept { return dropped_; }
+  const Ring& ring() const noexcept { return ring_; }
+
+  // Ends the stream; the consumer drains what was published, then sees closed.
+  void close() noexcept {
+    ring_.word(layout::producer::kClosed).store(1, std::memory_order_seq_cst);
+    ring_.wake_if_waiting(layout::notification::kConsumerWaiting, layout::notification::kDataSignal);
+  }
+
+  // Blocks until `wanted` slots or bytes are free (block policy), the deadline, or stop.
+  WaitOutcome wait_for_space(std::uint32_t wanted, double timeout_ms, const std::atomic<bool>* stop = nullptr) {
+    return ring_.wait_until(
+        [&]() -> const WaitOutcome* { return free_space(wanted) >= wanted ? &kReady : nullptr; },
+        layout::notification::kProducerWaiting, layout::notification::kSpaceSignal, timeout_ms, stop);
+  }
+
+ protected:
+  // Free space; the consumer's position is re-read (acquire: it covers the
+  // consumer's reads) only when fewer than `wanted` look free.
+  std::uint32_t free_space(std::uint32_t wanted) noexcept {
+    std::uint32_t free = ring_.capacity() - (write_ - read_cache_);
+    if (free < wanted) {
+      read_cache_ = ring_.word(layout::consumer::kReadPosition).load(std::memory_order_acquire);
+      free = ring_.capacity() - (write_ - read_cache_);
+    }
+    return free;
+  }
+
+  // Release: the records' bytes are visible before the position that covers
+  // them. Sequentially consistent so that the flag load below cannot be ordered
+  // before it (the store-then-load half of the no-lost-wake-up argument).
+  void publish(std::uint32_t records) noexcept {
+    ring_.word(layout::producer::kWritePosition).store(write_, std::memory_order_seq_cst);
+    pushed_ += records;
+    ring_.store_counter(layout::producer::kPushed, pushed_);
+    ring_.wake_if_waiting(layout::notification::kConsumerWaiting, layout::notification::kDataSignal);
+  }
+
+  // Records that did not fit: counted on the producer's own line under drop.
+  void refuse(std::uint64_t records) noexcept {
+    if (ring_.config().block_when_full || records == 0) return;
+    dropped_ += records;
+    ring_.store_counter(layout::producer::kDropped, dropped_);
+  }
+
+  static constexpr WaitOutcome kReady = WaitOutcome::kReady;
+
+  Ring ring_;
+  std::uint32_t write_;
+  std::uint32_t read_cache_;
+  std::uint64_t pushed_;
+  std::uint64_t dropped_;
+};
+
+// What both consumers share: the local read position, the cached write position,
+// publishing the read position, waiting for records.
+class ConsumerBase {
+ public:
+  explicit ConsumerBase(const Ring& ring)
+      : ring_(ring),
+        read_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_relaxed)),
+        write_cache_(ring.word(layout::producer::kWritePosition).load(std::memory_order_acquire)),
+        popped_(ring.load_counter(layout::consumer::kPopped)) {}
+
+  std::uint64_t popped() const noexcept { return popped_; }
+  const Ring& ring() const noexcept { return ring_; }
+
+  // Blocks until records arrive, the ring is closed and drained, the deadline, or stop.
+  WaitOutcome wait(double timeout_ms, const std::atomic<bool>* stop = nullptr) {
+    return ring_.wait_until([&]() { return ready_or_closed(); }, layout::notification::kConsumerWaiting,
+                            layout::notification::kDataSignal, timeout_ms, stop);
+  }
+
+  bool ended() noexcept {
+    const WaitOutcome* outcome = ready_or_closed();
+    return outcome != nullptr && *outcome == WaitOutcome::kClosed;
+  }
+
+ protected:
+  const WaitOutcome* ready_or_closed() noexcept {
+    if (available() > 0) return &kReady;
+    // Closed is stored after the last publish: seeing it, then re-reading the position, misses nothing.
+    if (ring_.word(layout::producer::kClosed).load(std::memory_order_seq_cst) == 0) return nullptr;
+    return available() > 0 ? &kReady : &kClosed;
+  }
+
+  // Published and unread; the producer's position is re-read (acquire: it covers
+  // the records' bytes) only when the ring looks empty.
+  std::uint32_t available() noexcept {
+    std::uint32_t available = write_cache_ - read_;
+    if (available == 0) {
+      write_cache_ = ring_.word(layout::producer::kWritePosition).load(std::memory_order_acquire);
+      available = write_cache_ - read_;
+    }
+    return available;
+  }
+
+  // Release: the producer may reuse everything before this position.
+  void publish_read(std::uint32_t records) noexcept {
+    ring_.word(layout::consumer::kReadPosition).store(read_, std::memory_order_seq_cst);
+    popped_ += records;
+    ring_.store_counter(layout::consumer::kPopped, popped_);
+    ring_.wake_if_waiting(layout::notification::kProducerWaiting, layout::notification::kSpaceSignal);
+  }
+
+  static constexpr WaitOutcome kReady = WaitOutcome::kReady;
+  static constexpr WaitOutcome kClosed = WaitOutcome::kClosed;
+
+  Ring ring_;
+  std::uint32_t read_;
+  std::uint32_t write_cache_;
+  std::uint64_t popped_;
+};
+
+}  // namespace detail
+
+// The writing end of a fixed-slot ring. One per ring, on one thread.
+class FixedProducer : public detail::ProducerBase {
+ public:
+  struct Claim {
+    std::byte* data = nullptr;  // the first claimed slot
+    std::uint32_t count = 0;    // 0: nothing claimed
+  };
+
+  explicit FixedProducer(const Ring& ring) : ProducerBase(ring), record_size_(ring.config().record_size) {}
+
+  // Copies one record (size ≤ record size) and publishes it; false when full
+  // (counted as dropped under the drop policy).
+  [[nodiscard]] bool try_push(const void* record, std::size_t size) noexcept {
+    if (free_space(1) < 1) {
+      refuse(1);
+      return false;
+    }
+    std::memcpy(slot(write_), record, std::min<std::size_t>(size, record_size_));
+    write_ += 1;
+    publish(1);
+    return true;
+  }
+
+  // Copies `count` records laid end to end and publishes them once; returns how many fit.
+  std::uint32_t push_batch(const void* records, std::uint32_t count) noexcept {
+    const std::uint32_t fitting = std::min(count, free_space(count));
+    if (fitting > 0) {
+      const std::uint32_t index = write_ & ring_.mask();
+      const std::uint32_t first = std::min(fitting, ring_.capacity() - index);
+      const auto* source = static_cast<const std::byte*>(records);
+      std::memcpy(slot(write_), source, std::size_t{first} * record_size_);
+      if (fitting > first)
+        std::memcpy(ring_.data(), source + std::size_t{first} * record_size_, std::size_t{fitting - first} * record_size_);
+      write_ += fitting;
+      publish(fitting);
+    }
+    refuse(count - fitting);
+    return fitting;
+  }
+
+  // Up to `count` contiguous slots to write in place; count 0 when none is free
+  // (those records are then counted as dropped under the drop policy).
+  [[nodiscard]] Claim try_claim(std::uint32_t count) noexcept {
+    const std::uint32_t free = free_space(count);
+    if (free < 1) {
+      refuse(count);
+      return {};
+    }
+    const std::uint32_t index = write_ & ring_.mask();
+    return {slot(write_), std::min({count, free, ring_.capacity() - index})};
+  }
+
+  // Publishes the first `count` slots of the last claim.
+  void commit(std::uint32_t count) noexcept {
+    if (count == 0) return;
+    write_ += count;
+    publish(count);
+  }
+
+  std::uint32_t record_size() const noexcept { return record_size_; }
+
+ private:
+  std::byte* slot(std::uint32_t position) const noexcept {
+    return ring_.data() + std::size_t{position & ring_.mask()} * record_size_;
+  }
+
+  std::uint32_t record_size_;
+};
+
+// The reading end of a fixed-slot ring. One per ring, on one thread.
+class FixedConsumer : public detail::ConsumerBase {
+ public:
+  explicit FixedConsumer(const Ring& ring) : ConsumerBase(ring), record_size_(ring.config().record_size) {}
+
+  // Copies the next record into `out` (record size bytes) and consumes it.
+  [[nodiscard]] bool try_pop(void* out) noexcept {
+    if (available() == 0) return false;
+    std::memcpy(out, slot(read_), record_size_);
+    read_ += 1;
+    publish_read(1);
+    return true;
+  }
+
+  // Calls handler(const std::byte* first_record, std::uint32_t count) for at most
+  // two contiguous runs, then publishes the read position once.
+  template <typename Handler>
+  std::uint32_t drain(Handler&& handler, std::uint32_t limit = UINT32_MAX) {
+    const std::uint32_t count = std::min(available(), limit);
+    if (count == 0) return 0;
+    const std::uint32_t index = read_ & ring_.mask();
+    const std::uint32_t first = std::min(count, ring_.capacity() - index);
+    handler(static_cast<const std::byte*>(slot(read_)), first);
+    if (count > first) handler(static_cast<const std::byte*>(ring_.data()), count - first);
+    read_ += count;
+    publish_read(count);
+    return count;
+  }
+
+  // The next record without consuming it, or nullptr.
+  const std::byte* peek() noexcept { return available() == 0 ? nullptr : slot(read_); }
+
+ private:
+  std::byte* slot(std::uint32_t position) const noexcept {
+    return ring_.data() + std::size_t{position & ring_.mask()} * record_size_;
+  }
+
+  std::uint32_t record_size_;
+};
+
+// The writing end of a byte-record ring: [u32 length][u32 type][payload], 8-byte aligned.
+class ByteProducer : public detail::ProducerBase {
+ public:
+  struct Claim {
+    std::byte* payload = nullptr;  // nullptr: nothing claimed
+    std::uint32_t length = 0;
+  };
+
+  explicit ByteProducer(const Ring& ring) : ProducerBase(ring) {}
+
+  std::uint32_t max_record() const noexcept { return ring_.config().max_record; }
+
+  // Copies one record and publishes it; false when it does not fit now (counted
+  // as dropped under drop) or is longer than max record (not counted: a caller bug).
+  [[nodiscard]] bool try_push(const void* payload, std::uint32_t length, std::uint32_t type) noexcept {
+    if (length > max_record() || type == layout::record::kPaddingType) return false;
+    const std::uint32_t start = write_;
+    std::byte* record = reserve(length);
+    if (record == nullptr) {
+      write_ = start;
+      refuse(1);
+      return false;
+    }
+    std::memcpy(record + layout::record::kHeaderBytes, payload, length);
+    finish(record, length, type);
+    publish(1);
+    return true;
+  }
+
+  // Room for one record of `length` payload bytes to write in place.
+  [[nodiscard]] Claim try_claim(std::uint32_t length) noexcept {
+    if (length > max_record()) return {};
+    claim_start_ = write_;
+    claim_record_ = reserve(length);
+    if (claim_record_ == nullptr) {
+      write_ = claim_start_;
+      refuse(1);
+      return {};
+    }
+    return {claim_record_ + layout::record::kHeaderBytes, length};
+  }
+
+  // Frames the claimed record with its final length (≤ claimed) and type. With
+  // publish = false several claims are published together by flush().
+  void commit(std::uint32_t type, std::uint32_t length, bool publish_now = true) noexcept {
+    finish(claim_record_, length, type);
+    unpublished_ += 1;
+    if (publish_now) flush();
+  }
+
+  void abort() noexcept { write_ = claim_start_; }
+
+  // Publishes every committed, unpublished record at once.
+  void flush() noexcept {
+    if (unpublished_ == 0) return;
+    publish(unpublished_);
+    unpublished_ = 0;
+  }
+
+ private:
+  // Finds room, writing a padding record first if the record would cross the
+  // end of the data area; advances only the local write position.
+  std::byte* reserve(std::uint32_t length) noexcept {
+    const auto total = static_cast<std::uint32_t>(layout::align_record(layout::record::kHeaderBytes + length));
+    const std::uint32_t index = write_ & ring_.mask();
+    const std::uint32_t tail = ring_.capacity() - index;
+    const std::uint32_t needed = total <= tail ? total : tail + total;
+    if (free_space(needed) < needed) return nullptr;
+    if (total <= tail) return ring_.data() + index;
+    write_header(ring_.data() + index, tail - layout::record::kHeaderBytes, layout::record::kPaddingType);
+    write_ += tail;
+    return ring_.data();
+  }
+
+  void finish(std::byte* record, std::uint32_t length, std::uint32_t type) noexcept {
+    write_header(record, length, type);
+    write_ += static_cast<std::uint32_t>(layout::align_record(layout::record::kHeaderBytes + length));
+  }
+
+  static void write_header(std::byte* record, std::uint32_t length, std::uint32_t type) noexcept {
+    std::memcpy(record + layout::record::kLength, &length, 4);
+    std::memcpy(record + layout::record::kType, &type, 4);
+  }
+
+  std::uint32_t claim_start_ = 0;
+  std::byte* claim_record_ = nullptr;
+  std::uint32_t unpublished_ = 0;
+};
+
+// The reading end of a byte-record ring. One per ring, on one thread.
+class ByteConsumer : public detail::ConsumerBase {
+ public:
+  explicit ByteConsumer(const Ring& ring) : ConsumerBase(ring) {}
+
+  // Calls handler(const std::byte* payload, std::uint32_t length, std::uint32_t type)
+  // per record, then publishes the read position once. Returns the records
+  // consumed, or -1 if a frame is corrupt (nothing past it is read).
+  template <typename Handler>
+  std::int64_t drain(Handler&& handler, std::uint32_t limit = UINT32_MAX) {
+    std::uint32_t records = 0;
+    const std::uint32_t start = read_;
+    std::int64_t result = 0;
+    while (records < limit) {
+      const std::uint32_t available_bytes = available();
+      if (available_bytes == 0) break;
+      const std::uint32_t index = read_ & ring_.mask();
+      const std::byte* record = ring_.data() + index;
+      std::uint32_t length, type;
+      std::memcpy(&length, record + layout::record::kLength, 4);
+      std::memcpy(&type, record + layout::record::kType, 4);
+      if (type == layout::record::kPaddingType) {
+        if (index + layout::record::kHeaderBytes + std::uint64_t{length} != ring_.capacity()) {
+          result = -1;
+          break;
+        }
+        read_ += layout::record::kHeaderBytes + length;
+        continue;
+      }
+      const auto total = layout::align_record(layout::record::kHeaderBytes + std::size_t{length});
+      if (length > ring_.config().max_record || total > available_bytes || index + total > ring_.capacity()) {
+        result = -1;
+        break;
+      }
+      handler(record + layout::record::kHeaderBytes, length, type);
+      read_ += static_cast<std::uint32_t>(total);
+      records++;
+    }
+    if (read_ != start) publish_read(records);
+    return result < 0 ? -1 : records;
+  }
+};
+
+}  // namespace ringkit

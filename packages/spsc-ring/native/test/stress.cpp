@@ -1,0 +1,170 @@
+// Two-thread stress of the C++ twin: every record carries its sequence number and
+// a checksum; random batch sizes, claims and aborts; the consumer checks that
+// nothing is lost, duplicated, reordered or torn. Built with -fsanitize=thread by
+// the package's tests (build-tsan/), so TSan checks every access of the run.
+//   usage: ringkit_stress <fixed|bytes> <records> [capacity]
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ringkit/spsc_ring.hpp"
+#include "ringkit/test_records.hpp"
+
+namespace {
+
+using ringkit::Ring;
+using ringkit::RingConfig;
+namespace records = ringkit::test_records;
+
+std::vector<std::byte> make_ring(const RingConfig& config, Ring& ring) {
+  std::vector<std::byte> memory(Ring::byte_length(config));
+  if (Ring::initialise(memory.data(), memory.size(), config) != ringkit::RingStatus::kOk ||
+      Ring::attach(memory.data(), memory.size(), ring) != ringkit::RingStatus::kOk) {
+    std::fprintf(stderr, "stress: could not create the ring\n");
+    std::exit(2);
+  }
+  return memory;
+}
+
+int run_fixed(std::uint64_t total, std::uint32_t capacity) {
+  constexpr std::uint32_t kRecordSize = 32;
+  Ring ring;
+  auto memory = make_ring({ringkit::layout::kind::kFixed, capacity, kRecordSize, 0, ringkit::layout::wait_domain::kOs, true}, ring);
+  std::thread producer([&] {
+    ringkit::FixedProducer out(ring);
+    std::mt19937 random(1);
+    std::vector<std::byte> batch(std::size_t{256} * kRecordSize);
+    std::uint64_t sequence = 0;
+    while (sequence < total) {
+      const auto want = static_cast<std::uint32_t>(std::min<std::uint64_t>(1 + random() % 256, total - sequence));
+      switch (random() % 4) {
+        case 0: {  // one at a time
+          std::byte record[kRecordSize];
+          records::write(record, kRecordSize, static_cast<std::uint32_t>(sequence));
+          if (out.try_push(record, kRecordSize)) sequence++;
+          else out.wait_for_space(1, -1);
+          break;
+        }
+        case 1: {  // a copied batch
+          for (std::uint32_t i = 0; i < want; i++)
+            records::write(batch.data() + std::size_t{i} * kRecordSize, kRecordSize, static_cast<std::uint32_t>(sequence + i));
+          std::uint32_t sent = 0;
+          while (sent < want) {
+            sent += out.push_batch(batch.data() + std::size_t{sent} * kRecordSize, want - sent);
+            if (sent < want) out.wait_for_space(1, -1);
+          }
+          sequence += want;
+          break;
+        }
+        default: {  // claim in place; sometimes abort, sometimes commit fewer
+          const auto claim = out.try_claim(want);
+          if (claim.count == 0) {
+            out.wait_for_space(1, -1);
+            break;
+          }
+          for (std::uint32_t i = 0; i < claim.count; i++)
+            records::write(claim.data + std::size_t{i} * kRecordSize, kRecordSize, static_cast<std::uint32_t>(sequence + i));
+          if (random() % 8 == 0) break;  // abandoned: the next claim reuses the slots
+          const std::uint32_t keep = random() % 4 == 0 ? 1 + random() % claim.count : claim.count;
+          out.commit(keep);
+          sequence += keep;
+        }
+      }
+    }
+    out.close();
+  });
+  std::uint64_t expected = 0;
+  std::uint64_t errors = 0;
+  ringkit::FixedConsumer in(ring);
+  for (;;) {
+    const std::uint32_t got = in.drain([&](const std::byte* first, std::uint32_t count) {
+      for (std::uint32_t i = 0; i < count; i++, expected++) {
+        if (!records::check(first + std::size_t{i} * kRecordSize, kRecordSize, static_cast<std::uint32_t>(expected))) errors++;
+      }
+    }, 1 + static_cast<std::uint32_t>(expected % 300));
+    if (got == 0 && in.wait(-1) == ringkit::WaitOutcome::kClosed) break;
+  }
+  producer.join();
+  const auto stats = ring.stats();
+  std::printf("fixed: %llu records, %llu errors, pushed %llu, popped %llu, dropped %llu\n", (unsigned long long)expected,
+              (unsigned long long)errors, (unsigned long long)stats.pushed, (unsigned long long)stats.popped,
+              (unsigned long long)stats.dropped);
+  return errors == 0 && expected == total && stats.pushed == total && stats.popped == total ? 0 : 1;
+}
+
+int run_bytes(std::uint64_t total, std::uint32_t capacity) {
+  Ring ring;
+  auto memory = make_ring({ringkit::layout::kind::kBytes, capacity, 0, 0, ringkit::layout::wait_domain::kOs, true}, ring);
+  const std::uint32_t max_payload = ring.config().max_record;
+  std::thread producer([&] {
+    ringkit::ByteProducer out(ring);
+    std::mt19937 random(2);
+    std::vector<std::byte> payload(max_payload);
+    std::uint64_t sequence = 0;
+    while (sequence < total) {
+      const std::uint32_t length = records::kMinSize + random() % (max_payload - records::kMinSize + 1);
+      const auto type = static_cast<std::uint32_t>(sequence % 1000);
+      if (random() % 2 == 0) {
+        records::write(payload.data(), length, static_cast<std::uint32_t>(sequence));
+        if (out.try_push(payload.data(), length, type)) sequence++;
+        else out.wait_for_space(length + 8, -1);
+      } else {
+        const auto claim = out.try_claim(length);
+        if (claim.payload == nullptr) {
+          out.wait_for_space(length + 8, -1);
+          continue;
+        }
+        if (random() % 8 == 0) {
+          out.abort();
+          continue;
+        }
+        const std::uint32_t keep = std::max<std::uint32_t>(records::kMinSize, length - static_cast<std::uint32_t>(random() % 8));
+        records::write(claim.payload, keep, static_cast<std::uint32_t>(sequence));
+        out.commit(type, keep, random() % 4 != 0);
+        sequence++;
+        if (random() % 4 == 0) out.flush();
+      }
+    }
+    out.flush();
+    out.close();
+  });
+  std::uint64_t expected = 0;
+  std::uint64_t errors = 0;
+  ringkit::ByteConsumer in(ring);
+  for (;;) {
+    const std::int64_t got = in.drain([&](const std::byte* payload, std::uint32_t length, std::uint32_t type) {
+      if (type != expected % 1000 || !records::check(payload, length, static_cast<std::uint32_t>(expected))) errors++;
+      expected++;
+    });
+    if (got < 0) {
+      errors++;
+      break;
+    }
+    if (got == 0 && in.wait(-1) == ringkit::WaitOutcome::kClosed) break;
+  }
+  producer.join();
+  const auto stats = ring.stats();
+  std::printf("bytes: %llu records, %llu errors, pushed %llu, popped %llu, dropped %llu\n", (unsigned long long)expected,
+              (unsigned long long)errors, (unsigned long long)stats.pushed, (unsigned long long)stats.popped,
+              (unsigned long long)stats.dropped);
+  return errors == 0 && expected == total && stats.pushed == total && stats.popped == total ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s <fixed|bytes> <records> [capacity]\n", argv[0]);
+    return 2;
+  }
+  const std::string kind = argv[1];
+  const std::uint64_t total = std::strtoull(argv[2], nullptr, 10);
+  if (kind == "fixed") return run_fixed(total, argc > 3 ? static_cast<std::uint32_t>(std::atoi(argv[3])) : 1024);
+  if (kind == "bytes") return run_bytes(total, argc > 3 ? static_cast<std::uint32_t>(std::atoi(argv[3])) : 1 << 16);
+  std::fprintf(stderr, "stress: kind must be fixed or bytes\n");
+  return 2;
+}
