@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # clang-format: `npm run lint` checks C++ formatting with it.
-PACKAGES=(clang-format)
+# cmake, g++: the native addons (cmake-js) and the C++ stress tests under ThreadSanitizer.
+PACKAGES=(clang-format cmake g++)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

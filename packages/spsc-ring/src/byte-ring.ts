@@ -5,7 +5,9 @@ import type { WaitOptions } from './wait.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   // Record headers are written through Uint32Array views, which use the platform's byte order.
-  throw new Error('@ringkit/spsc-ring needs a little-endian platform: its shared layout is little-endian.');
+  throw new Error(
+    '@ringkit/spsc-ring needs a little-endian platform: its shared layout is little-endian.',
+  );
 }
 
 const HEADER_WORDS = Record.HEADER_BYTES >> 2;
@@ -50,7 +52,11 @@ export class ByteProducer extends ProducerEnd {
 
   private constructor(buffer: SharedArrayBuffer, options: AttachOptions) {
     super(buffer, 'bytes', options);
-    this.words32 = new Uint32Array(buffer, this.descriptor.dataOffset, this.descriptor.dataBytes >> 2);
+    this.words32 = new Uint32Array(
+      buffer,
+      this.descriptor.dataOffset,
+      this.descriptor.dataBytes >> 2,
+    );
     this.maxRecord = this.descriptor.maxRecord;
   }
 
@@ -121,7 +127,11 @@ export class ByteProducer extends ProducerEnd {
         break;
       }
       this.data.set(payload, index + Record.HEADER_BYTES);
-      this.writeRecordHeader(index, payload.length, typeof types === 'number' ? types : (types[pushed] ?? 0));
+      this.writeRecordHeader(
+        index,
+        payload.length,
+        typeof types === 'number' ? types : (types[pushed] ?? 0),
+      );
     }
     if (pushed > 0) this.publish(pushed);
     this.refuse(payloads.length - pushed);
@@ -151,9 +161,13 @@ export class ByteProducer extends ProducerEnd {
 
   /** @internal Called by ByteClaim. */
   commitClaim(type: number, length: number): void {
-    if (!this.claimOpen) throw new RingError('INVALID_OPTIONS', 'commit() called with no open claim.');
+    if (!this.claimOpen)
+      throw new RingError('INVALID_OPTIONS', 'commit() called with no open claim.');
     if (!Number.isInteger(length) || length < 0 || length > this.claim.length) {
-      throw new RingError('INVALID_OPTIONS', `commit length must be 0 … ${this.claim.length} (the claimed bytes), length=${length}`);
+      throw new RingError(
+        'INVALID_OPTIONS',
+        `commit length must be 0 … ${this.claim.length} (the claimed bytes), length=${length}`,
+      );
     }
     assertType(type);
     this.claimOpen = false;
@@ -195,24 +209,39 @@ export class ByteProducer extends ProducerEnd {
     this.assertOpen();
     this.assertNoClaim();
     if (length > this.maxRecord) {
-      throw new RingError('RECORD_TOO_LARGE', `record of ${length} bytes exceeds this ring's max record of ${this.maxRecord} bytes.`);
+      throw new RingError(
+        'RECORD_TOO_LARGE',
+        `record of ${length} bytes exceeds this ring's max record of ${this.maxRecord} bytes.`,
+      );
     }
     assertType(type);
   }
 
   private assertNoClaim(): void {
-    if (this.claimOpen) throw new RingError('CLAIM_PENDING', 'a claim is open; commit() or abort() it before writing again.');
+    if (this.claimOpen)
+      throw new RingError(
+        'CLAIM_PENDING',
+        'a claim is open; commit() or abort() it before writing again.',
+      );
   }
 }
 
 function assertType(type: number): void {
   if (!Number.isInteger(type) || type < 0 || type >= Record.PADDING_TYPE) {
-    throw new RingError('INVALID_OPTIONS', `record type must be an integer 0 … 0xFFFFFFFE (0xFFFFFFFF marks padding), type=${type}`);
+    throw new RingError(
+      'INVALID_OPTIONS',
+      `record type must be an integer 0 … 0xFFFFFFFE (0xFFFFFFFF marks padding), type=${type}`,
+    );
   }
 }
 
 /** Called per record: `length` payload bytes at byte `offset` of `data`. */
-export type ByteDrainHandler = (data: Uint8Array, offset: number, length: number, type: number) => void;
+export type ByteDrainHandler = (
+  data: Uint8Array,
+  offset: number,
+  length: number,
+  type: number,
+) => void;
 
 /** Where the next record is, for `peek`. One object per consumer, reused. */
 export interface PeekedRecord {
@@ -233,7 +262,11 @@ export class ByteConsumer extends ConsumerEnd {
 
   private constructor(buffer: SharedArrayBuffer, options: AttachOptions) {
     super(buffer, 'bytes', options);
-    this.words32 = new Uint32Array(buffer, this.descriptor.dataOffset, this.descriptor.dataBytes >> 2);
+    this.words32 = new Uint32Array(
+      buffer,
+      this.descriptor.dataOffset,
+      this.descriptor.dataBytes >> 2,
+    );
     this.maxRecord = this.descriptor.maxRecord;
   }
 
@@ -251,8 +284,14 @@ export class ByteConsumer extends ConsumerEnd {
       const length = this.words32[word]!;
       const type = this.words32[word + 1]!;
       if (type === Record.PADDING_TYPE) {
-        if (index + Record.HEADER_BYTES + length !== this.capacity || length + Record.HEADER_BYTES > available) {
-          throw this.corrupted(index, `padding of ${length} bytes does not end at the end of the data area`);
+        if (
+          index + Record.HEADER_BYTES + length !== this.capacity ||
+          length + Record.HEADER_BYTES > available
+        ) {
+          throw this.corrupted(
+            index,
+            `padding of ${length} bytes does not end at the end of the data area`,
+          );
         }
         this.readPosition = (this.readPosition + Record.HEADER_BYTES + length) >>> 0;
         continue;
@@ -269,11 +308,15 @@ export class ByteConsumer extends ConsumerEnd {
   }
 
   private corrupted(index: number, why: string): RingError {
-    return new RingError('CORRUPTED', `byte ring is corrupted at data offset ${index}: ${why}; the producer did not write this frame.`);
+    return new RingError(
+      'CORRUPTED',
+      `byte ring is corrupted at data offset ${index}: ${why}; the producer did not write this frame.`,
+    );
   }
 
   private consumePeeked(): void {
-    this.readPosition = (this.readPosition + alignRecord(Record.HEADER_BYTES + this.peeked.length)) >>> 0;
+    this.readPosition =
+      (this.readPosition + alignRecord(Record.HEADER_BYTES + this.peeked.length)) >>> 0;
   }
 
   /** Copies the next record out and consumes it; null when empty. */

@@ -11,7 +11,7 @@ const TWO_TO_32 = 2 ** 32;
 export function storeCounter(header: Int32Array, byteOffset: number, value: number): void {
   const low = byteOffset >> 2;
   const lowWord = value % TWO_TO_32;
-  if (lowWord < (header[low]! >>> 0)) {
+  if (lowWord < header[low]! >>> 0) {
     const highWord = Math.floor(value / TWO_TO_32);
     Atomics.store(header, low + (Counter.HIGH_BEFORE >> 2), highWord);
     Atomics.store(header, low, lowWord | 0);

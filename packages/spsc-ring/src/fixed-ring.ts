@@ -13,7 +13,10 @@ export class FixedClaim {
 
   /** The claimed slots as one view (allocates a view; use `offset` with `producer.data` to avoid it). */
   get bytes(): Uint8Array {
-    return this.producer.data.subarray(this.offset, this.offset + this.count * this.producer.descriptor.recordSize);
+    return this.producer.data.subarray(
+      this.offset,
+      this.offset + this.count * this.producer.descriptor.recordSize,
+    );
   }
 
   /** Publishes the first `count` claimed slots (default: all of them). */
@@ -72,7 +75,10 @@ export class FixedProducer extends ProducerEnd {
     this.assertNoClaim();
     const size = this.recordSize;
     if (!Number.isInteger(count) || count < 0 || count * size > records.length) {
-      throw new RingError('INVALID_OPTIONS', `pushBatch count must be 0 … ${Math.floor(records.length / size)} for ${records.length} bytes of ${size}-byte records, count=${count}`);
+      throw new RingError(
+        'INVALID_OPTIONS',
+        `pushBatch count must be 0 … ${Math.floor(records.length / size)} for ${records.length} bytes of ${size}-byte records, count=${count}`,
+      );
     }
     const fitting = Math.min(count, this.freeSpace(count));
     if (fitting > 0) {
@@ -96,7 +102,11 @@ export class FixedProducer extends ProducerEnd {
   tryClaim(count = 1): FixedClaim | null {
     this.assertOpen();
     this.assertNoClaim();
-    if (!Number.isInteger(count) || count < 1) throw new RingError('INVALID_OPTIONS', `tryClaim count must be an integer ≥ 1, count=${count}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new RingError(
+        'INVALID_OPTIONS',
+        `tryClaim count must be an integer ≥ 1, count=${count}`,
+      );
     const free = this.freeSpace(count);
     if (free < 1) {
       this.refuse(count);
@@ -111,9 +121,13 @@ export class FixedProducer extends ProducerEnd {
 
   /** @internal Called by FixedClaim. */
   commitClaim(count: number): void {
-    if (!this.claimOpen) throw new RingError('INVALID_OPTIONS', 'commit() called with no open claim.');
+    if (!this.claimOpen)
+      throw new RingError('INVALID_OPTIONS', 'commit() called with no open claim.');
     if (!Number.isInteger(count) || count < 0 || count > this.claim.count) {
-      throw new RingError('INVALID_OPTIONS', `commit count must be 0 … ${this.claim.count} (the claimed slots), count=${count}`);
+      throw new RingError(
+        'INVALID_OPTIONS',
+        `commit count must be 0 … ${this.claim.count} (the claimed slots), count=${count}`,
+      );
     }
     this.claimOpen = false;
     if (count === 0) return;
@@ -146,12 +160,19 @@ export class FixedProducer extends ProducerEnd {
     this.assertOpen();
     this.assertNoClaim();
     if (length > this.recordSize) {
-      throw new RingError('RECORD_TOO_LARGE', `record of ${length} bytes does not fit a ${this.recordSize}-byte slot.`);
+      throw new RingError(
+        'RECORD_TOO_LARGE',
+        `record of ${length} bytes does not fit a ${this.recordSize}-byte slot.`,
+      );
     }
   }
 
   private assertNoClaim(): void {
-    if (this.claimOpen) throw new RingError('CLAIM_PENDING', 'a claim is open; commit() or abort() it before writing again.');
+    if (this.claimOpen)
+      throw new RingError(
+        'CLAIM_PENDING',
+        'a claim is open; commit() or abort() it before writing again.',
+      );
   }
 }
 

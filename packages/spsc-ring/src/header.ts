@@ -100,34 +100,69 @@ function invalid(message: string): RingError {
 }
 
 function checkOptions(options: RingOptions): RingDescriptor {
-  if (typeof options !== 'object' || options === null) throw invalid('ring options must be an object such as { kind: "fixed", capacity: 1024, recordSize: 32 }.');
+  if (typeof options !== 'object' || options === null)
+    throw invalid(
+      'ring options must be an object such as { kind: "fixed", capacity: 1024, recordSize: 32 }.',
+    );
   const { kind, capacity } = options;
-  if (kind !== 'fixed' && kind !== 'bytes') throw invalid(`kind must be "fixed" or "bytes", kind=${JSON.stringify(kind)}`);
+  if (kind !== 'fixed' && kind !== 'bytes')
+    throw invalid(`kind must be "fixed" or "bytes", kind=${JSON.stringify(kind)}`);
   const fullPolicy = options.fullPolicy ?? 'drop';
-  if (fullPolicy !== 'drop' && fullPolicy !== 'block') throw invalid(`fullPolicy must be "drop" or "block", fullPolicy=${JSON.stringify(fullPolicy)}`);
+  if (fullPolicy !== 'drop' && fullPolicy !== 'block')
+    throw invalid(`fullPolicy must be "drop" or "block", fullPolicy=${JSON.stringify(fullPolicy)}`);
   const waitDomain = options.waitDomain ?? 'process';
-  if (waitDomain !== 'process' && waitDomain !== 'os') throw invalid(`waitDomain must be "process" or "os", waitDomain=${JSON.stringify(waitDomain)}`);
+  if (waitDomain !== 'process' && waitDomain !== 'os')
+    throw invalid(`waitDomain must be "process" or "os", waitDomain=${JSON.stringify(waitDomain)}`);
   if (kind === 'fixed') {
     const { recordSize } = options;
     if (!isPowerOfTwo(capacity) || capacity < Limits.MIN_FIXED_CAPACITY) {
-      throw invalid(`capacity must be a power of two ≥ ${Limits.MIN_FIXED_CAPACITY} slots, capacity=${capacity}`);
+      throw invalid(
+        `capacity must be a power of two ≥ ${Limits.MIN_FIXED_CAPACITY} slots, capacity=${capacity}`,
+      );
     }
     if (!Number.isInteger(recordSize) || recordSize < 1 || recordSize > Limits.MAX_RECORD_SIZE) {
-      throw invalid(`recordSize must be an integer from 1 to ${Limits.MAX_RECORD_SIZE} bytes, recordSize=${recordSize}`);
+      throw invalid(
+        `recordSize must be an integer from 1 to ${Limits.MAX_RECORD_SIZE} bytes, recordSize=${recordSize}`,
+      );
     }
     const dataBytes = capacity * recordSize;
-    if (dataBytes > Limits.MAX_DATA_BYTES) throw invalid(`capacity × recordSize must be ≤ 2³¹ bytes, got ${dataBytes}`);
-    return { kind, capacity, mask: capacity - 1, recordSize, maxRecord: recordSize, waitDomain, fullPolicy, dataOffset: DATA_OFFSET, dataBytes };
+    if (dataBytes > Limits.MAX_DATA_BYTES)
+      throw invalid(`capacity × recordSize must be ≤ 2³¹ bytes, got ${dataBytes}`);
+    return {
+      kind,
+      capacity,
+      mask: capacity - 1,
+      recordSize,
+      maxRecord: recordSize,
+      waitDomain,
+      fullPolicy,
+      dataOffset: DATA_OFFSET,
+      dataBytes,
+    };
   }
   if (!isPowerOfTwo(capacity) || capacity < Limits.MIN_BYTE_CAPACITY) {
-    throw invalid(`capacity must be a power of two ≥ ${Limits.MIN_BYTE_CAPACITY} bytes, capacity=${capacity}`);
+    throw invalid(
+      `capacity must be a power of two ≥ ${Limits.MIN_BYTE_CAPACITY} bytes, capacity=${capacity}`,
+    );
   }
   const largest = capacity / Record.MAX_FRACTION - Record.HEADER_BYTES;
   const maxRecord = options.maxRecord ?? largest;
   if (!Number.isInteger(maxRecord) || maxRecord < 1 || maxRecord > largest) {
-    throw invalid(`maxRecord must be an integer from 1 to capacity / 8 − 8 = ${largest} bytes, maxRecord=${maxRecord}`);
+    throw invalid(
+      `maxRecord must be an integer from 1 to capacity / 8 − 8 = ${largest} bytes, maxRecord=${maxRecord}`,
+    );
   }
-  return { kind, capacity, mask: capacity - 1, recordSize: Record.ALIGNMENT, maxRecord, waitDomain, fullPolicy, dataOffset: DATA_OFFSET, dataBytes: capacity };
+  return {
+    kind,
+    capacity,
+    mask: capacity - 1,
+    recordSize: Record.ALIGNMENT,
+    maxRecord,
+    waitDomain,
+    fullPolicy,
+    dataOffset: DATA_OFFSET,
+    dataBytes: capacity,
+  };
 }
 
 export interface AttachExpectations {
@@ -143,28 +178,47 @@ function refuse(code: ConstructorParameters<typeof RingError>[0], message: strin
 export function describeRing(buffer: unknown, expect: AttachExpectations = {}): RingDescriptor {
   if (!(buffer instanceof SharedArrayBuffer)) {
     const what = buffer instanceof ArrayBuffer ? 'an ArrayBuffer' : typeof buffer;
-    throw refuse('NOT_SHARED', `a ring lives in a SharedArrayBuffer (the one createRing returned), got ${what}.`);
+    throw refuse(
+      'NOT_SHARED',
+      `a ring lives in a SharedArrayBuffer (the one createRing returned), got ${what}.`,
+    );
   }
   if (buffer.byteLength < HEADER_BYTES) {
-    throw refuse('BUFFER_TOO_SMALL', `buffer of ${buffer.byteLength} bytes cannot hold the ${HEADER_BYTES}-byte ring header.`);
+    throw refuse(
+      'BUFFER_TOO_SMALL',
+      `buffer of ${buffer.byteLength} bytes cannot hold the ${HEADER_BYTES}-byte ring header.`,
+    );
   }
   const header = new Int32Array(buffer, 0, HEADER_BYTES >> 2);
   const get = (byteOffset: number) => Atomics.load(header, byteOffset >> 2) >>> 0;
   const magic = get(Descriptor.MAGIC);
   if (magic !== MAGIC) {
-    throw refuse('BAD_MAGIC', `buffer is not a ring (magic 0x${magic.toString(16).padStart(8, '0')}, expected 0x${MAGIC.toString(16)}); pass the buffer createRing returned.`);
+    throw refuse(
+      'BAD_MAGIC',
+      `buffer is not a ring (magic 0x${magic.toString(16).padStart(8, '0')}, expected 0x${MAGIC.toString(16)}); pass the buffer createRing returned.`,
+    );
   }
   const version = get(Descriptor.LAYOUT_VERSION);
   if (version !== LAYOUT_VERSION) {
-    throw refuse('BAD_VERSION', `ring has layout version ${version}, this @ringkit/spsc-ring reads version ${LAYOUT_VERSION}; use the same package version on both sides.`);
+    throw refuse(
+      'BAD_VERSION',
+      `ring has layout version ${version}, this @ringkit/spsc-ring reads version ${LAYOUT_VERSION}; use the same package version on both sides.`,
+    );
   }
   const kindCode = get(Descriptor.KIND);
-  if (kindCode !== RingKind.FIXED && kindCode !== RingKind.BYTES) throw refuse('BAD_KIND', `ring kind ${kindCode} is neither fixed (1) nor bytes (2); the header is corrupted.`);
+  if (kindCode !== RingKind.FIXED && kindCode !== RingKind.BYTES)
+    throw refuse(
+      'BAD_KIND',
+      `ring kind ${kindCode} is neither fixed (1) nor bytes (2); the header is corrupted.`,
+    );
   const kind: RingKindName = kindCode === RingKind.FIXED ? 'fixed' : 'bytes';
   const capacity = get(Descriptor.CAPACITY);
   const minimum = kind === 'fixed' ? Limits.MIN_FIXED_CAPACITY : Limits.MIN_BYTE_CAPACITY;
   if (!isPowerOfTwo(capacity) || capacity < minimum) {
-    throw refuse('BAD_CAPACITY', `ring capacity ${capacity} is not a power of two ≥ ${minimum}; the header is corrupted.`);
+    throw refuse(
+      'BAD_CAPACITY',
+      `ring capacity ${capacity} is not a power of two ≥ ${minimum}; the header is corrupted.`,
+    );
   }
   const recordSize = get(Descriptor.RECORD_SIZE);
   const maxRecord = get(Descriptor.MAX_RECORD);
@@ -172,38 +226,62 @@ export function describeRing(buffer: unknown, expect: AttachExpectations = {}): 
   const flags = get(Descriptor.FLAGS);
   const dataOffset = get(Descriptor.DATA_OFFSET);
   const dataBytes = get(Descriptor.DATA_BYTES);
-  const geometry = (why: string) => refuse('BAD_GEOMETRY', `ring header is inconsistent: ${why}; the header is corrupted.`);
+  const geometry = (why: string) =>
+    refuse('BAD_GEOMETRY', `ring header is inconsistent: ${why}; the header is corrupted.`);
   if (kind === 'fixed') {
-    if (recordSize < 1 || recordSize > Limits.MAX_RECORD_SIZE) throw geometry(`record size ${recordSize} is outside 1 … ${Limits.MAX_RECORD_SIZE}`);
-    if (maxRecord !== recordSize) throw geometry(`max record ${maxRecord} differs from the slot size ${recordSize}`);
-    if (dataBytes !== capacity * recordSize) throw geometry(`data bytes ${dataBytes} ≠ capacity ${capacity} × record size ${recordSize}`);
+    if (recordSize < 1 || recordSize > Limits.MAX_RECORD_SIZE)
+      throw geometry(`record size ${recordSize} is outside 1 … ${Limits.MAX_RECORD_SIZE}`);
+    if (maxRecord !== recordSize)
+      throw geometry(`max record ${maxRecord} differs from the slot size ${recordSize}`);
+    if (dataBytes !== capacity * recordSize)
+      throw geometry(`data bytes ${dataBytes} ≠ capacity ${capacity} × record size ${recordSize}`);
   } else {
-    if (recordSize !== Record.ALIGNMENT) throw geometry(`record alignment ${recordSize} is not ${Record.ALIGNMENT}`);
-    if (maxRecord < 1 || alignRecord(Record.HEADER_BYTES + maxRecord) > capacity / Record.MAX_FRACTION) {
-      throw geometry(`max record ${maxRecord} does not fit in capacity / 8 = ${capacity / Record.MAX_FRACTION}`);
+    if (recordSize !== Record.ALIGNMENT)
+      throw geometry(`record alignment ${recordSize} is not ${Record.ALIGNMENT}`);
+    if (
+      maxRecord < 1 ||
+      alignRecord(Record.HEADER_BYTES + maxRecord) > capacity / Record.MAX_FRACTION
+    ) {
+      throw geometry(
+        `max record ${maxRecord} does not fit in capacity / 8 = ${capacity / Record.MAX_FRACTION}`,
+      );
     }
     if (dataBytes !== capacity) throw geometry(`data bytes ${dataBytes} ≠ capacity ${capacity}`);
   }
   if (dataBytes > Limits.MAX_DATA_BYTES) throw geometry(`data bytes ${dataBytes} exceed 2³¹`);
-  if (waitDomainCode !== WaitDomain.PROCESS && waitDomainCode !== WaitDomain.OS) throw geometry(`wait domain ${waitDomainCode} is neither process (1) nor os (2)`);
-  if ((flags & ~Flags.BLOCK_WHEN_FULL) !== 0) throw geometry(`unknown flags 0x${flags.toString(16)}`);
+  if (waitDomainCode !== WaitDomain.PROCESS && waitDomainCode !== WaitDomain.OS)
+    throw geometry(`wait domain ${waitDomainCode} is neither process (1) nor os (2)`);
+  if ((flags & ~Flags.BLOCK_WHEN_FULL) !== 0)
+    throw geometry(`unknown flags 0x${flags.toString(16)}`);
   if (dataOffset !== DATA_OFFSET) throw geometry(`data offset ${dataOffset} is not ${DATA_OFFSET}`);
   if (buffer.byteLength < dataOffset + dataBytes) {
-    throw refuse('BUFFER_TOO_SMALL', `buffer of ${buffer.byteLength} bytes is smaller than the ${dataOffset + dataBytes} bytes its header describes.`);
+    throw refuse(
+      'BUFFER_TOO_SMALL',
+      `buffer of ${buffer.byteLength} bytes is smaller than the ${dataOffset + dataBytes} bytes its header describes.`,
+    );
   }
   const write = get(Producer.WRITE_POSITION);
   const read = get(Consumer.READ_POSITION);
   const used = (write - read) >>> 0;
-  if (used > capacity) throw geometry(`write position ${write} is ${used} ahead of read position ${read}, more than the capacity ${capacity}`);
+  if (used > capacity)
+    throw geometry(
+      `write position ${write} is ${used} ahead of read position ${read}, more than the capacity ${capacity}`,
+    );
   if (kind === 'bytes' && (write % Record.ALIGNMENT !== 0 || read % Record.ALIGNMENT !== 0)) {
     throw geometry(`positions ${write} and ${read} are not ${Record.ALIGNMENT}-byte aligned`);
   }
   const waitDomain: WaitDomainName = waitDomainCode === WaitDomain.OS ? 'os' : 'process';
   if (expect.kind !== undefined && expect.kind !== kind) {
-    throw refuse('WRONG_KIND', `ring holds ${kind === 'fixed' ? 'fixed-size slots' : 'byte records'}, but a ${expect.kind} ${expect.kind === 'fixed' ? 'slot' : 'record'} end was asked for; use the ${kind === 'fixed' ? 'Fixed' : 'Byte'}Producer/Consumer.`);
+    throw refuse(
+      'WRONG_KIND',
+      `ring holds ${kind === 'fixed' ? 'fixed-size slots' : 'byte records'}, but a ${expect.kind} ${expect.kind === 'fixed' ? 'slot' : 'record'} end was asked for; use the ${kind === 'fixed' ? 'Fixed' : 'Byte'}Producer/Consumer.`,
+    );
   }
   if (expect.waitDomain !== undefined && expect.waitDomain !== waitDomain) {
-    throw refuse('WAIT_DOMAIN_MISMATCH', `ring was created with wait domain "${waitDomain}", attach asked for "${expect.waitDomain}"; both sides must wait the same way.`);
+    throw refuse(
+      'WAIT_DOMAIN_MISMATCH',
+      `ring was created with wait domain "${waitDomain}", attach asked for "${expect.waitDomain}"; both sides must wait the same way.`,
+    );
   }
   return {
     kind,

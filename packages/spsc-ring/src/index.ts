@@ -1,4 +1,10 @@
-export { ByteClaim, ByteConsumer, type ByteDrainHandler, ByteProducer, type PeekedRecord } from './byte-ring.js';
+export {
+  ByteClaim,
+  ByteConsumer,
+  type ByteDrainHandler,
+  ByteProducer,
+  type PeekedRecord,
+} from './byte-ring.js';
 export { RingError, type RingErrorCode } from './errors.js';
 export { FixedClaim, FixedConsumer, type FixedDrainHandler, FixedProducer } from './fixed-ring.js';
 export {
@@ -16,6 +22,20 @@ export {
   type WaitDomainName,
 } from './header.js';
 export * as layout from './layout.js';
-export { type NativeProducerOptions, type NativeConsumerOptions, type NativeWorker, type NativeWorkerResult, nativeBinding, nativeUnavailableReason } from './native.js';
+export {
+  type NativeConsumerOptions,
+  type NativeProducerOptions,
+  type NativeWorker,
+  type NativeWorkerResult,
+  nativeBinding,
+  nativeUnavailableReason,
+} from './native.js';
+export { startNativeConsumer, startNativeProducer } from './native-threads.js';
 export type { AttachOptions, RingStats } from './ring-end.js';
+export {
+  checkTestRecord,
+  MIN_TEST_RECORD,
+  testRecordChecksum,
+  writeTestRecord,
+} from './test-records.js';
 export type { WaitOptions, WaitOutcome } from './wait.js';

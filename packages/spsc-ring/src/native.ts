@@ -8,12 +8,21 @@ import { RingError } from './errors.js';
 export interface NativeBinding {
   /** Every layout constant as C++ sees it (for the agreement test). */
   layout(): Record<string, number>;
-  futexWait(words: Int32Array, index: number, expected: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out';
-  futexWaitAsync(words: Int32Array, index: number, expected: number, timeoutMs: number): Promise<'ok' | 'not-equal' | 'timed-out'>;
+  futexWait(
+    words: Int32Array,
+    index: number,
+    expected: number,
+    timeoutMs: number,
+  ): 'ok' | 'not-equal' | 'timed-out';
+  futexWaitAsync(
+    words: Int32Array,
+    index: number,
+    expected: number,
+    timeoutMs: number,
+  ): Promise<'ok' | 'not-equal' | 'timed-out'>;
   futexWake(words: Int32Array, index: number, count: number): number;
-  startProducer(ring: Uint8Array, options: NativeProducerOptions): NativeWorker;
-  startConsumer(ring: Uint8Array, options: NativeConsumerOptions): NativeWorker;
-  spscBaseline(records: number, recordSize: number, batch: number): { seconds: number; records: number };
+  startProducer(ring: Uint8Array, options: NativeProducerOptions): RawNativeThread;
+  startConsumer(ring: Uint8Array, options: NativeConsumerOptions): RawNativeThread;
 }
 
 export interface NativeProducerOptions {
@@ -44,6 +53,12 @@ export interface NativeWorkerResult {
   readonly firstError: string;
 }
 
+/** What the addon returns for a started thread. */
+export interface RawNativeThread {
+  readonly done: Promise<NativeWorkerResult>;
+  stop(): void;
+}
+
 export interface NativeWorker {
   /** Resolves when the thread has finished. */
   join(): Promise<NativeWorkerResult>;
@@ -67,7 +82,10 @@ function packageRoot(): string {
  */
 function load(): { binding: NativeBinding | null; reason: string } {
   const root = packageRoot();
-  const candidates = [join(root, 'build', 'Release', ADDON_NAME), join(root, 'prebuilds', `${process.platform}-${process.arch}`, ADDON_NAME)];
+  const candidates = [
+    join(root, 'build', 'Release', ADDON_NAME),
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, ADDON_NAME),
+  ];
   const requireNative = createRequire(join(root, 'package.json'));
   const failures: string[] = [];
   for (const candidate of candidates) {

@@ -1,8 +1,23 @@
 import { loadCounter, storeCounter } from './counter.js';
 import { RingError } from './errors.js';
-import { type AttachExpectations, describeRing, type RingDescriptor, type RingKindName, type WaitDomainName } from './header.js';
+import {
+  type AttachExpectations,
+  describeRing,
+  type RingDescriptor,
+  type RingKindName,
+  type WaitDomainName,
+} from './header.js';
 import { Consumer, DATA_OFFSET, HEADER_BYTES, Notification, Producer } from './layout.js';
-import { type Sleeper, type SleepPrimitive, sleepPrimitive, type WaitOptions, type WaitOutcome, waitAsync, waitSync, wakeIfWaiting } from './wait.js';
+import {
+  type Sleeper,
+  type SleepPrimitive,
+  sleepPrimitive,
+  type WaitOptions,
+  type WaitOutcome,
+  waitAsync,
+  waitSync,
+  wakeIfWaiting,
+} from './wait.js';
 
 export interface AttachOptions {
   /** Refuse the ring unless it was created with this wait domain. */
@@ -43,7 +58,8 @@ export abstract class RingEnd {
   protected readonly capacity: number;
 
   protected constructor(buffer: SharedArrayBuffer, kind: RingKindName, options: AttachOptions) {
-    const expect: AttachExpectations = options.waitDomain === undefined ? { kind } : { kind, waitDomain: options.waitDomain };
+    const expect: AttachExpectations =
+      options.waitDomain === undefined ? { kind } : { kind, waitDomain: options.waitDomain };
     this.descriptor = describeRing(buffer, expect);
     this.buffer = buffer;
     this.words = new Int32Array(buffer, 0, HEADER_BYTES >> 2);
@@ -102,7 +118,11 @@ export abstract class ProducerEnd extends RingEnd {
       // Acquire: the consumer's release store of its position covers its last reads.
       this.readPositionCache = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
       free = this.capacity - ((this.writePosition - this.readPositionCache) >>> 0);
-      if (free < 0) throw new RingError('CORRUPTED', `read position ${this.readPositionCache} is ahead of write position ${this.writePosition}; the ring header was overwritten.`);
+      if (free < 0)
+        throw new RingError(
+          'CORRUPTED',
+          `read position ${this.readPositionCache} is ahead of write position ${this.writePosition}; the ring header was overwritten.`,
+        );
     }
     return free;
   }
@@ -123,7 +143,8 @@ export abstract class ProducerEnd extends RingEnd {
   }
 
   protected assertOpen(): void {
-    if (this.closed) throw new RingError('CLOSED', 'ring is closed; no record may be pushed after close().');
+    if (this.closed)
+      throw new RingError('CLOSED', 'ring is closed; no record may be pushed after close().');
   }
 
   /** Waits (blocking this thread) until `wanted` slots or bytes are free. */
@@ -139,8 +160,15 @@ export abstract class ProducerEnd extends RingEnd {
 
   private throwUnlessReady(outcome: WaitOutcome, options: WaitOptions): void {
     if (outcome === 'ready') return;
-    if (outcome === 'until') throw new RingError('TIMEOUT', 'gave up waiting for space in the ring: the until() condition became true.');
-    throw new RingError('TIMEOUT', `ring stayed full for ${options.timeoutMs} ms; the consumer is not keeping up (or is gone).`);
+    if (outcome === 'until')
+      throw new RingError(
+        'TIMEOUT',
+        'gave up waiting for space in the ring: the until() condition became true.',
+      );
+    throw new RingError(
+      'TIMEOUT',
+      `ring stayed full for ${options.timeoutMs} ms; the consumer is not keeping up (or is gone).`,
+    );
   }
 
   /** Ends the stream: the consumer drains what was published, then sees 'closed'. Idempotent. */
@@ -186,7 +214,11 @@ export abstract class ConsumerEnd extends RingEnd {
       // Acquire: the producer's release store of its position covers the records' bytes.
       this.writePositionCache = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
       available = (this.writePositionCache - this.readPosition) >>> 0;
-      if (available > this.capacity) throw new RingError('CORRUPTED', `write position ${this.writePositionCache} is ${available} ahead of read position ${this.readPosition}, more than the capacity; the ring header was overwritten.`);
+      if (available > this.capacity)
+        throw new RingError(
+          'CORRUPTED',
+          `write position ${this.writePositionCache} is ${available} ahead of read position ${this.readPosition}, more than the capacity; the ring header was overwritten.`,
+        );
     }
     return available;
   }

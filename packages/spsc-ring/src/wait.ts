@@ -20,7 +20,12 @@ type SleepResult = 'ok' | 'not-equal' | 'timed-out';
 /** Sleep and wake on one word of the header: Atomics in-process, futex across the OS. */
 export interface SleepPrimitive {
   sleep(words: Int32Array, index: number, expected: number, timeoutMs: number): SleepResult;
-  sleepAsync(words: Int32Array, index: number, expected: number, timeoutMs: number): Promise<SleepResult>;
+  sleepAsync(
+    words: Int32Array,
+    index: number,
+    expected: number,
+    timeoutMs: number,
+  ): Promise<SleepResult>;
   wake(words: Int32Array, index: number): void;
 }
 
@@ -43,8 +48,10 @@ export function sleepPrimitive(domain: WaitDomainName): SleepPrimitive {
   if (osPrimitive === undefined) {
     const native = requireNative('wait domain "os" (futex)');
     osPrimitive = {
-      sleep: (words, index, expected, timeoutMs) => native.futexWait(words, index, expected, timeoutMs),
-      sleepAsync: (words, index, expected, timeoutMs) => native.futexWaitAsync(words, index, expected, timeoutMs),
+      sleep: (words, index, expected, timeoutMs) =>
+        native.futexWait(words, index, expected, timeoutMs),
+      sleepAsync: (words, index, expected, timeoutMs) =>
+        native.futexWaitAsync(words, index, expected, timeoutMs),
       wake(words, index) {
         native.futexWake(words, index, 1);
       },
@@ -71,8 +78,10 @@ function checkOptions(options: WaitOptions): { deadline: number; tickMs: number;
   const tickMs = options.tickMs ?? DEFAULT_TICK_MS;
   const spin = options.spin ?? DEFAULT_SPIN;
   if (!(timeoutMs >= 0)) throw new RangeError(`timeoutMs must be ≥ 0, timeoutMs=${timeoutMs}`);
-  if (!(tickMs > 0 && Number.isFinite(tickMs))) throw new RangeError(`tickMs must be a positive number of milliseconds, tickMs=${tickMs}`);
-  if (!(Number.isInteger(spin) && spin >= 0)) throw new RangeError(`spin must be an integer ≥ 0, spin=${spin}`);
+  if (!(tickMs > 0 && Number.isFinite(tickMs)))
+    throw new RangeError(`tickMs must be a positive number of milliseconds, tickMs=${tickMs}`);
+  if (!(Number.isInteger(spin) && spin >= 0))
+    throw new RangeError(`spin must be an integer ≥ 0, spin=${spin}`);
   return { deadline: performance.now() + timeoutMs, tickMs, spin };
 }
 
@@ -89,7 +98,10 @@ interface SleepRequest {
  * waker's publish and its flag load: one of the two always sees the other, so a
  * wake-up cannot be lost.
  */
-function* waitProtocol(sleeper: Sleeper, options: WaitOptions): Generator<SleepRequest, WaitOutcome, void> {
+function* waitProtocol(
+  sleeper: Sleeper,
+  options: WaitOptions,
+): Generator<SleepRequest, WaitOutcome, void> {
   const { deadline, tickMs, spin } = checkOptions(options);
   for (let i = 0; i < spin; i++) {
     const outcome = sleeper.check();
@@ -119,7 +131,12 @@ export function waitSync(sleeper: Sleeper, options: WaitOptions = {}): WaitOutco
   const steps = waitProtocol(sleeper, options);
   for (let step = steps.next(); ; step = steps.next()) {
     if (step.done) return step.value;
-    sleeper.primitive.sleep(sleeper.words, sleeper.signalIndex, step.value.expected, step.value.timeoutMs);
+    sleeper.primitive.sleep(
+      sleeper.words,
+      sleeper.signalIndex,
+      step.value.expected,
+      step.value.timeoutMs,
+    );
   }
 }
 
@@ -128,12 +145,22 @@ export async function waitAsync(sleeper: Sleeper, options: WaitOptions = {}): Pr
   const steps = waitProtocol(sleeper, options);
   for (let step = steps.next(); ; step = steps.next()) {
     if (step.done) return step.value;
-    await sleeper.primitive.sleepAsync(sleeper.words, sleeper.signalIndex, step.value.expected, step.value.timeoutMs);
+    await sleeper.primitive.sleepAsync(
+      sleeper.words,
+      sleeper.signalIndex,
+      step.value.expected,
+      step.value.timeoutMs,
+    );
   }
 }
 
 /** The waker's half: after publishing, one load; bump and wake only if the other side sleeps. */
-export function wakeIfWaiting(words: Int32Array, primitive: SleepPrimitive, flagIndex: number, signalIndex: number): void {
+export function wakeIfWaiting(
+  words: Int32Array,
+  primitive: SleepPrimitive,
+  flagIndex: number,
+  signalIndex: number,
+): void {
   if (Atomics.load(words, flagIndex) !== 0) {
     Atomics.add(words, signalIndex, 1);
     primitive.wake(words, signalIndex);
