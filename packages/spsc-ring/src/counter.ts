@@ -7,12 +7,12 @@ import { Counter } from './layout.js';
 
 const TWO_TO_32 = 2 ** 32;
 
-/** Single writer: one plain store per update, three ordered stores when the low word wraps. */
+/** Single writer: one plain store per update; three ordered stores when the high word changes. */
 export function storeCounter(header: Int32Array, byteOffset: number, value: number): void {
   const low = byteOffset >> 2;
   const lowWord = value % TWO_TO_32;
-  if (lowWord < header[low]! >>> 0) {
-    const highWord = Math.floor(value / TWO_TO_32);
+  const highWord = Math.floor(value / TWO_TO_32);
+  if (highWord !== header[low + (Counter.HIGH_AFTER >> 2)]! >>> 0) {
     Atomics.store(header, low + (Counter.HIGH_BEFORE >> 2), highWord);
     Atomics.store(header, low, lowWord | 0);
     Atomics.store(header, low + (Counter.HIGH_AFTER >> 2), highWord);

@@ -1,6 +1,5 @@
 import { RingError } from './errors.js';
 import {
-  alignRecord,
   Consumer,
   DATA_OFFSET,
   Descriptor,
@@ -40,7 +39,7 @@ export interface FixedRingOptions extends CommonOptions {
 
 export interface ByteRingOptions extends CommonOptions {
   readonly kind: 'bytes';
-  /** Data bytes, a power of two ≥ 64. */
+  /** Data bytes, a power of two ≥ 128. */
   readonly capacity: number;
   /** Largest payload in bytes; default and maximum: capacity / 8 − 8. */
   readonly maxRecord?: number;
@@ -238,10 +237,8 @@ export function describeRing(buffer: unknown, expect: AttachExpectations = {}): 
   } else {
     if (recordSize !== Record.ALIGNMENT)
       throw geometry(`record alignment ${recordSize} is not ${Record.ALIGNMENT}`);
-    if (
-      maxRecord < 1 ||
-      alignRecord(Record.HEADER_BYTES + maxRecord) > capacity / Record.MAX_FRACTION
-    ) {
+    // Compared without aligning: a corrupted value may exceed 2³¹, beyond 32-bit bitwise arithmetic.
+    if (maxRecord < 1 || maxRecord > capacity / Record.MAX_FRACTION - Record.HEADER_BYTES) {
       throw geometry(
         `max record ${maxRecord} does not fit in capacity / 8 = ${capacity / Record.MAX_FRACTION}`,
       );

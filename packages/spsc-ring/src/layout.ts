@@ -100,7 +100,7 @@ export const Record = {
 
 export const Limits = {
   MIN_FIXED_CAPACITY: 2,
-  MIN_BYTE_CAPACITY: 64,
+  MIN_BYTE_CAPACITY: 128,
   /** Positions are u32; the data area stays addressable by them. */
   MAX_DATA_BYTES: 2 ** 31,
   MAX_RECORD_SIZE: 2 ** 16,

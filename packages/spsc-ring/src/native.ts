@@ -8,6 +8,8 @@ import { RingError } from './errors.js';
 export interface NativeBinding {
   /** Every layout constant as C++ sees it (for the agreement test). */
   layout(): Record<string, number>;
+  /** What the C++ twin's attach says of a region: "ok" or the reason it refuses. */
+  attachStatus(region: Uint8Array): string;
   futexWait(
     words: Int32Array,
     index: number,

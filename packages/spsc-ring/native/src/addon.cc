@@ -372,7 +372,15 @@ Napi::Value StartConsumer(const Napi::CallbackInfo& info) {
   return start_thread(info, bytes ? run_byte_consumer : run_fixed_consumer);
 }
 
+// What the C++ twin's attach says of a region: "ok" or why not (to cross-check TS).
+Napi::Value AttachStatus(const Napi::CallbackInfo& info) {
+  auto view = info[0].As<Napi::Uint8Array>();
+  Ring ring;
+  return Napi::String::New(info.Env(), to_string(Ring::attach(view.Data(), view.ByteLength(), ring)));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("attachStatus", Napi::Function::New(env, AttachStatus));
   exports.Set("layout", Napi::Function::New(env, Layout));
   exports.Set("futexWait", Napi::Function::New(env, FutexWait));
   exports.Set("futexWaitAsync", Napi::Function::New(env, FutexWaitAsync));

@@ -94,7 +94,7 @@ inline constexpr std::size_t kMaxFraction = 8;
 
 namespace limits {
 inline constexpr std::uint32_t kMinFixedCapacity = 2;
-inline constexpr std::uint32_t kMinByteCapacity = 64;
+inline constexpr std::uint32_t kMinByteCapacity = 128;  // so a record can carry ≥ 8 bytes
 inline constexpr std::uint64_t kMaxDataBytes = std::uint64_t{1} << 31;
 inline constexpr std::uint32_t kMaxRecordSize = 1u << 16;
 }  // namespace limits

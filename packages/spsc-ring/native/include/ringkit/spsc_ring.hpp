@@ -125,8 +125,12 @@ class Ring {
     if (ring.get(d::kDataOffset) != layout::kDataOffset) return RingStatus::kBadGeometry;
     if (ring.get(d::kDataBytes) != data_bytes_of(config)) return RingStatus::kBadGeometry;
     if (size < layout::kHeaderBytes + data_bytes_of(config)) return RingStatus::kBufferTooSmall;
-    const std::uint32_t used = ring.get(layout::producer::kWritePosition) - ring.get(layout::consumer::kReadPosition);
-    if (used > config.capacity) return RingStatus::kBadGeometry;
+    const std::uint32_t write = ring.get(layout::producer::kWritePosition);
+    const std::uint32_t read = ring.get(layout::consumer::kReadPosition);
+    if (write - read > config.capacity) return RingStatus::kBadGeometry;
+    if (config.kind == layout::kind::kBytes &&
+        (write % layout::record::kAlignment != 0 || read % layout::record::kAlignment != 0))
+      return RingStatus::kBadGeometry;
     if (expected_kind != 0 && expected_kind != config.kind) return RingStatus::kWrongKind;
     if (expected_wait_domain != 0 && expected_wait_domain != config.wait_domain) return RingStatus::kWaitDomainMismatch;
     ring.config_ = config;
@@ -146,13 +150,13 @@ class Ring {
   std::uint32_t mask() const noexcept { return config_.capacity - 1; }
 
   // 64-bit counters (LAYOUT.md): one relaxed store per update; high-before, low,
-  // high-after when the low word wraps, so a reader never pairs a low word with
-  // the wrong high word.
+  // high-after when the high word changes, so a reader never pairs a low word
+  // with the wrong high word.
   void store_counter(std::size_t offset, std::uint64_t value) const noexcept {
     auto low = word(offset + layout::counter::kLow);
     const auto low_word = static_cast<std::uint32_t>(value);
-    if (low_word < low.load(std::memory_order_relaxed)) {
-      const auto high = static_cast<std::uint32_t>(value >> 32);
+    const auto high = static_cast<std::uint32_t>(value >> 32);
+    if (high != word(offset + layout::counter::kHighAfter).load(std::memory_order_relaxed)) {
       word(offset + layout::counter::kHighBefore).store(high, std::memory_order_seq_cst);
       low.store(low_word, std::memory_order_seq_cst);
       word(offset + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { storeCounter } from '../src/counter.js';
+import { RingError } from '../src/errors.js';
+import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
+import { createRing } from '../src/header.js';
+import { Consumer, Producer } from '../src/layout.js';
+
+function ring(capacity = 8, recordSize = 4, fullPolicy: 'drop' | 'block' = 'drop') {
+  const buffer = createRing({ kind: 'fixed', capacity, recordSize, fullPolicy });
+  return { buffer, producer: FixedProducer.attach(buffer), consumer: FixedConsumer.attach(buffer) };
+}
+
+const record = (...bytes: number[]) => new Uint8Array(bytes);
+
+function drainAll(consumer: FixedConsumer, recordSize = 4): number[] {
+  const firstBytes: number[] = [];
+  consumer.drain((data, offset, count) => {
+    for (let i = 0; i < count; i++) firstBytes.push(data[offset + i * recordSize]!);
+  });
+  return firstBytes;
+}
+
+describe('fixed-slot ring', () => {
+  it('delivers pushed records in order', () => {
+    const { producer, consumer } = ring();
+    for (let i = 1; i <= 5; i++) expect(producer.tryPush(record(i, 0, 0, i))).toBe(true);
+    expect(consumer.tryPop()).toEqual(record(1, 0, 0, 1));
+    expect(drainAll(consumer)).toEqual([2, 3, 4, 5]);
+    expect(consumer.tryPop()).toBeNull();
+  });
+
+  it('under drop, refuses a push into a full ring and counts it on the producer line', () => {
+    const { producer, consumer } = ring(4);
+    for (let i = 0; i < 4; i++) expect(producer.tryPush(record(i))).toBe(true);
+    expect(producer.tryPush(record(9))).toBe(false);
+    expect(producer.stats()).toMatchObject({ used: 4, pushed: 4, dropped: 1 });
+    expect(drainAll(consumer)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('under block, tryPush refuses without counting a drop', () => {
+    const { producer } = ring(2, 4, 'block');
+    producer.tryPush(record(1));
+    producer.tryPush(record(2));
+    expect(producer.tryPush(record(3))).toBe(false);
+    expect(producer.stats().dropped).toBe(0);
+  });
+
+  it('under block, push times out with a clear error when the ring stays full', () => {
+    const { producer } = ring(2, 4, 'block');
+    producer.tryPush(record(1));
+    producer.tryPush(record(2));
+    expect(() => producer.push(record(3), { timeoutMs: 20, tickMs: 5 })).toThrow(
+      /ring stayed full for 20 ms/,
+    );
+  });
+
+  it('pushes a batch with one publish and wraps it around the end of the data area', () => {
+    const { producer, consumer } = ring(8);
+    const batch = new Uint8Array(6 * 4).map((_, index) => (index % 4 === 0 ? index / 4 + 1 : 0));
+    expect(producer.pushBatch(batch)).toBe(6);
+    expect(drainAll(consumer)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(producer.pushBatch(batch)).toBe(6); // positions 6..11 wrap
+    const runs: number[] = [];
+    consumer.drain((_data, _offset, count) => runs.push(count));
+    expect(runs).toEqual([2, 4]);
+  });
+
+  it('pushes what fits of a batch and counts the rest as dropped', () => {
+    const { producer } = ring(4);
+    expect(producer.pushBatch(new Uint8Array(6 * 4))).toBe(4);
+    expect(producer.stats()).toMatchObject({ pushed: 4, dropped: 2 });
+  });
+
+  it('claims slots to write in place, publishing only on commit', () => {
+    const { producer, consumer } = ring(8);
+    const claim = producer.tryClaim(3)!;
+    expect(claim.count).toBe(3);
+    claim.bytes.set([7, 0, 0, 0, 8, 0, 0, 0, 9, 0, 0, 0]);
+    expect(consumer.peek()).toBe(-1);
+    claim.commit();
+    expect(drainAll(consumer)).toEqual([7, 8, 9]);
+  });
+
+  it('commits fewer than claimed, and abort publishes nothing', () => {
+    const { producer, consumer } = ring(8);
+    const claim = producer.tryClaim(4)!;
+    producer.data.set([1], claim.offset);
+    producer.data.set([2], claim.offset + 4);
+    claim.commit(2);
+    expect(drainAll(consumer)).toEqual([1, 2]);
+    producer.tryClaim(2)!.abort();
+    expect(consumer.tryPop()).toBeNull();
+    expect(producer.stats().pushed).toBe(2);
+  });
+
+  it('stops a claim at the end of the data area; the rest is claimed again', () => {
+    const { producer, consumer } = ring(8);
+    producer.pushBatch(new Uint8Array(6 * 4));
+    drainAll(consumer);
+    const first = producer.tryClaim(5)!;
+    expect(first.count).toBe(2);
+    first.commit();
+    expect(producer.tryClaim(3)!.count).toBe(3);
+  });
+
+  it('counts a claim refused by a full ring as dropped under drop', () => {
+    const { producer } = ring(2);
+    producer.tryPush(record(1));
+    producer.tryPush(record(2));
+    expect(producer.tryClaim(3)).toBeNull();
+    expect(producer.stats().dropped).toBe(3);
+  });
+
+  it('refuses to write while a claim is open', () => {
+    const { producer } = ring();
+    producer.tryClaim(1);
+    expect(() => producer.tryPush(record(1))).toThrow(
+      expect.objectContaining({ code: 'CLAIM_PENDING' }),
+    );
+  });
+
+  it('refuses a record larger than the slot', () => {
+    const { producer } = ring(8, 4);
+    expect(() => producer.tryPush(new Uint8Array(5))).toThrow(
+      expect.objectContaining({ code: 'RECORD_TOO_LARGE' }),
+    );
+  });
+
+  it('refuses a push after close, and the consumer sees end-of-stream only after draining', () => {
+    const { producer, consumer } = ring();
+    producer.tryPush(record(1));
+    producer.close();
+    producer.close();
+    expect(() => producer.tryPush(record(2))).toThrow(
+      new RingError('CLOSED', 'ring is closed; no record may be pushed after close().'),
+    );
+    expect(consumer.isEnded()).toBe(false);
+    expect(consumer.wait({ timeoutMs: 0 })).toBe('ready');
+    drainAll(consumer);
+    expect(consumer.isEnded()).toBe(true);
+    expect(consumer.wait({ timeoutMs: 0 })).toBe('closed');
+  });
+
+  it('limits a drain and peeks without consuming', () => {
+    const { producer, consumer } = ring();
+    for (let i = 1; i <= 4; i++) producer.tryPush(record(i));
+    expect(consumer.drain(() => {}, 3)).toBe(3);
+    expect(consumer.data[consumer.peek()]).toBe(4);
+    expect(consumer.stats()).toMatchObject({ popped: 3, used: 1 });
+  });
+
+  it('keeps positions right across the u32 wrap', () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 4, recordSize: 4 });
+    const words = new Int32Array(buffer, 0, 128);
+    words[Producer.WRITE_POSITION >> 2] = -2; // 0xFFFFFFFE
+    words[Consumer.READ_POSITION >> 2] = -2;
+    const fresh = {
+      producer: FixedProducer.attach(buffer),
+      consumer: FixedConsumer.attach(buffer),
+    };
+    for (let i = 1; i <= 4; i++) expect(fresh.producer.tryPush(record(i))).toBe(true);
+    expect(fresh.producer.tryPush(record(5))).toBe(false);
+    expect(drainAll(fresh.consumer)).toEqual([1, 2, 3, 4]);
+    expect(fresh.consumer.stats().used).toBe(0);
+    expect(Atomics.load(words, Producer.WRITE_POSITION >> 2)).toBe(2);
+  });
+
+  it('reads counters past 2³² exactly, without BigInt', () => {
+    const { buffer, producer, consumer } = ring(4);
+    const words = new Int32Array(buffer, 0, 128);
+    storeCounter(words, Producer.PUSHED, 2 ** 32 - 1);
+    const resumed = FixedProducer.attach(buffer);
+    resumed.tryPush(record(1));
+    resumed.tryPush(record(2));
+    expect(resumed.stats().pushed).toBe(2 ** 32 + 1);
+    storeCounter(words, Producer.DROPPED, 5 * 2 ** 32 + 7);
+    expect(consumer.stats().dropped).toBe(5 * 2 ** 32 + 7);
+    expect(typeof producer.stats().pushed).toBe('number');
+  });
+});

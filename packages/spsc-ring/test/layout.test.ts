@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import * as layout from '../src/layout.js';
+import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
+import { requireOrSkip } from './skip.js';
+
+/** Every numeric constant of src/layout.ts, flattened as "Group.NAME". */
+function tsConstants(): Record<string, number> {
+  const flat: Record<string, number> = {};
+  for (const [name, value] of Object.entries(layout)) {
+    if (typeof value === 'number') flat[name] = value;
+    else if (typeof value === 'object' && value !== null) {
+      for (const [field, fieldValue] of Object.entries(value))
+        flat[`${name}.${field}`] = fieldValue as number;
+    }
+  }
+  return flat;
+}
+
+describe('the layout, in both languages', () => {
+  const native = nativeBinding();
+  const skip = requireOrSkip(
+    native !== null,
+    `the native addon is not built: ${nativeUnavailableReason()}`,
+  );
+
+  it.skipIf(skip)('TypeScript and C++ agree on every constant and offset', () => {
+    const cpp = native!.layout();
+    const ts = tsConstants();
+    expect(Object.keys(ts).length).toBeGreaterThan(40);
+    expect(Object.keys(cpp).sort()).toEqual(Object.keys(ts).sort());
+    for (const [name, value] of Object.entries(ts))
+      expect({ name, value: cpp[name] }).toEqual({ name, value });
+  });
+
+  it('keeps each party on its own 128-byte line', () => {
+    const lineOf = (offset: number) => Math.floor(offset / layout.LINE_BYTES);
+    for (const offset of Object.values(layout.Descriptor)) expect(lineOf(offset)).toBe(0);
+    for (const offset of Object.values(layout.Producer)) expect(lineOf(offset)).toBe(1);
+    for (const offset of Object.values(layout.Consumer)) expect(lineOf(offset)).toBe(2);
+    for (const offset of Object.values(layout.Notification)) expect(lineOf(offset)).toBe(3);
+    expect(layout.DATA_OFFSET % 64).toBe(0);
+  });
+
+  it('writes "RING" as the first four bytes', () => {
+    const bytes = new Uint8Array(new Uint32Array([layout.MAGIC]).buffer);
+    expect(String.fromCharCode(...bytes)).toBe('RING');
+  });
+});
