@@ -2,25 +2,25 @@
 // Checks (or with --fix, rewrites) the formatting of a package's C, C++, CUDA and
 // Objective-C++ sources with clang-format, using the repository's .clang-format.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 
 const SOURCE = /\.(c|cc|cpp|cxx|h|hh|hpp|cu|cuh|mm)$/;
-const SKIP = new Set(['node_modules', 'build', 'dist', '.turbo', 'vendor']);
 
-function listSources(dir) {
-  const found = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (SKIP.has(entry.name) || entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...listSources(path));
-    else if (SOURCE.test(entry.name)) found.push(path);
+/** The package's C-family sources that git tracks or would track: build folders are ignored files. */
+function listSources() {
+  const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+    encoding: 'utf8',
+  });
+  if (listed.status !== 0) {
+    console.error(
+      'lint-cpp: this is not a git checkout; run "npm run lint" inside the ringkit repository.',
+    );
+    process.exit(1);
   }
-  return found;
+  return listed.stdout.split('\n').filter((file) => SOURCE.test(file));
 }
 
 const fix = process.argv.includes('--fix');
-const files = listSources(process.cwd());
+const files = listSources();
 if (files.length === 0) process.exit(0);
 
 const probe = spawnSync('clang-format', ['--version'], { encoding: 'utf8' });
@@ -39,6 +39,4 @@ if (result.status !== 0) {
   );
   process.exit(1);
 }
-console.log(
-  `lint-cpp: ${files.length} C/C++ file(s) formatted as .clang-format says (${relative(process.cwd(), process.cwd()) || '.'}).`,
-);
+console.log(`lint-cpp: ${files.length} C/C++ file(s) formatted as .clang-format says.`);

@@ -21,9 +21,12 @@ using namespace ringkit;
 
 const char* sleep_result_name(SleepResult result) {
   switch (result) {
-    case SleepResult::kWoken: return "ok";
-    case SleepResult::kNotEqual: return "not-equal";
-    case SleepResult::kTimedOut: return "timed-out";
+    case SleepResult::kWoken:
+      return "ok";
+    case SleepResult::kNotEqual:
+      return "not-equal";
+    case SleepResult::kTimedOut:
+      return "timed-out";
   }
   return "ok";
 }
@@ -32,7 +35,8 @@ const char* sleep_result_name(SleepResult result) {
 // bare SharedArrayBuffer in Node 20, but it can read a typed array over one.
 std::uint32_t* word_of(const Napi::Value& array_value, const Napi::Value& index_value) {
   const Napi::Env env = array_value.Env();
-  if (!array_value.IsTypedArray() || array_value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+  if (!array_value.IsTypedArray() ||
+      array_value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
     throw Napi::TypeError::New(env, "expected an Int32Array over the ring's SharedArrayBuffer");
   }
   auto words = array_value.As<Napi::Int32Array>();
@@ -53,8 +57,12 @@ Napi::Value FutexWait(const Napi::CallbackInfo& info) {
 // A futex sleep on a libuv pool thread; the promise settles on the main thread.
 class FutexWaitWorker : public Napi::AsyncWorker {
  public:
-  FutexWaitWorker(Napi::Env env, Napi::Int32Array words, std::uint32_t* word, std::uint32_t expected, double timeout_ms)
-      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), word_(word), expected_(expected),
+  FutexWaitWorker(Napi::Env env, Napi::Int32Array words, std::uint32_t* word,
+                  std::uint32_t expected, double timeout_ms)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        word_(word),
+        expected_(expected),
         timeout_ms_(timeout_ms) {
     keep_alive_ = Napi::Persistent(words);  // the memory must outlive the sleep
   }
@@ -74,9 +82,10 @@ class FutexWaitWorker : public Napi::AsyncWorker {
 
 Napi::Value FutexWaitAsync(const Napi::CallbackInfo& info) {
   std::uint32_t* word = word_of(info[0], info[1]);
-  auto* worker = new FutexWaitWorker(info.Env(), info[0].As<Napi::Int32Array>(), word,
-                                     static_cast<std::uint32_t>(info[2].As<Napi::Number>().Int64Value()),
-                                     info[3].As<Napi::Number>().DoubleValue());
+  auto* worker =
+      new FutexWaitWorker(info.Env(), info[0].As<Napi::Int32Array>(), word,
+                          static_cast<std::uint32_t>(info[2].As<Napi::Number>().Int64Value()),
+                          info[3].As<Napi::Number>().DoubleValue());
   Napi::Promise promise = worker->promise();
   worker->Queue();
   return promise;
@@ -89,7 +98,9 @@ Napi::Value FutexWake(const Napi::CallbackInfo& info) {
 
 Napi::Value Layout(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
-  auto set = [&](const char* name, double value) { out.Set(name, Napi::Number::New(info.Env(), value)); };
+  auto set = [&](const char* name, double value) {
+    out.Set(name, Napi::Number::New(info.Env(), value));
+  };
   namespace l = layout;
   set("MAGIC", l::kMagic);
   set("LAYOUT_VERSION", l::kLayoutVersion);
@@ -181,11 +192,13 @@ struct ThreadState {
 // Paces a producer at `rate_per_second` records per second (0: flat out).
 class Pacer {
  public:
-  explicit Pacer(double rate_per_second) : rate_(rate_per_second), start_(std::chrono::steady_clock::now()) {}
+  explicit Pacer(double rate_per_second)
+      : rate_(rate_per_second), start_(std::chrono::steady_clock::now()) {}
   void after(std::uint64_t records_so_far) const {
     if (rate_ <= 0) return;
-    std::this_thread::sleep_until(start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                               std::chrono::duration<double>(records_so_far / rate_)));
+    std::this_thread::sleep_until(start_ +
+                                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                      std::chrono::duration<double>(records_so_far / rate_)));
   }
 
  private:
@@ -200,15 +213,19 @@ void run_fixed_producer(ThreadState& state) {
   std::uint64_t sequence = 0;
   const std::uint64_t total = state.options.records;
   while (sequence < total && !state.stop.load(std::memory_order_relaxed)) {
-    const auto want = static_cast<std::uint32_t>(std::min<std::uint64_t>(state.options.batch, total - sequence));
+    const auto want =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(state.options.batch, total - sequence));
     const auto claim = out.try_claim(want);
     if (claim.count == 0) {
-      if (state.ring.config().block_when_full) out.wait_for_space(1, -1, &state.stop);
-      else sequence += want;  // counted as dropped by the ring; the consumer sees the gap
+      if (state.ring.config().block_when_full)
+        out.wait_for_space(1, -1, &state.stop);
+      else
+        sequence += want;  // counted as dropped by the ring; the consumer sees the gap
       continue;
     }
     for (std::uint32_t i = 0; i < claim.count; i++) {
-      test_records::write(claim.data + std::size_t{i} * size, size, static_cast<std::uint32_t>(sequence + i));
+      test_records::write(claim.data + std::size_t{i} * size, size,
+                          static_cast<std::uint32_t>(sequence + i));
     }
     out.commit(claim.count);
     sequence += claim.count;
@@ -228,7 +245,8 @@ void run_byte_producer(ThreadState& state) {
   while (sequence < total && !state.stop.load(std::memory_order_relaxed)) {
     std::uint32_t in_batch = 0;
     while (in_batch < state.options.batch && sequence < total) {
-      const std::uint32_t length = state.options.min_payload + static_cast<std::uint32_t>(sequence % span);
+      const std::uint32_t length =
+          state.options.min_payload + static_cast<std::uint32_t>(sequence % span);
       const auto claim = out.try_claim(length);
       if (claim.payload == nullptr) break;
       test_records::write(claim.payload, length, static_cast<std::uint32_t>(sequence));
@@ -238,9 +256,12 @@ void run_byte_producer(ThreadState& state) {
     }
     out.flush();
     if (in_batch == 0) {
-      const std::uint32_t length = state.options.min_payload + static_cast<std::uint32_t>(sequence % span);
-      if (state.ring.config().block_when_full) out.wait_for_space(length + 16, -1, &state.stop);
-      else sequence++;  // that record was counted as dropped
+      const std::uint32_t length =
+          state.options.min_payload + static_cast<std::uint32_t>(sequence % span);
+      if (state.ring.config().block_when_full)
+        out.wait_for_space(length + 16, -1, &state.stop);
+      else
+        sequence++;  // that record was counted as dropped
       continue;
     }
     pacer.after(sequence);
@@ -251,7 +272,8 @@ void run_byte_producer(ThreadState& state) {
 }
 
 void note_error(ThreadResult& result, std::uint64_t expected, const char* what) {
-  if (result.errors++ == 0) result.first_error = std::string(what) + " at record " + std::to_string(expected);
+  if (result.errors++ == 0)
+    result.first_error = std::string(what) + " at record " + std::to_string(expected);
 }
 
 void run_fixed_consumer(ThreadState& state) {
@@ -262,7 +284,8 @@ void run_fixed_consumer(ThreadState& state) {
     const std::uint32_t got = in.drain(
         [&](const std::byte* first, std::uint32_t count) {
           for (std::uint32_t i = 0; i < count; i++, expected++) {
-            if (!test_records::check(first + std::size_t{i} * size, size, static_cast<std::uint32_t>(expected)))
+            if (!test_records::check(first + std::size_t{i} * size, size,
+                                     static_cast<std::uint32_t>(expected)))
               note_error(state.result, expected, "wrong or torn record");
           }
         },
@@ -278,7 +301,8 @@ void run_byte_consumer(ThreadState& state) {
   while (expected < state.options.records) {
     const std::int64_t got = in.drain(
         [&](const std::byte* payload, std::uint32_t length, std::uint32_t type) {
-          if (type != expected % 1000 || !test_records::check(payload, length, static_cast<std::uint32_t>(expected)))
+          if (type != expected % 1000 ||
+              !test_records::check(payload, length, static_cast<std::uint32_t>(expected)))
             note_error(state.result, expected, "wrong or torn record");
           expected++;
         },
@@ -320,25 +344,29 @@ ThreadOptions read_options(const Napi::Object& options) {
 // Starts `body` on a new thread over the ring in `view`; returns { done: Promise, stop() }.
 Napi::Value start_thread(const Napi::CallbackInfo& info, void (*body)(ThreadState&)) {
   const Napi::Env env = info.Env();
-  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+  if (!info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
     throw Napi::TypeError::New(env, "expected a Uint8Array over the whole ring");
   }
   auto view = info[0].As<Napi::Uint8Array>();
   auto state = std::make_shared<ThreadState>();
-  if (const RingStatus status = Ring::attach(view.Data(), view.ByteLength(), state->ring); status != RingStatus::kOk) {
+  if (const RingStatus status = Ring::attach(view.Data(), view.ByteLength(), state->ring);
+      status != RingStatus::kOk) {
     throw Napi::Error::New(env, std::string("native thread cannot attach: ") + to_string(status));
   }
   state->options = read_options(info[1].As<Napi::Object>());
   state->keep_alive = Napi::Persistent(view);
   state->deferred = std::make_unique<Napi::Promise::Deferred>(env);
-  state->done = Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}),
-                                              "ringkit-native-thread", 0, 1);
+  state->done =
+      Napi::ThreadSafeFunction::New(env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}),
+                                    "ringkit-native-thread", 0, 1);
   Napi::Promise promise = state->deferred->Promise();
 
   state->thread = std::thread([state, body] {
     const auto start = std::chrono::steady_clock::now();
     body(*state);
-    state->result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    state->result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     state->done.BlockingCall([state](Napi::Env env, Napi::Function) {
       state->deferred->Resolve(result_object(env, state->result));
       state->keep_alive.Reset();
@@ -349,7 +377,8 @@ Napi::Value start_thread(const Napi::CallbackInfo& info, void (*body)(ThreadStat
   // The promise is handed over as a property: a napi_value must not outlive this call's scope.
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("done", promise);
-  handle.Set("stop", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
+  handle.Set("stop",
+             Napi::Function::New(env, [state](const Napi::CallbackInfo& call) -> Napi::Value {
                state->stop.store(true);
                return call.Env().Undefined();
              }));
@@ -376,7 +405,8 @@ Napi::Value StartConsumer(const Napi::CallbackInfo& info) {
 Napi::Value AttachStatus(const Napi::CallbackInfo& info) {
   auto view = info[0].As<Napi::Uint8Array>();
   Ring ring;
-  return Napi::String::New(info.Env(), to_string(Ring::attach(view.Data(), view.ByteLength(), ring)));
+  return Napi::String::New(info.Env(),
+                           to_string(Ring::attach(view.Data(), view.ByteLength(), ring)));
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -33,25 +33,31 @@ std::vector<std::byte> make_ring(const RingConfig& config, Ring& ring) {
 int run_fixed(std::uint64_t total, std::uint32_t capacity) {
   constexpr std::uint32_t kRecordSize = 32;
   Ring ring;
-  auto memory = make_ring({ringkit::layout::kind::kFixed, capacity, kRecordSize, 0, ringkit::layout::wait_domain::kOs, true}, ring);
+  auto memory = make_ring({ringkit::layout::kind::kFixed, capacity, kRecordSize, 0,
+                           ringkit::layout::wait_domain::kOs, true},
+                          ring);
   std::thread producer([&] {
     ringkit::FixedProducer out(ring);
     std::mt19937 random(1);
     std::vector<std::byte> batch(std::size_t{256} * kRecordSize);
     std::uint64_t sequence = 0;
     while (sequence < total) {
-      const auto want = static_cast<std::uint32_t>(std::min<std::uint64_t>(1 + random() % 256, total - sequence));
+      const auto want =
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(1 + random() % 256, total - sequence));
       switch (random() % 4) {
         case 0: {  // one at a time
           std::byte record[kRecordSize];
           records::write(record, kRecordSize, static_cast<std::uint32_t>(sequence));
-          if (out.try_push(record, kRecordSize)) sequence++;
-          else out.wait_for_space(1, -1);
+          if (out.try_push(record, kRecordSize))
+            sequence++;
+          else
+            out.wait_for_space(1, -1);
           break;
         }
         case 1: {  // a copied batch
           for (std::uint32_t i = 0; i < want; i++)
-            records::write(batch.data() + std::size_t{i} * kRecordSize, kRecordSize, static_cast<std::uint32_t>(sequence + i));
+            records::write(batch.data() + std::size_t{i} * kRecordSize, kRecordSize,
+                           static_cast<std::uint32_t>(sequence + i));
           std::uint32_t sent = 0;
           while (sent < want) {
             sent += out.push_batch(batch.data() + std::size_t{sent} * kRecordSize, want - sent);
@@ -67,7 +73,8 @@ int run_fixed(std::uint64_t total, std::uint32_t capacity) {
             break;
           }
           for (std::uint32_t i = 0; i < claim.count; i++)
-            records::write(claim.data + std::size_t{i} * kRecordSize, kRecordSize, static_cast<std::uint32_t>(sequence + i));
+            records::write(claim.data + std::size_t{i} * kRecordSize, kRecordSize,
+                           static_cast<std::uint32_t>(sequence + i));
           if (random() % 8 == 0) break;  // abandoned: the next claim reuses the slots
           const std::uint32_t keep = random() % 4 == 0 ? 1 + random() % claim.count : claim.count;
           out.commit(keep);
@@ -81,24 +88,31 @@ int run_fixed(std::uint64_t total, std::uint32_t capacity) {
   std::uint64_t errors = 0;
   ringkit::FixedConsumer in(ring);
   for (;;) {
-    const std::uint32_t got = in.drain([&](const std::byte* first, std::uint32_t count) {
-      for (std::uint32_t i = 0; i < count; i++, expected++) {
-        if (!records::check(first + std::size_t{i} * kRecordSize, kRecordSize, static_cast<std::uint32_t>(expected))) errors++;
-      }
-    }, 1 + static_cast<std::uint32_t>(expected % 300));
+    const std::uint32_t got = in.drain(
+        [&](const std::byte* first, std::uint32_t count) {
+          for (std::uint32_t i = 0; i < count; i++, expected++) {
+            if (!records::check(first + std::size_t{i} * kRecordSize, kRecordSize,
+                                static_cast<std::uint32_t>(expected)))
+              errors++;
+          }
+        },
+        1 + static_cast<std::uint32_t>(expected % 300));
     if (got == 0 && in.wait(-1) == ringkit::WaitOutcome::kClosed) break;
   }
   producer.join();
   const auto stats = ring.stats();
-  std::printf("fixed: %llu records, %llu errors, pushed %llu, popped %llu, dropped %llu\n", (unsigned long long)expected,
-              (unsigned long long)errors, (unsigned long long)stats.pushed, (unsigned long long)stats.popped,
+  std::printf("fixed: %llu records, %llu errors, pushed %llu, popped %llu, dropped %llu\n",
+              (unsigned long long)expected, (unsigned long long)errors,
+              (unsigned long long)stats.pushed, (unsigned long long)stats.popped,
               (unsigned long long)stats.dropped);
   return errors == 0 && expected == total && stats.pushed == total && stats.popped == total ? 0 : 1;
 }
 
 int run_bytes(std::uint64_t total, std::uint32_t capacity) {
   Ring ring;
-  auto memory = make_ring({ringkit::layout::kind::kBytes, capacity, 0, 0, ringkit::layout::wait_domain::kOs, true}, ring);
+  auto memory = make_ring(
+      {ringkit::layout::kind::kBytes, capacity, 0, 0, ringkit::layout::wait_domain::kOs, true},
+      ring);
   const std::uint32_t max_payload = ring.config().max_record;
   std::thread producer([&] {
     ringkit::ByteProducer out(ring);
@@ -106,12 +120,15 @@ int run_bytes(std::uint64_t total, std::uint32_t capacity) {
     std::vector<std::byte> payload(max_payload);
     std::uint64_t sequence = 0;
     while (sequence < total) {
-      const std::uint32_t length = records::kMinSize + random() % (max_payload - records::kMinSize + 1);
+      const std::uint32_t length =
+          records::kMinSize + random() % (max_payload - records::kMinSize + 1);
       const auto type = static_cast<std::uint32_t>(sequence % 1000);
       if (random() % 2 == 0) {
         records::write(payload.data(), length, static_cast<std::uint32_t>(sequence));
-        if (out.try_push(payload.data(), length, type)) sequence++;
-        else out.wait_for_space(length + 8, -1);
+        if (out.try_push(payload.data(), length, type))
+          sequence++;
+        else
+          out.wait_for_space(length + 8, -1);
       } else {
         const auto claim = out.try_claim(length);
         if (claim.payload == nullptr) {
@@ -122,7 +139,8 @@ int run_bytes(std::uint64_t total, std::uint32_t capacity) {
           out.abort();
           continue;
         }
-        const std::uint32_t keep = std::max<std::uint32_t>(records::kMinSize, length - static_cast<std::uint32_t>(random() % 8));
+        const std::uint32_t keep = std::max<std::uint32_t>(
+            records::kMinSize, length - static_cast<std::uint32_t>(random() % 8));
         records::write(claim.payload, keep, static_cast<std::uint32_t>(sequence));
         out.commit(type, keep, random() % 4 != 0);
         sequence++;
@@ -136,10 +154,13 @@ int run_bytes(std::uint64_t total, std::uint32_t capacity) {
   std::uint64_t errors = 0;
   ringkit::ByteConsumer in(ring);
   for (;;) {
-    const std::int64_t got = in.drain([&](const std::byte* payload, std::uint32_t length, std::uint32_t type) {
-      if (type != expected % 1000 || !records::check(payload, length, static_cast<std::uint32_t>(expected))) errors++;
-      expected++;
-    });
+    const std::int64_t got =
+        in.drain([&](const std::byte* payload, std::uint32_t length, std::uint32_t type) {
+          if (type != expected % 1000 ||
+              !records::check(payload, length, static_cast<std::uint32_t>(expected)))
+            errors++;
+          expected++;
+        });
     if (got < 0) {
       errors++;
       break;
@@ -148,8 +169,9 @@ int run_bytes(std::uint64_t total, std::uint32_t capacity) {
   }
   producer.join();
   const auto stats = ring.stats();
-  std::printf("bytes: %llu records, %llu errors, pushed %llu, popped %llu, dropped %llu\n", (unsigned long long)expected,
-              (unsigned long long)errors, (unsigned long long)stats.pushed, (unsigned long long)stats.popped,
+  std::printf("bytes: %llu records, %llu errors, pushed %llu, popped %llu, dropped %llu\n",
+              (unsigned long long)expected, (unsigned long long)errors,
+              (unsigned long long)stats.pushed, (unsigned long long)stats.popped,
               (unsigned long long)stats.dropped);
   return errors == 0 && expected == total && stats.pushed == total && stats.popped == total ? 0 : 1;
 }
@@ -163,8 +185,10 @@ int main(int argc, char** argv) {
   }
   const std::string kind = argv[1];
   const std::uint64_t total = std::strtoull(argv[2], nullptr, 10);
-  if (kind == "fixed") return run_fixed(total, argc > 3 ? static_cast<std::uint32_t>(std::atoi(argv[3])) : 1024);
-  if (kind == "bytes") return run_bytes(total, argc > 3 ? static_cast<std::uint32_t>(std::atoi(argv[3])) : 1 << 16);
+  if (kind == "fixed")
+    return run_fixed(total, argc > 3 ? static_cast<std::uint32_t>(std::atoi(argv[3])) : 1024);
+  if (kind == "bytes")
+    return run_bytes(total, argc > 3 ? static_cast<std::uint32_t>(std::atoi(argv[3])) : 1 << 16);
   std::fprintf(stderr, "stress: kind must be fixed or bytes\n");
   return 2;
 }

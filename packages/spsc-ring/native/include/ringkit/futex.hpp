@@ -50,8 +50,10 @@ inline int futex_wake(std::uint32_t* word, int count) {
   return static_cast<int>(syscall(SYS_futex, word, FUTEX_WAKE, count, nullptr, nullptr, 0));
 #else
   std::atomic_ref<std::uint32_t> ref(*word);
-  if (count == 1) ref.notify_one();
-  else ref.notify_all();
+  if (count == 1)
+    ref.notify_one();
+  else
+    ref.notify_all();
   return 0;
 #endif
 }

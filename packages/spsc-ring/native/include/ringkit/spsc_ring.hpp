@@ -33,16 +33,26 @@ enum class RingStatus {
 
 constexpr const char* to_string(RingStatus status) {
   switch (status) {
-    case RingStatus::kOk: return "ok";
-    case RingStatus::kBufferTooSmall: return "buffer smaller than the ring its header describes";
-    case RingStatus::kBadMagic: return "not a ring (bad magic)";
-    case RingStatus::kBadVersion: return "ring layout version differs from this build's";
-    case RingStatus::kBadKind: return "ring kind is neither fixed nor bytes";
-    case RingStatus::kBadCapacity: return "ring capacity is not a valid power of two";
-    case RingStatus::kBadGeometry: return "ring header is inconsistent (corrupted)";
-    case RingStatus::kWaitDomainMismatch: return "ring was created with another wait domain";
-    case RingStatus::kWrongKind: return "ring holds the other record model";
-    case RingStatus::kInvalidOptions: return "invalid ring options";
+    case RingStatus::kOk:
+      return "ok";
+    case RingStatus::kBufferTooSmall:
+      return "buffer smaller than the ring its header describes";
+    case RingStatus::kBadMagic:
+      return "not a ring (bad magic)";
+    case RingStatus::kBadVersion:
+      return "ring layout version differs from this build's";
+    case RingStatus::kBadKind:
+      return "ring kind is neither fixed nor bytes";
+    case RingStatus::kBadCapacity:
+      return "ring capacity is not a valid power of two";
+    case RingStatus::kBadGeometry:
+      return "ring header is inconsistent (corrupted)";
+    case RingStatus::kWaitDomainMismatch:
+      return "ring was created with another wait domain";
+    case RingStatus::kWrongKind:
+      return "ring holds the other record model";
+    case RingStatus::kInvalidOptions:
+      return "invalid ring options";
   }
   return "unknown";
 }
@@ -85,7 +95,9 @@ class Ring {
     if (const RingStatus status = check(config); status != RingStatus::kOk) return status;
     if (size < layout::kHeaderBytes + data_bytes_of(config)) return RingStatus::kBufferTooSmall;
     auto* bytes = static_cast<std::byte*>(base);
-    auto set = [bytes](std::size_t offset, std::uint32_t value) { std::memcpy(bytes + offset, &value, 4); };
+    auto set = [bytes](std::size_t offset, std::uint32_t value) {
+      std::memcpy(bytes + offset, &value, 4);
+    };
     namespace d = layout::descriptor;
     set(d::kLayoutVersion, layout::kLayoutVersion);
     set(d::kKind, config.kind);
@@ -102,26 +114,36 @@ class Ring {
   }
 
   // Validates everything TS's describeRing validates, in the same order.
-  [[nodiscard]] static RingStatus attach(void* base, std::size_t size, Ring& out, std::uint32_t expected_kind = 0,
+  [[nodiscard]] static RingStatus attach(void* base, std::size_t size, Ring& out,
+                                         std::uint32_t expected_kind = 0,
                                          std::uint32_t expected_wait_domain = 0) {
     if (base == nullptr || size < layout::kHeaderBytes) return RingStatus::kBufferTooSmall;
     Ring ring;
     ring.base_ = static_cast<std::byte*>(base);
     namespace d = layout::descriptor;
-    if (ring.word(d::kMagic).load(std::memory_order_acquire) != layout::kMagic) return RingStatus::kBadMagic;
+    if (ring.word(d::kMagic).load(std::memory_order_acquire) != layout::kMagic)
+      return RingStatus::kBadMagic;
     if (ring.get(d::kLayoutVersion) != layout::kLayoutVersion) return RingStatus::kBadVersion;
-    RingConfig config{ring.get(d::kKind), ring.get(d::kCapacity), ring.get(d::kRecordSize), ring.get(d::kMaxRecord),
-                      ring.get(d::kWaitDomain), (ring.get(d::kFlags) & layout::flags::kBlockWhenFull) != 0};
-    if (config.kind != layout::kind::kFixed && config.kind != layout::kind::kBytes) return RingStatus::kBadKind;
-    const std::uint32_t minimum =
-        config.kind == layout::kind::kFixed ? layout::limits::kMinFixedCapacity : layout::limits::kMinByteCapacity;
-    if (!is_power_of_two(config.capacity) || config.capacity < minimum) return RingStatus::kBadCapacity;
+    RingConfig config{
+        ring.get(d::kKind),       ring.get(d::kCapacity),
+        ring.get(d::kRecordSize), ring.get(d::kMaxRecord),
+        ring.get(d::kWaitDomain), (ring.get(d::kFlags) & layout::flags::kBlockWhenFull) != 0};
+    if (config.kind != layout::kind::kFixed && config.kind != layout::kind::kBytes)
+      return RingStatus::kBadKind;
+    const std::uint32_t minimum = config.kind == layout::kind::kFixed
+                                      ? layout::limits::kMinFixedCapacity
+                                      : layout::limits::kMinByteCapacity;
+    if (!is_power_of_two(config.capacity) || config.capacity < minimum)
+      return RingStatus::kBadCapacity;
     if (config.kind == layout::kind::kBytes && config.record_size != layout::record::kAlignment)
       return RingStatus::kBadGeometry;
     RingConfig rechecked = config;
-    if (config.kind == layout::kind::kBytes && config.max_record == 0) return RingStatus::kBadGeometry;
-    if (check(rechecked) != RingStatus::kOk || rechecked.max_record != config.max_record) return RingStatus::kBadGeometry;
-    if ((ring.get(d::kFlags) & ~layout::flags::kBlockWhenFull) != 0) return RingStatus::kBadGeometry;
+    if (config.kind == layout::kind::kBytes && config.max_record == 0)
+      return RingStatus::kBadGeometry;
+    if (check(rechecked) != RingStatus::kOk || rechecked.max_record != config.max_record)
+      return RingStatus::kBadGeometry;
+    if ((ring.get(d::kFlags) & ~layout::flags::kBlockWhenFull) != 0)
+      return RingStatus::kBadGeometry;
     if (ring.get(d::kDataOffset) != layout::kDataOffset) return RingStatus::kBadGeometry;
     if (ring.get(d::kDataBytes) != data_bytes_of(config)) return RingStatus::kBadGeometry;
     if (size < layout::kHeaderBytes + data_bytes_of(config)) return RingStatus::kBufferTooSmall;
@@ -132,7 +154,8 @@ class Ring {
         (write % layout::record::kAlignment != 0 || read % layout::record::kAlignment != 0))
       return RingStatus::kBadGeometry;
     if (expected_kind != 0 && expected_kind != config.kind) return RingStatus::kWrongKind;
-    if (expected_wait_domain != 0 && expected_wait_domain != config.wait_domain) return RingStatus::kWaitDomainMismatch;
+    if (expected_wait_domain != 0 && expected_wait_domain != config.wait_domain)
+      return RingStatus::kWaitDomainMismatch;
     ring.config_ = config;
     out = ring;
     return RingStatus::kOk;
@@ -166,16 +189,21 @@ class Ring {
   }
   std::uint64_t load_counter(std::size_t offset) const noexcept {
     for (;;) {
-      const std::uint32_t high_after = word(offset + layout::counter::kHighAfter).load(std::memory_order_seq_cst);
-      const std::uint32_t low = word(offset + layout::counter::kLow).load(std::memory_order_seq_cst);
-      const std::uint32_t high_before = word(offset + layout::counter::kHighBefore).load(std::memory_order_seq_cst);
+      const std::uint32_t high_after =
+          word(offset + layout::counter::kHighAfter).load(std::memory_order_seq_cst);
+      const std::uint32_t low =
+          word(offset + layout::counter::kLow).load(std::memory_order_seq_cst);
+      const std::uint32_t high_before =
+          word(offset + layout::counter::kHighBefore).load(std::memory_order_seq_cst);
       if (high_after == high_before) return (std::uint64_t{high_after} << 32) | low;
     }
   }
 
   RingStats stats() const noexcept {
-    const std::uint32_t write = word(layout::producer::kWritePosition).load(std::memory_order_acquire);
-    const std::uint32_t read = word(layout::consumer::kReadPosition).load(std::memory_order_acquire);
+    const std::uint32_t write =
+        word(layout::producer::kWritePosition).load(std::memory_order_acquire);
+    const std::uint32_t read =
+        word(layout::consumer::kReadPosition).load(std::memory_order_acquire);
     return {capacity(),
             write - read,
             load_counter(layout::producer::kPushed),
@@ -197,22 +225,26 @@ class Ring {
   // Bounded spin → flag → re-check → futex sleep, one tick at a time, until
   // `check` returns an outcome, the deadline passes, or `stop` is set.
   template <typename Check>
-  WaitOutcome wait_until(Check&& check, std::size_t flag_offset, std::size_t signal_offset, double timeout_ms,
-                         const std::atomic<bool>* stop = nullptr, double tick_ms = 100, int spin = 1000) const {
+  WaitOutcome wait_until(Check&& check, std::size_t flag_offset, std::size_t signal_offset,
+                         double timeout_ms, const std::atomic<bool>* stop = nullptr,
+                         double tick_ms = 100, int spin = 1000) const {
     using Clock = std::chrono::steady_clock;
     for (int i = 0; i < spin; i++) {
       if (auto outcome = check(); outcome) return *outcome;
     }
-    const auto deadline = timeout_ms < 0 ? Clock::time_point::max()
-                                         : Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                              std::chrono::duration<double, std::milli>(timeout_ms));
+    const auto deadline =
+        timeout_ms < 0 ? Clock::time_point::max()
+                       : Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                            std::chrono::duration<double, std::milli>(timeout_ms));
     for (;;) {
       if (auto outcome = check(); outcome) return *outcome;
       if (stop != nullptr && stop->load(std::memory_order_relaxed)) return WaitOutcome::kStopped;
       const auto now = Clock::now();
       if (now >= deadline) return WaitOutcome::kTimeout;
       const double remaining_ms =
-          deadline == Clock::time_point::max() ? tick_ms : std::chrono::duration<double, std::milli>(deadline - now).count();
+          deadline == Clock::time_point::max()
+              ? tick_ms
+              : std::chrono::duration<double, std::milli>(deadline - now).count();
       const std::uint32_t seen = word(signal_offset).load(std::memory_order_seq_cst);
       word(flag_offset).store(1, std::memory_order_seq_cst);
       if (auto outcome = check(); outcome) {
@@ -225,15 +257,19 @@ class Ring {
   }
 
  private:
-  std::uint32_t get(std::size_t offset) const noexcept { return word(offset).load(std::memory_order_relaxed); }
+  std::uint32_t get(std::size_t offset) const noexcept {
+    return word(offset).load(std::memory_order_relaxed);
+  }
 
   static std::uint32_t data_bytes_of(const RingConfig& config) {
-    return config.kind == layout::kind::kFixed ? config.capacity * config.record_size : config.capacity;
+    return config.kind == layout::kind::kFixed ? config.capacity * config.record_size
+                                               : config.capacity;
   }
 
   // Fills defaults and validates, as TS's createRing does.
   static RingStatus check(RingConfig& config) {
-    if (config.wait_domain != layout::wait_domain::kProcess && config.wait_domain != layout::wait_domain::kOs)
+    if (config.wait_domain != layout::wait_domain::kProcess &&
+        config.wait_domain != layout::wait_domain::kOs)
       return RingStatus::kInvalidOptions;
     if (config.kind == layout::kind::kFixed) {
       if (!is_power_of_two(config.capacity) || config.capacity < layout::limits::kMinFixedCapacity)
@@ -243,13 +279,15 @@ class Ring {
       if (std::uint64_t{config.capacity} * config.record_size > layout::limits::kMaxDataBytes)
         return RingStatus::kInvalidOptions;
       if (config.max_record == 0) config.max_record = config.record_size;
-      return config.max_record == config.record_size ? RingStatus::kOk : RingStatus::kInvalidOptions;
+      return config.max_record == config.record_size ? RingStatus::kOk
+                                                     : RingStatus::kInvalidOptions;
     }
     if (config.kind != layout::kind::kBytes) return RingStatus::kBadKind;
     if (!is_power_of_two(config.capacity) || config.capacity < layout::limits::kMinByteCapacity)
       return RingStatus::kBadCapacity;
     config.record_size = layout::record::kAlignment;
-    const std::uint32_t largest = config.capacity / layout::record::kMaxFraction - layout::record::kHeaderBytes;
+    const std::uint32_t largest =
+        config.capacity / layout::record::kMaxFraction - layout::record::kHeaderBytes;
     if (config.max_record == 0) config.max_record = largest;
     return config.max_record <= largest ? RingStatus::kOk : RingStatus::kInvalidOptions;
   }
@@ -278,14 +316,17 @@ class ProducerBase {
   // Ends the stream; the consumer drains what was published, then sees closed.
   void close() noexcept {
     ring_.word(layout::producer::kClosed).store(1, std::memory_order_seq_cst);
-    ring_.wake_if_waiting(layout::notification::kConsumerWaiting, layout::notification::kDataSignal);
+    ring_.wake_if_waiting(layout::notification::kConsumerWaiting,
+                          layout::notification::kDataSignal);
   }
 
   // Blocks until `wanted` slots or bytes are free (block policy), the deadline, or stop.
-  WaitOutcome wait_for_space(std::uint32_t wanted, double timeout_ms, const std::atomic<bool>* stop = nullptr) {
+  WaitOutcome wait_for_space(std::uint32_t wanted, double timeout_ms,
+                             const std::atomic<bool>* stop = nullptr) {
     return ring_.wait_until(
         [&]() -> const WaitOutcome* { return free_space(wanted) >= wanted ? &kReady : nullptr; },
-        layout::notification::kProducerWaiting, layout::notification::kSpaceSignal, timeout_ms, stop);
+        layout::notification::kProducerWaiting, layout::notification::kSpaceSignal, timeout_ms,
+        stop);
   }
 
  protected:
@@ -307,7 +348,8 @@ class ProducerBase {
     ring_.word(layout::producer::kWritePosition).store(write_, std::memory_order_seq_cst);
     pushed_ += records;
     ring_.store_counter(layout::producer::kPushed, pushed_);
-    ring_.wake_if_waiting(layout::notification::kConsumerWaiting, layout::notification::kDataSignal);
+    ring_.wake_if_waiting(layout::notification::kConsumerWaiting,
+                          layout::notification::kDataSignal);
   }
 
   // Records that did not fit: counted on the producer's own line under drop.
@@ -341,7 +383,8 @@ class ConsumerBase {
 
   // Blocks until records arrive, the ring is closed and drained, the deadline, or stop.
   WaitOutcome wait(double timeout_ms, const std::atomic<bool>* stop = nullptr) {
-    return ring_.wait_until([&]() { return ready_or_closed(); }, layout::notification::kConsumerWaiting,
+    return ring_.wait_until([&]() { return ready_or_closed(); },
+                            layout::notification::kConsumerWaiting,
                             layout::notification::kDataSignal, timeout_ms, stop);
   }
 
@@ -353,7 +396,8 @@ class ConsumerBase {
  protected:
   const WaitOutcome* ready_or_closed() noexcept {
     if (available() > 0) return &kReady;
-    // Closed is stored after the last publish: seeing it, then re-reading the position, misses nothing.
+    // Closed is stored after the last publish: seeing it, then re-reading the position, misses
+    // nothing.
     if (ring_.word(layout::producer::kClosed).load(std::memory_order_seq_cst) == 0) return nullptr;
     return available() > 0 ? &kReady : &kClosed;
   }
@@ -374,7 +418,8 @@ class ConsumerBase {
     ring_.word(layout::consumer::kReadPosition).store(read_, std::memory_order_seq_cst);
     popped_ += records;
     ring_.store_counter(layout::consumer::kPopped, popped_);
-    ring_.wake_if_waiting(layout::notification::kProducerWaiting, layout::notification::kSpaceSignal);
+    ring_.wake_if_waiting(layout::notification::kProducerWaiting,
+                          layout::notification::kSpaceSignal);
   }
 
   static constexpr WaitOutcome kReady = WaitOutcome::kReady;
@@ -396,7 +441,8 @@ class FixedProducer : public detail::ProducerBase {
     std::uint32_t count = 0;    // 0: nothing claimed
   };
 
-  explicit FixedProducer(const Ring& ring) : ProducerBase(ring), record_size_(ring.config().record_size) {}
+  explicit FixedProducer(const Ring& ring)
+      : ProducerBase(ring), record_size_(ring.config().record_size) {}
 
   // Copies one record (size ≤ record size) and publishes it; false when full
   // (counted as dropped under the drop policy).
@@ -420,7 +466,8 @@ class FixedProducer : public detail::ProducerBase {
       const auto* source = static_cast<const std::byte*>(records);
       std::memcpy(slot(write_), source, std::size_t{first} * record_size_);
       if (fitting > first)
-        std::memcpy(ring_.data(), source + std::size_t{first} * record_size_, std::size_t{fitting - first} * record_size_);
+        std::memcpy(ring_.data(), source + std::size_t{first} * record_size_,
+                    std::size_t{fitting - first} * record_size_);
       write_ += fitting;
       publish(fitting);
     }
@@ -460,7 +507,8 @@ class FixedProducer : public detail::ProducerBase {
 // The reading end of a fixed-slot ring. One per ring, on one thread.
 class FixedConsumer : public detail::ConsumerBase {
  public:
-  explicit FixedConsumer(const Ring& ring) : ConsumerBase(ring), record_size_(ring.config().record_size) {}
+  explicit FixedConsumer(const Ring& ring)
+      : ConsumerBase(ring), record_size_(ring.config().record_size) {}
 
   // Copies the next record into `out` (record size bytes) and consumes it.
   [[nodiscard]] bool try_pop(void* out) noexcept {
@@ -511,7 +559,8 @@ class ByteProducer : public detail::ProducerBase {
 
   // Copies one record and publishes it; false when it does not fit now (counted
   // as dropped under drop) or is longer than max record (not counted: a caller bug).
-  [[nodiscard]] bool try_push(const void* payload, std::uint32_t length, std::uint32_t type) noexcept {
+  [[nodiscard]] bool try_push(const void* payload, std::uint32_t length,
+                              std::uint32_t type) noexcept {
     if (length > max_record() || type == layout::record::kPaddingType) return false;
     const std::uint32_t start = write_;
     std::byte* record = reserve(length);
@@ -560,20 +609,23 @@ class ByteProducer : public detail::ProducerBase {
   // Finds room, writing a padding record first if the record would cross the
   // end of the data area; advances only the local write position.
   std::byte* reserve(std::uint32_t length) noexcept {
-    const auto total = static_cast<std::uint32_t>(layout::align_record(layout::record::kHeaderBytes + length));
+    const auto total =
+        static_cast<std::uint32_t>(layout::align_record(layout::record::kHeaderBytes + length));
     const std::uint32_t index = write_ & ring_.mask();
     const std::uint32_t tail = ring_.capacity() - index;
     const std::uint32_t needed = total <= tail ? total : tail + total;
     if (free_space(needed) < needed) return nullptr;
     if (total <= tail) return ring_.data() + index;
-    write_header(ring_.data() + index, tail - layout::record::kHeaderBytes, layout::record::kPaddingType);
+    write_header(ring_.data() + index, tail - layout::record::kHeaderBytes,
+                 layout::record::kPaddingType);
     write_ += tail;
     return ring_.data();
   }
 
   void finish(std::byte* record, std::uint32_t length, std::uint32_t type) noexcept {
     write_header(record, length, type);
-    write_ += static_cast<std::uint32_t>(layout::align_record(layout::record::kHeaderBytes + length));
+    write_ +=
+        static_cast<std::uint32_t>(layout::align_record(layout::record::kHeaderBytes + length));
   }
 
   static void write_header(std::byte* record, std::uint32_t length, std::uint32_t type) noexcept {
@@ -616,7 +668,8 @@ class ByteConsumer : public detail::ConsumerBase {
         continue;
       }
       const auto total = layout::align_record(layout::record::kHeaderBytes + std::size_t{length});
-      if (length > ring_.config().max_record || total > available_bytes || index + total > ring_.capacity()) {
+      if (length > ring_.config().max_record || total > available_bytes ||
+          index + total > ring_.capacity()) {
         result = -1;
         break;
       }

@@ -21,13 +21,16 @@ constexpr std::uint32_t mix(std::uint32_t x) {
   return x;
 }
 
-constexpr std::uint32_t checksum(std::uint32_t sequence, std::uint32_t size) { return mix(sequence ^ (size << 20)); }
+constexpr std::uint32_t checksum(std::uint32_t sequence, std::uint32_t size) {
+  return mix(sequence ^ (size << 20));
+}
 
 inline void write(std::byte* record, std::uint32_t size, std::uint32_t sequence) {
   const std::uint32_t sum = checksum(sequence, size);
   std::memcpy(record, &sequence, 4);
   std::memcpy(record + 4, &sum, 4);
-  for (std::uint32_t k = 8; k < size; k++) record[k] = static_cast<std::byte>((sequence + k) & 0xff);
+  for (std::uint32_t k = 8; k < size; k++)
+    record[k] = static_cast<std::byte>((sequence + k) & 0xff);
 }
 
 // True when the record is the one with this sequence number, whole.
