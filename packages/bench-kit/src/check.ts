@@ -1,11 +1,11 @@
 import { formatInterval, formatValue, textTable } from './format.js';
 import { type BenchResult, type LoadedResult, packageFolderName, readResults } from './results.js';
-import { judge, type Verdict } from './verdict.js';
+import { judge, judgeSpeedup, type Verdict } from './verdict.js';
 import { listWorkspacePackages } from './workspace.js';
 
 export interface CheckOptions {
   readonly resultsDir: string;
-  /** Re-judge every overhead result against this budget instead of its own. */
+  /** Re-judge every overhead result against this budget instead of its own (speedups keep their minimum). */
   readonly budget?: number;
   /** Workspace root whose gated packages must each have an overhead result. */
   readonly workspaceRoot?: string | null;
@@ -58,7 +58,8 @@ export async function checkResults(options: CheckOptions): Promise<CheckReport> 
 }
 
 function verdictOf(result: BenchResult, budgetOverride: number | undefined): Verdict | null {
-  if (result.kind !== 'overhead') return null;
+  if (result.kind === 'throughput') return null;
+  if (result.kind === 'speedup') return judgeSpeedup(result.interval, result.budget ?? 1);
   return judge(result.interval, budgetOverride ?? result.budget ?? 0);
 }
 
@@ -89,7 +90,12 @@ function renderCheckTable(rows: readonly CheckRow[], budgetOverride: number | un
         'MISSING: no overhead benchmark against the budget',
       ];
     }
-    const budget = result.kind === 'overhead' ? `${budgetOverride ?? result.budget}%` : '—';
+    const budget =
+      result.kind === 'overhead'
+        ? `${budgetOverride ?? result.budget}%`
+        : result.kind === 'speedup'
+          ? `≥ ${result.budget}×`
+          : '—';
     return [
       packageFolderName(result.package),
       result.bench + (result.quick ? ' (quick)' : ''),

@@ -65,13 +65,28 @@ export interface OverheadBench extends BenchBase {
   readonly budget?: number;
 }
 
+/**
+ * How many times faster the candidate does the same work than the baseline,
+ * judged against a required minimum (e.g. "≥ 30× postMessage").
+ */
+export interface SpeedupBench extends BenchBase {
+  readonly kind: 'speedup';
+  readonly baseline: Workload;
+  readonly candidate: Workload;
+  /** Required speedup: pass when the interval is above it, fail when below (default 1). */
+  readonly atLeast?: number;
+}
+
 /** One workload, reported in items per second. */
 export interface ThroughputBench extends BenchBase {
   readonly kind: 'throughput';
   readonly workload: Workload;
 }
 
-export type Bench = OverheadBench | ThroughputBench;
+/** The two kinds that run a baseline and a candidate in interleaved pairs. */
+export type PairedBench = OverheadBench | SpeedupBench;
+
+export type Bench = OverheadBench | SpeedupBench | ThroughputBench;
 
 export interface Suite {
   /** Defaults to the name in the nearest package.json of the bench file. */
@@ -81,6 +96,10 @@ export interface Suite {
 
 export function overhead(definition: Omit<OverheadBench, 'kind'>): OverheadBench {
   return validateBench({ ...definition, kind: 'overhead' });
+}
+
+export function speedup(definition: Omit<SpeedupBench, 'kind'>): SpeedupBench {
+  return validateBench({ ...definition, kind: 'speedup' });
 }
 
 export function throughput(definition: Omit<ThroughputBench, 'kind'>): ThroughputBench {
@@ -120,15 +139,28 @@ function validateBench<T extends Bench>(bench: T): T {
     );
   }
   const workloads =
-    bench.kind === 'overhead' ? [bench.baseline, bench.candidate] : [bench.workload];
+    bench.kind === 'throughput' ? [bench.workload] : [bench.baseline, bench.candidate];
   for (const workload of workloads) assertWorkload(bench.name, workload);
+  if (
+    bench.kind === 'speedup' &&
+    bench.atLeast !== undefined &&
+    !(Number.isFinite(bench.atLeast) && bench.atLeast > 0)
+  ) {
+    throw new BenchKitError(
+      'BAD_DEFINITION',
+      `benchmark "${bench.name}" atLeast must be a ratio > 0, atLeast=${bench.atLeast}`,
+    );
+  }
+  if (
+    bench.kind !== 'throughput' &&
+    isProcessWorkload(bench.baseline) !== isProcessWorkload(bench.candidate)
+  ) {
+    throw new BenchKitError(
+      'BAD_DEFINITION',
+      `benchmark "${bench.name}" compares a process with an in-process function; make both sides processes or both functions.`,
+    );
+  }
   if (bench.kind === 'overhead') {
-    if (isProcessWorkload(bench.baseline) !== isProcessWorkload(bench.candidate)) {
-      throw new BenchKitError(
-        'BAD_DEFINITION',
-        `benchmark "${bench.name}" compares a process with an in-process function; make both sides processes or both functions.`,
-      );
-    }
     if (bench.budget !== undefined && !(Number.isFinite(bench.budget) && bench.budget >= 0)) {
       throw new BenchKitError(
         'BAD_DEFINITION',

@@ -19,14 +19,23 @@ export function formatSi(value: number): string {
   return `${scaled.toFixed(digits)}${unitPrefix ? ` ${unitPrefix}` : ''}`;
 }
 
-export function formatValue(unit: '%' | 'items/s', value: number): string {
-  return unit === '%' ? formatPercent(value) : `${formatSi(value)} items/s`;
+export type Unit = '%' | '×' | 'items/s';
+
+/** 12.3× with three significant digits (0.812×, 31.4×, 250×). */
+export function formatRatio(value: number): string {
+  return `${value >= 100 ? value.toFixed(0) : value.toPrecision(3)}×`;
 }
 
-export function formatInterval(unit: '%' | 'items/s', low: number, high: number): string {
-  return unit === '%'
-    ? `[${formatPercent(low)}, ${formatPercent(high)}]`
-    : `[${formatSi(low)}, ${formatSi(high)}]`;
+export function formatValue(unit: Unit, value: number): string {
+  if (unit === '%') return formatPercent(value);
+  if (unit === '×') return formatRatio(value);
+  return `${formatSi(value)} items/s`;
+}
+
+export function formatInterval(unit: Unit, low: number, high: number): string {
+  if (unit === '%') return `[${formatPercent(low)}, ${formatPercent(high)}]`;
+  if (unit === '×') return `[${formatRatio(low)}, ${formatRatio(high)}]`;
+  return `[${formatSi(low)}, ${formatSi(high)}]`;
 }
 
 /** Plain-text table: columns padded to their widest cell. */

@@ -7,9 +7,12 @@ export {
   type FunctionWorkload,
   type OverheadBench,
   overhead,
+  type PairedBench,
   type ProcessWorkload,
   type SamplingOptions,
+  type SpeedupBench,
   type Suite,
+  speedup,
   type ThroughputBench,
   throughput,
   type Workload,
@@ -31,6 +34,7 @@ export {
   type BenchRun,
   type OverheadRun,
   type Pair,
+  type PairedRun,
   type Progress,
   type RunOptions,
   runBench,
@@ -46,6 +50,7 @@ export {
   overheadInterval,
   pairedLogRatios,
   percentToLogRatio,
+  speedupInterval,
 } from './stats.js';
-export { DEFAULT_BUDGET_PERCENT, judge, type Verdict } from './verdict.js';
+export { DEFAULT_BUDGET_PERCENT, judge, judgeSpeedup, type Verdict } from './verdict.js';
 export { reportFromProcess, type Sample } from './workload.js';

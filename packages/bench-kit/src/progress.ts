@@ -1,4 +1,4 @@
-import { formatInterval, formatPercent, formatSi } from './format.js';
+import { formatInterval, formatValue } from './format.js';
 import type { Progress } from './runner.js';
 
 /**
@@ -12,13 +12,12 @@ export function createProgressLine(stream: NodeJS.WriteStream = process.stderr):
   if (!stream.isTTY) return { update: () => {}, clear: () => {} };
   return {
     update(progress) {
-      const unit = progress.kind === 'overhead' ? '%' : 'items/s';
+      const unit =
+        progress.kind === 'overhead' ? '%' : progress.kind === 'speedup' ? '×' : 'items/s';
       const estimate = progress.estimate
-        ? unit === '%'
-          ? `${formatPercent(progress.estimate.median)} ${formatInterval(unit, progress.estimate.low, progress.estimate.high)}`
-          : `${formatSi(progress.estimate.median)} items/s ${formatInterval(unit, progress.estimate.low, progress.estimate.high)}`
+        ? `${formatValue(unit, progress.estimate.median)} ${formatInterval(unit, progress.estimate.low, progress.estimate.high)}`
         : '…';
-      const what = progress.kind === 'overhead' ? 'pairs' : 'samples';
+      const what = progress.kind === 'throughput' ? 'samples' : 'pairs';
       stream.write(
         `\r\x1b[K  ${progress.bench}: ${progress.samples} ${what}, ${estimate}, ${(progress.elapsedMs / 1000).toFixed(1)} s`,
       );

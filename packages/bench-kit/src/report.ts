@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatInterval, formatPercent, formatSi, formatValue, markdownTable } from './format.js';
+import { formatInterval, formatSi, formatValue, markdownTable, type Unit } from './format.js';
 import { type BenchResult, packageFolderName, readResults } from './results.js';
 
 export interface ReportFiles {
@@ -88,7 +88,7 @@ const VERDICT_COLOURS: Record<string, string> = {
 
 /** Horizontal bars with their 95% interval; overhead panels draw the budget line. */
 export function renderChart(title: string, results: readonly BenchResult[]): string {
-  const panels = (['%', 'items/s'] as const)
+  const panels = (['%', '×', 'items/s'] as const)
     .map((unit) => results.filter((result) => result.unit === unit))
     .filter((group) => group.length > 0);
   const parts: string[] = [];
@@ -116,14 +116,17 @@ function renderPanel(results: readonly BenchResult[], top: number): string {
   const lows = results.map((result) => Math.min(result.interval.low, result.median));
   const highs = results.map((result) => Math.max(result.interval.high, result.median));
   let min = Math.min(0, ...lows);
-  let max = Math.max(...highs, ...(unit === '%' ? budgets.map((budget) => budget * 1.2) : [0]));
+  let max = Math.max(
+    ...highs,
+    ...(unit === 'items/s' ? [0] : budgets.map((budget) => budget * 1.2)),
+  );
   if (max === min) max = min + 1;
   const pad = (max - min) * 0.05;
   min = min < 0 ? min - pad : min;
   max += pad;
   const x = (value: number) => plotLeft + ((value - min) / (max - min)) * plotWidth;
   const out: string[] = [
-    `<text x="12" y="${top + 14}" font-weight="bold">${unit === '%' ? 'overhead vs baseline (%), 95% interval' : 'throughput (items/s), 95% interval'}</text>`,
+    `<text x="12" y="${top + 14}" font-weight="bold">${PANEL_TITLES[unit]}</text>`,
   ];
   const rowsTop = top + 24;
   const rowsBottom = rowsTop + results.length * ROW_HEIGHT;
@@ -142,7 +145,7 @@ function renderPanel(results: readonly BenchResult[], top: number): string {
       `<line x1="${x(result.interval.high)}" y1="${mid - 5}" x2="${x(result.interval.high)}" y2="${mid + 5}" stroke="#000"/>`,
       `<text x="${WIDTH - VALUE_WIDTH + 8}" y="${mid + 4}">${escapeXml(valueLabel(result))}</text>`,
     );
-    if (result.budget !== null && unit === '%') {
+    if (result.budget !== null && unit !== 'items/s') {
       out.push(
         `<line x1="${x(result.budget)}" y1="${y + 1}" x2="${x(result.budget)}" y2="${y + ROW_HEIGHT - 1}" stroke="#c62828" stroke-dasharray="3,2"/>`,
       );
@@ -158,21 +161,34 @@ function renderPanel(results: readonly BenchResult[], top: number): string {
     `<text x="${plotLeft + plotWidth}" y="${rowsBottom + 14}" fill="#555" text-anchor="end">${escapeXml(axisLabel(unit, max))}</text>`,
   );
   if (unit === '%') {
+    out.push(`<text x="${x(0)}" y="${rowsBottom + 14}" fill="#555" text-anchor="middle">0%</text>`);
+  }
+  if (unit !== 'items/s') {
     out.push(
-      `<text x="${x(0)}" y="${rowsBottom + 14}" fill="#555" text-anchor="middle">0%</text>`,
-      `<text x="${plotLeft + plotWidth}" y="${rowsBottom + 28}" fill="#c62828" text-anchor="end">dashed: budget</text>`,
+      `<text x="${plotLeft + plotWidth}" y="${rowsBottom + 28}" fill="#c62828" text-anchor="end">dashed: ${unit === '%' ? 'budget' : 'required'}</text>`,
     );
   }
   return out.join('\n');
 }
 
+const PANEL_TITLES: Record<Unit, string> = {
+  '%': 'overhead vs baseline (%), 95% interval',
+  '×': 'speedup over baseline (×), 95% interval',
+  'items/s': 'throughput (items/s), 95% interval',
+};
+
 function valueLabel(result: BenchResult): string {
-  const value = result.unit === '%' ? formatPercent(result.median) : `${formatSi(result.median)}/s`;
+  const value =
+    result.unit === 'items/s'
+      ? `${formatSi(result.median)}/s`
+      : formatValue(result.unit, result.median);
   return result.verdict ? `${value} ${result.verdict}` : value;
 }
 
-function axisLabel(unit: '%' | 'items/s', value: number): string {
-  return unit === '%' ? `${value.toFixed(1)}%` : formatSi(value);
+function axisLabel(unit: Unit, value: number): string {
+  if (unit === '%') return `${value.toFixed(1)}%`;
+  if (unit === '×') return `${value.toFixed(1)}×`;
+  return formatSi(value);
 }
 
 function escapeXml(text: string): string {

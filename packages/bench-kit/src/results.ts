@@ -14,20 +14,29 @@ import type { Verdict } from './verdict.js';
 export const RESULT_SCHEMA = 'ringkit-bench-result';
 export const RESULT_SCHEMA_VERSION = 1;
 
+export type ResultKind = 'overhead' | 'speedup' | 'throughput';
+export type ResultUnit = '%' | '×' | 'items/s';
+
+const UNIT_OF: Record<ResultKind, ResultUnit> = {
+  overhead: '%',
+  speedup: '×',
+  throughput: 'items/s',
+};
+
 export interface BenchResult {
   readonly schema: typeof RESULT_SCHEMA;
   readonly schemaVersion: typeof RESULT_SCHEMA_VERSION;
   readonly package: string;
   readonly bench: string;
   readonly description: string | null;
-  readonly kind: 'overhead' | 'throughput';
-  /** '%' for overhead (candidate vs baseline), 'items/s' for throughput. */
-  readonly unit: '%' | 'items/s';
+  readonly kind: ResultKind;
+  /** '%' for overhead (candidate vs baseline), '×' for speedup, 'items/s' for throughput. */
+  readonly unit: ResultUnit;
   readonly median: number;
   readonly interval: { readonly low: number; readonly high: number; readonly confidence: number };
   /** Pairs for overhead, samples for throughput. */
   readonly samples: number;
-  /** Overhead budget in percent; null for throughput. */
+  /** Overhead budget in percent (overhead), required speedup (speedup); null for throughput. */
   readonly budget: number | null;
   readonly verdict: Verdict | null;
   readonly mode: 'function' | 'process';
@@ -52,22 +61,22 @@ export function toResult(
     bench: run.name,
     description: run.description ?? null,
     kind: run.kind,
-    unit: run.kind === 'overhead' ? '%' : 'items/s',
+    unit: UNIT_OF[run.kind],
     median: run.interval.median,
     interval: {
       low: run.interval.low,
       high: run.interval.high,
       confidence: run.interval.confidence,
     },
-    samples: run.kind === 'overhead' ? run.pairs.length : run.samples.length,
-    budget: run.kind === 'overhead' ? run.budget : null,
-    verdict: run.kind === 'overhead' ? run.verdict : null,
+    samples: run.kind === 'throughput' ? run.samples.length : run.pairs.length,
+    budget: run.kind === 'throughput' ? null : run.budget,
+    verdict: run.kind === 'throughput' ? null : run.verdict,
     mode: run.mode,
     iterationsPerSample: run.iterationsPerSample,
     quick: run.quick,
     seed: run.seed,
     durationMs: Math.round(run.durationMs),
-    sides: run.kind === 'overhead' ? run.sides : null,
+    sides: run.kind === 'throughput' ? null : run.sides,
     machine,
     timestamp: new Date().toISOString(),
   };
@@ -80,7 +89,7 @@ export function packageFolderName(packageName: string): string {
 
 /** The raw samples behind a result, one row per pair or sample. */
 export function toCsv(run: BenchRun): string {
-  if (run.kind === 'overhead') {
+  if (run.kind !== 'throughput') {
     const rows = run.pairs.map((pair, index) =>
       [
         index,
@@ -173,8 +182,14 @@ export function parseResult(text: string, file: string): BenchResult {
   }
   expectString(record, 'package', file);
   expectString(record, 'bench', file);
-  expectOneOf(record, 'kind', ['overhead', 'throughput'], file);
-  expectOneOf(record, 'unit', ['%', 'items/s'], file);
+  expectOneOf(record, 'kind', ['overhead', 'speedup', 'throughput'], file);
+  expectOneOf(record, 'unit', ['%', '×', 'items/s'], file);
+  if (record.unit !== UNIT_OF[record.kind as ResultKind]) {
+    throw malformed(
+      file,
+      `"unit" ${JSON.stringify(record.unit)} does not go with kind "${record.kind}"`,
+    );
+  }
   expectNumber(record, 'median', file);
   expectNumber(record, 'samples', file);
   const interval = record.interval as Record<string, unknown> | undefined;
@@ -182,7 +197,7 @@ export function parseResult(text: string, file: string): BenchResult {
     throw malformed(file, '"interval" is missing');
   for (const field of ['low', 'high', 'confidence'])
     expectNumber(interval, field, file, `interval.${field}`);
-  if (record.kind === 'overhead') {
+  if (record.kind !== 'throughput') {
     expectNumber(record, 'budget', file);
     expectOneOf(record, 'verdict', ['pass', 'fail', 'inconclusive'], file);
   }

@@ -1,5 +1,5 @@
 import { type Clock, monotonicClock } from './clock.js';
-import type { Bench, OverheadBench, SamplingOptions, ThroughputBench } from './define.js';
+import type { Bench, PairedBench, SamplingOptions, ThroughputBench } from './define.js';
 import { BenchKitError } from './errors.js';
 import { exposedGc } from './gc.js';
 import { resolveSampling } from './sampling.js';
@@ -10,8 +10,9 @@ import {
   median,
   overheadInterval,
   pairedLogRatios,
+  speedupInterval,
 } from './stats.js';
-import { DEFAULT_BUDGET_PERCENT, judge, type Verdict } from './verdict.js';
+import { DEFAULT_BUDGET_PERCENT, judge, judgeSpeedup, type Verdict } from './verdict.js';
 import { type PreparedWorkload, prepareWorkload, type Sample } from './workload.js';
 
 export interface RunOptions {
@@ -56,15 +57,19 @@ interface RunBase {
   readonly durationMs: number;
 }
 
-export interface OverheadRun extends RunBase {
-  readonly kind: 'overhead';
+/** An overhead or speedup comparison: the same interleaved pairs, read two ways. */
+export interface PairedRun extends RunBase {
+  readonly kind: PairedBench['kind'];
   readonly pairs: readonly Pair[];
-  /** Candidate overhead in percent. */
+  /** Candidate overhead in percent (overhead), or baseline time / candidate time (speedup). */
   readonly interval: Interval;
+  /** The overhead budget in percent (overhead), or the required speedup (speedup). */
   readonly budget: number;
   readonly verdict: Verdict;
   readonly sides: { readonly baseline: SideSummary; readonly candidate: SideSummary };
 }
+
+export type OverheadRun = PairedRun;
 
 export interface ThroughputRun extends RunBase {
   readonly kind: 'throughput';
@@ -73,13 +78,13 @@ export interface ThroughputRun extends RunBase {
   readonly interval: Interval;
 }
 
-export type BenchRun = OverheadRun | ThroughputRun;
+export type BenchRun = PairedRun | ThroughputRun;
 
 export async function runBench(bench: Bench, options: RunOptions = {}): Promise<BenchRun> {
   await bench.setup?.();
   try {
-    return bench.kind === 'overhead'
-      ? await runOverhead(bench, options)
+    return bench.kind !== 'throughput'
+      ? await runPaired(bench, options)
       : await runThroughput(bench, options);
   } finally {
     await bench.teardown?.();
@@ -111,13 +116,16 @@ function createContext(mode: PreparedWorkload['mode'], bench: Bench, options: Ru
   };
 }
 
-async function runOverhead(bench: OverheadBench, options: RunOptions): Promise<OverheadRun> {
+async function runPaired(bench: PairedBench, options: RunOptions): Promise<PairedRun> {
   const clock = options.clock ?? monotonicClock;
   const baseline = prepareWorkload(bench.name, bench.baseline, clock, bench.itemsPerIteration);
   const candidate = prepareWorkload(bench.name, bench.candidate, clock, bench.itemsPerIteration);
   const context = createContext(baseline.mode, bench, options);
   const { sampling } = context;
-  const budget = bench.budget ?? DEFAULT_BUDGET_PERCENT;
+  const budget =
+    bench.kind === 'overhead' ? (bench.budget ?? DEFAULT_BUDGET_PERCENT) : (bench.atLeast ?? 1);
+  const estimate = bench.kind === 'overhead' ? overheadInterval : speedupInterval;
+  const judgeInterval = bench.kind === 'overhead' ? judge : judgeSpeedup;
 
   await warmUp([baseline, candidate], context);
   const iterations = await calibrateIterations(bench.name, baseline, context);
@@ -132,21 +140,21 @@ async function runOverhead(bench: OverheadBench, options: RunOptions): Promise<O
     );
     while (pairs.length < target)
       pairs.push(await samplePair(baseline, candidate, iterations, context));
-    interval = overheadInterval(
+    interval = estimate(
       pairedLogRatios(
         pairs.map((pair) => pair.baseline.ns),
         pairs.map((pair) => pair.candidate.ns),
       ),
       { confidence: sampling.confidence, resamples: sampling.resamples, seed: context.seed },
     );
-    verdict = judge(interval, budget);
+    verdict = judgeInterval(interval, budget);
     options.onProgress?.(progressOf(bench, pairs.length, interval, context));
     if (verdict !== 'inconclusive') break;
     if (pairs.length >= sampling.maxSamples || performance.now() >= context.deadline) break;
   }
 
   return {
-    kind: 'overhead',
+    kind: bench.kind,
     name: bench.name,
     description: bench.description,
     mode: baseline.mode,

@@ -141,3 +141,17 @@ export function overheadInterval(
     confidence: inLogs.confidence,
   };
 }
+
+/** The speedup interval (×, baseline time / candidate time), from paired log ratios. */
+export function speedupInterval(
+  logRatios: ArrayLike<number>,
+  options: BootstrapOptions = {},
+): Interval {
+  const inLogs = bootstrapMedian(logRatios, options);
+  return {
+    median: Math.exp(-inLogs.median),
+    low: Math.exp(-inLogs.high),
+    high: Math.exp(-inLogs.low),
+    confidence: inLogs.confidence,
+  };
+}

@@ -16,3 +16,10 @@ export function judge(interval: Pick<Interval, 'low' | 'high'>, budgetPercent: n
   if (interval.high < budgetPercent) return 'pass';
   return 'inconclusive';
 }
+
+/** Judge a speedup interval (×) against a required minimum: the mirror image of `judge`. */
+export function judgeSpeedup(interval: Pick<Interval, 'low' | 'high'>, atLeast: number): Verdict {
+  if (interval.high < atLeast) return 'fail';
+  if (interval.low > atLeast) return 'pass';
+  return 'inconclusive';
+}

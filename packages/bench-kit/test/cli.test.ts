@@ -118,6 +118,25 @@ describe('bench-kit check', () => {
     expect(cli(['check', '--results', dir, '--budget', '10%']).code).toBe(0);
   });
 
+  it('judges a speedup against its required minimum and prints it as ×', () => {
+    const dir = temporaryDir();
+    writeResultFile(
+      dir,
+      resultOf({
+        bench: 'vs-postmessage',
+        kind: 'speedup',
+        unit: '×',
+        budget: 30,
+        median: 25,
+        interval: { low: 22, high: 27, confidence: 0.95 },
+        verdict: 'pass',
+      }),
+    );
+    const { code, stdout } = cli(['check', '--results', dir]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/vs-postmessage\s+speedup\s+25\.0×\s+\[22\.0×, 27\.0×\]\s+≥ 30×\s+FAIL/);
+  });
+
   it('does not fail on an inconclusive result', () => {
     const dir = temporaryDir();
     writeResultFile(

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createCpuWorkload } from '../bench/cpu-workload.js';
-import { overhead, throughput } from '../src/define.js';
+import { overhead, speedup, throughput } from '../src/define.js';
 import { BenchKitError } from '../src/errors.js';
 import { type OverheadRun, runBench, type ThroughputRun } from '../src/runner.js';
 import { createVirtualClock, virtualWorkload } from './virtual-clock.js';
@@ -186,6 +186,48 @@ describe('overhead comparison (virtual clock)', () => {
         },
       ),
     ).rejects.toThrow(/does no measurable work/);
+  });
+});
+
+describe('speedup comparison (virtual clock)', () => {
+  const threeTimesFaster = (clock: ReturnType<typeof createVirtualClock>, atLeast: number) =>
+    speedup({
+      name: 'three-times',
+      atLeast,
+      baseline: virtualWorkload(clock, 3000, { seed: 21 }),
+      candidate: virtualWorkload(clock, 1000, { seed: 22 }),
+      sampling: FAST,
+    });
+
+  it('estimates a 3× faster candidate as 3× and passes a 2× requirement', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(threeTimesFaster(clock, 2), {
+      clock: clock.clock,
+      gc: null,
+      seed: 13,
+    })) as OverheadRun;
+    expect(run.kind).toBe('speedup');
+    expect(run.interval.median).toBeGreaterThan(2.9);
+    expect(run.interval.median).toBeLessThan(3.1);
+    expect(run.interval.low).toBeLessThan(run.interval.median);
+    expect(run.verdict).toBe('pass');
+    expect(run.budget).toBe(2);
+  });
+
+  it('fails a 4× requirement', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(threeTimesFaster(clock, 4), {
+      clock: clock.clock,
+      gc: null,
+      seed: 14,
+    })) as OverheadRun;
+    expect(run.verdict).toBe('fail');
+  });
+
+  it('refuses a requirement that is not a positive ratio', () => {
+    expect(() =>
+      speedup({ name: 'zero', atLeast: 0, baseline: () => {}, candidate: () => {} }),
+    ).toThrow(/atLeast must be a ratio > 0/);
   });
 });
 

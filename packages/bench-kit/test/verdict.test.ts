@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUDGET_PERCENT, judge } from '../src/verdict.js';
+import { DEFAULT_BUDGET_PERCENT, judge, judgeSpeedup } from '../src/verdict.js';
 
 describe('verdict against a budget', () => {
   it('defaults the budget to 8%', () => {
@@ -33,5 +33,21 @@ describe('verdict against a budget', () => {
   it('judges against a zero budget', () => {
     expect(judge({ low: 0.5, high: 1 }, 0)).toBe('fail');
     expect(judge({ low: -1, high: -0.5 }, 0)).toBe('pass');
+  });
+});
+
+describe('verdict against a required speedup', () => {
+  it('passes when the whole interval is above the requirement', () => {
+    expect(judgeSpeedup({ low: 30.01, high: 40 }, 30)).toBe('pass');
+  });
+
+  it('fails when the whole interval is below it', () => {
+    expect(judgeSpeedup({ low: 20, high: 29.99 }, 30)).toBe('fail');
+  });
+
+  it('is inconclusive when the interval touches or straddles it', () => {
+    expect(judgeSpeedup({ low: 30, high: 40 }, 30)).toBe('inconclusive');
+    expect(judgeSpeedup({ low: 20, high: 30 }, 30)).toBe('inconclusive');
+    expect(judgeSpeedup({ low: 25, high: 35 }, 30)).toBe('inconclusive');
   });
 });
