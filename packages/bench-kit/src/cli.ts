@@ -16,6 +16,7 @@ Commands:
       --out <dir>       results directory (default: $RINGKIT_BENCH_RESULTS or <workspace>/benchmark_results)
       --quick           fewer, shorter samples (CI smoke run; also $RINGKIT_BENCH_QUICK=1)
       --filter <text>   only benchmarks whose name contains <text>
+      --gate            only the overhead benchmarks (the budget gate; also $RINGKIT_BENCH_GATE=1)
       --seed <n>        seed for pair order and bootstrap (reproducible runs)
   check          print every result, judge overhead against the budget, report gated packages
                  without an overhead benchmark; exits 1 on any fail or missing
@@ -63,6 +64,7 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
     const results = await runSuites(suites, {
       resultsDir: resolvedResults,
       quick: options.values.quick === true || process.env.RINGKIT_BENCH_QUICK === '1',
+      gateOnly: options.values.gate === true || process.env.RINGKIT_BENCH_GATE === '1',
       ...(options.values.filter === undefined ? {} : { filter: options.values.filter }),
       ...(seed === undefined ? {} : { seed }),
     });
@@ -107,7 +109,7 @@ function isCommand(value: string): value is Command {
 
 function parseOptions(command: Command, args: string[]) {
   const allowed = {
-    run: ['out', 'quick', 'filter', 'seed'],
+    run: ['out', 'quick', 'filter', 'seed', 'gate'],
     check: ['results', 'budget'],
     report: ['results'],
   }[command];
@@ -120,6 +122,7 @@ function parseOptions(command: Command, args: string[]) {
         out: { type: 'string' },
         results: { type: 'string' },
         quick: { type: 'boolean' },
+        gate: { type: 'boolean' },
         filter: { type: 'string' },
         seed: { type: 'string' },
         budget: { type: 'string' },

@@ -8,6 +8,8 @@ import { runBench } from './runner.js';
 export interface RunSuitesOptions {
   readonly resultsDir: string;
   readonly quick: boolean;
+  /** Only overhead benchmarks: what the budget gate needs. */
+  readonly gateOnly?: boolean;
   readonly filter?: string;
   readonly seed?: number;
   readonly log?: (line: string) => void;
@@ -24,6 +26,7 @@ export async function runSuites(
   for (const { packageName, suite } of suites) {
     for (const bench of suite.benches) {
       if (options.filter && !bench.name.includes(options.filter)) continue;
+      if (options.gateOnly && bench.kind !== 'overhead') continue;
       const run = await runBench(bench, {
         quick: options.quick,
         ...(options.seed === undefined ? {} : { seed: options.seed }),
@@ -36,7 +39,7 @@ export async function runSuites(
         ? ` ${result.verdict.toUpperCase()} (budget ${result.budget}%)`
         : '';
       log(
-        `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${verdict}, ${result.samples} ${result.kind === 'overhead' ? 'pairs' : 'samples'} in ${(result.durationMs / 1000).toFixed(1)} s → ${relative(process.cwd(), file)}`,
+        `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${verdict}, ${result.samples} ${result.kind === 'throughput' ? 'samples' : 'pairs'} in ${(result.durationMs / 1000).toFixed(1)} s → ${relative(process.cwd(), file)}`,
       );
     }
   }

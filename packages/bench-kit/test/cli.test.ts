@@ -221,6 +221,30 @@ export default defineSuite({ benches: [
     expect(existsSync(join(dir, 'results', 'SUMMARY.md'))).toBe(true);
   });
 
+  it('runs only the overhead benchmarks with --gate', () => {
+    const dir = temporaryDir();
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'gated' }));
+    const entry = JSON.stringify(join(PACKAGE_DIR, 'dist', 'index.js'));
+    writeFileSync(
+      join(dir, 'mixed.bench.mjs'),
+      `import { defineSuite, overhead, speedup, throughput } from ${entry};
+const spin = () => { let x = 0; for (let i = 0; i < 100; i++) x += i; return x; };
+export default defineSuite({ benches: [
+  throughput({ name: 'rate', workload: spin }),
+  speedup({ name: 'faster', baseline: spin, candidate: spin }),
+  overhead({ name: 'cost', baseline: spin, candidate: spin, budget: 50 }),
+] });
+`,
+    );
+    const { code, stdout } = cli(['run', 'mixed.bench.mjs', '--quick', '--gate', '--out', 'r'], {
+      cwd: dir,
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/gated cost:/);
+    expect(existsSync(join(dir, 'r', 'gated', 'rate.json'))).toBe(false);
+    expect(existsSync(join(dir, 'r', 'gated', 'faster.json'))).toBe(false);
+  });
+
   it('honours --filter', () => {
     const dir = temporaryDir();
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'only' }));

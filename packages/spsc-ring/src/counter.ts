@@ -31,3 +31,32 @@ export function loadCounter(header: Int32Array, byteOffset: number): number {
     if (highAfter === highBefore) return highAfter * TWO_TO_32 + lowWord;
   }
 }
+
+/**
+ * The single writer's handle on one counter: remembers the high part it last
+ * stored, so the hot path is a subtraction, a compare and one plain store.
+ */
+export class CounterWriter {
+  private readonly lowIndex: number;
+  private highBase: number;
+
+  constructor(
+    private readonly header: Int32Array,
+    byteOffset: number,
+  ) {
+    this.lowIndex = byteOffset >> 2;
+    this.highBase =
+      (Atomics.load(header, this.lowIndex + (Counter.HIGH_AFTER >> 2)) >>> 0) * TWO_TO_32;
+  }
+
+  store(value: number): void {
+    const lowWord = value >>> 0; // ToUint32: exact modulo 2³² for integers up to 2⁵³
+    const highBase = value - lowWord;
+    if (highBase !== this.highBase) {
+      this.highBase = highBase;
+      storeCounter(this.header, this.lowIndex << 2, value);
+      return;
+    }
+    this.header[this.lowIndex] = lowWord | 0;
+  }
+}

@@ -54,8 +54,13 @@ export class FixedProducer extends ProducerEnd {
    * counted (use `push`). A record shorter than the slot leaves the slot's tail as it was.
    */
   tryPush(record: Uint8Array): boolean {
-    this.assertWritable(record.length);
-    if (this.freeSpace(1) < 1) {
+    // One test guards every error; the checks that name the error stay off the hot path.
+    if (this.closed || this.claimOpen || record.length > this.recordSize)
+      this.assertWritable(record.length);
+    if (
+      this.capacity === (this.writePosition - this.readPositionCache) >>> 0 &&
+      this.freeSpace(1) < 1
+    ) {
       this.refuse(1);
       return false;
     }

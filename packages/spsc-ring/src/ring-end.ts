@@ -1,4 +1,4 @@
-import { loadCounter, storeCounter } from './counter.js';
+import { CounterWriter, loadCounter } from './counter.js';
 import { RingError } from './errors.js';
 import {
   type AttachExpectations,
@@ -92,6 +92,8 @@ export abstract class ProducerEnd extends RingEnd {
   protected pushedCount: number;
   protected droppedCount: number;
   protected closed: boolean;
+  private readonly pushedWriter: CounterWriter;
+  private readonly droppedWriter: CounterWriter;
   private readonly spaceSleeper: Sleeper;
   private spaceWanted = 0;
 
@@ -102,6 +104,8 @@ export abstract class ProducerEnd extends RingEnd {
     this.pushedCount = loadCounter(this.words, Producer.PUSHED);
     this.droppedCount = loadCounter(this.words, Producer.DROPPED);
     this.closed = Atomics.load(this.words, Word.CLOSED) !== 0;
+    this.pushedWriter = new CounterWriter(this.words, Producer.PUSHED);
+    this.droppedWriter = new CounterWriter(this.words, Producer.DROPPED);
     this.spaceSleeper = {
       words: this.words,
       primitive: this.primitive,
@@ -131,7 +135,7 @@ export abstract class ProducerEnd extends RingEnd {
   protected publish(records: number): void {
     Atomics.store(this.words, Word.WRITE_POSITION, this.writePosition | 0);
     this.pushedCount += records;
-    storeCounter(this.words, Producer.PUSHED, this.pushedCount);
+    this.pushedWriter.store(this.pushedCount);
     wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
   }
 
@@ -139,7 +143,7 @@ export abstract class ProducerEnd extends RingEnd {
   protected refuse(records: number): void {
     if (this.descriptor.fullPolicy !== 'drop' || records <= 0) return;
     this.droppedCount += records;
-    storeCounter(this.words, Producer.DROPPED, this.droppedCount);
+    this.droppedWriter.store(this.droppedCount);
   }
 
   protected assertOpen(): void {
@@ -186,6 +190,7 @@ export abstract class ConsumerEnd extends RingEnd {
   /** Local copy of the producer's position, re-read only when the ring looks empty. */
   protected writePositionCache: number;
   protected poppedCount: number;
+  private readonly poppedWriter: CounterWriter;
   private readonly dataSleeper: Sleeper;
 
   protected constructor(buffer: SharedArrayBuffer, kind: RingKindName, options: AttachOptions) {
@@ -193,6 +198,7 @@ export abstract class ConsumerEnd extends RingEnd {
     this.readPosition = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
     this.writePositionCache = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
     this.poppedCount = loadCounter(this.words, Consumer.POPPED);
+    this.poppedWriter = new CounterWriter(this.words, Consumer.POPPED);
     this.dataSleeper = {
       words: this.words,
       primitive: this.primitive,
@@ -227,7 +233,7 @@ export abstract class ConsumerEnd extends RingEnd {
   protected publishRead(records: number): void {
     Atomics.store(this.words, Word.READ_POSITION, this.readPosition | 0);
     this.poppedCount += records;
-    storeCounter(this.words, Consumer.POPPED, this.poppedCount);
+    this.poppedWriter.store(this.poppedCount);
     wakeIfWaiting(this.words, this.primitive, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
   }
 

@@ -10,6 +10,14 @@ export interface WaitOptions {
   readonly until?: () => boolean;
   /** Polls before going to sleep (default 1000, about 5–20 µs): keeps latency low when the other side is quick. */
   readonly spin?: number;
+  /**
+   * `publish` (default): raise the waiting flag so the other side wakes this one
+   * as soon as it publishes — lowest latency, but each wake-up costs the waker
+   * a notify (microseconds when the sleeper's core is idle). `tick`: sleep whole
+   * ticks without raising the flag, so the other side never pays for a wake-up;
+   * latency is bounded by the tick. The right choice for a telemetry drain.
+   */
+  readonly wakeOn?: 'publish' | 'tick';
 }
 
 /** How a wait ended: what was waited for is there, the ring is closed, time ran out, or `until` said stop. */
@@ -85,6 +93,19 @@ function checkOptions(options: WaitOptions): { deadline: number; tickMs: number;
   return { deadline: performance.now() + timeoutMs, tickMs, spin };
 }
 
+let backOffSink = 0;
+
+/**
+ * Spaces out the spinning polls: each poll of the other side's position pulls
+ * its cache line away from the writer, so polling flat out slows the very side
+ * we wait for. Local arithmetic, growing with the spin, no shared memory.
+ */
+function backOff(iteration: number): void {
+  let x = backOffSink;
+  for (let k = Math.min(iteration, 64); k > 0; k--) x = (x * 1103515245 + 12345) | 0;
+  backOffSink = x;
+}
+
 interface SleepRequest {
   readonly expected: number;
   readonly timeoutMs: number;
@@ -106,8 +127,10 @@ function* waitProtocol(
   for (let i = 0; i < spin; i++) {
     const outcome = sleeper.check();
     if (outcome !== null) return outcome;
+    backOff(i);
   }
   const { words, flagIndex, signalIndex } = sleeper;
+  const raiseFlag = (options.wakeOn ?? 'publish') === 'publish';
   for (;;) {
     const outcome = sleeper.check();
     if (outcome !== null) return outcome;
@@ -115,6 +138,10 @@ function* waitProtocol(
     const remaining = deadline - performance.now();
     if (remaining <= 0) return 'timeout';
     const seen = Atomics.load(words, signalIndex);
+    if (!raiseFlag) {
+      yield { expected: seen, timeoutMs: Math.min(tickMs, remaining) };
+      continue;
+    }
     Atomics.store(words, flagIndex, 1);
     const recheck = sleeper.check();
     if (recheck !== null) {
@@ -154,14 +181,18 @@ export async function waitAsync(sleeper: Sleeper, options: WaitOptions = {}): Pr
   }
 }
 
-/** The waker's half: after publishing, one load; bump and wake only if the other side sleeps. */
+/**
+ * The waker's half: after publishing, one load; if the other side sleeps, take
+ * its flag (exchange) and wake it. Taking the flag means one sleep costs one
+ * wake-up, however many publishes happen before the sleeper runs again.
+ */
 export function wakeIfWaiting(
   words: Int32Array,
   primitive: SleepPrimitive,
   flagIndex: number,
   signalIndex: number,
 ): void {
-  if (Atomics.load(words, flagIndex) !== 0) {
+  if (Atomics.load(words, flagIndex) !== 0 && Atomics.exchange(words, flagIndex, 0) !== 0) {
     Atomics.add(words, signalIndex, 1);
     primitive.wake(words, signalIndex);
   }

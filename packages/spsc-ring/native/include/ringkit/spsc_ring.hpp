@@ -212,11 +212,13 @@ class Ring {
             word(layout::producer::kClosed).load(std::memory_order_acquire) != 0};
   }
 
-  // The waker's half of the sleep protocol: one load after a publish; bump and
-  // wake only if the other side sleeps. Sequentially consistent, pairing with the
-  // sleeper's flag store + re-check (see wait_until below).
+  // The waker's half of the sleep protocol: one load after a publish; if the
+  // other side sleeps, take its flag (exchange) and wake it, so one sleep costs
+  // one wake-up however many publishes follow. Sequentially consistent, pairing
+  // with the sleeper's flag store + re-check (see wait_until below).
   void wake_if_waiting(std::size_t flag_offset, std::size_t signal_offset) const noexcept {
-    if (word(flag_offset).load(std::memory_order_seq_cst) != 0) {
+    if (word(flag_offset).load(std::memory_order_seq_cst) != 0 &&
+        word(flag_offset).exchange(0, std::memory_order_seq_cst) != 0) {
       word(signal_offset).fetch_add(1, std::memory_order_seq_cst);
       futex_wake(word_pointer(signal_offset), INT_MAX);
     }

@@ -1,0 +1,160 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { RingBuffer } from 'ringbuf.js';
+import { createRing, FixedConsumer, FixedProducer, startNativeProducer } from '../src/index.js';
+
+/**
+ * The transports compared in transport.bench.ts, each behind the same small
+ * interface: `send(n)` moves n records of 32 bytes from this thread to a
+ * consumer and returns once the consumer has them all.
+ */
+export const RECORD_BYTES = 32;
+export const BATCH = 256;
+
+export interface Transport {
+  start(): Promise<void>;
+  send(records: number): unknown;
+  stop(): Promise<void>;
+}
+
+const WORKER = new URL('./workers/bench-worker.mjs', import.meta.url);
+
+async function startWorker(workerData: Record<string, unknown>): Promise<Worker> {
+  const worker = new Worker(WORKER, { workerData });
+  const [message] = await once(worker, 'message');
+  if (message !== 'ready') throw new Error(`bench worker said ${String(message)} instead of ready`);
+  return worker;
+}
+
+/** MessageChannel.postMessage of a 32-byte Uint8Array per record (structured clone). */
+export function postMessageTransport(): Transport {
+  let worker: Worker;
+  const record = new Uint8Array(RECORD_BYTES);
+  return {
+    async start() {
+      worker = await startWorker({ role: 'messages' });
+    },
+    async send(records) {
+      for (let i = 0; i < records; i++) {
+        record[0] = i;
+        worker.postMessage(record);
+      }
+      worker.postMessage('flush');
+      await once(worker, 'message');
+    },
+    async stop() {
+      await worker.terminate();
+    },
+  };
+}
+
+/** Our fixed-slot ring, one tryPush per record or one claim/commit per batch of 256; a worker drains. */
+export function ringTransport(mode: 'single' | 'batched'): Transport {
+  let worker: Worker;
+  let producer: FixedProducer;
+  const record = new Uint8Array(RECORD_BYTES);
+  return {
+    async start() {
+      const buffer = createRing({
+        kind: 'fixed',
+        capacity: 4096,
+        recordSize: RECORD_BYTES,
+        fullPolicy: 'block',
+      });
+      producer = FixedProducer.attach(buffer);
+      worker = await startWorker({ role: 'drain', buffer });
+    },
+    send(records) {
+      if (mode === 'single') {
+        for (let i = 0; i < records; i++) {
+          record[0] = i;
+          while (!producer.tryPush(record)) {}
+        }
+      } else {
+        for (let sent = 0; sent < records; ) {
+          const claim = producer.tryClaim(Math.min(BATCH, records - sent));
+          if (claim === null) continue;
+          const data = producer.data;
+          for (let i = 0; i < claim.count; i++) data[claim.offset + i * RECORD_BYTES] = sent + i;
+          claim.commit();
+          sent += claim.count;
+        }
+      }
+      while (producer.stats().used > 0) {}
+    },
+    async stop() {
+      producer.close();
+      await once(worker, 'message');
+      await worker.terminate();
+    },
+  };
+}
+
+/** ringbuf.js@0.4.0 as its README uses it: a byte ring, push and pop of whole records. */
+export function ringbufjsTransport(mode: 'single' | 'batched'): Transport {
+  let worker: Worker;
+  let ring: RingBuffer;
+  let turn: Int32Array;
+  const chunk = mode === 'single' ? RECORD_BYTES : RECORD_BYTES * BATCH;
+  const records = new Uint8Array(chunk);
+  return {
+    async start() {
+      const buffer = RingBuffer.getStorageForCapacity(4096 * RECORD_BYTES, Uint8Array);
+      ring = new RingBuffer(buffer, Uint8Array);
+      turn = new Int32Array(new SharedArrayBuffer(4));
+      worker = await startWorker({ role: 'ringbufjs', buffer, turn: turn.buffer, popBytes: chunk });
+    },
+    send(count) {
+      Atomics.store(turn, 0, 1);
+      Atomics.notify(turn, 0);
+      const perPush = chunk / RECORD_BYTES;
+      for (let sent = 0; sent < count; sent += perPush) {
+        records[0] = sent;
+        // A partial push would tear a record: wait for room for the whole chunk.
+        while (ring.availableWrite() < chunk) {}
+        ring.push(records);
+      }
+      while (!ring.empty()) {}
+      Atomics.store(turn, 0, 0);
+    },
+    async stop() {
+      Atomics.store(turn, 0, 2);
+      Atomics.notify(turn, 0);
+      await once(worker, 'exit');
+    },
+  };
+}
+
+/** A native producer thread (batches of 256) → this thread draining; returns records/s figures. */
+export function nativeToJsTransport(): Transport {
+  let buffer: SharedArrayBuffer;
+  let consumer: FixedConsumer;
+  return {
+    async start() {
+      buffer = createRing({
+        kind: 'fixed',
+        capacity: 4096,
+        recordSize: RECORD_BYTES,
+        waitDomain: 'os',
+        fullPolicy: 'block',
+      });
+      consumer = FixedConsumer.attach(buffer);
+    },
+    async send(records) {
+      const native = startNativeProducer(buffer, { records, batch: BATCH });
+      let checksum = 0;
+      let received = 0;
+      while (received < records) {
+        const got = consumer.drain((data, offset, count) => {
+          for (let i = 0; i < count; i++)
+            checksum = (checksum + data[offset + i * RECORD_BYTES]!) | 0;
+          received += count;
+        });
+        if (got === 0) consumer.wait({ spin: 10_000 });
+      }
+      await native.join();
+      return checksum;
+    },
+    async stop() {},
+  };
+}

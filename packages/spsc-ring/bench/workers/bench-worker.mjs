@@ -1,0 +1,48 @@
+// The consuming side of the transport benchmarks, in a worker thread.
+// Roles: 'drain' (our ring), 'ringbufjs' (ringbuf.js, polled only while its turn
+// flag is set, so an idle side never steals the CPU from the side being measured),
+// 'messages' (MessageChannel: counts, answers each 'flush' once everything before it arrived).
+import { parentPort, workerData } from 'node:worker_threads';
+import { RingBuffer } from 'ringbuf.js';
+import { FixedConsumer } from '../../dist/index.js';
+
+const { role } = workerData;
+
+if (role === 'drain') {
+  const consumer = FixedConsumer.attach(workerData.buffer);
+  // A telemetry drain ('tick') never makes the producer pay for a wake-up; a transport ('publish') wakes at once.
+  const waitOptions =
+    workerData.wakeOn === 'tick' ? { wakeOn: 'tick', tickMs: 1, spin: 0 } : { tickMs: 50 };
+  let checksum = 0;
+  parentPort.postMessage('ready');
+  for (;;) {
+    // Touch each record's first word, as a real consumer would read it.
+    const got = consumer.drain((data, offset, count) => {
+      for (let i = 0; i < count; i++) checksum = (checksum + data[offset + i * 32]) | 0;
+    });
+    if (got === 0 && consumer.wait(waitOptions) === 'closed') break;
+  }
+  parentPort.postMessage({ checksum });
+} else if (role === 'ringbufjs') {
+  const ring = new RingBuffer(workerData.buffer, Uint8Array);
+  const turn = new Int32Array(workerData.turn);
+  const scratch = new Uint8Array(workerData.popBytes);
+  parentPort.postMessage('ready');
+  for (;;) {
+    const state = Atomics.load(turn, 0);
+    if (state === 2) break;
+    if (state === 0) {
+      Atomics.wait(turn, 0, 0, 50);
+      continue;
+    }
+    ring.pop(scratch);
+  }
+} else if (role === 'messages') {
+  let received = 0;
+  parentPort.on('message', (message) => {
+    if (message === 'flush') parentPort.postMessage(received);
+    else if (message === 'exit') parentPort.close();
+    else received++;
+  });
+  parentPort.postMessage('ready');
+}
