@@ -86,7 +86,8 @@ for (const { dir, manifest } of packages) {
       cwd: project,
     });
 
-    const esm = `const m = await import(${JSON.stringify(name)}); if (Object.keys(m).length === 0) throw new Error('no exports');`;
+    // A package with a native part must load it from the tarball's prebuild, with no compiler involved.
+    const esm = `const m = await import(${JSON.stringify(name)}); if (Object.keys(m).length === 0) throw new Error('no exports'); if (typeof m.nativeUnavailableReason === 'function' && m.nativeUnavailableReason() !== '') throw new Error(m.nativeUnavailableReason());`;
     run(process.execPath, ['--input-type=module', '-e', esm], { cwd: project });
     const cjs = `const m = require(${JSON.stringify(name)}); if (Object.keys(m).length === 0) throw new Error('no exports');`;
     run(process.execPath, ['-e', cjs], { cwd: project });
@@ -97,7 +98,7 @@ for (const { dir, manifest } of packages) {
       });
     }
     console.log(
-      `  ${name}: installs alone from its tarball; import (ESM) and require (CJS) work${manifest.bin ? '; bin answers --help' : ''}`,
+      `  ${name}: installs alone from its tarball; import (ESM) and require (CJS) work${manifest.binary ? '; its prebuilt addon loads' : ''}${manifest.bin ? '; bin answers --help' : ''}`,
     );
   } catch (error) {
     failures++;

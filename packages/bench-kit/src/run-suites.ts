@@ -35,9 +35,9 @@ export async function runSuites(
       const result = toResult(packageName, run);
       const file = await writeResult(options.resultsDir, result, run);
       results.push(result);
-      const verdict = result.verdict
-        ? ` ${result.verdict.toUpperCase()} (budget ${result.budget}%)`
-        : '';
+      const requirement =
+        result.kind === 'overhead' ? `budget ${result.budget}%` : `needs ≥ ${result.budget}×`;
+      const verdict = result.verdict ? ` ${result.verdict.toUpperCase()} (${requirement})` : '';
       log(
         `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${verdict}, ${result.samples} ${result.kind === 'throughput' ? 'samples' : 'pairs'} in ${(result.durationMs / 1000).toFixed(1)} s → ${relative(process.cwd(), file)}`,
       );

@@ -83,6 +83,9 @@ function packageRoot(): string {
  * (prebuilds/<platform>-<arch>); null with the reason when neither loads.
  */
 function load(): { binding: NativeBinding | null; reason: string } {
+  if (process.env.RINGKIT_NO_NATIVE === '1') {
+    return { binding: null, reason: 'the native addon is disabled by RINGKIT_NO_NATIVE=1' };
+  }
   const root = packageRoot();
   const candidates = [
     join(root, 'build', 'Release', ADDON_NAME),
@@ -122,7 +125,7 @@ export function requireNative(what: string): NativeBinding {
   if (binding === null) {
     throw new RingError(
       'NATIVE_UNAVAILABLE',
-      `${what} needs @ringkit/spsc-ring's native addon, but ${nativeUnavailableReason()}; build it with "npm run build:native -w @ringkit/spsc-ring" (needs cmake and a C++20 compiler).`,
+      `${what} needs @ringkit/spsc-ring's native addon, but ${nativeUnavailableReason()}; build it by running "npx cmake-js compile --out build" in ${packageRoot()} (needs cmake and a C++20 compiler).`,
     );
   }
   return binding;

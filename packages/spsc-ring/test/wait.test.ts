@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { createRing } from '../src/header.js';
+import { Notification } from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { startNativeProducer } from '../src/native-threads.js';
 import { requireOrSkip } from './skip.js';
@@ -59,6 +60,46 @@ describe('waiting in a worker (sync)', () => {
     await sleep(60);
     Atomics.store(new Int32Array(stopFlag), 0, 1); // no notify: only the tick can notice
     expect(await waiter.done).toEqual({ outcome: 'until', popped: false });
+  });
+
+  it('with wakeOn "tick", never raises its flag, so the producer never pays for a wake-up', async () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 8, recordSize: 8 });
+    const words = new Int32Array(buffer, 0, 128);
+    const waiter = start<WaiterResult>({
+      role: 'waiter',
+      buffer,
+      stopFlag: new SharedArrayBuffer(4),
+      timeoutMs: 30_000,
+      tickMs: 20,
+      wakeOn: 'tick',
+    });
+    await waiter.message('waiting');
+    for (let i = 0; i < 5; i++) {
+      await sleep(10);
+      expect(Atomics.load(words, Notification.CONSUMER_WAITING >> 2)).toBe(0);
+    }
+    const signalBefore = Atomics.load(words, Notification.DATA_SIGNAL >> 2);
+    FixedProducer.attach(buffer).tryPush(new Uint8Array(8));
+    expect(await waiter.done).toEqual({ outcome: 'ready', popped: true });
+    expect(Atomics.load(words, Notification.DATA_SIGNAL >> 2)).toBe(signalBefore);
+  });
+
+  it('with wakeOn "publish", raises its flag while asleep and is woken through the signal', async () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 8, recordSize: 8 });
+    const words = new Int32Array(buffer, 0, 128);
+    const waiter = start<WaiterResult>({
+      role: 'waiter',
+      buffer,
+      stopFlag: new SharedArrayBuffer(4),
+      timeoutMs: 30_000,
+    });
+    await waiter.message('waiting');
+    await sleep(50);
+    expect(Atomics.load(words, Notification.CONSUMER_WAITING >> 2)).toBe(1);
+    const signalBefore = Atomics.load(words, Notification.DATA_SIGNAL >> 2);
+    FixedProducer.attach(buffer).tryPush(new Uint8Array(8));
+    expect(await waiter.done).toEqual({ outcome: 'ready', popped: true });
+    expect(Atomics.load(words, Notification.DATA_SIGNAL >> 2)).toBe(signalBefore + 1);
   });
 
   it('gives up with "timeout"', async () => {

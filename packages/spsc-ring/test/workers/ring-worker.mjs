@@ -196,6 +196,7 @@ function waiter() {
     timeoutMs: workerData.timeoutMs,
     tickMs: workerData.tickMs ?? 100,
     until: () => Atomics.load(stop, 0) === 1,
+    ...(workerData.wakeOn ? { wakeOn: workerData.wakeOn } : {}),
   });
   return { outcome, popped: consumer.tryPop() !== null };
 }

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
+import { requireOrSkip } from './skip.js';
+
+/** The README's examples, run as a user would (they import the package by name). */
+function runExample(name: string) {
+  const result = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL(`../examples/${name}`, import.meta.url))],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
+}
+
+describe('README examples', () => {
+  it('worker.mjs: main thread → worker, every record read', () => {
+    const { status, output } = runExample('worker.mjs');
+    expect(output).toMatch(/^worker read 1000000 records, sum of ids 499999500000/);
+    expect(output).toMatch(/pushed: 1000000,\s+popped: 1000000,\s+dropped: 0/);
+    expect(status).toBe(0);
+  });
+
+  const skip = requireOrSkip(
+    nativeBinding() !== null,
+    `the native addon is not built: ${nativeUnavailableReason()}`,
+  );
+  it.skipIf(skip)('native-producer.mjs: native thread → JS, every record intact', () => {
+    const { status, output } = runExample('native-producer.mjs');
+    expect(output).toMatch(
+      /^JS drained 100000 records \(\d+ payload bytes\), 0 broken; native thread pushed 100000 in /,
+    );
+    expect(status).toBe(0);
+  });
+});
