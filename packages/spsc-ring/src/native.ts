@@ -25,6 +25,18 @@ export interface NativeBinding {
   futexWake(words: Int32Array, index: number, count: number): number;
   startProducer(ring: Uint8Array, options: NativeProducerOptions): RawNativeThread;
   startConsumer(ring: Uint8Array, options: NativeConsumerOptions): RawNativeThread;
+  /** Benchmarks: two native threads through the C++ twin or the bench's plain C++ queue. */
+  nativeThroughput(options: {
+    queue: 'twin' | 'plain';
+    records: number;
+    recordSize: number;
+    batch: number;
+  }): {
+    seconds: number;
+    checksum: number;
+  };
+  /** Benchmarks: round trips between two native threads over two twin rings, spinning; returns seconds. */
+  nativePingPong(roundTrips: number): number;
 }
 
 export interface NativeProducerOptions {

@@ -1,10 +1,11 @@
 // The consuming side of the transport benchmarks, in a worker thread.
 // Roles: 'drain' (our ring), 'ringbufjs' (ringbuf.js, polled only while its turn
 // flag is set, so an idle side never steals the CPU from the side being measured),
-// 'messages' (MessageChannel: counts, answers each 'flush' once everything before it arrived).
+// 'messages' (MessageChannel: counts, answers each 'flush' once everything before it arrived),
+// 'echo' (ping-pong: sends every record straight back on a second ring).
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
-import { FixedConsumer } from '../../dist/index.js';
+import { FixedConsumer, FixedProducer } from '../../dist/index.js';
 
 const { role } = workerData;
 
@@ -37,6 +38,18 @@ if (role === 'drain') {
     }
     ring.pop(scratch);
   }
+} else if (role === 'echo') {
+  // Ping-pong: pop from `out`, push the same record to `back`, spinning (no sleeps), until `out` closes.
+  const consumer = FixedConsumer.attach(workerData.out);
+  const producer = FixedProducer.attach(workerData.back);
+  const record = new Uint8Array(consumer.descriptor.recordSize);
+  parentPort.postMessage('ready');
+  for (;;) {
+    if (consumer.tryPop(record) !== null) {
+      while (!producer.tryPush(record)) {}
+    } else if (consumer.isEnded()) break;
+  }
+  parentPort.postMessage('done');
 } else if (role === 'messages') {
   let received = 0;
   parentPort.on('message', (message) => {

@@ -15,6 +15,10 @@
 #include "ringkit/spsc_ring.hpp"
 #include "ringkit/test_records.hpp"
 
+namespace ringkit::bench {
+void register_benchmarks(Napi::Env env, Napi::Object exports);  // native/bench/native_bench.cc
+}
+
 namespace {
 
 using namespace ringkit;
@@ -417,6 +421,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("futexWake", Napi::Function::New(env, FutexWake));
   exports.Set("startProducer", Napi::Function::New(env, StartProducer));
   exports.Set("startConsumer", Napi::Function::New(env, StartConsumer));
+  ringkit::bench::register_benchmarks(env, exports);
   return exports;
 }
 

@@ -1,0 +1,97 @@
+/**
+ * The C++ twin on its own (two native threads), against the benchmark's plain
+ * C++ SPSC queue and against the JS ring; and ping-pong round trips, JS and C++.
+ * `npm run bench -w @ringkit/spsc-ring`
+ */
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { type BatchWorkload, defineSuite, speedup, throughput } from '@ringkit/bench-kit';
+import { createRing, FixedConsumer, FixedProducer } from '../src/index.js';
+import { requireNative } from '../src/native.js';
+import { BATCH, RECORD_BYTES, ringTransport } from './transport.js';
+
+const native = () => requireNative('the native benchmarks');
+
+function nativeQueue(queue: 'twin' | 'plain', batch: number): BatchWorkload {
+  return {
+    batch: (records: number) =>
+      void native().nativeThroughput({ queue, records, recordSize: RECORD_BYTES, batch }),
+  };
+}
+
+const jsBatched = ringTransport('batched');
+
+let pingOut: FixedProducer;
+let pingBack: FixedConsumer;
+let echo: Worker;
+const ping = new Uint8Array(8);
+
+export default defineSuite({
+  benches: [
+    speedup({
+      name: 'cpp-twin-vs-plain-queue',
+      description:
+        '32-byte records one per push between two native threads: the C++ twin vs the bench’s plain C++ SPSC queue',
+      atLeast: 0.9,
+      itemsPerIteration: 1,
+      baseline: nativeQueue('plain', 1),
+      candidate: nativeQueue('twin', 1),
+    }),
+    speedup({
+      name: 'cpp-twin-vs-plain-queue-batched',
+      description:
+        '32-byte records in batches of 256 between two native threads: the C++ twin vs the plain C++ queue',
+      atLeast: 0.9,
+      itemsPerIteration: 1,
+      baseline: nativeQueue('plain', BATCH),
+      candidate: nativeQueue('twin', BATCH),
+    }),
+    speedup({
+      name: 'js-batched-vs-cpp-twin-batched',
+      description:
+        '32-byte records in batches of 256: JS main → worker (claim/commit, drain) vs the C++ twin between two native threads',
+      atLeast: 0.35,
+      itemsPerIteration: 1,
+      baseline: nativeQueue('twin', BATCH),
+      candidate: { batch: (records: number) => jsBatched.send(records) },
+      setup: () => jsBatched.start(),
+      teardown: () => jsBatched.stop(),
+    }),
+    throughput({
+      name: 'js-ping-pong',
+      description:
+        'round trips of one 8-byte record between the main thread and a worker over two rings, both spinning (1e9 / rate = ns per round trip)',
+      itemsPerIteration: 1,
+      workload: {
+        batch: (roundTrips: number) => {
+          for (let i = 0; i < roundTrips; i++) {
+            while (!pingOut.tryPush(ping)) {}
+            while (pingBack.tryPop(ping) === null) {}
+          }
+        },
+      },
+      setup: async () => {
+        const out = createRing({ kind: 'fixed', capacity: 64, recordSize: 8 });
+        const back = createRing({ kind: 'fixed', capacity: 64, recordSize: 8 });
+        pingOut = FixedProducer.attach(out);
+        pingBack = FixedConsumer.attach(back);
+        echo = new Worker(new URL('./workers/bench-worker.mjs', import.meta.url), {
+          workerData: { role: 'echo', out, back },
+        });
+        await once(echo, 'message');
+      },
+      teardown: async () => {
+        pingOut.close();
+        await once(echo, 'message');
+        await echo.terminate();
+      },
+    }),
+    throughput({
+      name: 'cpp-ping-pong',
+      description:
+        'round trips of one 8-byte record between two native threads over two twin rings, spinning (1e9 / rate = ns per round trip)',
+      itemsPerIteration: 1,
+      workload: { batch: (roundTrips: number) => void native().nativePingPong(roundTrips) },
+    }),
+  ],
+});
