@@ -134,9 +134,9 @@ export abstract class ProducerEnd extends RingEnd {
   /** Release: every byte written before this store is visible to a consumer that loads it. Once per batch. */
   protected publish(records: number): void {
     Atomics.store(this.words, Word.WRITE_POSITION, this.writePosition | 0);
+    wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
     this.pushedCount += records;
     this.pushedWriter.store(this.pushedCount);
-    wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
   }
 
   /** Records that did not fit: counted under `drop`, left to the caller under `block`. */
@@ -232,9 +232,9 @@ export abstract class ConsumerEnd extends RingEnd {
   /** Release: the producer may reuse everything before this position. Once per batch. */
   protected publishRead(records: number): void {
     Atomics.store(this.words, Word.READ_POSITION, this.readPosition | 0);
+    wakeIfWaiting(this.words, this.primitive, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
     this.poppedCount += records;
     this.poppedWriter.store(this.poppedCount);
-    wakeIfWaiting(this.words, this.primitive, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
   }
 
   /** True once the producer closed the ring and every record was consumed. */
