@@ -1,4 +1,5 @@
 import { RingError } from './errors.js';
+import type { RingDescriptor } from './header.js';
 import { alignRecord, Record } from './layout.js';
 import { type AttachOptions, ConsumerEnd, ProducerEnd } from './ring-end.js';
 import type { WaitOptions } from './wait.js';
@@ -10,7 +11,10 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   );
 }
 
-const HEADER_WORDS = Record.HEADER_BYTES >> 2;
+/** The data area as u32 words, through which both ends read and write record headers. */
+function recordHeaderWords(buffer: SharedArrayBuffer, descriptor: RingDescriptor): Uint32Array {
+  return new Uint32Array(buffer, descriptor.dataOffset, descriptor.dataBytes >> 2);
+}
 
 /** One record claimed for writing its payload in place. One object per producer, reused. */
 export class ByteClaim {
@@ -52,11 +56,7 @@ export class ByteProducer extends ProducerEnd {
 
   private constructor(buffer: SharedArrayBuffer, options: AttachOptions) {
     super(buffer, 'bytes', options);
-    this.words32 = new Uint32Array(
-      buffer,
-      this.descriptor.dataOffset,
-      this.descriptor.dataBytes >> 2,
-    );
+    this.words32 = recordHeaderWords(buffer, this.descriptor);
     this.maxRecord = this.descriptor.maxRecord;
   }
 
@@ -262,11 +262,7 @@ export class ByteConsumer extends ConsumerEnd {
 
   private constructor(buffer: SharedArrayBuffer, options: AttachOptions) {
     super(buffer, 'bytes', options);
-    this.words32 = new Uint32Array(
-      buffer,
-      this.descriptor.dataOffset,
-      this.descriptor.dataBytes >> 2,
-    );
+    this.words32 = recordHeaderWords(buffer, this.descriptor);
     this.maxRecord = this.descriptor.maxRecord;
   }
 

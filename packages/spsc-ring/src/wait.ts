@@ -195,7 +195,12 @@ const PUBLISH_IS_FULL_BARRIER = process.arch === 'x64';
  * wake-up, however many publishes happen before the sleeper runs again.
  * Must directly follow the `Atomics.store` that published.
  */
-export function wakeIfWaiting(words: Int32Array, primitive: SleepPrimitive, flagIndex: number, signalIndex: number): void {
+export function wakeIfWaiting(
+  words: Int32Array,
+  primitive: SleepPrimitive,
+  flagIndex: number,
+  signalIndex: number,
+): void {
   const raised = PUBLISH_IS_FULL_BARRIER ? words[flagIndex] : Atomics.load(words, flagIndex);
   if (raised !== 0 && Atomics.exchange(words, flagIndex, 0) !== 0) {
     Atomics.add(words, signalIndex, 1);

@@ -20,6 +20,17 @@ using ringkit::Ring;
 using ringkit::RingConfig;
 namespace records = ringkit::test_records;
 
+// Prints the run's line (the test matches it) and says whether every record arrived intact.
+int report(const char* kind, const Ring& ring, std::uint64_t total, std::uint64_t received,
+           std::uint64_t errors) {
+  const auto stats = ring.stats();
+  std::printf("%s: %llu records, %llu errors, pushed %llu, popped %llu, dropped %llu\n", kind,
+              (unsigned long long)received, (unsigned long long)errors,
+              (unsigned long long)stats.pushed, (unsigned long long)stats.popped,
+              (unsigned long long)stats.dropped);
+  return errors == 0 && received == total && stats.pushed == total && stats.popped == total ? 0 : 1;
+}
+
 std::vector<std::byte> make_ring(const RingConfig& config, Ring& ring) {
   std::vector<std::byte> memory(Ring::byte_length(config));
   if (Ring::initialise(memory.data(), memory.size(), config) != ringkit::RingStatus::kOk ||
@@ -100,12 +111,7 @@ int run_fixed(std::uint64_t total, std::uint32_t capacity) {
     if (got == 0 && in.wait(-1) == ringkit::WaitOutcome::kClosed) break;
   }
   producer.join();
-  const auto stats = ring.stats();
-  std::printf("fixed: %llu records, %llu errors, pushed %llu, popped %llu, dropped %llu\n",
-              (unsigned long long)expected, (unsigned long long)errors,
-              (unsigned long long)stats.pushed, (unsigned long long)stats.popped,
-              (unsigned long long)stats.dropped);
-  return errors == 0 && expected == total && stats.pushed == total && stats.popped == total ? 0 : 1;
+  return report("fixed", ring, total, expected, errors);
 }
 
 int run_bytes(std::uint64_t total, std::uint32_t capacity) {
@@ -168,12 +174,7 @@ int run_bytes(std::uint64_t total, std::uint32_t capacity) {
     if (got == 0 && in.wait(-1) == ringkit::WaitOutcome::kClosed) break;
   }
   producer.join();
-  const auto stats = ring.stats();
-  std::printf("bytes: %llu records, %llu errors, pushed %llu, popped %llu, dropped %llu\n",
-              (unsigned long long)expected, (unsigned long long)errors,
-              (unsigned long long)stats.pushed, (unsigned long long)stats.popped,
-              (unsigned long long)stats.dropped);
-  return errors == 0 && expected == total && stats.pushed == total && stats.popped == total ? 0 : 1;
+  return report("bytes", ring, total, expected, errors);
 }
 
 }  // namespace
