@@ -14,7 +14,13 @@ export type RingErrorCode =
   | 'TIMEOUT'
   | 'CLAIM_PENDING'
   | 'CORRUPTED'
-  | 'NATIVE_UNAVAILABLE';
+  | 'NATIVE_UNAVAILABLE'
+  | 'INVALID_NAME'
+  | 'SHARED_EXISTS'
+  | 'SHARED_NOT_FOUND'
+  | 'SHARED_PERMISSION'
+  | 'SHARED_SYSTEM'
+  | 'MEMORY_CAGE';
 
 /** Every error the ring raises on purpose: a code to branch on and one sentence to act on. */
 export class RingError extends Error {

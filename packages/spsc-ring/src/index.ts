@@ -32,6 +32,7 @@ export {
 } from './native.js';
 export { startNativeConsumer, startNativeProducer } from './native-threads.js';
 export type { AttachOptions, RingStats } from './ring-end.js';
+export { attachShared, checkSharedName, createShared, unlinkShared } from './shared-memory.js';
 export {
   checkTestRecord,
   MIN_TEST_RECORD,

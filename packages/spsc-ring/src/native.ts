@@ -80,9 +80,18 @@ export interface NativeWorker {
   stop(): void;
 }
 
-const ADDON_NAME = 'ringkit_spsc.node';
+/** What the shared-memory addon (native/src/shared_memory.cc) exports. */
+export interface SharedMemoryBinding {
+  createShared(name: string, byteLength: number): SharedArrayBuffer;
+  attachShared(name: string): SharedArrayBuffer;
+  unlinkShared(name: string): boolean;
+  readonly memoryCage: boolean;
+}
 
-let loaded: { binding: NativeBinding | null; reason: string } | undefined;
+interface Loaded<T> {
+  readonly binding: T | null;
+  readonly reason: string;
+}
 
 function packageRoot(): string {
   // dist/index.{js,cjs} and src/native.ts are both one level below the package root.
@@ -91,44 +100,65 @@ function packageRoot(): string {
 }
 
 /**
- * Local build first (build/Release), then the prebuild shipped in the tarball
- * (prebuilds/<platform>-<arch>); null with the reason when neither loads.
+ * Local build first (build/Release), then the prebuild shipped in the tarball;
+ * null with the reason when neither loads. Node-API-only addons are keyed by
+ * platform; the V8-API one also by the Node ABI it was built for.
  */
-function load(): { binding: NativeBinding | null; reason: string } {
+function load<T>(file: string, abiKeyed: boolean): Loaded<T> {
   if (process.env.RINGKIT_NO_NATIVE === '1') {
     return { binding: null, reason: 'the native addon is disabled by RINGKIT_NO_NATIVE=1' };
   }
   const root = packageRoot();
-  const candidates = [
-    join(root, 'build', 'Release', ADDON_NAME),
-    join(root, 'prebuilds', `${process.platform}-${process.arch}`, ADDON_NAME),
-  ];
+  const platform = `${process.platform}-${process.arch}`;
+  const prebuilt = abiKeyed
+    ? join(root, 'prebuilds', platform, `node-abi-${process.versions.modules}`, file)
+    : join(root, 'prebuilds', platform, file);
+  const candidates = [join(root, 'build', 'Release', file), prebuilt];
   const requireNative = createRequire(join(root, 'package.json'));
   const failures: string[] = [];
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
     try {
-      return { binding: requireNative(candidate) as NativeBinding, reason: '' };
+      return { binding: requireNative(candidate) as T, reason: '' };
     } catch (error) {
       failures.push(`${candidate}: ${(error as Error).message.split('\n')[0]}`);
     }
   }
   const reason =
     failures.length > 0
-      ? `the native addon failed to load (${failures.join('; ')})`
-      : `no native addon is built for ${process.platform}-${process.arch} (looked in build/Release and prebuilds/)`;
+      ? `the native addon ${file} failed to load (${failures.join('; ')})`
+      : `no native addon ${file} is built for ${platform}${abiKeyed ? ` and Node ABI ${process.versions.modules}` : ''} (looked in build/Release and prebuilds/)`;
   return { binding: null, reason };
 }
 
+let loaded: Loaded<NativeBinding> | undefined;
+let loadedSharedMemory: Loaded<SharedMemoryBinding> | undefined;
+
 export function nativeBinding(): NativeBinding | null {
-  loaded ??= load();
+  loaded ??= load<NativeBinding>('ringkit_spsc.node', false);
   return loaded.binding;
 }
 
 /** Why the addon is not available, or '' when it is. */
 export function nativeUnavailableReason(): string {
-  loaded ??= load();
+  loaded ??= load<NativeBinding>('ringkit_spsc.node', false);
   return loaded.reason;
+}
+
+function buildAdvice(): string {
+  return `build it by running "npx cmake-js compile --out build" in ${packageRoot()} (needs cmake and a C++20 compiler)`;
+}
+
+/** The shared-memory addon, or a RingError saying what is missing and how to build it. */
+export function requireSharedMemory(): SharedMemoryBinding {
+  loadedSharedMemory ??= load<SharedMemoryBinding>('ringkit_shm.node', true);
+  if (loadedSharedMemory.binding === null) {
+    throw new RingError(
+      'NATIVE_UNAVAILABLE',
+      `shared memory across processes needs @ringkit/spsc-ring's native addon, but ${loadedSharedMemory.reason}; ${buildAdvice()}.`,
+    );
+  }
+  return loadedSharedMemory.binding;
 }
 
 /** The addon, or a RingError saying what is missing and how to build it. */
@@ -137,7 +167,7 @@ export function requireNative(what: string): NativeBinding {
   if (binding === null) {
     throw new RingError(
       'NATIVE_UNAVAILABLE',
-      `${what} needs @ringkit/spsc-ring's native addon, but ${nativeUnavailableReason()}; build it by running "npx cmake-js compile --out build" in ${packageRoot()} (needs cmake and a C++20 compiler).`,
+      `${what} needs @ringkit/spsc-ring's native addon, but ${nativeUnavailableReason()}; ${buildAdvice()}.`,
     );
   }
   return binding;

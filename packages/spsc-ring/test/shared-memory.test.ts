@@ -1,0 +1,208 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RingError } from '../src/errors.js';
+import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
+import { Descriptor, HEADER_BYTES } from '../src/layout.js';
+import { attachShared, createShared, unlinkShared } from '../src/shared-memory.js';
+import { checkTestRecord } from '../src/test-records.js';
+import { createRandomBytes } from './random.js';
+import { requireOrSkip } from './skip.js';
+
+const skip = requireOrSkip(
+  existsSync('/dev/shm'),
+  'POSIX shared memory (/dev/shm) is not available here',
+);
+const created: string[] = [];
+function uniqueName(label: string): string {
+  const name = `ringkit-test-${label}-${process.pid}-${created.length}`;
+  created.push(name);
+  return name;
+}
+afterEach(() => {
+  for (const name of created.splice(0)) {
+    try {
+      unlinkShared(name);
+    } catch {}
+  }
+});
+
+function codeOf(action: () => unknown): string {
+  try {
+    action();
+    return 'none';
+  } catch (error) {
+    if (!(error instanceof RingError)) throw error;
+    expect(error.message).not.toContain('\n');
+    return error.code;
+  }
+}
+
+describe.skipIf(skip)('rings in named shared memory', () => {
+  it('create and attach map the same memory, as a real SharedArrayBuffer', () => {
+    const name = uniqueName('same');
+    const created = createShared(name, { kind: 'fixed', capacity: 64, recordSize: 16 });
+    const attached = attachShared(name);
+    expect(attached).toBeInstanceOf(SharedArrayBuffer);
+    expect(attached.byteLength).toBe(HEADER_BYTES + 64 * 16);
+    const producer = FixedProducer.attach(created);
+    const consumer = FixedConsumer.attach(attached);
+    expect(producer.descriptor.waitDomain).toBe('os');
+    producer.tryPush(new Uint8Array(16).fill(7));
+    expect(consumer.tryPop()?.[15]).toBe(7);
+  });
+
+  it('moves 10⁷ records from another process, none lost, duplicated, reordered or torn', async () => {
+    const name = uniqueName('stream');
+    const buffer = createShared(name, {
+      kind: 'fixed',
+      capacity: 4096,
+      recordSize: 32,
+      fullPolicy: 'block',
+    });
+    const consumer = FixedConsumer.attach(buffer);
+    const child = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./workers/shared-producer.mjs', import.meta.url)),
+        name,
+        '10000000',
+        '256',
+      ],
+      {
+        stdio: 'inherit',
+      },
+    );
+    let expected = 0;
+    let errors = 0;
+    for (;;) {
+      const got = consumer.drain((data, offset, count) => {
+        for (let i = 0; i < count; i++, expected++)
+          if (checkTestRecord(data, offset + i * 32, 32, expected) !== '') errors++;
+      });
+      if (got === 0 && (await consumer.waitAsync({ timeoutMs: 30_000 })) !== 'ready') break;
+    }
+    const [code] = await new Promise<[number | null]>((resolve) =>
+      child.on('exit', (exitCode) => resolve([exitCode])),
+    );
+    expect(code).toBe(0);
+    expect({ expected, errors }).toEqual({ expected: 10_000_000, errors: 0 });
+    expect(consumer.stats()).toMatchObject({
+      pushed: 10_000_000,
+      popped: 10_000_000,
+      dropped: 0,
+      closed: true,
+    });
+  });
+
+  it('refuses a second create of the same name', () => {
+    const name = uniqueName('twice');
+    createShared(name, { kind: 'fixed', capacity: 16, recordSize: 8 });
+    expect(codeOf(() => createShared(name, { kind: 'fixed', capacity: 16, recordSize: 8 }))).toBe(
+      'SHARED_EXISTS',
+    );
+  });
+
+  it('refuses a name that does not exist', () => {
+    expect(codeOf(() => attachShared(uniqueName('absent')))).toBe('SHARED_NOT_FOUND');
+    expect(unlinkShared(uniqueName('absent2'))).toBe(false);
+  });
+
+  it('refuses invalid names before touching the system', () => {
+    for (const bad of ['', 'a/b', '../etc', 'x..y', '.hidden', '-dash', 'x'.repeat(201), 42]) {
+      expect(codeOf(() => attachShared(bad as string))).toBe('INVALID_NAME');
+    }
+  });
+
+  it('refuses a process-domain ring in shared memory', () => {
+    expect(
+      codeOf(() =>
+        createShared(uniqueName('process'), {
+          kind: 'fixed',
+          capacity: 16,
+          recordSize: 8,
+          waitDomain: 'process',
+        }),
+      ),
+    ).toBe('INVALID_OPTIONS');
+  });
+
+  it('refuses an object another user could read (mode 0644), an empty one, and a truncated one', () => {
+    const open = uniqueName('open');
+    writeFileSync(`/dev/shm/${open}`, Buffer.alloc(4096), { mode: 0o644 });
+    expect(codeOf(() => attachShared(open))).toBe('SHARED_PERMISSION');
+    expect(() => attachShared(open)).toThrow(
+      /mode 0644\); ringkit only attaches to objects of its own user with mode 0600/,
+    );
+    const empty = uniqueName('empty');
+    writeFileSync(`/dev/shm/${empty}`, Buffer.alloc(0), { mode: 0o600 });
+    expect(codeOf(() => attachShared(empty))).toBe('BUFFER_TOO_SMALL');
+    const truncated = uniqueName('truncated');
+    const whole = createShared(truncated, { kind: 'fixed', capacity: 64, recordSize: 16 });
+    unlinkShared(truncated);
+    writeFileSync(`/dev/shm/${truncated}`, Buffer.from(whole.slice(0, HEADER_BYTES + 100)), {
+      mode: 0o600,
+    });
+    expect(codeOf(() => attachShared(truncated))).toBe('BUFFER_TOO_SMALL');
+  });
+
+  it('refuses an object larger than its ring', () => {
+    const name = uniqueName('larger');
+    const ring = createShared(name, { kind: 'fixed', capacity: 64, recordSize: 16 });
+    unlinkShared(name);
+    const bigger = Buffer.alloc(ring.byteLength + 4096);
+    Buffer.from(ring).copy(bigger);
+    writeFileSync(`/dev/shm/${name}`, bigger, { mode: 0o600 });
+    expect(() => attachShared(name)).toThrow(/is \d+ bytes but its ring header describes \d+/);
+  });
+
+  it('never writes on attach, and refuses 10 000 fuzzed headers each with a specific code', () => {
+    const name = uniqueName('fuzz');
+    const buffer = createShared(name, { kind: 'fixed', capacity: 256, recordSize: 16 });
+    const header = new Uint8Array(buffer, 0, HEADER_BYTES);
+    const random = createRandomBytes(7);
+    const codes = new Map<string, number>();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    for (let i = 0; i < 10_000; i++) {
+      random(header);
+      if (i % 2 === 0) new DataView(buffer).setUint32(Descriptor.MAGIC, 0x474e4952, true);
+      if (i % 4 === 0) new DataView(buffer).setUint32(Descriptor.LAYOUT_VERSION, 1, true);
+      const before = header.slice();
+      const code = codeOf(() => attachShared(name));
+      expect(code).not.toBe('none');
+      expect(header).toEqual(before);
+      codes.set(code, (codes.get(code) ?? 0) + 1);
+      if (i % 2000 === 1999) gc?.();
+    }
+    expect(codes.get('BAD_MAGIC')).toBeGreaterThan(4000);
+    expect(codes.size).toBeGreaterThanOrEqual(3);
+  });
+
+  it('leaks nothing: 10 000 create/attach/unlink cycles leave descriptors and mappings as they were', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(new URL('./workers/shared-leak.mjs', import.meta.url))],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    expect(result.stderr).toBe('');
+    type Counts = { fds: number; maps: number; sharedMaps: number };
+    const { before, after } = JSON.parse(result.stdout) as { before: Counts; after: Counts };
+    expect(after.fds).toBe(before.fds);
+    expect(after.sharedMaps).toBe(before.sharedMaps);
+    // V8 may grow its own heap and code space a little; a leak would add 20 000 mappings.
+    expect(after.maps).toBeLessThan(before.maps + 100);
+  });
+});
+
+// Leave nothing behind in /dev/shm even if an assertion failed mid-test.
+process.on('exit', () => {
+  for (const name of created) {
+    try {
+      unlinkSync(`/dev/shm/${name}`);
+    } catch {}
+  }
+});
