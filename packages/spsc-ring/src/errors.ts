@@ -20,7 +20,8 @@ export type RingErrorCode =
   | 'SHARED_NOT_FOUND'
   | 'SHARED_PERMISSION'
   | 'SHARED_SYSTEM'
-  | 'MEMORY_CAGE';
+  | 'MEMORY_CAGE'
+  | 'PEER_GONE';
 
 /** Every error the ring raises on purpose: a code to branch on and one sentence to act on. */
 export class RingError extends Error {

@@ -22,6 +22,7 @@ export {
   type WaitDomainName,
 } from './header.js';
 export * as layout from './layout.js';
+export { monotonicMs, type PeerAliveOptions } from './liveness.js';
 export {
   type NativeConsumerOptions,
   type NativeProducerOptions,

@@ -8,6 +8,7 @@ import {
   type WaitDomainName,
 } from './header.js';
 import { Consumer, DATA_OFFSET, HEADER_BYTES, Notification, Producer } from './layout.js';
+import { Liveness, type PeerAliveOptions } from './liveness.js';
 import {
   type Sleeper,
   type SleepPrimitive,
@@ -69,6 +70,18 @@ export abstract class RingEnd {
     this.capacity = this.descriptor.capacity;
   }
 
+  protected abstract readonly liveness: Liveness;
+
+  /** The other side attached, its process exists and (with `withinMs`) it beat that recently. */
+  peerAlive(options: PeerAliveOptions = {}): boolean {
+    return this.liveness.peerAlive(options);
+  }
+
+  /** A sign of life for the other side's `peerAlive` (attach, waits and every 1024th batch beat on their own). */
+  beat(): void {
+    this.liveness.beat();
+  }
+
   stats(): RingStats {
     const write = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
     const read = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
@@ -92,6 +105,8 @@ export abstract class ProducerEnd extends RingEnd {
   protected pushedCount: number;
   protected droppedCount: number;
   protected closed: boolean;
+  protected readonly liveness: Liveness;
+  private publishes = 0;
   private readonly pushedWriter: CounterWriter;
   private readonly droppedWriter: CounterWriter;
   private readonly spaceSleeper: Sleeper;
@@ -106,13 +121,33 @@ export abstract class ProducerEnd extends RingEnd {
     this.closed = Atomics.load(this.words, Word.CLOSED) !== 0;
     this.pushedWriter = new CounterWriter(this.words, Producer.PUSHED);
     this.droppedWriter = new CounterWriter(this.words, Producer.DROPPED);
+    this.liveness = new Liveness(this.words, 'producer');
+    this.liveness.announce();
+    if (kind === 'fixed') this.repairPushed();
     this.spaceSleeper = {
       words: this.words,
       primitive: this.primitive,
       flagIndex: Word.PRODUCER_WAITING,
       signalIndex: Word.SPACE_SIGNAL,
       check: () => (this.freeSpace(this.spaceWanted) >= this.spaceWanted ? 'ready' : null),
+      tick: (peerTimeoutMs) => {
+        this.liveness.beat();
+        return this.liveness.peerGone(peerTimeoutMs);
+      },
     };
+  }
+
+  /**
+   * A producer killed between publishing its position and storing its counter
+   * leaves `pushed` one batch behind. In a fixed-slot ring every slot is one
+   * record, so the counter's low word must equal the write position: a
+   * replacement producer restores that before it continues.
+   */
+  private repairPushed(): void {
+    const lag = (this.writePosition - (this.pushedCount % 2 ** 32)) | 0;
+    if (lag === 0 || this.pushedCount + lag < 0) return;
+    this.pushedCount += lag;
+    this.pushedWriter.store(this.pushedCount);
   }
 
   /** Free slots or bytes; the consumer's position is re-read only when fewer than `wanted` look free. */
@@ -137,6 +172,7 @@ export abstract class ProducerEnd extends RingEnd {
     wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
     this.pushedCount += records;
     this.pushedWriter.store(this.pushedCount);
+    if ((++this.publishes & 1023) === 0) this.liveness.beat();
   }
 
   /** Records that did not fit: counted under `drop`, left to the caller under `block`. */
@@ -169,6 +205,12 @@ export abstract class ProducerEnd extends RingEnd {
         'TIMEOUT',
         'gave up waiting for space in the ring: the until() condition became true.',
       );
+    if (outcome === 'peer-gone') {
+      throw new RingError(
+        'PEER_GONE',
+        `the ring is full and its consumer (pid ${this.liveness.peerPid()}) is gone; attach a new consumer to drain it.`,
+      );
+    }
     throw new RingError(
       'TIMEOUT',
       `ring stayed full for ${options.timeoutMs} ms; the consumer is not keeping up (or is gone).`,
@@ -190,6 +232,8 @@ export abstract class ConsumerEnd extends RingEnd {
   /** Local copy of the producer's position, re-read only when the ring looks empty. */
   protected writePositionCache: number;
   protected poppedCount: number;
+  protected readonly liveness: Liveness;
+  private drains = 0;
   private readonly poppedWriter: CounterWriter;
   private readonly dataSleeper: Sleeper;
 
@@ -199,6 +243,14 @@ export abstract class ConsumerEnd extends RingEnd {
     this.writePositionCache = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
     this.poppedCount = loadCounter(this.words, Consumer.POPPED);
     this.poppedWriter = new CounterWriter(this.words, Consumer.POPPED);
+    this.liveness = new Liveness(this.words, 'consumer');
+    this.liveness.announce();
+    if (kind === 'fixed') {
+      // As repairPushed: a consumer killed between its two stores left `popped` behind its position.
+      const lag = (this.readPosition - (this.poppedCount % 2 ** 32)) | 0;
+      if (lag !== 0 && this.poppedCount + lag >= 0)
+        this.poppedWriter.store((this.poppedCount += lag));
+    }
     this.dataSleeper = {
       words: this.words,
       primitive: this.primitive,
@@ -209,6 +261,10 @@ export abstract class ConsumerEnd extends RingEnd {
         // Closed is stored after the last publish: seeing it, then re-reading the position, misses nothing.
         if (Atomics.load(this.words, Word.CLOSED) === 0) return null;
         return this.available() > 0 ? 'ready' : 'closed';
+      },
+      tick: (peerTimeoutMs) => {
+        this.liveness.beat();
+        return this.liveness.peerGone(peerTimeoutMs);
       },
     };
   }
@@ -235,6 +291,7 @@ export abstract class ConsumerEnd extends RingEnd {
     wakeIfWaiting(this.words, this.primitive, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
     this.poppedCount += records;
     this.poppedWriter.store(this.poppedCount);
+    if ((++this.drains & 1023) === 0) this.liveness.beat();
   }
 
   /** True once the producer closed the ring and every record was consumed. */

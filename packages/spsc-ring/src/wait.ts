@@ -18,10 +18,18 @@ export interface WaitOptions {
    * latency is bounded by the tick. The right choice for a telemetry drain.
    */
   readonly wakeOn?: 'publish' | 'tick';
+  /**
+   * End with 'peer-gone' when the other side has not shown a sign of life for
+   * this long. Without it, only a peer whose process has exited counts as gone.
+   */
+  readonly peerTimeoutMs?: number;
 }
 
-/** How a wait ended: what was waited for is there, the ring is closed, time ran out, or `until` said stop. */
-export type WaitOutcome = 'ready' | 'closed' | 'timeout' | 'until';
+/**
+ * How a wait ended: what was waited for is there, the ring is closed, time ran
+ * out, `until` said stop, or the other side's process is gone (or silent past `peerTimeoutMs`).
+ */
+export type WaitOutcome = 'ready' | 'closed' | 'timeout' | 'until' | 'peer-gone';
 
 type SleepResult = 'ok' | 'not-equal' | 'timed-out';
 
@@ -76,6 +84,8 @@ export interface Sleeper {
   readonly signalIndex: number;
   /** 'ready' or 'closed' when the wait is over, null to keep waiting. */
   readonly check: () => 'ready' | 'closed' | null;
+  /** Once per tick: show this side is alive, and say whether the other side is gone. */
+  readonly tick?: (peerTimeoutMs: number | undefined) => boolean;
 }
 
 const DEFAULT_TICK_MS = 100;
@@ -135,6 +145,7 @@ function* waitProtocol(
     const outcome = sleeper.check();
     if (outcome !== null) return outcome;
     if (options.until?.()) return 'until';
+    if (sleeper.tick?.(options.peerTimeoutMs)) return 'peer-gone';
     const remaining = deadline - performance.now();
     if (remaining <= 0) return 'timeout';
     const seen = Atomics.load(words, signalIndex);

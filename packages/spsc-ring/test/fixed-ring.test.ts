@@ -149,6 +149,19 @@ describe('fixed-slot ring', () => {
     expect(consumer.stats()).toMatchObject({ popped: 3, used: 1 });
   });
 
+  it('a replacement producer repairs a pushed counter left one batch behind its position', () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 16, recordSize: 4 });
+    const first = FixedProducer.attach(buffer);
+    first.pushBatch(new Uint8Array(5 * 4));
+    // As if killed between publishing its position and storing its counter:
+    storeCounter(new Int32Array(buffer, 0, 128), Producer.PUSHED, 2);
+    expect(first.stats().pushed).toBe(2);
+    const replacement = FixedProducer.attach(buffer);
+    expect(replacement.stats().pushed).toBe(5);
+    replacement.tryPush(record(9));
+    expect(replacement.stats().pushed).toBe(6);
+  });
+
   it('keeps positions right across the u32 wrap', () => {
     const buffer = createRing({ kind: 'fixed', capacity: 4, recordSize: 4 });
     const words = new Int32Array(buffer, 0, 128);
@@ -168,7 +181,11 @@ describe('fixed-slot ring', () => {
   it('reads counters past 2³² exactly, without BigInt', () => {
     const { buffer, producer, consumer } = ring(4);
     const words = new Int32Array(buffer, 0, 128);
+    // As after 2³² − 1 records: the counters' low words equal the positions.
     storeCounter(words, Producer.PUSHED, 2 ** 32 - 1);
+    storeCounter(words, Consumer.POPPED, 2 ** 32 - 1);
+    words[Producer.WRITE_POSITION >> 2] = -1;
+    words[Consumer.READ_POSITION >> 2] = -1;
     const resumed = FixedProducer.attach(buffer);
     resumed.tryPush(record(1));
     resumed.tryPush(record(2));

@@ -1,0 +1,87 @@
+import { Consumer, Producer } from './layout.js';
+
+/**
+ * Is the other side still there? Each side writes its pid when it attaches and
+ * a heartbeat (CLOCK_MONOTONIC milliseconds, mod 2³²: one clock for every
+ * process of the machine) when it attaches, every 1024th publish and every wait
+ * tick — nothing on a timer, nothing extra on the hot path.
+ */
+
+/** CLOCK_MONOTONIC in milliseconds, as a u32 (process.hrtime is CLOCK_MONOTONIC on Linux). */
+export function monotonicMs(): number {
+  const [seconds, nanoseconds] = process.hrtime();
+  return (seconds * 1000 + Math.floor(nanoseconds / 1e6)) >>> 0;
+}
+
+export interface PeerAliveOptions {
+  /** Also require a heartbeat no older than this. */
+  readonly withinMs?: number;
+}
+
+/** True when a process with this pid exists (it may belong to another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class Liveness {
+  private readonly ownPid: number;
+  private readonly ownHeartbeat: number;
+  private readonly peerPidIndex: number;
+  private readonly peerHeartbeat: number;
+
+  constructor(
+    private readonly words: Int32Array,
+    side: 'producer' | 'consumer',
+  ) {
+    const own = side === 'producer' ? Producer : Consumer;
+    const peer = side === 'producer' ? Consumer : Producer;
+    this.ownPid = own.PID >> 2;
+    this.ownHeartbeat = own.HEARTBEAT >> 2;
+    this.peerPidIndex = peer.PID >> 2;
+    this.peerHeartbeat = peer.HEARTBEAT >> 2;
+  }
+
+  /** Taking over this side (first attach, or replacing a dead one): our pid, a fresh beat. */
+  announce(): void {
+    Atomics.store(this.words, this.ownPid, process.pid);
+    this.beat();
+  }
+
+  beat(): void {
+    Atomics.store(this.words, this.ownHeartbeat, monotonicMs() | 0);
+  }
+
+  /** The other side's pid, or 0 if it never attached. */
+  peerPid(): number {
+    return Atomics.load(this.words, this.peerPidIndex) >>> 0;
+  }
+
+  /** Milliseconds since the other side last beat. */
+  peerSilenceMs(): number {
+    return (monotonicMs() - (Atomics.load(this.words, this.peerHeartbeat) >>> 0)) >>> 0;
+  }
+
+  /** The other side attached, its process exists, and (with `withinMs`) it beat that recently. */
+  peerAlive(options: PeerAliveOptions = {}): boolean {
+    const pid = this.peerPid();
+    if (pid === 0) return false;
+    if (pid !== process.pid && !processExists(pid)) return false;
+    return options.withinMs === undefined || this.peerSilenceMs() <= options.withinMs;
+  }
+
+  /**
+   * Gone for sure: it attached from another process that no longer exists, or
+   * (with `silentMs`) it has not beaten for that long.
+   */
+  peerGone(silentMs: number | undefined): boolean {
+    const pid = this.peerPid();
+    if (pid === 0) return false;
+    if (pid !== process.pid && !processExists(pid)) return true;
+    return silentMs !== undefined && this.peerSilenceMs() > silentMs;
+  }
+}
