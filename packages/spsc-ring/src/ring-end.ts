@@ -248,8 +248,10 @@ export abstract class ConsumerEnd extends RingEnd {
     if (kind === 'fixed') {
       // As repairPushed: a consumer killed between its two stores left `popped` behind its position.
       const lag = (this.readPosition - (this.poppedCount % 2 ** 32)) | 0;
-      if (lag !== 0 && this.poppedCount + lag >= 0)
-        this.poppedWriter.store((this.poppedCount += lag));
+      if (lag !== 0 && this.poppedCount + lag >= 0) {
+        this.poppedCount += lag;
+        this.poppedWriter.store(this.poppedCount);
+      }
     }
     this.dataSleeper = {
       words: this.words,
