@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
@@ -35,5 +36,29 @@ describe('README examples', () => {
       /^JS drained 100000 records \(\d+ payload bytes\), 0 broken; native thread pushed 100000 in /,
     );
     expect(status).toBe(0);
+  });
+});
+
+describe('README two-process example', () => {
+  it('shared-consumer.mjs and shared-producer.mjs move a million records between two processes', async () => {
+    const name = `ringkit-example-${process.pid}`;
+    const example = (file: string) =>
+      fileURLToPath(new URL(`../examples/${file}`, import.meta.url));
+    const consumer = spawn(process.execPath, [example('shared-consumer.mjs'), name], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    consumer.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    while (!output.includes('is ready')) await new Promise((resolve) => setTimeout(resolve, 10));
+    const producer = spawnSync(process.execPath, [example('shared-producer.mjs'), name], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(producer.stdout.trim()).toBe('pushed 1000000 records');
+    const [code] = await once(consumer, 'exit');
+    expect(code).toBe(0);
+    expect(output).toMatch(/1000000 records; the stream ended: closed/);
   });
 });
