@@ -1,7 +1,16 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
-import { createRing, FixedConsumer, FixedProducer, startNativeProducer } from '../src/index.js';
+import {
+  createRing,
+  createShared,
+  FixedConsumer,
+  FixedProducer,
+  startNativeProducer,
+  unlinkShared,
+} from '../src/index.js';
 
 /**
  * The transports compared in transport.bench.ts, each behind the same small
@@ -48,6 +57,31 @@ export function postMessageTransport(): Transport {
   };
 }
 
+/** Pushes through our ring, one tryPush per record or one claim/commit per batch, then waits until drained. */
+function sendThroughRing(
+  producer: FixedProducer,
+  mode: 'single' | 'batched',
+  records: number,
+  record: Uint8Array,
+): void {
+  if (mode === 'single') {
+    for (let i = 0; i < records; i++) {
+      record[0] = i;
+      while (!producer.tryPush(record)) {}
+    }
+  } else {
+    for (let sent = 0; sent < records; ) {
+      const claim = producer.tryClaim(Math.min(BATCH, records - sent));
+      if (claim === null) continue;
+      const data = producer.data;
+      for (let i = 0; i < claim.count; i++) data[claim.offset + i * RECORD_BYTES] = sent + i;
+      claim.commit();
+      sent += claim.count;
+    }
+  }
+  while (producer.stats().used > 0) {}
+}
+
 /** Our fixed-slot ring, one tryPush per record or one claim/commit per batch of 256; a worker drains. */
 export function ringTransport(mode: 'single' | 'batched'): Transport {
   let worker: Worker;
@@ -65,27 +99,48 @@ export function ringTransport(mode: 'single' | 'batched'): Transport {
       worker = await startWorker({ role: 'drain', buffer });
     },
     send(records) {
-      if (mode === 'single') {
-        for (let i = 0; i < records; i++) {
-          record[0] = i;
-          while (!producer.tryPush(record)) {}
-        }
-      } else {
-        for (let sent = 0; sent < records; ) {
-          const claim = producer.tryClaim(Math.min(BATCH, records - sent));
-          if (claim === null) continue;
-          const data = producer.data;
-          for (let i = 0; i < claim.count; i++) data[claim.offset + i * RECORD_BYTES] = sent + i;
-          claim.commit();
-          sent += claim.count;
-        }
-      }
-      while (producer.stats().used > 0) {}
+      sendThroughRing(producer, mode, records, record);
     },
     async stop() {
       producer.close();
       await once(worker, 'message');
       await worker.terminate();
+    },
+  };
+}
+
+/** The same ring in named shared memory, drained by another Node process (bench/workers/process-drain.mjs). */
+export function processTransport(mode: 'single' | 'batched'): Transport {
+  const name = `ringkit-bench-${process.pid}-${mode}`;
+  let child: ChildProcess;
+  let producer: FixedProducer;
+  const record = new Uint8Array(RECORD_BYTES);
+  return {
+    async start() {
+      unlinkShared(name);
+      const buffer = createShared(name, {
+        kind: 'fixed',
+        capacity: 4096,
+        recordSize: RECORD_BYTES,
+        fullPolicy: 'block',
+      });
+      producer = FixedProducer.attach(buffer);
+      child = spawn(
+        process.execPath,
+        [fileURLToPath(new URL('./workers/process-drain.mjs', import.meta.url)), name],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      await once(child.stdout!, 'data');
+    },
+    send(records) {
+      sendThroughRing(producer, mode, records, record);
+    },
+    async stop() {
+      producer.close();
+      await once(child, 'exit');
+      unlinkShared(name);
     },
   };
 }

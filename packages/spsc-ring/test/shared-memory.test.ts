@@ -96,6 +96,51 @@ describe.skipIf(skip)('rings in named shared memory', () => {
     });
   });
 
+  it('under drop, across processes: attempted = popped + dropped, and the gaps the consumer sees are the drops', async () => {
+    const name = uniqueName('drop');
+    const buffer = createShared(name, { kind: 'fixed', capacity: 64, recordSize: 16 });
+    const consumer = FixedConsumer.attach(buffer);
+    const child = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./workers/shared-producer.mjs', import.meta.url)),
+        name,
+        '2000000',
+        '16',
+        'close',
+      ],
+      {
+        stdio: 'inherit',
+      },
+    );
+    let next = 0;
+    let skipped = 0;
+    let errors = 0;
+    for (;;) {
+      const got = consumer.drain((data, offset, count) => {
+        for (let i = 0; i < count; i++) {
+          const sequence = new DataView(
+            data.buffer,
+            data.byteOffset + offset + i * 16,
+            4,
+          ).getUint32(0, true);
+          if (sequence < next || checkTestRecord(data, offset + i * 16, 16, sequence) !== '')
+            errors++;
+          skipped += sequence - next;
+          next = sequence + 1;
+        }
+      });
+      if (got === 0 && (await consumer.waitAsync({ timeoutMs: 30_000 })) !== 'ready') break;
+    }
+    await new Promise((resolve) => child.on('exit', resolve));
+    const stats = consumer.stats();
+    expect(errors).toBe(0);
+    expect(stats.dropped).toBeGreaterThan(0);
+    expect(stats.pushed).toBe(stats.popped);
+    expect(stats.popped + stats.dropped).toBe(2_000_000);
+    expect(skipped + (2_000_000 - next)).toBe(stats.dropped);
+  });
+
   it('refuses a second create of the same name', () => {
     const name = uniqueName('twice');
     createShared(name, { kind: 'fixed', capacity: 16, recordSize: 8 });
