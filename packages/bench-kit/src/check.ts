@@ -58,7 +58,7 @@ export async function checkResults(options: CheckOptions): Promise<CheckReport> 
 }
 
 function verdictOf(result: BenchResult, budgetOverride: number | undefined): Verdict | null {
-  if (result.kind === 'throughput') return null;
+  if (result.kind === 'throughput' || result.kind === 'latency') return null;
   if (result.kind === 'speedup') return judgeSpeedup(result.interval, result.budget ?? 1);
   return judge(result.interval, budgetOverride ?? result.budget ?? 0);
 }
@@ -100,7 +100,8 @@ function renderCheckTable(rows: readonly CheckRow[], budgetOverride: number | un
       packageFolderName(result.package),
       result.bench + (result.quick ? ' (quick)' : ''),
       result.kind,
-      formatValue(result.unit, result.median),
+      formatValue(result.unit, result.median) +
+        (result.percentiles ? ` (p99 ${formatValue('ns', result.percentiles.p99)})` : ''),
       formatInterval(result.unit, result.interval.low, result.interval.high),
       budget,
       row.verdict === null ? '—' : row.verdict.toUpperCase(),

@@ -83,10 +83,23 @@ export interface ThroughputBench extends BenchBase {
   readonly workload: Workload;
 }
 
+/**
+ * Per-event latencies the workload measures itself — a wake-up across threads,
+ * a round trip — in nanoseconds: reported as the median with an interval, and
+ * percentiles (p50, p90, p99, max).
+ */
+export interface LatencyBench extends Omit<BenchBase, 'itemsPerIteration'> {
+  readonly kind: 'latency';
+  /** Measures some events and returns their latencies in nanoseconds. */
+  readonly measure: () => readonly number[] | Promise<readonly number[]>;
+  /** How many latencies to collect (default 2000; quick runs take a fifth). */
+  readonly events?: number;
+}
+
 /** The two kinds that run a baseline and a candidate in interleaved pairs. */
 export type PairedBench = OverheadBench | SpeedupBench;
 
-export type Bench = OverheadBench | SpeedupBench | ThroughputBench;
+export type Bench = OverheadBench | SpeedupBench | ThroughputBench | LatencyBench;
 
 export interface Suite {
   /** Defaults to the name in the nearest package.json of the bench file. */
@@ -100,6 +113,10 @@ export function overhead(definition: Omit<OverheadBench, 'kind'>): OverheadBench
 
 export function speedup(definition: Omit<SpeedupBench, 'kind'>): SpeedupBench {
   return validateBench({ ...definition, kind: 'speedup' });
+}
+
+export function latency(definition: Omit<LatencyBench, 'kind'>): LatencyBench {
+  return validateBench({ ...definition, kind: 'latency' });
 }
 
 export function throughput(definition: Omit<ThroughputBench, 'kind'>): ThroughputBench {
@@ -137,6 +154,21 @@ function validateBench<T extends Bench>(bench: T): T {
       'BAD_DEFINITION',
       `benchmark name must be letters, digits, ".", "_" or "-" (it becomes a file name), name=${JSON.stringify(bench.name)}`,
     );
+  }
+  if (bench.kind === 'latency') {
+    if (typeof bench.measure !== 'function') {
+      throw new BenchKitError(
+        'BAD_DEFINITION',
+        `benchmark "${bench.name}" needs measure(): a function returning latencies in nanoseconds.`,
+      );
+    }
+    if (bench.events !== undefined && !(Number.isInteger(bench.events) && bench.events >= 1)) {
+      throw new BenchKitError(
+        'BAD_DEFINITION',
+        `benchmark "${bench.name}" events must be an integer ≥ 1, events=${bench.events}`,
+      );
+    }
+    return bench;
   }
   const workloads =
     bench.kind === 'throughput' ? [bench.workload] : [bench.baseline, bench.candidate];

@@ -19,20 +19,30 @@ export function formatSi(value: number): string {
   return `${scaled.toFixed(digits)}${unitPrefix ? ` ${unitPrefix}` : ''}`;
 }
 
-export type Unit = '%' | '×' | 'items/s';
+export type Unit = '%' | '×' | 'items/s' | 'ns';
 
 /** 12.3× with three significant digits (0.812×, 31.4×, 250×). */
 export function formatRatio(value: number): string {
   return `${value >= 100 ? value.toFixed(0) : value.toPrecision(3)}×`;
 }
 
+/** 850 ns, 12.3 µs, 4.56 ms. */
+export function formatDuration(ns: number): string {
+  if (ns < 1e3) return `${ns.toFixed(0)} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toPrecision(3)} µs`;
+  if (ns < 1e9) return `${(ns / 1e6).toPrecision(3)} ms`;
+  return `${(ns / 1e9).toPrecision(3)} s`;
+}
+
 export function formatValue(unit: Unit, value: number): string {
+  if (unit === 'ns') return formatDuration(value);
   if (unit === '%') return formatPercent(value);
   if (unit === '×') return formatRatio(value);
   return `${formatSi(value)} items/s`;
 }
 
 export function formatInterval(unit: Unit, low: number, high: number): string {
+  if (unit === 'ns') return `[${formatDuration(low)}, ${formatDuration(high)}]`;
   if (unit === '%') return `[${formatPercent(low)}, ${formatPercent(high)}]`;
   if (unit === '×') return `[${formatRatio(low)}, ${formatRatio(high)}]`;
   return `[${formatSi(low)}, ${formatSi(high)}]`;

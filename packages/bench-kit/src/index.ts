@@ -5,6 +5,8 @@ export {
   type Bench,
   defineSuite,
   type FunctionWorkload,
+  type LatencyBench,
+  latency,
   type OverheadBench,
   overhead,
   type PairedBench,
@@ -32,9 +34,11 @@ export {
 } from './results.js';
 export {
   type BenchRun,
+  type LatencyRun,
   type OverheadRun,
   type Pair,
   type PairedRun,
+  type Percentiles,
   type Progress,
   type RunOptions,
   runBench,

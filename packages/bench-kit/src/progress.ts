@@ -12,12 +12,18 @@ export function createProgressLine(stream: NodeJS.WriteStream = process.stderr):
   if (!stream.isTTY) return { update: () => {}, clear: () => {} };
   return {
     update(progress) {
-      const unit =
-        progress.kind === 'overhead' ? '%' : progress.kind === 'speedup' ? '×' : 'items/s';
+      const unit = ({ overhead: '%', speedup: '×', throughput: 'items/s', latency: 'ns' } as const)[
+        progress.kind
+      ];
       const estimate = progress.estimate
         ? `${formatValue(unit, progress.estimate.median)} ${formatInterval(unit, progress.estimate.low, progress.estimate.high)}`
         : '…';
-      const what = progress.kind === 'throughput' ? 'samples' : 'pairs';
+      const what =
+        progress.kind === 'throughput'
+          ? 'samples'
+          : progress.kind === 'latency'
+            ? 'events'
+            : 'pairs';
       stream.write(
         `\r\x1b[K  ${progress.bench}: ${progress.samples} ${what}, ${estimate}, ${(progress.elapsedMs / 1000).toFixed(1)} s`,
       );

@@ -88,7 +88,7 @@ const VERDICT_COLOURS: Record<string, string> = {
 
 /** Horizontal bars with their 95% interval; overhead panels draw the budget line. */
 export function renderChart(title: string, results: readonly BenchResult[]): string {
-  const panels = (['%', '×', 'items/s'] as const)
+  const panels = (['%', '×', 'items/s', 'ns'] as const)
     .map((unit) => results.filter((result) => result.unit === unit))
     .filter((group) => group.length > 0);
   const parts: string[] = [];
@@ -145,7 +145,7 @@ function renderPanel(results: readonly BenchResult[], top: number): string {
       `<line x1="${x(result.interval.high)}" y1="${mid - 5}" x2="${x(result.interval.high)}" y2="${mid + 5}" stroke="#000"/>`,
       `<text x="${WIDTH - VALUE_WIDTH + 8}" y="${mid + 4}">${escapeXml(valueLabel(result))}</text>`,
     );
-    if (result.budget !== null && unit !== 'items/s') {
+    if (result.budget !== null && (unit === '%' || unit === '×')) {
       out.push(
         `<line x1="${x(result.budget)}" y1="${y + 1}" x2="${x(result.budget)}" y2="${y + ROW_HEIGHT - 1}" stroke="#c62828" stroke-dasharray="3,2"/>`,
       );
@@ -163,7 +163,7 @@ function renderPanel(results: readonly BenchResult[], top: number): string {
   if (unit === '%') {
     out.push(`<text x="${x(0)}" y="${rowsBottom + 14}" fill="#555" text-anchor="middle">0%</text>`);
   }
-  if (unit !== 'items/s') {
+  if (unit === '%' || unit === '×') {
     out.push(
       `<text x="${plotLeft + plotWidth}" y="${rowsBottom + 28}" fill="#c62828" text-anchor="end">dashed: ${unit === '%' ? 'budget' : 'required'}</text>`,
     );
@@ -175,6 +175,7 @@ const PANEL_TITLES: Record<Unit, string> = {
   '%': 'overhead vs baseline (%), 95% interval',
   '×': 'speedup over baseline (×), 95% interval',
   'items/s': 'throughput (items/s), 95% interval',
+  ns: 'latency (median, 95% interval; p99 in the label)',
 };
 
 function valueLabel(result: BenchResult): string {
@@ -186,6 +187,7 @@ function valueLabel(result: BenchResult): string {
 }
 
 function axisLabel(unit: Unit, value: number): string {
+  if (unit === 'ns') return formatValue('ns', value);
   if (unit === '%') return `${value.toFixed(1)}%`;
   if (unit === '×') return `${value.toFixed(1)}×`;
   return formatSi(value);

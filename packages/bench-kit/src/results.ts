@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BenchKitError } from './errors.js';
 import { describeMachine, type MachineInfo } from './machine.js';
-import type { BenchRun, SideSummary } from './runner.js';
+import type { BenchRun, Percentiles, SideSummary } from './runner.js';
 import type { Interval } from './stats.js';
 import type { Verdict } from './verdict.js';
 
@@ -14,13 +14,14 @@ import type { Verdict } from './verdict.js';
 export const RESULT_SCHEMA = 'ringkit-bench-result';
 export const RESULT_SCHEMA_VERSION = 1;
 
-export type ResultKind = 'overhead' | 'speedup' | 'throughput';
-export type ResultUnit = '%' | '×' | 'items/s';
+export type ResultKind = 'overhead' | 'speedup' | 'throughput' | 'latency';
+export type ResultUnit = '%' | '×' | 'items/s' | 'ns';
 
 const UNIT_OF: Record<ResultKind, ResultUnit> = {
   overhead: '%',
   speedup: '×',
   throughput: 'items/s',
+  latency: 'ns',
 };
 
 export interface BenchResult {
@@ -45,6 +46,8 @@ export interface BenchResult {
   readonly seed: number;
   readonly durationMs: number;
   readonly sides: { readonly baseline: SideSummary; readonly candidate: SideSummary } | null;
+  /** Latency only: p50, p90, p99 and max in nanoseconds; null otherwise. */
+  readonly percentiles: Percentiles | null;
   readonly machine: MachineInfo;
   readonly timestamp: string;
 }
@@ -68,15 +71,21 @@ export function toResult(
       high: run.interval.high,
       confidence: run.interval.confidence,
     },
-    samples: run.kind === 'throughput' ? run.samples.length : run.pairs.length,
-    budget: run.kind === 'throughput' ? null : run.budget,
-    verdict: run.kind === 'throughput' ? null : run.verdict,
+    samples:
+      run.kind === 'throughput'
+        ? run.samples.length
+        : run.kind === 'latency'
+          ? run.latencies.length
+          : run.pairs.length,
+    budget: run.kind === 'throughput' || run.kind === 'latency' ? null : run.budget,
+    verdict: run.kind === 'throughput' || run.kind === 'latency' ? null : run.verdict,
+    percentiles: run.kind === 'latency' ? run.percentiles : null,
     mode: run.mode,
     iterationsPerSample: run.iterationsPerSample,
     quick: run.quick,
     seed: run.seed,
     durationMs: Math.round(run.durationMs),
-    sides: run.kind === 'throughput' ? null : run.sides,
+    sides: run.kind === 'throughput' || run.kind === 'latency' ? null : run.sides,
     machine,
     timestamp: new Date().toISOString(),
   };
@@ -89,6 +98,13 @@ export function packageFolderName(packageName: string): string {
 
 /** The raw samples behind a result, one row per pair or sample. */
 export function toCsv(run: BenchRun): string {
+  if (run.kind === 'latency') {
+    return [
+      'event,latency_ns',
+      ...run.latencies.map((value, index) => `${index},${value}`),
+      '',
+    ].join('\n');
+  }
   if (run.kind !== 'throughput') {
     const rows = run.pairs.map((pair, index) =>
       [
@@ -182,8 +198,8 @@ export function parseResult(text: string, file: string): BenchResult {
   }
   expectString(record, 'package', file);
   expectString(record, 'bench', file);
-  expectOneOf(record, 'kind', ['overhead', 'speedup', 'throughput'], file);
-  expectOneOf(record, 'unit', ['%', '×', 'items/s'], file);
+  expectOneOf(record, 'kind', ['overhead', 'speedup', 'throughput', 'latency'], file);
+  expectOneOf(record, 'unit', ['%', '×', 'items/s', 'ns'], file);
   if (record.unit !== UNIT_OF[record.kind as ResultKind]) {
     throw malformed(
       file,
@@ -197,7 +213,14 @@ export function parseResult(text: string, file: string): BenchResult {
     throw malformed(file, '"interval" is missing');
   for (const field of ['low', 'high', 'confidence'])
     expectNumber(interval, field, file, `interval.${field}`);
-  if (record.kind !== 'throughput') {
+  if (record.kind === 'latency') {
+    const percentiles = record.percentiles as Record<string, unknown> | undefined;
+    if (typeof percentiles !== 'object' || percentiles === null)
+      throw malformed(file, '"percentiles" is missing');
+    for (const field of ['p50', 'p90', 'p99', 'max'])
+      expectNumber(percentiles, field, file, `percentiles.${field}`);
+  }
+  if (record.kind === 'overhead' || record.kind === 'speedup') {
     expectNumber(record, 'budget', file);
     expectOneOf(record, 'verdict', ['pass', 'fail', 'inconclusive'], file);
   }

@@ -38,8 +38,9 @@ export async function runSuites(
       const requirement =
         result.kind === 'overhead' ? `budget ${result.budget}%` : `needs ≥ ${result.budget}×`;
       const verdict = result.verdict ? ` ${result.verdict.toUpperCase()} (${requirement})` : '';
+      const p99 = result.percentiles ? ` p99 ${formatValue('ns', result.percentiles.p99)}` : '';
       log(
-        `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${verdict}, ${result.samples} ${result.kind === 'throughput' ? 'samples' : 'pairs'} in ${(result.durationMs / 1000).toFixed(1)} s → ${relative(process.cwd(), file)}`,
+        `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)}${p99} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${verdict}, ${result.samples} ${result.kind === 'throughput' ? 'samples' : result.kind === 'latency' ? 'events' : 'pairs'} in ${(result.durationMs / 1000).toFixed(1)} s → ${relative(process.cwd(), file)}`,
       );
     }
   }

@@ -1,5 +1,11 @@
 import { type Clock, monotonicClock } from './clock.js';
-import type { Bench, PairedBench, SamplingOptions, ThroughputBench } from './define.js';
+import type {
+  Bench,
+  LatencyBench,
+  PairedBench,
+  SamplingOptions,
+  ThroughputBench,
+} from './define.js';
 import { BenchKitError } from './errors.js';
 import { exposedGc } from './gc.js';
 import { resolveSampling } from './sampling.js';
@@ -10,6 +16,7 @@ import {
   median,
   overheadInterval,
   pairedLogRatios,
+  quantileOfSorted,
   speedupInterval,
 } from './stats.js';
 import { DEFAULT_BUDGET_PERCENT, judge, judgeSpeedup, type Verdict } from './verdict.js';
@@ -78,14 +85,33 @@ export interface ThroughputRun extends RunBase {
   readonly interval: Interval;
 }
 
-export type BenchRun = PairedRun | ThroughputRun;
+export interface Percentiles {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface LatencyRun extends Omit<RunBase, 'mode' | 'iterationsPerSample'> {
+  readonly kind: 'latency';
+  readonly mode: 'function';
+  readonly iterationsPerSample: 1;
+  /** Every latency measured, in nanoseconds, in the order measured. */
+  readonly latencies: readonly number[];
+  /** Median latency in nanoseconds. */
+  readonly interval: Interval;
+  readonly percentiles: Percentiles;
+}
+
+export type BenchRun = PairedRun | ThroughputRun | LatencyRun;
 
 export async function runBench(bench: Bench, options: RunOptions = {}): Promise<BenchRun> {
   await bench.setup?.();
   try {
-    return bench.kind !== 'throughput'
-      ? await runPaired(bench, options)
-      : await runThroughput(bench, options);
+    if (bench.kind === 'latency') return await runLatency(bench, options);
+    return bench.kind === 'throughput'
+      ? await runThroughput(bench, options)
+      : await runPaired(bench, options);
   } finally {
     await bench.teardown?.();
   }
@@ -178,6 +204,56 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
         iterations,
         context,
       ),
+    },
+  };
+}
+
+async function runLatency(bench: LatencyBench, options: RunOptions): Promise<LatencyRun> {
+  const context = createContext('function', bench as unknown as Bench, options);
+  const wanted = Math.max(1, Math.round((bench.events ?? 2000) / (options.quick ? 5 : 1)));
+  const latencies: number[] = [];
+  while (latencies.length < wanted) {
+    const batch = await bench.measure();
+    for (const value of batch) {
+      if (!(value >= 0 && Number.isFinite(value))) {
+        throw new BenchKitError(
+          'WORKLOAD_FAILED',
+          `benchmark "${bench.name}" measured a latency of ${value} ns; latencies are finite and ≥ 0.`,
+        );
+      }
+      latencies.push(value);
+    }
+    if (batch.length === 0)
+      throw new BenchKitError(
+        'WORKLOAD_FAILED',
+        `benchmark "${bench.name}" measure() returned no latencies.`,
+      );
+    if (performance.now() >= context.deadline) break;
+  }
+  const sorted = Float64Array.from(latencies).sort();
+  const interval = bootstrapMedian(latencies, {
+    confidence: context.sampling.confidence,
+    resamples: context.sampling.resamples,
+    seed: context.seed,
+  });
+  options.onProgress?.(progressOf(bench as unknown as Bench, latencies.length, interval, context));
+  return {
+    kind: 'latency',
+    name: bench.name,
+    description: bench.description,
+    mode: 'function',
+    iterationsPerSample: 1,
+    sampling: context.sampling,
+    quick: options.quick ?? false,
+    seed: context.seed,
+    durationMs: performance.now() - context.startedAt,
+    latencies,
+    interval,
+    percentiles: {
+      p50: quantileOfSorted(sorted, 0.5),
+      p90: quantileOfSorted(sorted, 0.9),
+      p99: quantileOfSorted(sorted, 0.99),
+      max: sorted[sorted.length - 1] ?? 0,
     },
   };
 }

@@ -28,6 +28,7 @@ export function resultOf(overrides: Partial<BenchResult> = {}): BenchResult {
     seed: 1,
     durationMs: 1234,
     sides: null,
+    percentiles: null,
     machine: {
       cpuModel: 'test CPU',
       cores: 2,

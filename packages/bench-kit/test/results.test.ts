@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { overhead, throughput } from '../src/define.js';
+import { latency, overhead, throughput } from '../src/define.js';
 import { BenchKitError } from '../src/errors.js';
 import { renderChart } from '../src/report.js';
 import {
@@ -122,6 +122,27 @@ describe('results files', () => {
       expect((error as Error).message).toMatch(/^results\/x\.json is not a valid bench-kit result/);
       expect((error as Error).message).toMatch(message);
     }
+  });
+
+  it('stores a latency result with its percentiles and every event in the CSV', async () => {
+    const run = await runBench(
+      latency({ name: 'wake', events: 10, measure: () => [1000, 2000, 3000, 4000, 5000] }),
+      { seed: 3 },
+    );
+    const dir = temporaryDir();
+    const result = toResult('@ringkit/example', run);
+    await writeResult(dir, result, run);
+    const [loaded] = await readResults(dir);
+    expect(loaded?.result).toMatchObject({
+      kind: 'latency',
+      unit: 'ns',
+      samples: 10,
+      verdict: null,
+      percentiles: { max: 5000 },
+    });
+    expect(readFileSync(join(dir, 'example', 'wake.csv'), 'utf8').split('\n')[0]).toBe(
+      'event,latency_ns',
+    );
   });
 
   it('refuses a results directory that does not exist with a hint to run the benchmarks', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createCpuWorkload } from '../bench/cpu-workload.js';
-import { overhead, speedup, throughput } from '../src/define.js';
+import { latency, overhead, speedup, throughput } from '../src/define.js';
 import { BenchKitError } from '../src/errors.js';
-import { type OverheadRun, runBench, type ThroughputRun } from '../src/runner.js';
+import { type LatencyRun, type OverheadRun, runBench, type ThroughputRun } from '../src/runner.js';
 import { createVirtualClock, virtualWorkload } from './virtual-clock.js';
 
 const FAST = {
@@ -373,5 +373,42 @@ describe('definitions', () => {
     expect(() =>
       overhead({ name: 'neg', budget: -1, baseline: () => {}, candidate: () => {} }),
     ).toThrow(/budget must be/);
+  });
+});
+
+describe('latency', () => {
+  it('collects the events asked for and reports the median with an interval and the percentiles', async () => {
+    let next = 0;
+    const run = (await runBench(
+      latency({
+        name: 'wake',
+        events: 1000,
+        // 1 µs … 1000 µs, evenly: median 500.5 µs, p99 990.01 µs, max 1000 µs.
+        measure: () => Array.from({ length: 100 }, () => ++next * 1000),
+      }),
+      { seed: 1 },
+    )) as LatencyRun;
+    expect(run.latencies).toHaveLength(1000);
+    expect(run.interval.median).toBe(500_500);
+    expect(run.interval.low).toBeLessThan(500_500);
+    expect(run.interval.high).toBeGreaterThan(500_500);
+    expect(run.percentiles).toEqual({ p50: 500_500, p90: 900_100, p99: 990_010, max: 1_000_000 });
+  });
+
+  it('takes a fifth of the events in quick mode', async () => {
+    const run = (await runBench(
+      latency({ name: 'quick', events: 1000, measure: () => [1, 2, 3, 4] }),
+      { quick: true },
+    )) as LatencyRun;
+    expect(run.latencies).toHaveLength(200);
+  });
+
+  it('refuses a measurement that is not a duration', async () => {
+    await expect(
+      runBench(latency({ name: 'bad', measure: () => [5, Number.NaN] })),
+    ).rejects.toThrow(/measured a latency of NaN ns/);
+    await expect(runBench(latency({ name: 'empty', measure: () => [] }))).rejects.toThrow(
+      /returned no latencies/,
+    );
   });
 });
