@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RingError } from '../src/errors.js';
@@ -69,10 +69,15 @@ describe.skipIf(skip)('rings in named shared memory', () => {
         name,
         '10000000',
         '256',
+        'close',
       ],
       {
         stdio: 'inherit',
       },
+    );
+    // Listen now: the child may exit before the stream has been drained.
+    const childExit = new Promise<[number | null]>((resolve) =>
+      child.once('exit', (exitCode) => resolve([exitCode])),
     );
     let expected = 0;
     let errors = 0;
@@ -83,9 +88,7 @@ describe.skipIf(skip)('rings in named shared memory', () => {
       });
       if (got === 0 && (await consumer.waitAsync({ timeoutMs: 30_000 })) !== 'ready') break;
     }
-    const [code] = await new Promise<[number | null]>((resolve) =>
-      child.on('exit', (exitCode) => resolve([exitCode])),
-    );
+    const [code] = await childExit;
     expect(code).toBe(0);
     expect({ expected, errors }).toEqual({ expected: 10_000_000, errors: 0 });
     expect(consumer.stats()).toMatchObject({
@@ -113,6 +116,10 @@ describe.skipIf(skip)('rings in named shared memory', () => {
         stdio: 'inherit',
       },
     );
+    // Listen now: the child may exit before the stream has been drained.
+    const childExit = new Promise<[number | null]>((resolve) =>
+      child.once('exit', (exitCode) => resolve([exitCode])),
+    );
     let next = 0;
     let skipped = 0;
     let errors = 0;
@@ -132,7 +139,7 @@ describe.skipIf(skip)('rings in named shared memory', () => {
       });
       if (got === 0 && (await consumer.waitAsync({ timeoutMs: 30_000 })) !== 'ready') break;
     }
-    await new Promise((resolve) => child.on('exit', resolve));
+    await childExit;
     const stats = consumer.stats();
     expect(errors).toBe(0);
     expect(stats.dropped).toBeGreaterThan(0);
@@ -190,6 +197,66 @@ describe.skipIf(skip)('rings in named shared memory', () => {
       mode: 0o600,
     });
     expect(codeOf(() => attachShared(truncated))).toBe('BUFFER_TOO_SMALL');
+  });
+
+  it('refuses an object owned by another user, even with mode 0600', () => {
+    const name = uniqueName('other-user');
+    createShared(name, { kind: 'fixed', capacity: 16, recordSize: 8 });
+    if (process.getuid?.() !== 0) {
+      console.warn(
+        'not root: cannot give the object to another user, so only the mode check is exercised here',
+      );
+      return;
+    }
+    chownSync(`/dev/shm/${name}`, 65534, 65534);
+    expect(codeOf(() => attachShared(name))).toBe('SHARED_PERMISSION');
+    expect(() => attachShared(name)).toThrow(/owned by uid 65534 with mode 0600/);
+  });
+
+  it('says whether the other side is alive: attached, its process exists, and it beat recently', async () => {
+    const name = uniqueName('alive');
+    const buffer = createShared(name, { kind: 'fixed', capacity: 16, recordSize: 8 });
+    const consumer = FixedConsumer.attach(buffer);
+    expect(consumer.peerAlive()).toBe(false); // no producer yet
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
+      const ring = require(${JSON.stringify(fileURLToPath(new URL('../dist/index.cjs', import.meta.url)))});
+      ring.FixedProducer.attach(ring.attachShared(${JSON.stringify(name)}));
+      console.log('attached');
+      setInterval(() => {}, 1000);
+    `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    // Listen now: the child may exit before the stream has been drained.
+    const childExit = new Promise<[number | null]>((resolve) =>
+      child.once('exit', (exitCode) => resolve([exitCode])),
+    );
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    expect(consumer.peerAlive()).toBe(true);
+    expect(consumer.peerAlive({ withinMs: 10_000 })).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(consumer.peerAlive({ withinMs: 20 })).toBe(false); // attached, silent since
+    child.kill('SIGKILL');
+    await childExit;
+    expect(consumer.peerAlive()).toBe(false);
+    expect(await consumer.waitAsync({ timeoutMs: 5_000 })).toBe('peer-gone');
+    const replacement = FixedProducer.attach(buffer);
+    expect(consumer.peerAlive({ withinMs: 1_000 })).toBe(true);
+    expect(replacement.peerAlive()).toBe(true);
+  });
+
+  it('ends a wait with "peer-gone" when the peer is silent longer than peerTimeoutMs', async () => {
+    const name = uniqueName('silent');
+    const buffer = createShared(name, { kind: 'fixed', capacity: 16, recordSize: 8 });
+    FixedProducer.attach(buffer); // this process: alive, but it will not beat again
+    const consumer = FixedConsumer.attach(buffer);
+    expect(await consumer.waitAsync({ timeoutMs: 5_000, tickMs: 10, peerTimeoutMs: 50 })).toBe(
+      'peer-gone',
+    );
   });
 
   it('refuses an object larger than its ring', () => {
