@@ -7,6 +7,7 @@ import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { Descriptor, HEADER_BYTES } from '../src/layout.js';
 import { attachShared, createShared, unlinkShared } from '../src/shared-memory.js';
 import { checkTestRecord } from '../src/test-records.js';
+import { drainChecked } from './drain-checked.js';
 import { createRandomBytes } from './random.js';
 import { requireOrSkip } from './skip.js';
 
@@ -79,15 +80,7 @@ describe.skipIf(skip)('rings in named shared memory', () => {
     const childExit = new Promise<[number | null]>((resolve) =>
       child.once('exit', (exitCode) => resolve([exitCode])),
     );
-    let expected = 0;
-    let errors = 0;
-    for (;;) {
-      const got = consumer.drain((data, offset, count) => {
-        for (let i = 0; i < count; i++, expected++)
-          if (checkTestRecord(data, offset + i * 32, 32, expected) !== '') errors++;
-      });
-      if (got === 0 && (await consumer.waitAsync({ timeoutMs: 30_000 })) !== 'ready') break;
-    }
+    const { next: expected, errors } = await drainChecked(consumer);
     const [code] = await childExit;
     expect(code).toBe(0);
     expect({ expected, errors }).toEqual({ expected: 10_000_000, errors: 0 });

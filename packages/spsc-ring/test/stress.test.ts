@@ -5,6 +5,7 @@ import { createRing } from '../src/header.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { startNativeConsumer, startNativeProducer } from '../src/native-threads.js';
 import { checkTestRecord, writeTestRecord } from '../src/test-records.js';
+import { drainChecked } from './drain-checked.js';
 import { requireOrSkip } from './skip.js';
 import { startWorker } from './workers.js';
 
@@ -135,15 +136,7 @@ describe('stress across the language boundary', () => {
     });
     const native = startNativeProducer(buffer, { records: 10_000_000, batch: 64, close: true });
     const consumer = FixedConsumer.attach(buffer);
-    let expected = 0;
-    let errors = 0;
-    for (;;) {
-      const got = consumer.drain((data, offset, count) => {
-        for (let i = 0; i < count; i++, expected++)
-          if (checkTestRecord(data, offset + i * 32, 32, expected) !== '') errors++;
-      });
-      if (got === 0 && (await consumer.waitAsync({ timeoutMs: 30_000 })) !== 'ready') break;
-    }
+    const { next: expected, errors } = await drainChecked(consumer);
     expect(await native.join()).toMatchObject({ records: 10_000_000, errors: 0 });
     expect({ expected, errors }).toEqual({ expected: 10_000_000, errors: 0 });
   });
