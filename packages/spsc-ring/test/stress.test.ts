@@ -75,18 +75,18 @@ describe('stress between two worker threads', () => {
     });
   });
 
-  it('moves 10⁶ byte records of every size up to max record, with claims, aborts and padding', async () => {
+  it('moves 10⁷ byte records of every size up to max record, with claims, aborts and padding', async () => {
     const buffer = createRing({ kind: 'bytes', capacity: 4096, fullPolicy: 'block' });
-    const { consumed, stats } = await stressBetweenWorkers('bytes', buffer, 1_000_000, false);
+    const { consumed, stats } = await stressBetweenWorkers('bytes', buffer, 10_000_000, false);
     expect(consumed).toEqual({
-      received: 1_000_000,
+      received: 10_000_000,
       skipped: 0,
-      nextExpected: 1_000_000,
+      nextExpected: 10_000_000,
       errors: 0,
       firstError: '',
       ended: true,
     });
-    expect(stats).toMatchObject({ pushed: 1_000_000, popped: 1_000_000, dropped: 0 });
+    expect(stats).toMatchObject({ pushed: 10_000_000, popped: 10_000_000, dropped: 0 });
   });
 
   it('under drop, a small ring accounts exactly: pushed = popped, attempted = popped + dropped', async () => {
