@@ -23,6 +23,8 @@ export interface NativeBinding {
     timeoutMs: number,
   ): Promise<'ok' | 'not-equal' | 'timed-out'>;
   futexWake(words: Int32Array, index: number, count: number): number;
+  /** membarrier(GLOBAL_EXPEDITED): false if it could not be issued (see native/include/ringkit/barrier.hpp). */
+  sleeperBarrier(): boolean;
   startProducer(ring: Uint8Array, options: NativeProducerOptions): RawNativeThread;
   startConsumer(ring: Uint8Array, options: NativeConsumerOptions): RawNativeThread;
   /** Benchmarks: two native threads through the C++ twin or the bench's plain C++ queue. */

@@ -43,6 +43,12 @@ export interface SleepPrimitive {
     timeoutMs: number,
   ): Promise<SleepResult>;
   wake(words: Int32Array, index: number): void;
+  /**
+   * Runs after the sleeper raised its flag, before it re-checks: the barrier
+   * that lets native publishers skip the fence (barrier.hpp). False when it
+   * could not be issued, and the sleep must then stay short.
+   */
+  afterRaisingFlag?(): boolean;
 }
 
 const processPrimitive: SleepPrimitive = {
@@ -71,6 +77,7 @@ export function sleepPrimitive(domain: WaitDomainName): SleepPrimitive {
       wake(words, index) {
         native.futexWake(words, index, 1);
       },
+      afterRaisingFlag: () => native.sleeperBarrier(),
     };
   }
   return osPrimitive;
@@ -154,12 +161,13 @@ function* waitProtocol(
       continue;
     }
     Atomics.store(words, flagIndex, 1);
+    const barrierIssued = sleeper.primitive.afterRaisingFlag?.() ?? true;
     const recheck = sleeper.check();
     if (recheck !== null) {
       Atomics.store(words, flagIndex, 0);
       return recheck;
     }
-    yield { expected: seen, timeoutMs: Math.min(tickMs, remaining) };
+    yield { expected: seen, timeoutMs: Math.min(barrierIssued ? tickMs : 1, remaining) };
     Atomics.store(words, flagIndex, 0);
   }
 }

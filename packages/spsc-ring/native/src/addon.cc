@@ -95,6 +95,12 @@ Napi::Value FutexWaitAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// The sleeper's half of the asymmetric handshake (barrier.hpp), for JS sleepers
+// on os-domain rings, whose publishers may be native threads on the light path.
+Napi::Value SleeperBarrier(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), sleeper_barrier());
+}
+
 Napi::Value FutexWake(const Napi::CallbackInfo& info) {
   std::uint32_t* word = word_of(info[0], info[1]);
   return Napi::Number::New(info.Env(), futex_wake(word, info[2].As<Napi::Number>().Int32Value()));
@@ -419,6 +425,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("futexWait", Napi::Function::New(env, FutexWait));
   exports.Set("futexWaitAsync", Napi::Function::New(env, FutexWaitAsync));
   exports.Set("futexWake", Napi::Function::New(env, FutexWake));
+  exports.Set("sleeperBarrier", Napi::Function::New(env, SleeperBarrier));
   exports.Set("startProducer", Napi::Function::New(env, StartProducer));
   exports.Set("startConsumer", Napi::Function::New(env, StartConsumer));
   ringkit::bench::register_benchmarks(env, exports);

@@ -4,8 +4,10 @@
 // the package's tests (build-tsan/), so TSan checks every access of the run.
 //   usage: ringkit_stress <fixed|bytes> <records> [capacity]
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <thread>
@@ -177,19 +179,60 @@ int run_bytes(std::uint64_t total, std::uint32_t capacity) {
   return report("bytes", ring, total, expected, errors);
 }
 
+// Both threads sleep between records (no spin, 5 s tick): every record needs a
+// wake-up, so a single lost one stalls the run for seconds.
+int run_pingpong(std::uint64_t round_trips) {
+  constexpr double kTickMs = 5000;
+  Ring out_ring, back_ring;
+  auto out_memory = make_ring(
+      {ringkit::layout::kind::kFixed, 2, 8, 0, ringkit::layout::wait_domain::kOs, true}, out_ring);
+  auto back_memory = make_ring(
+      {ringkit::layout::kind::kFixed, 2, 8, 0, ringkit::layout::wait_domain::kOs, true}, back_ring);
+  const auto start = std::chrono::steady_clock::now();
+  std::thread echo([&] {
+    ringkit::FixedConsumer in(out_ring);
+    ringkit::FixedProducer out(back_ring);
+    std::byte record[8];
+    for (std::uint64_t i = 0; i < round_trips; i++) {
+      while (!in.try_pop(record)) in.wait(-1, nullptr, kTickMs, 0);
+      while (!out.try_push(record, 8)) out.wait_for_space(1, -1, nullptr, kTickMs, 0);
+    }
+  });
+  ringkit::FixedProducer out(out_ring);
+  ringkit::FixedConsumer in(back_ring);
+  std::byte record[8] = {};
+  std::uint64_t errors = 0;
+  for (std::uint64_t i = 0; i < round_trips; i++) {
+    std::memcpy(record, &i, sizeof i);
+    while (!out.try_push(record, 8)) out.wait_for_space(1, -1, nullptr, kTickMs, 0);
+    while (!in.try_pop(record)) in.wait(-1, nullptr, kTickMs, 0);
+    std::uint64_t echoed;
+    std::memcpy(&echoed, record, sizeof echoed);
+    if (echoed != i) errors++;
+  }
+  echo.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("pingpong: %llu round trips in %.3f s, %llu errors, light publish %s\n",
+              (unsigned long long)round_trips, seconds, (unsigned long long)errors,
+              ringkit::light_publish_enabled() ? "on" : "off");
+  return errors == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s <fixed|bytes> <records> [capacity]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <fixed|bytes|pingpong> <records> [capacity]\n", argv[0]);
     return 2;
   }
   const std::string kind = argv[1];
   const std::uint64_t total = std::strtoull(argv[2], nullptr, 10);
   if (kind == "fixed")
     return run_fixed(total, argc > 3 ? static_cast<std::uint32_t>(std::atoi(argv[3])) : 1024);
+  if (kind == "pingpong") return run_pingpong(total);
   if (kind == "bytes")
     return run_bytes(total, argc > 3 ? static_cast<std::uint32_t>(std::atoi(argv[3])) : 1 << 16);
-  std::fprintf(stderr, "stress: kind must be fixed or bytes\n");
+  std::fprintf(stderr, "stress: kind must be fixed, bytes or pingpong\n");
   return 2;
 }

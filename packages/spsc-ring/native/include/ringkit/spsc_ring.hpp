@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "ringkit/barrier.hpp"
 #include "ringkit/futex.hpp"
 #include "ringkit/layout.hpp"
 
@@ -217,8 +218,28 @@ class Ring {
   // one wake-up however many publishes follow. Sequentially consistent, pairing
   // with the sleeper's flag store + re-check (see wait_until below).
   void wake_if_waiting(std::size_t flag_offset, std::size_t signal_offset) const noexcept {
-    if (word(flag_offset).load(std::memory_order_seq_cst) != 0 &&
-        word(flag_offset).exchange(0, std::memory_order_seq_cst) != 0) {
+    wake_if_flag(flag_offset, signal_offset, word(flag_offset).load(std::memory_order_seq_cst));
+  }
+
+  // Publishes `value` at `position_offset` and wakes a sleeper if its flag is up.
+  // Light path (see barrier.hpp): a release store and a compiler-only barrier,
+  // the sleeper's membarrier standing in for the fence. Otherwise sequentially
+  // consistent (XCHG on x86).
+  void publish_and_wake(std::size_t position_offset, std::uint32_t value, std::size_t flag_offset,
+                        std::size_t signal_offset, bool light) const noexcept {
+    if (light) {
+      word(position_offset).store(value, std::memory_order_release);
+      std::atomic_signal_fence(std::memory_order_seq_cst);
+      wake_if_flag(flag_offset, signal_offset, word(flag_offset).load(std::memory_order_relaxed));
+      return;
+    }
+    word(position_offset).store(value, std::memory_order_seq_cst);
+    wake_if_waiting(flag_offset, signal_offset);
+  }
+
+  void wake_if_flag(std::size_t flag_offset, std::size_t signal_offset,
+                    std::uint32_t seen) const noexcept {
+    if (seen != 0 && word(flag_offset).exchange(0, std::memory_order_seq_cst) != 0) {
       word(signal_offset).fetch_add(1, std::memory_order_seq_cst);
       futex_wake(word_pointer(signal_offset), INT_MAX);
     }
@@ -249,11 +270,15 @@ class Ring {
               : std::chrono::duration<double, std::milli>(deadline - now).count();
       const std::uint32_t seen = word(signal_offset).load(std::memory_order_seq_cst);
       word(flag_offset).store(1, std::memory_order_seq_cst);
+      // Publishers may have taken the light path: make their stores visible to us, or our flag to
+      // them.
+      const bool barrier_issued = sleeper_barrier();
       if (auto outcome = check(); outcome) {
         word(flag_offset).store(0, std::memory_order_seq_cst);
         return *outcome;
       }
-      futex_sleep(word_pointer(signal_offset), seen, std::min(tick_ms, remaining_ms));
+      futex_sleep(word_pointer(signal_offset), seen,
+                  std::min(barrier_issued ? tick_ms : 1.0, remaining_ms));
       word(flag_offset).store(0, std::memory_order_seq_cst);
     }
   }
@@ -309,7 +334,8 @@ class ProducerBase {
         write_(ring.word(layout::producer::kWritePosition).load(std::memory_order_relaxed)),
         read_cache_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_acquire)),
         pushed_(ring.load_counter(layout::producer::kPushed)),
-        dropped_(ring.load_counter(layout::producer::kDropped)) {}
+        dropped_(ring.load_counter(layout::producer::kDropped)),
+        light_(light_publish_enabled()) {}
 
   std::uint64_t pushed() const noexcept { return pushed_; }
   std::uint64_t dropped() const noexcept { return dropped_; }
@@ -324,11 +350,12 @@ class ProducerBase {
 
   // Blocks until `wanted` slots or bytes are free (block policy), the deadline, or stop.
   WaitOutcome wait_for_space(std::uint32_t wanted, double timeout_ms,
-                             const std::atomic<bool>* stop = nullptr) {
+                             const std::atomic<bool>* stop = nullptr, double tick_ms = 100,
+                             int spin = 1000) {
     return ring_.wait_until(
         [&]() -> const WaitOutcome* { return free_space(wanted) >= wanted ? &kReady : nullptr; },
         layout::notification::kProducerWaiting, layout::notification::kSpaceSignal, timeout_ms,
-        stop);
+        stop, tick_ms, spin);
   }
 
  protected:
@@ -347,11 +374,11 @@ class ProducerBase {
   // them. Sequentially consistent so that the flag load below cannot be ordered
   // before it (the store-then-load half of the no-lost-wake-up argument).
   void publish(std::uint32_t records) noexcept {
-    ring_.word(layout::producer::kWritePosition).store(write_, std::memory_order_seq_cst);
+    ring_.publish_and_wake(layout::producer::kWritePosition, write_,
+                           layout::notification::kConsumerWaiting,
+                           layout::notification::kDataSignal, light_);
     pushed_ += records;
     ring_.store_counter(layout::producer::kPushed, pushed_);
-    ring_.wake_if_waiting(layout::notification::kConsumerWaiting,
-                          layout::notification::kDataSignal);
   }
 
   // Records that did not fit: counted on the producer's own line under drop.
@@ -368,6 +395,7 @@ class ProducerBase {
   std::uint32_t read_cache_;
   std::uint64_t pushed_;
   std::uint64_t dropped_;
+  bool light_;
 };
 
 // What both consumers share: the local read position, the cached write position,
@@ -378,16 +406,18 @@ class ConsumerBase {
       : ring_(ring),
         read_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_relaxed)),
         write_cache_(ring.word(layout::producer::kWritePosition).load(std::memory_order_acquire)),
-        popped_(ring.load_counter(layout::consumer::kPopped)) {}
+        popped_(ring.load_counter(layout::consumer::kPopped)),
+        light_(light_publish_enabled()) {}
 
   std::uint64_t popped() const noexcept { return popped_; }
   const Ring& ring() const noexcept { return ring_; }
 
   // Blocks until records arrive, the ring is closed and drained, the deadline, or stop.
-  WaitOutcome wait(double timeout_ms, const std::atomic<bool>* stop = nullptr) {
+  WaitOutcome wait(double timeout_ms, const std::atomic<bool>* stop = nullptr, double tick_ms = 100,
+                   int spin = 1000) {
     return ring_.wait_until([&]() { return ready_or_closed(); },
                             layout::notification::kConsumerWaiting,
-                            layout::notification::kDataSignal, timeout_ms, stop);
+                            layout::notification::kDataSignal, timeout_ms, stop, tick_ms, spin);
   }
 
   bool ended() noexcept {
@@ -417,11 +447,11 @@ class ConsumerBase {
 
   // Release: the producer may reuse everything before this position.
   void publish_read(std::uint32_t records) noexcept {
-    ring_.word(layout::consumer::kReadPosition).store(read_, std::memory_order_seq_cst);
+    ring_.publish_and_wake(layout::consumer::kReadPosition, read_,
+                           layout::notification::kProducerWaiting,
+                           layout::notification::kSpaceSignal, light_);
     popped_ += records;
     ring_.store_counter(layout::consumer::kPopped, popped_);
-    ring_.wake_if_waiting(layout::notification::kProducerWaiting,
-                          layout::notification::kSpaceSignal);
   }
 
   static constexpr WaitOutcome kReady = WaitOutcome::kReady;
@@ -431,6 +461,7 @@ class ConsumerBase {
   std::uint32_t read_;
   std::uint32_t write_cache_;
   std::uint64_t popped_;
+  bool light_;
 };
 
 }  // namespace detail
