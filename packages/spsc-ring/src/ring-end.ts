@@ -83,17 +83,30 @@ export abstract class RingEnd {
   }
 
   stats(): RingStats {
-    const write = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
-    const read = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
-    return {
-      capacity: this.capacity,
-      used: (write - read) >>> 0,
-      pushed: loadCounter(this.words, Producer.PUSHED),
-      popped: loadCounter(this.words, Consumer.POPPED),
-      dropped: loadCounter(this.words, Producer.DROPPED),
-      closed: Atomics.load(this.words, Word.CLOSED) !== 0,
-    };
+    return statsOf(this.words, this.capacity);
   }
+}
+
+function statsOf(words: Int32Array, capacity: number): RingStats {
+  const write = Atomics.load(words, Word.WRITE_POSITION) >>> 0;
+  const read = Atomics.load(words, Word.READ_POSITION) >>> 0;
+  return {
+    capacity,
+    used: (write - read) >>> 0,
+    pushed: loadCounter(words, Producer.PUSHED),
+    popped: loadCounter(words, Consumer.POPPED),
+    dropped: loadCounter(words, Producer.DROPPED),
+    closed: Atomics.load(words, Word.CLOSED) !== 0,
+  };
+}
+
+/**
+ * A ring's stats without attaching an end: for monitors and dashboards, which
+ * must not take over a side's pid and heartbeat the way attaching does.
+ */
+export function readRingStats(buffer: SharedArrayBuffer): RingStats {
+  const { capacity } = describeRing(buffer);
+  return statsOf(new Int32Array(buffer, 0, HEADER_BYTES >> 2), capacity);
 }
 
 /** The producer's shared machinery: publishing, counting, closing, waiting for space. */

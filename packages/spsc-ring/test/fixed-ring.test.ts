@@ -4,6 +4,7 @@ import { RingError } from '../src/errors.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { createRing } from '../src/header.js';
 import { Consumer, Producer } from '../src/layout.js';
+import { readRingStats } from '../src/ring-end.js';
 
 function ring(capacity = 8, recordSize = 4, fullPolicy: 'drop' | 'block' = 'drop') {
   const buffer = createRing({ kind: 'fixed', capacity, recordSize, fullPolicy });
@@ -160,6 +161,27 @@ describe('fixed-slot ring', () => {
     expect(replacement.stats().pushed).toBe(5);
     replacement.tryPush(record(9));
     expect(replacement.stats().pushed).toBe(6);
+  });
+
+  it('reads stats without attaching, leaving the identities of both sides alone', () => {
+    const { buffer, producer, consumer } = ring(8);
+    producer.tryPush(record(1));
+    producer.tryPush(record(2));
+    consumer.tryPop();
+    const words = new Int32Array(buffer, 0, 128);
+    words[Consumer.PID >> 2] = 4242; // as if a consumer in another process
+    expect(readRingStats(buffer)).toEqual({
+      capacity: 8,
+      used: 1,
+      pushed: 2,
+      popped: 1,
+      dropped: 0,
+      closed: false,
+    });
+    expect(words[Consumer.PID >> 2]).toBe(4242);
+    expect(() => readRingStats(new SharedArrayBuffer(16))).toThrow(
+      expect.objectContaining({ code: 'BUFFER_TOO_SMALL' }),
+    );
   });
 
   it('keeps positions right across the u32 wrap', () => {
