@@ -300,7 +300,12 @@ void run_fixed_consumer(ThreadState& state) {
           }
         },
         state.options.batch);
-    if (got == 0 && in.wait(-1, &state.stop) != WaitOutcome::kReady) break;
+    if (got == 0) {
+      const WaitOutcome outcome = in.wait(-1, &state.stop);
+      if (outcome == WaitOutcome::kPeerGone)
+        note_error(state.result, expected, "producer process is gone");
+      if (outcome != WaitOutcome::kReady) break;
+    }
   }
   state.result.records = expected;
 }

@@ -5,6 +5,10 @@
 // end may be TS or C++ — in one process, or across processes with wait domain os.
 #pragma once
 
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -58,7 +62,24 @@ constexpr const char* to_string(RingStatus status) {
   return "unknown";
 }
 
-enum class WaitOutcome { kReady, kClosed, kTimeout, kStopped };
+enum class WaitOutcome { kReady, kClosed, kTimeout, kStopped, kPeerGone };
+
+// One side's liveness words and its peer's (LAYOUT.md, "Liveness and crash safety").
+struct Side {
+  std::size_t pid, heartbeat, peer_pid;
+};
+inline constexpr Side kProducerSide{layout::producer::kPid, layout::producer::kHeartbeat,
+                                    layout::consumer::kPid};
+inline constexpr Side kConsumerSide{layout::consumer::kPid, layout::consumer::kHeartbeat,
+                                    layout::producer::kPid};
+
+// CLOCK_MONOTONIC in milliseconds mod 2^32: one clock for every process of the machine.
+inline std::uint32_t monotonic_ms() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(now.tv_sec) * 1000 +
+                                    now.tv_nsec / 1'000'000);
+}
 
 struct RingConfig {
   std::uint32_t kind = layout::kind::kFixed;
@@ -213,6 +234,21 @@ class Ring {
             word(layout::producer::kClosed).load(std::memory_order_acquire) != 0};
   }
 
+  // Taking over a side (first attach, or replacing a dead one): our pid and a fresh heartbeat.
+  void announce(const Side& side) const noexcept {
+    word(side.pid).store(static_cast<std::uint32_t>(getpid()), std::memory_order_seq_cst);
+    beat(side);
+  }
+  void beat(const Side& side) const noexcept {
+    word(side.heartbeat).store(monotonic_ms(), std::memory_order_relaxed);
+  }
+  // Gone for sure: the peer attached from another process that no longer exists.
+  bool peer_gone(const Side& side) const noexcept {
+    const auto pid = static_cast<pid_t>(word(side.peer_pid).load(std::memory_order_acquire));
+    if (pid == 0 || pid == getpid()) return false;
+    return kill(pid, 0) != 0 && errno == ESRCH;
+  }
+
   // The waker's half of the sleep protocol: one load after a publish; if the
   // other side sleeps, take its flag (exchange) and wake it, so one sleep costs
   // one wake-up however many publishes follow. Sequentially consistent, pairing
@@ -250,7 +286,7 @@ class Ring {
   template <typename Check>
   WaitOutcome wait_until(Check&& check, std::size_t flag_offset, std::size_t signal_offset,
                          double timeout_ms, const std::atomic<bool>* stop = nullptr,
-                         double tick_ms = 100, int spin = 1000) const {
+                         double tick_ms = 100, int spin = 1000, const Side* side = nullptr) const {
     using Clock = std::chrono::steady_clock;
     for (int i = 0; i < spin; i++) {
       if (auto outcome = check(); outcome) return *outcome;
@@ -262,6 +298,10 @@ class Ring {
     for (;;) {
       if (auto outcome = check(); outcome) return *outcome;
       if (stop != nullptr && stop->load(std::memory_order_relaxed)) return WaitOutcome::kStopped;
+      if (side != nullptr) {  // once per tick: show we are alive, and notice a dead peer
+        beat(*side);
+        if (peer_gone(*side)) return WaitOutcome::kPeerGone;
+      }
       const auto now = Clock::now();
       if (now >= deadline) return WaitOutcome::kTimeout;
       const double remaining_ms =
@@ -335,7 +375,9 @@ class ProducerBase {
         read_cache_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_acquire)),
         pushed_(ring.load_counter(layout::producer::kPushed)),
         dropped_(ring.load_counter(layout::producer::kDropped)),
-        light_(light_publish_enabled()) {}
+        light_(light_publish_enabled()) {
+    ring_.announce(kProducerSide);
+  }
 
   std::uint64_t pushed() const noexcept { return pushed_; }
   std::uint64_t dropped() const noexcept { return dropped_; }
@@ -355,7 +397,7 @@ class ProducerBase {
     return ring_.wait_until(
         [&]() -> const WaitOutcome* { return free_space(wanted) >= wanted ? &kReady : nullptr; },
         layout::notification::kProducerWaiting, layout::notification::kSpaceSignal, timeout_ms,
-        stop, tick_ms, spin);
+        stop, tick_ms, spin, &kProducerSide);
   }
 
  protected:
@@ -379,6 +421,7 @@ class ProducerBase {
                            layout::notification::kDataSignal, light_);
     pushed_ += records;
     ring_.store_counter(layout::producer::kPushed, pushed_);
+    if ((++publishes_ & 1023) == 0) ring_.beat(kProducerSide);
   }
 
   // Records that did not fit: counted on the producer's own line under drop.
@@ -396,6 +439,7 @@ class ProducerBase {
   std::uint64_t pushed_;
   std::uint64_t dropped_;
   bool light_;
+  std::uint32_t publishes_ = 0;
 };
 
 // What both consumers share: the local read position, the cached write position,
@@ -407,7 +451,9 @@ class ConsumerBase {
         read_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_relaxed)),
         write_cache_(ring.word(layout::producer::kWritePosition).load(std::memory_order_acquire)),
         popped_(ring.load_counter(layout::consumer::kPopped)),
-        light_(light_publish_enabled()) {}
+        light_(light_publish_enabled()) {
+    ring_.announce(kConsumerSide);
+  }
 
   std::uint64_t popped() const noexcept { return popped_; }
   const Ring& ring() const noexcept { return ring_; }
@@ -415,9 +461,9 @@ class ConsumerBase {
   // Blocks until records arrive, the ring is closed and drained, the deadline, or stop.
   WaitOutcome wait(double timeout_ms, const std::atomic<bool>* stop = nullptr, double tick_ms = 100,
                    int spin = 1000) {
-    return ring_.wait_until([&]() { return ready_or_closed(); },
-                            layout::notification::kConsumerWaiting,
-                            layout::notification::kDataSignal, timeout_ms, stop, tick_ms, spin);
+    return ring_.wait_until(
+        [&]() { return ready_or_closed(); }, layout::notification::kConsumerWaiting,
+        layout::notification::kDataSignal, timeout_ms, stop, tick_ms, spin, &kConsumerSide);
   }
 
   bool ended() noexcept {
@@ -452,6 +498,7 @@ class ConsumerBase {
                            layout::notification::kSpaceSignal, light_);
     popped_ += records;
     ring_.store_counter(layout::consumer::kPopped, popped_);
+    if ((++publishes_ & 1023) == 0) ring_.beat(kConsumerSide);
   }
 
   static constexpr WaitOutcome kReady = WaitOutcome::kReady;
@@ -462,6 +509,7 @@ class ConsumerBase {
   std::uint32_t write_cache_;
   std::uint64_t popped_;
   bool light_;
+  std::uint32_t publishes_ = 0;
 };
 
 }  // namespace detail
