@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { FixedConsumer } from '../src/fixed-ring.js';
+import { storeCounter } from '../src/counter.js';
+import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { createRing } from '../src/header.js';
 import { Consumer, Producer } from '../src/layout.js';
 import { monotonicMs } from '../src/liveness.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { startNativeConsumer, startNativeProducer } from '../src/native-threads.js';
+import { readRingStats } from '../src/ring-end.js';
 import { requireOrSkip } from './skip.js';
 
 /** The pid of a process that has exited (and been reaped). */
@@ -54,6 +56,19 @@ describe('the C++ twin takes part in liveness', () => {
       expect(result).toMatchObject({ records: 0, errors: 1 });
       expect(result.firstError).toMatch(/producer process is gone/);
       expect(performance.now() - started).toBeLessThan(1_000);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a native producer replacing a killed one repairs a pushed counter left behind its position',
+    async () => {
+      const buffer = createRing({ kind: 'fixed', capacity: 64, recordSize: 16, waitDomain: 'os' });
+      const first = FixedProducer.attach(buffer);
+      first.pushBatch(new Uint8Array(5 * 16));
+      storeCounter(new Int32Array(buffer, 0, 128), Producer.PUSHED, 2); // killed between its two stores
+      const result = await startNativeProducer(buffer, { records: 10 }).join();
+      expect(result.records).toBe(15); // the replacement's count: 5 repaired + 10 of its own
+      expect(readRingStats(buffer).pushed).toBe(15);
     },
   );
 

@@ -523,7 +523,15 @@ class FixedProducer : public detail::ProducerBase {
   };
 
   explicit FixedProducer(const Ring& ring)
-      : ProducerBase(ring), record_size_(ring.config().record_size) {}
+      : ProducerBase(ring), record_size_(ring.config().record_size) {
+    // A producer killed between publishing its position and storing its counter left `pushed`
+    // behind; in a fixed-slot ring its low word must equal the write position (LAYOUT.md).
+    const auto lag = static_cast<std::int32_t>(write_ - static_cast<std::uint32_t>(pushed_));
+    if (lag != 0 && static_cast<std::int64_t>(pushed_) + lag >= 0) {
+      pushed_ += lag;
+      ring_.store_counter(layout::producer::kPushed, pushed_);
+    }
+  }
 
   // Copies one record (size ≤ record size) and publishes it; false when full
   // (counted as dropped under the drop policy).
@@ -589,7 +597,14 @@ class FixedProducer : public detail::ProducerBase {
 class FixedConsumer : public detail::ConsumerBase {
  public:
   explicit FixedConsumer(const Ring& ring)
-      : ConsumerBase(ring), record_size_(ring.config().record_size) {}
+      : ConsumerBase(ring), record_size_(ring.config().record_size) {
+    // As in FixedProducer: a consumer killed between its two stores left `popped` behind.
+    const auto lag = static_cast<std::int32_t>(read_ - static_cast<std::uint32_t>(popped_));
+    if (lag != 0 && static_cast<std::int64_t>(popped_) + lag >= 0) {
+      popped_ += lag;
+      ring_.store_counter(layout::consumer::kPopped, popped_);
+    }
+  }
 
   // Copies the next record into `out` (record size bytes) and consumes it.
   [[nodiscard]] bool try_pop(void* out) noexcept {
