@@ -32,7 +32,13 @@ export {
   nativeUnavailableReason,
 } from './native.js';
 export { startNativeConsumer, startNativeProducer } from './native-threads.js';
-export { type AttachOptions, type RingStats, readRingStats } from './ring-end.js';
+export {
+  type AttachOptions,
+  nudgeConsumer,
+  nudgeProducer,
+  type RingStats,
+  readRingStats,
+} from './ring-end.js';
 export { attachShared, checkSharedName, createShared, unlinkShared } from './shared-memory.js';
 export {
   checkTestRecord,

@@ -324,3 +324,40 @@ export abstract class ConsumerEnd extends RingEnd {
     return waitAsync(this.dataSleeper, options);
   }
 }
+
+const nudgeTargets = new WeakMap<
+  SharedArrayBuffer,
+  { words: Int32Array; primitive: SleepPrimitive }
+>();
+
+function nudge(buffer: SharedArrayBuffer, flagIndex: number, signalIndex: number): void {
+  let target = nudgeTargets.get(buffer);
+  if (target === undefined) {
+    const { waitDomain } = describeRing(buffer);
+    target = {
+      words: new Int32Array(buffer, 0, HEADER_BYTES >> 2),
+      primitive: sleepPrimitive(waitDomain),
+    };
+    nudgeTargets.set(buffer, target);
+  }
+  const { words, primitive } = target;
+  if (Atomics.load(words, flagIndex) !== 0 && Atomics.exchange(words, flagIndex, 0) !== 0) {
+    Atomics.add(words, signalIndex, 1);
+    primitive.wake(words, signalIndex);
+  }
+}
+
+/**
+ * Wakes the ring's consumer if it sleeps in wait(), so it asks its `until`
+ * again now rather than at its next tick. For a third party that is not the
+ * ring's producer: store the state `until` reads (with Atomics), then nudge.
+ * The sleeper asks `until` after raising its flag, so a nudge is never lost.
+ */
+export function nudgeConsumer(buffer: SharedArrayBuffer): void {
+  nudge(buffer, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
+}
+
+/** The same for a producer waiting for space. */
+export function nudgeProducer(buffer: SharedArrayBuffer): void {
+  nudge(buffer, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
+}

@@ -6,7 +6,11 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
   /** No single sleep lasts longer: the backstop against a lost wake-up, and how often `until` is asked. Default 100. */
   readonly tickMs?: number;
-  /** Checked every tick; true ends the wait with 'until' (e.g. "execution complete"). */
+  /**
+   * Checked every tick and after every wake-up; true ends the wait with 'until'
+   * (e.g. "execution complete"). Read shared state with Atomics here, and a
+   * third party that changes it can end the wait at once with nudgeConsumer/nudgeProducer.
+   */
   readonly until?: () => boolean;
   /** Polls before going to sleep (default 1000, about 5–20 µs): keeps latency low when the other side is quick. */
   readonly spin?: number;
@@ -166,6 +170,12 @@ function* waitProtocol(
     if (recheck !== null) {
       Atomics.store(words, flagIndex, 0);
       return recheck;
+    }
+    // Asked again after the flag is up: a third party that changes what `until`
+    // looks at and then nudges (nudgeConsumer/nudgeProducer) is never missed.
+    if (options.until?.()) {
+      Atomics.store(words, flagIndex, 0);
+      return 'until';
     }
     yield { expected: seen, timeoutMs: Math.min(barrierIssued ? tickMs : 1, remaining) };
     Atomics.store(words, flagIndex, 0);

@@ -4,6 +4,7 @@ import { createRing } from '../src/header.js';
 import { Notification } from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { startNativeProducer } from '../src/native-threads.js';
+import { nudgeConsumer } from '../src/ring-end.js';
 import { requireOrSkip } from './skip.js';
 import { type RunningWorker, startWorker } from './workers.js';
 
@@ -60,6 +61,26 @@ describe('waiting in a worker (sync)', () => {
     await sleep(60);
     Atomics.store(new Int32Array(stopFlag), 0, 1); // no notify: only the tick can notice
     expect(await waiter.done).toEqual({ outcome: 'until', popped: false });
+  });
+
+  it('a nudge from a third party ends the wait with "until" at once, not at the next tick', async () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 8, recordSize: 8 });
+    const stopFlag = new SharedArrayBuffer(4);
+    const waiter = start<WaiterResult>({
+      role: 'waiter',
+      buffer,
+      stopFlag,
+      timeoutMs: 120_000,
+      tickMs: 60_000,
+    });
+    await waiter.message('waiting');
+    await sleep(50); // past the spin, asleep with its flag up
+    const started = performance.now();
+    Atomics.store(new Int32Array(stopFlag), 0, 1);
+    nudgeConsumer(buffer);
+    expect(await waiter.done).toEqual({ outcome: 'until', popped: false });
+    // A lost nudge would sleep out the 60 s tick; the test's own timeout would end it first.
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it('with wakeOn "tick", never raises its flag, so the producer never pays for a wake-up', async () => {
