@@ -1,0 +1,91 @@
+import type { WaitOutcome } from '@ringkit/spsc-ring';
+import { type Control, Counter, type RoleLine } from './control.js';
+import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
+import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
+import { checkLane, checkSpec, type PoolSpec } from './spec.js';
+
+const C = Counter.drain;
+
+/**
+ * The drain of one lane: hands filled buffers from ready[q] to the collector,
+ * and keeps the producer supplied by moving recycled[q] into free[q]. It only
+ * pops and pushes ids: it never allocates and never touches buffer memory.
+ * It sleeps on ready[q]; replenish nudges it when it refills recycled[q], and
+ * once the run is complete and ready[q] is empty it exits within one tick.
+ */
+export class PoolDrain implements LoopingRole {
+  readonly lane: number;
+  finished = false;
+  private readonly role: RoleLine;
+  private readonly control: Control;
+  private readonly ready: IdReceiver;
+  private readonly recycled: IdReceiver;
+  private readonly free: IdSender;
+  private readonly collect: IdSender;
+  private readonly tickMs: number;
+  private readonly toFree = (id: number): void => {
+    this.free.tryPush(id, 0);
+  };
+  private readonly toCollector = (id: number, length: number): void => {
+    this.collect.tryPush(id, length);
+  };
+  private readonly wakeFor = (): boolean => this.control.complete || this.recycled.depth() > 0;
+
+  constructor(spec: PoolSpec, lane: number) {
+    const control = checkSpec(spec);
+    checkLane(spec, lane);
+    this.role = control.claim('drain', lane);
+    this.control = control;
+    this.lane = lane;
+    this.tickMs = spec.options.tickMs;
+    const queues = spec.lanes[lane]!;
+    this.ready = openReceiver(queues.ready);
+    this.recycled = openReceiver(queues.recycled);
+    this.free = openSender(queues.free);
+    this.collect = openSender(queues.collect);
+  }
+
+  step(): number {
+    if (this.finished) return 0;
+    this.role.beginMove();
+    const refilled = this.recycled.drain(this.toFree);
+    const handed = this.ready.drain(this.toCollector);
+    this.role.endMove();
+    if (refilled > 0) this.role.add(C.refills, refilled);
+    if (handed > 0) this.role.add(C.handoffs, handed);
+    if (
+      handed === 0 &&
+      (this.ready.isEnded() || (this.control.complete && this.ready.depth() === 0))
+    )
+      this.finish();
+    return refilled + handed;
+  }
+
+  hasWork(): boolean {
+    return this.ready.depth() > 0 || this.wakeFor();
+  }
+
+  sleep(until: () => boolean): WaitOutcome {
+    return this.ready.wait({ tickMs: this.tickMs, until: () => this.wakeFor() || until() });
+  }
+
+  sleepAsync(until: () => boolean): Promise<WaitOutcome> {
+    return this.ready.waitAsync({ tickMs: this.tickMs, until: () => this.wakeFor() || until() });
+  }
+
+  /** Loops in this thread (a worker's) until the lane's stream ends or the run is complete. */
+  run(): void {
+    runRoles([this]);
+  }
+
+  runAsync(): Promise<void> {
+    return runRolesAsync([this]);
+  }
+
+  private finish(): void {
+    this.finished = true;
+    // The collector drains what it was handed, then sees the end and exits.
+    this.collect.close();
+    this.role.markExited();
+  }
+}

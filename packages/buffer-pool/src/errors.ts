@@ -1,0 +1,26 @@
+export type PoolErrorCode =
+  /** An option is missing, out of range or inconsistent with another. */
+  | 'INVALID_OPTIONS'
+  /** A queue end was taken a second time: ownership is static. */
+  | 'ROLE_TAKEN'
+  /** A pool description (spec) is not one this package made, or it was damaged. */
+  | 'INVALID_SPEC'
+  /** `block` policy: no free buffer came within the backstop timeout. */
+  | 'BLOCK_TIMEOUT'
+  /** A buffer id names a block that was never registered with this participant. */
+  | 'UNKNOWN_BLOCK'
+  /** A record larger than a whole buffer. */
+  | 'RECORD_TOO_LARGE'
+  /** The role was used after it exited or was closed. */
+  | 'CLOSED';
+
+/** Every error this package throws on purpose: a code to branch on, a sentence to act on. */
+export class PoolError extends Error {
+  readonly code: PoolErrorCode;
+
+  constructor(code: PoolErrorCode, message: string) {
+    super(message);
+    this.name = 'PoolError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,316 @@
+import { bufferId } from './blocks.js';
+import { type CollectHandler, type CollectorOptions, PoolCollector } from './collector.js';
+import { type Control, Counter, PoolWord, type RoleKind, RoleWord } from './control.js';
+import { PoolDrain } from './drain.js';
+import { type PoolOptions, resolvePoolOptions } from './options.js';
+import { PoolProducer } from './producer.js';
+import { nudgeReceiver, openSender, queueDepth } from './queues.js';
+import { type BlockAllocationListener, PoolReplenish, type ReplenishOptions } from './replenish.js';
+import { checkSpec, createSpec, type PoolSpec } from './spec.js';
+
+export interface CreatePoolOptions extends PoolOptions {
+  /** Told about the initial blocks (replenish reports the later ones to its own tracker). */
+  readonly tracker?: BlockAllocationListener;
+  readonly device?: number;
+}
+
+/** Where every buffer is at one instant; `ok` when they add up to what was allocated. */
+export interface Conservation {
+  /** False when no quiet instant was found within the attempts (buffers kept moving); the counts are then not comparable. */
+  readonly consistent: boolean;
+  readonly ok: boolean;
+  readonly allocated: number;
+  readonly free: number;
+  /** Held by producers while they fill them. */
+  readonly filling: number;
+  readonly ready: number;
+  /** Handed to collectors: queued for them or being collected. */
+  readonly inCollector: number;
+  readonly done: number;
+  readonly recycled: number;
+  /** Snapshot attempts it took. */
+  readonly attempts: number;
+}
+
+export interface LaneStats {
+  readonly lane: number;
+  readonly free: number;
+  readonly filling: number;
+  readonly ready: number;
+  readonly inCollector: number;
+  readonly done: number;
+  readonly recycled: number;
+  /** The fewest free buffers the producer found when it needed one (0: it ran dry at least once); null before the first. */
+  readonly freeMargin: number | null;
+  /** How far the ready backlog stayed from holding every buffer of the pool: allocated minus the deepest ready queue seen. */
+  readonly readyMargin: number;
+  readonly records: number;
+  readonly bytes: number;
+  readonly droppedRecords: number;
+  readonly droppedBytes: number;
+  readonly blockedWaits: number;
+  readonly handoffs: number;
+  /** Hand-offs (ready → collector) per second since the previous stats() call on this object. */
+  readonly handoffsPerSecond: number;
+  readonly collected: number;
+  readonly collectorErrors: number;
+  readonly exited: {
+    readonly producer: boolean;
+    readonly drain: boolean;
+    readonly collector: boolean;
+  };
+}
+
+export interface PoolStats {
+  readonly lanes: readonly LaneStats[];
+  readonly blocks: number;
+  readonly buffers: number;
+  /** Blocks replenish allocated after creation. */
+  readonly blocksAllocated: number;
+  /** Blocks participants picked up after they joined (each is one registration). */
+  readonly registrations: number;
+  readonly routed: number;
+  readonly rebalanced: number;
+  readonly complete: boolean;
+}
+
+const SNAPSHOT_ATTEMPTS = 10_000;
+
+/**
+ * A handle on a pool from any thread: takes roles, marks the run complete,
+ * reads stats and checks conservation. createBufferPool makes the pool;
+ * BufferPool.open(spec) joins it from another thread.
+ */
+export class BufferPool {
+  readonly spec: PoolSpec;
+  private readonly control: Control;
+  private lastHandoffs: number[];
+  private lastStatsAt = performance.now();
+
+  private constructor(spec: PoolSpec) {
+    this.control = checkSpec(spec);
+    this.spec = spec;
+    this.lastHandoffs = spec.lanes.map(() => 0);
+  }
+
+  static open(spec: PoolSpec): BufferPool {
+    return new BufferPool(spec);
+  }
+
+  /** @internal */
+  static create(options: CreatePoolOptions): BufferPool {
+    const resolved = resolvePoolOptions(options);
+    const base = createSpec(resolved);
+    const blocks = Array.from(
+      { length: resolved.initialBlocks },
+      () => new SharedArrayBuffer(resolved.bufferSize * resolved.buffersPerBlock),
+    );
+    const spec: PoolSpec = { ...base, blocks };
+    for (const [index, block] of blocks.entries())
+      options.tracker?.register(options.device ?? 0, block.byteLength, index);
+    Atomics.store(new Int32Array(spec.control), PoolWord.BLOCKS, blocks.length);
+    // Seed evenly: buffer n goes to lane n mod lanes, through recycled, which drains pass to producers.
+    const recycled = spec.lanes.map((queues) => openSender(queues.recycled));
+    let n = 0;
+    for (let block = 0; block < blocks.length; block++)
+      for (let index = 0; index < resolved.buffersPerBlock; index++, n++)
+        recycled[n % resolved.lanes]!.tryPush(bufferId(block, index), 0);
+    return new BufferPool(spec);
+  }
+
+  /** The producer of `lane` (taken once). Use it from the thread that writes that lane's records. */
+  producer(lane: number): PoolProducer {
+    return new PoolProducer(this.spec, lane, () => {
+      nudgeReceiver(this.spec.lanes[lane]!.ready);
+      nudgeReceiver(this.spec.lanes[0]!.done);
+    });
+  }
+
+  drain(lane: number): PoolDrain {
+    return new PoolDrain(this.spec, lane);
+  }
+
+  collector(lane: number, handler: CollectHandler, options?: CollectorOptions): PoolCollector {
+    return new PoolCollector(this.spec, lane, handler, options);
+  }
+
+  replenish(options?: ReplenishOptions): PoolReplenish {
+    return new PoolReplenish(this.spec, options);
+  }
+
+  /**
+   * Marks the run complete (the seed's execution_complete): call it after the
+   * producers flushed. Drains exit once their ready queue is empty, within one
+   * tick (at once, since they are nudged), then collectors, then replenish.
+   */
+  complete(): void {
+    Atomics.store(this.control.words, PoolWord.COMPLETE, 1);
+    for (const queues of this.spec.lanes) {
+      nudgeReceiver(queues.ready);
+      nudgeReceiver(queues.collect);
+    }
+    nudgeReceiver(this.spec.lanes[0]!.done);
+  }
+
+  get isComplete(): boolean {
+    return this.control.complete;
+  }
+
+  /**
+   * allocated = free + filling + ready + in collector + done + recycled, read
+   * at one instant: every role bumps its sequence number around each move, and
+   * the counts are taken between two identical, even readings of all of them.
+   */
+  conservationCheck(): Conservation {
+    const lanes = this.spec.lanes.length;
+    const sequences = new Int32Array(3 * lanes + 1);
+    const words = this.control.words;
+    const sequenceIndex = (line: number) => line * 32 + RoleWord.SEQUENCE;
+    const lines = Array.from({ length: 3 * lanes + 1 }, (_, index) => 1 + index);
+    let attempts = 0;
+    let totals = {
+      allocated: 0,
+      free: 0,
+      filling: 0,
+      ready: 0,
+      inCollector: 0,
+      done: 0,
+      recycled: 0,
+    };
+    let consistent = false;
+    while (!consistent && attempts < SNAPSHOT_ATTEMPTS) {
+      attempts++;
+      let quiet = true;
+      lines.forEach((line, index) => {
+        const sequence = Atomics.load(words, sequenceIndex(line));
+        sequences[index] = sequence;
+        if (sequence & 1) quiet = false;
+      });
+      if (!quiet) continue;
+      totals = this.count();
+      consistent = lines.every(
+        (line, index) => Atomics.load(words, sequenceIndex(line)) === sequences[index],
+      );
+    }
+    const accounted =
+      totals.free +
+      totals.filling +
+      totals.ready +
+      totals.inCollector +
+      totals.done +
+      totals.recycled;
+    return { consistent, ok: consistent && accounted === totals.allocated, ...totals, attempts };
+  }
+
+  private count() {
+    const words = this.control.words;
+    const allocated = Atomics.load(words, PoolWord.BLOCKS) * this.spec.options.buffersPerBlock;
+    let free = 0;
+    let filling = 0;
+    let ready = 0;
+    let inCollector = 0;
+    let done = 0;
+    let recycled = 0;
+    this.spec.lanes.forEach((queues, lane) => {
+      free += queueDepth(queues.free);
+      ready += queueDepth(queues.ready);
+      inCollector += queueDepth(queues.collect);
+      done += queueDepth(queues.done);
+      recycled += queueDepth(queues.recycled);
+      filling += this.control.line('producer', lane).word(RoleWord.HELD);
+      inCollector += this.control.line('collector', lane).word(RoleWord.HELD);
+    });
+    return { allocated, free, filling, ready, inCollector, done, recycled };
+  }
+
+  /** Every buffer is back in free or recycled: nothing is being filled, queued or collected. */
+  allHome(): boolean {
+    const check = this.conservationCheck();
+    return check.ok && check.free + check.recycled === check.allocated;
+  }
+
+  /** Resolves once every role has exited and every buffer came home; rejects after `timeoutMs`. */
+  async whenAllHome(timeoutMs = 10_000): Promise<Conservation> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const exited = this.roleLines().every(([, line]) => line.exited);
+      const check = this.conservationCheck();
+      if (exited && check.ok && check.free + check.recycled === check.allocated) return check;
+      if (performance.now() > deadline)
+        throw new Error(
+          `not every buffer came home within ${timeoutMs} ms: ${JSON.stringify(check)}; roles still running: ${this.roleLines()
+            .filter(([, line]) => !line.exited)
+            .map(([name]) => name)
+            .join(', ')}.`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private roleLines() {
+    const entries: [string, ReturnType<Control['line']>][] = [];
+    for (let lane = 0; lane < this.spec.lanes.length; lane++)
+      for (const kind of ['drain', 'collector'] as RoleKind[])
+        entries.push([`${kind} ${lane}`, this.control.line(kind, lane)]);
+    entries.push(['replenish', this.control.line('replenish', 0)]);
+    return entries;
+  }
+
+  stats(): PoolStats {
+    const now = performance.now();
+    const seconds = (now - this.lastStatsAt) / 1000;
+    this.lastStatsAt = now;
+    const { buffersPerBlock } = this.spec.options;
+    const blocks = Atomics.load(this.control.words, PoolWord.BLOCKS);
+    let registrations = 0;
+    const lanes = this.spec.lanes.map((queues, lane): LaneStats => {
+      const producer = this.control.line('producer', lane);
+      const drain = this.control.line('drain', lane);
+      const collector = this.control.line('collector', lane);
+      const handoffs = drain.counter(Counter.drain.handoffs);
+      const handoffsPerSecond = seconds > 0 ? (handoffs - this.lastHandoffs[lane]!) / seconds : 0;
+      this.lastHandoffs[lane] = handoffs;
+      registrations +=
+        producer.counter(Counter.producer.registrations) +
+        collector.counter(Counter.collector.registrations);
+      const lowMark = producer.word(RoleWord.LOW_MARK);
+      return {
+        lane,
+        free: queueDepth(queues.free),
+        filling: producer.word(RoleWord.HELD),
+        ready: queueDepth(queues.ready),
+        inCollector: queueDepth(queues.collect) + collector.word(RoleWord.HELD),
+        done: queueDepth(queues.done),
+        recycled: queueDepth(queues.recycled),
+        freeMargin: lowMark === 0x7fffffff ? null : lowMark,
+        readyMargin: blocks * buffersPerBlock - producer.word(RoleWord.HIGH_MARK),
+        records: producer.counter(Counter.producer.records),
+        bytes: producer.counter(Counter.producer.bytes),
+        droppedRecords: producer.counter(Counter.producer.droppedRecords),
+        droppedBytes: producer.counter(Counter.producer.droppedBytes),
+        blockedWaits: producer.counter(Counter.producer.blockedWaits),
+        handoffs,
+        handoffsPerSecond,
+        collected: collector.counter(Counter.collector.collected),
+        collectorErrors: collector.counter(Counter.collector.errors),
+        exited: { producer: producer.exited, drain: drain.exited, collector: collector.exited },
+      };
+    });
+    const replenish = this.control.line('replenish', 0);
+    return {
+      lanes,
+      blocks,
+      buffers: blocks * buffersPerBlock,
+      blocksAllocated: replenish.counter(Counter.replenish.blocksAllocated),
+      registrations,
+      routed: replenish.counter(Counter.replenish.routed),
+      rebalanced: replenish.counter(Counter.replenish.rebalanced),
+      complete: this.control.complete,
+    };
+  }
+}
+
+/** Makes a pool: its queues, its control block and its initial blocks, seeded evenly across lanes. */
+export function createBufferPool(options: CreatePoolOptions): BufferPool {
+  return BufferPool.create(options);
+}

@@ -1,0 +1,174 @@
+import { BlockDirectory, blockOf, indexOf } from './blocks.js';
+import { Counter, type RoleLine, RoleWord } from './control.js';
+import { PoolError } from './errors.js';
+import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
+import { RECORD_HEADER_BYTES, recordSpan } from './records.js';
+import { askForBlock, channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
+
+const NONE = -1;
+const C = Counter.producer;
+
+/**
+ * The producer of one lane: fills buffers taken from free[q] with records and
+ * submits them to ready[q]. It never allocates; when free[q] is empty it drops
+ * the record and counts it (`drop`) or waits up to the backstop (`block`).
+ */
+export class PoolProducer {
+  readonly lane: number;
+  private readonly role: RoleLine;
+  private readonly free: IdReceiver;
+  private readonly ready: IdSender;
+  private readonly directory: BlockDirectory;
+  private readonly bufferSize: number;
+  private readonly blockPolicy: boolean;
+  private readonly blockTimeoutMs: number;
+  private readonly tickMs: number;
+  private readonly nudgeHelpers: () => void;
+  private current = NONE;
+  /** The current buffer's block, its first byte in it, and how much of it is used. */
+  private memory: Uint8Array = new Uint8Array(0);
+  private words: Uint32Array = new Uint32Array(0);
+  private start = 0;
+  private used = 0;
+  private closed = false;
+  private readonly take = (id: number): void => {
+    this.current = id;
+  };
+
+  constructor(spec: PoolSpec, lane: number, nudgeHelpers: () => void) {
+    const control = checkSpec(spec);
+    checkLane(spec, lane);
+    this.role = control.claim('producer', lane);
+    this.lane = lane;
+    const { options } = spec;
+    this.bufferSize = options.bufferSize;
+    this.blockPolicy = options.fullPolicy === 'block';
+    this.blockTimeoutMs = options.blockTimeoutMs;
+    this.tickMs = options.tickMs;
+    this.directory = new BlockDirectory(channelName(spec), spec.control, spec.blocks, () => askForBlock(spec));
+    this.directory.listen();
+    this.free = openReceiver(spec.lanes[lane]!.free);
+    this.ready = openSender(spec.lanes[lane]!.ready);
+    this.nudgeHelpers = nudgeHelpers;
+  }
+
+  /** Largest payload one record can carry: a whole buffer minus its header. */
+  get maxRecord(): number {
+    return this.bufferSize - RECORD_HEADER_BYTES;
+  }
+
+  /**
+   * Copies one record into the lane's current buffer. False when it was dropped
+   * (no free buffer, `drop` policy) — counted in stats().lanes[q].droppedRecords.
+   */
+  write(payload: Uint8Array, type = 0): boolean {
+    const at = this.reserve(payload.length, type);
+    if (at < 0) return false;
+    this.memory.set(payload, at);
+    return true;
+  }
+
+  /**
+   * Zero-copy: makes room for a record and returns the offset of its payload in
+   * `bytes` (write it there before the next call), or -1 when it was dropped.
+   */
+  reserve(payloadLength: number, type = 0): number {
+    if (this.closed)
+      throw new PoolError(
+        'CLOSED',
+        `the producer of lane ${this.lane} was closed; no record may follow close().`,
+      );
+    const span = recordSpan(payloadLength);
+    if (!(payloadLength >= 0) || span > this.bufferSize)
+      throw new PoolError(
+        'RECORD_TOO_LARGE',
+        `a record of ${payloadLength} bytes does not fit a ${this.bufferSize}-byte buffer (at most ${this.maxRecord}); split it or raise bufferSize.`,
+      );
+    if (this.current === NONE || this.used + span > this.bufferSize) {
+      if (this.current !== NONE) this.submit();
+      if (!this.acquire()) {
+        this.role.add(C.droppedRecords, 1);
+        this.role.add(C.droppedBytes, payloadLength);
+        return -1;
+      }
+    }
+    const at = this.start + this.used;
+    this.words[at >> 2] = payloadLength;
+    this.words[(at >> 2) + 1] = type;
+    this.used += span;
+    this.role.add(C.records, 1);
+    this.role.add(C.bytes, payloadLength);
+    return at + RECORD_HEADER_BYTES;
+  }
+
+  /** The block holding the current buffer: where `reserve`'s offsets point. */
+  get bytes(): Uint8Array {
+    return this.memory;
+  }
+
+  /** Submits the current buffer if it holds anything: its records reach the collector without waiting for it to fill. */
+  flush(): void {
+    if (this.current !== NONE && this.used > 0) this.submit();
+  }
+
+  /** Flushes and ends the lane's stream: the drain exits once it has handed on everything. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    if (this.current !== NONE) {
+      // An empty buffer still belongs somewhere: send it round with 0 bytes used.
+      this.submit();
+    }
+    this.closed = true;
+    this.ready.close();
+    this.role.markExited();
+    this.directory.close();
+  }
+
+  private acquire(): boolean {
+    for (;;) {
+      const freeDepth = this.free.depth();
+      if (freeDepth < this.role.word(RoleWord.LOW_MARK))
+        this.role.setWord(RoleWord.LOW_MARK, freeDepth);
+      this.role.beginMove();
+      const got = this.free.drain(this.take, 1);
+      if (got === 1) this.role.setHeld(1);
+      this.role.endMove();
+      if (got === 1) break;
+      // Empty: wake the drain (recycled → free) and replenish (top-up) in case they sleep.
+      this.nudgeHelpers();
+      if (!this.blockPolicy) return false;
+      this.waitForFree();
+    }
+    const id = this.current;
+    this.memory = this.directory.bytes(blockOf(id));
+    if (this.words.buffer !== this.memory.buffer) this.words = new Uint32Array(this.memory.buffer);
+    this.start = indexOf(id) * this.bufferSize;
+    this.used = 0;
+    const newRegistrations = this.directory.registrations - this.role.counter(C.registrations);
+    if (newRegistrations > 0) this.role.add(C.registrations, newRegistrations);
+    return true;
+  }
+
+  private waitForFree(): void {
+    this.role.add(C.blockedWaits, 1);
+    const outcome = this.free.wait({ timeoutMs: this.blockTimeoutMs, tickMs: this.tickMs });
+    if (outcome === 'ready') return;
+    throw new PoolError(
+      'BLOCK_TIMEOUT',
+      `lane ${this.lane} had no free buffer for ${this.blockTimeoutMs} ms: its collector or replenish is not keeping up (or not running); raise maxBlocks, speed up collection, or use fullPolicy 'drop'.`,
+    );
+  }
+
+  private submit(): void {
+    this.role.beginMove();
+    this.ready.tryPush(this.current, this.used);
+    this.role.setHeld(0);
+    this.role.endMove();
+    this.current = NONE;
+    this.role.add(C.submitted, 1);
+    const readyDepth = this.ready.depth();
+    if (readyDepth > this.role.word(RoleWord.HIGH_MARK))
+      this.role.setWord(RoleWord.HIGH_MARK, readyDepth);
+  }
+}

@@ -1,0 +1,327 @@
+import {
+  createRing,
+  FixedConsumer,
+  FixedProducer,
+  layout,
+  nudgeConsumer,
+  type WaitOptions,
+  type WaitOutcome,
+} from '@ringkit/spsc-ring';
+import type { QueueKind, WaitDomain } from './options.js';
+
+/**
+ * Every hop of the pipeline is a queue of buffer ids; an entry is 8 bytes,
+ * [u32 id][u32 bytes used]. Each queue is sized for every buffer the pool can
+ * ever own, so a hand-off between stages can never find it full: a buffer is
+ * always in exactly one place, and the only place a buffer can be missing is
+ * the free queue a producer takes from.
+ */
+export const ENTRY_BYTES = 8;
+
+export type EntryHandler = (id: number, length: number) => void;
+
+export interface IdSender {
+  /** False only if the queue is full, which sizing rules out for the pool's own hops. */
+  tryPush(id: number, length: number): boolean;
+  /** Entries waiting (all of them are visible to the receiver). */
+  depth(): number;
+  close(): void;
+}
+
+export interface IdReceiver {
+  /** Hands up to `limit` entries to `handler`, then frees their slots at once. */
+  drain(handler: EntryHandler, limit?: number): number;
+  depth(): number;
+  isEnded(): boolean;
+  wait(options: WaitOptions): WaitOutcome;
+  waitAsync(options: WaitOptions): Promise<WaitOutcome>;
+  /** Wakes this receiver if it sleeps, so it asks its `until` again (see spsc-ring's nudgeConsumer). */
+  nudge(): void;
+}
+
+/** The shared memory of one queue, as it travels in a pool spec. */
+export interface QueueMemory {
+  readonly kind: QueueKind;
+  readonly buffer: SharedArrayBuffer;
+}
+
+export function createQueue(kind: QueueKind, entries: number, waitDomain: WaitDomain): QueueMemory {
+  let capacity = 8;
+  while (capacity < entries) capacity *= 2;
+  if (kind === 'mutex') return { kind, buffer: createMutexQueue(capacity) };
+  return {
+    kind,
+    buffer: createRing({
+      kind: 'fixed',
+      capacity,
+      recordSize: ENTRY_BYTES,
+      fullPolicy: 'block',
+      waitDomain,
+    }),
+  };
+}
+
+export function openSender(memory: QueueMemory): IdSender {
+  return memory.kind === 'mutex' ? new MutexSender(memory.buffer) : new RingSender(memory.buffer);
+}
+
+export function openReceiver(memory: QueueMemory): IdReceiver {
+  return memory.kind === 'mutex'
+    ? new MutexReceiver(memory.buffer)
+    : new RingReceiver(memory.buffer);
+}
+
+/** Wakes a queue's receiver if it sleeps, without attaching an end: see spsc-ring's nudgeConsumer. */
+export function nudgeReceiver(memory: QueueMemory): void {
+  if (memory.kind === 'spsc') {
+    nudgeConsumer(memory.buffer);
+    return;
+  }
+  const words = new Int32Array(memory.buffer);
+  Atomics.add(words, MutexWord.SIGNAL, 1);
+  Atomics.notify(words, MutexWord.SIGNAL);
+}
+
+/** Entries in a queue without attaching an end: for snapshots and monitors. */
+export function queueDepth(memory: QueueMemory): number {
+  let words = headerViews.get(memory.buffer);
+  if (words === undefined) {
+    words = new Int32Array(
+      memory.buffer,
+      0,
+      memory.kind === 'mutex' ? MutexWord.ENTRIES : layout.HEADER_BYTES >> 2,
+    );
+    headerViews.set(memory.buffer, words);
+  }
+  return memory.kind === 'mutex' ? Atomics.load(words, MutexWord.COUNT) : ringDepth(words);
+}
+
+/** Monitors and replenish ask for depths often: one view per queue, not one per question. */
+const headerViews = new WeakMap<SharedArrayBuffer, Int32Array>();
+
+function ringDepth(words: Int32Array): number {
+  const write = Atomics.load(words, layout.Producer.WRITE_POSITION >> 2);
+  const read = Atomics.load(words, layout.Consumer.READ_POSITION >> 2);
+  return (write - read) >>> 0;
+}
+
+class RingSender implements IdSender {
+  private readonly producer: FixedProducer;
+  private readonly entry = new Uint32Array(2);
+  private readonly entryBytes = new Uint8Array(this.entry.buffer);
+  private readonly words: Int32Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.producer = FixedProducer.attach(buffer);
+    this.words = new Int32Array(buffer, 0, layout.HEADER_BYTES >> 2);
+  }
+
+  tryPush(id: number, length: number): boolean {
+    this.entry[0] = id;
+    this.entry[1] = length;
+    return this.producer.tryPush(this.entryBytes);
+  }
+
+  depth(): number {
+    return ringDepth(this.words);
+  }
+
+  close(): void {
+    this.producer.close();
+  }
+}
+
+class RingReceiver implements IdReceiver {
+  private readonly consumer: FixedConsumer;
+  private readonly entries: Uint32Array;
+  private readonly words: Int32Array;
+  private handler: EntryHandler = () => {};
+  /** Made once: drain() must not allocate a closure per call on the hot path. */
+  private readonly visit = (_data: Uint8Array, offset: number, count: number): void => {
+    const entries = this.entries;
+    const handler = this.handler;
+    for (let i = 0, word = offset >> 2; i < count; i++, word += 2)
+      handler(entries[word]!, entries[word + 1]!);
+  };
+
+  constructor(private readonly buffer: SharedArrayBuffer) {
+    this.consumer = FixedConsumer.attach(buffer);
+    const { data } = this.consumer;
+    this.entries = new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2);
+    this.words = new Int32Array(buffer, 0, layout.HEADER_BYTES >> 2);
+  }
+
+  drain(handler: EntryHandler, limit?: number): number {
+    this.handler = handler;
+    return this.consumer.drain(this.visit, limit);
+  }
+
+  depth(): number {
+    return ringDepth(this.words);
+  }
+
+  isEnded(): boolean {
+    return this.consumer.isEnded();
+  }
+
+  wait(options: WaitOptions): WaitOutcome {
+    return this.consumer.wait(options);
+  }
+
+  waitAsync(options: WaitOptions): Promise<WaitOutcome> {
+    return this.consumer.waitAsync(options);
+  }
+
+  nudge(): void {
+    nudgeConsumer(this.buffer);
+  }
+}
+
+/**
+ * Seed 004's "before": a circular array guarded by an Atomics mutex (0 free,
+ * 1 locked, 2 locked with sleepers, after Drepper's "Futexes Are Tricky"), and
+ * a condition-variable-like signal word bumped and notified on every push.
+ */
+const MutexWord = {
+  LOCK: 0,
+  COUNT: 1,
+  HEAD: 2,
+  TAIL: 3,
+  CLOSED: 4,
+  SIGNAL: 5,
+  CAPACITY: 6,
+  ENTRIES: 8,
+} as const;
+
+function createMutexQueue(capacity: number): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer((MutexWord.ENTRIES + 2 * capacity) * 4);
+  new Int32Array(buffer)[MutexWord.CAPACITY] = capacity;
+  return buffer;
+}
+
+class MutexQueue {
+  protected readonly words: Int32Array;
+  protected readonly capacity: number;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.words = new Int32Array(buffer);
+    this.capacity = this.words[MutexWord.CAPACITY]!;
+  }
+
+  protected lock(): void {
+    const words = this.words;
+    let state = Atomics.compareExchange(words, MutexWord.LOCK, 0, 1);
+    if (state === 0) return;
+    for (let spin = 0; spin < 100 && state !== 0; spin++) {
+      state = Atomics.compareExchange(words, MutexWord.LOCK, 0, 1);
+      if (state === 0) return;
+    }
+    if (state !== 2) state = Atomics.exchange(words, MutexWord.LOCK, 2);
+    while (state !== 0) {
+      Atomics.wait(words, MutexWord.LOCK, 2);
+      state = Atomics.exchange(words, MutexWord.LOCK, 2);
+    }
+  }
+
+  protected unlock(): void {
+    if (Atomics.sub(this.words, MutexWord.LOCK, 1) !== 1) {
+      Atomics.store(this.words, MutexWord.LOCK, 0);
+      Atomics.notify(this.words, MutexWord.LOCK, 1);
+    }
+  }
+
+  depth(): number {
+    return Atomics.load(this.words, MutexWord.COUNT);
+  }
+}
+
+class MutexSender extends MutexQueue implements IdSender {
+  tryPush(id: number, length: number): boolean {
+    this.lock();
+    const count = this.words[MutexWord.COUNT]!;
+    if (count === this.capacity) {
+      this.unlock();
+      return false;
+    }
+    const tail = this.words[MutexWord.TAIL]!;
+    this.words[MutexWord.ENTRIES + 2 * tail] = id;
+    this.words[MutexWord.ENTRIES + 2 * tail + 1] = length;
+    this.words[MutexWord.TAIL] = (tail + 1) % this.capacity;
+    Atomics.store(this.words, MutexWord.COUNT, count + 1);
+    this.unlock();
+    // notify_one after every push, as the condition variable did.
+    Atomics.add(this.words, MutexWord.SIGNAL, 1);
+    Atomics.notify(this.words, MutexWord.SIGNAL, 1);
+    return true;
+  }
+
+  close(): void {
+    Atomics.store(this.words, MutexWord.CLOSED, 1);
+    Atomics.add(this.words, MutexWord.SIGNAL, 1);
+    Atomics.notify(this.words, MutexWord.SIGNAL);
+  }
+}
+
+class MutexReceiver extends MutexQueue implements IdReceiver {
+  drain(handler: EntryHandler, limit = Number.POSITIVE_INFINITY): number {
+    let taken = 0;
+    // One entry per lock, as the seed's pop did.
+    while (taken < limit) {
+      this.lock();
+      const count = this.words[MutexWord.COUNT]!;
+      if (count === 0) {
+        this.unlock();
+        break;
+      }
+      const head = this.words[MutexWord.HEAD]!;
+      const id = this.words[MutexWord.ENTRIES + 2 * head]! >>> 0;
+      const length = this.words[MutexWord.ENTRIES + 2 * head + 1]! >>> 0;
+      this.words[MutexWord.HEAD] = (head + 1) % this.capacity;
+      Atomics.store(this.words, MutexWord.COUNT, count - 1);
+      this.unlock();
+      handler(id, length);
+      taken++;
+    }
+    return taken;
+  }
+
+  isEnded(): boolean {
+    return Atomics.load(this.words, MutexWord.CLOSED) !== 0 && this.depth() === 0;
+  }
+
+  wait(options: WaitOptions): WaitOutcome {
+    const deadline = performance.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    for (;;) {
+      const seen = Atomics.load(this.words, MutexWord.SIGNAL);
+      if (this.depth() > 0) return 'ready';
+      if (this.isEnded()) return 'closed';
+      if (options.until?.()) return 'until';
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return 'timeout';
+      Atomics.wait(this.words, MutexWord.SIGNAL, seen, Math.min(options.tickMs ?? 100, remaining));
+    }
+  }
+
+  async waitAsync(options: WaitOptions): Promise<WaitOutcome> {
+    const deadline = performance.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    for (;;) {
+      const seen = Atomics.load(this.words, MutexWord.SIGNAL);
+      if (this.depth() > 0) return 'ready';
+      if (this.isEnded()) return 'closed';
+      if (options.until?.()) return 'until';
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return 'timeout';
+      const result = Atomics.waitAsync(
+        this.words,
+        MutexWord.SIGNAL,
+        seen,
+        Math.min(options.tickMs ?? 100, remaining),
+      );
+      if (result.async) await result.value;
+    }
+  }
+
+  nudge(): void {
+    nudgeReceiver({ kind: 'mutex', buffer: this.words.buffer as SharedArrayBuffer });
+  }
+}

@@ -1,0 +1,210 @@
+import type { WaitOutcome } from '@ringkit/spsc-ring';
+import { BlockDirectory, bufferId } from './blocks.js';
+import { type Control, Counter, PoolWord, type RoleLine } from './control.js';
+import type { ResolvedPoolOptions } from './options.js';
+import {
+  type IdReceiver,
+  type IdSender,
+  nudgeReceiver,
+  openReceiver,
+  openSender,
+  type QueueMemory,
+  queueDepth,
+} from './queues.js';
+import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
+import { channelName, checkSpec, type PoolSpec } from './spec.js';
+
+const C = Counter.replenish;
+
+/** What replenish reports each new block to (an AllocationTracker from @ringkit/buffer-pool/tracking fits). */
+export interface BlockAllocationListener {
+  register(device: number, bytes: number, id: number): void;
+}
+
+export interface ReplenishOptions {
+  /** Told about every block replenish allocates. */
+  readonly tracker?: BlockAllocationListener;
+  /** The device id reported to the tracker. Default 0. */
+  readonly device?: number;
+}
+
+/**
+ * The only mover from done to recycled and the only allocator. It routes each
+ * returning buffer to the lane furthest below its high watermark (the only
+ * place lanes are balanced, so every queue keeps one writer), and when a lane
+ * falls below its low watermark it carves a new block into buffers, ahead of
+ * need, so the drain path never waits for an allocation. It sleeps on lane 0's
+ * done queue; the other lanes' collectors and hungry producers nudge it.
+ */
+export class PoolReplenish implements LoopingRole {
+  finished = false;
+  private readonly role: RoleLine;
+  private readonly control: Control;
+  private readonly options: ResolvedPoolOptions;
+  private readonly done: IdReceiver[];
+  private readonly recycled: IdSender[];
+  private readonly free: QueueMemory[];
+  private readonly recycledMemory: QueueMemory[];
+  private readonly ready: QueueMemory[];
+  private readonly directory: BlockDirectory;
+  private readonly tracker: BlockAllocationListener | undefined;
+  private readonly device: number;
+  /** Buffers each lane can hand out now (free + recycled), kept current during a step. */
+  private readonly available: number[];
+  private readonly refilled: boolean[];
+  private blocks: number;
+  private routingFrom = 0;
+  private readonly route = (id: number): void => {
+    const lane = this.neediestLane();
+    this.recycled[lane]!.tryPush(id, 0);
+    this.available[lane]!++;
+    this.refilled[lane] = true;
+    this.role.add(C.routed, 1);
+    if (this.routingFrom >= 0 && lane !== this.routingFrom) this.role.add(C.rebalanced, 1);
+  };
+  private readonly wakeFor = (): boolean =>
+    this.control.complete ||
+    Atomics.load(this.control.words, PoolWord.BLOCK_WANTED) !== 0 ||
+    this.done.some((queue) => queue.depth() > 0) ||
+    this.needsBlock();
+
+  constructor(spec: PoolSpec, options: ReplenishOptions = {}) {
+    const control = checkSpec(spec);
+    this.role = control.claim('replenish', 0);
+    this.control = control;
+    this.options = spec.options;
+    this.done = spec.lanes.map((queues) => openReceiver(queues.done));
+    this.recycled = spec.lanes.map((queues) => openSender(queues.recycled));
+    this.free = spec.lanes.map((queues) => queues.free);
+    this.recycledMemory = spec.lanes.map((queues) => queues.recycled);
+    this.ready = spec.lanes.map((queues) => queues.ready);
+    this.directory = new BlockDirectory(channelName(spec), spec.control, spec.blocks);
+    this.directory.listen();
+    this.blocks = Atomics.load(control.words, PoolWord.BLOCKS);
+    this.tracker = options.tracker;
+    this.device = options.device ?? 0;
+    this.available = spec.lanes.map(() => 0);
+    this.refilled = spec.lanes.map(() => false);
+  }
+
+  step(): number {
+    if (this.finished) return 0;
+    this.answerWants();
+    this.measure();
+    let moved = 0;
+    this.role.beginMove();
+    for (let lane = 0; lane < this.done.length; lane++) {
+      this.routingFrom = lane;
+      moved += this.done[lane]!.drain(this.route);
+    }
+    moved += this.topUp();
+    this.role.endMove();
+    // Drains sleep on ready[q]; tell the ones whose recycled queue just filled.
+    for (let lane = 0; lane < this.refilled.length; lane++) {
+      if (!this.refilled[lane]) continue;
+      this.refilled[lane] = false;
+      nudgeReceiver(this.ready[lane]!);
+    }
+    if (moved === 0 && this.done.every((queue) => queue.isEnded())) this.finish();
+    return moved;
+  }
+
+  hasWork(): boolean {
+    return this.wakeFor();
+  }
+
+  sleep(until: () => boolean): WaitOutcome {
+    return this.done[0]!.wait({
+      tickMs: this.options.tickMs,
+      until: () => this.wakeForWhileRunning() || until(),
+    });
+  }
+
+  sleepAsync(until: () => boolean): Promise<WaitOutcome> {
+    return this.done[0]!.waitAsync({
+      tickMs: this.options.tickMs,
+      until: () => this.wakeForWhileRunning() || until(),
+    });
+  }
+
+  run(): void {
+    runRoles([this]);
+  }
+
+  runAsync(): Promise<void> {
+    return runRolesAsync([this]);
+  }
+
+  /** After complete, replenish waits for the collectors to end their done queues, not for anything else. */
+  private wakeForWhileRunning(): boolean {
+    if (this.control.complete)
+      return this.done.some((queue) => queue.depth() > 0 || queue.isEnded());
+    return this.wakeFor();
+  }
+
+  private measure(): void {
+    for (let lane = 0; lane < this.available.length; lane++)
+      this.available[lane] = queueDepth(this.free[lane]!) + queueDepth(this.recycledMemory[lane]!);
+  }
+
+  /** The lane furthest below its high watermark; ties stay on the lane the buffer came from, so balanced lanes keep their own. */
+  private neediestLane(): number {
+    const { highWatermark } = this.options;
+    let best = this.routingFrom >= 0 ? this.routingFrom : 0;
+    let bestDeficit = highWatermark - this.available[best]!;
+    for (let lane = 0; lane < this.available.length; lane++) {
+      const deficit = highWatermark - this.available[lane]!;
+      if (deficit > bestDeficit) {
+        bestDeficit = deficit;
+        best = lane;
+      }
+    }
+    return best;
+  }
+
+  private needsBlock(): boolean {
+    if (this.control.complete || this.blocks >= this.options.maxBlocks) return false;
+    this.measure();
+    return this.available.some((count) => count < this.options.lowWatermark);
+  }
+
+  /** Allocates blocks while some lane is below its low watermark, spreading each block's buffers by deficit. */
+  private topUp(): number {
+    let carved = 0;
+    const { lowWatermark, maxBlocks, buffersPerBlock, bufferSize } = this.options;
+    while (
+      !this.control.complete &&
+      this.blocks < maxBlocks &&
+      this.available.some((count) => count < lowWatermark)
+    ) {
+      const block = this.blocks;
+      const memory = new SharedArrayBuffer(bufferSize * buffersPerBlock);
+      // Registration first: no id of this block may reach a queue before every participant can resolve it.
+      this.directory.announce(block, memory);
+      this.blocks = block + 1;
+      Atomics.store(this.control.words, PoolWord.BLOCKS, this.blocks);
+      this.role.add(C.blocksAllocated, 1);
+      this.tracker?.register(this.device, memory.byteLength, block);
+      this.routingFrom = -1;
+      for (let index = 0; index < buffersPerBlock; index++) this.route(bufferId(block, index));
+      carved += buffersPerBlock;
+    }
+    return carved;
+  }
+
+  /** Participants that joined after a block's broadcast ask for it again. */
+  private answerWants(): void {
+    if (Atomics.load(this.control.words, PoolWord.BLOCK_WANTED) === 0) return;
+    Atomics.store(this.control.words, PoolWord.BLOCK_WANTED, 0);
+    for (const block of this.directory.pump()) {
+      const bytes = this.directory.blocks[block];
+      if (bytes !== undefined) this.directory.announce(block, bytes.buffer as SharedArrayBuffer);
+    }
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.role.markExited();
+    this.directory.close();
+  }
+}

@@ -1,0 +1,178 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { FixedConsumer } from '@ringkit/spsc-ring';
+import { describe, expect, it } from 'vitest';
+import { createBufferPool, forEachRecord, type PoolError, runRolesAsync } from '../src/index.js';
+import { runPipeline } from './pipeline.js';
+// @ts-expect-error: a plain JS helper shared with the workers
+import { checkRecord } from './workers/records.mjs';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function codeOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    return (error as PoolError).code;
+  }
+  return 'no error';
+}
+
+describe('execution complete', () => {
+  it('a drain sleeping on an empty ready queue exits within one tick of complete(), and every buffer comes home', async () => {
+    const tickMs = 250;
+    const pool = createBufferPool({ lanes: 2, bufferSize: 64, tickMs });
+    const producer = pool.producer(0);
+    const roles = [
+      pool.drain(0),
+      pool.drain(1),
+      pool.collector(0, () => {}),
+      pool.collector(1, () => {}),
+      pool.replenish(),
+    ];
+    const running = runRolesAsync(roles);
+    for (let i = 0; i < 100; i++) producer.write(new Uint8Array(24));
+    producer.flush();
+    await sleep(3 * tickMs); // everything idle, every role asleep
+    const completedAt = performance.now();
+    pool.complete();
+    while (!pool.stats().lanes.every((lane) => lane.exited.drain)) await sleep(1);
+    expect(performance.now() - completedAt).toBeLessThan(tickMs);
+    await running;
+    const home = await pool.whenAllHome(1000);
+    expect(home.free + home.recycled).toBe(home.allocated);
+    expect(pool.stats().lanes[0]!.collected).toBeGreaterThan(0);
+  });
+});
+
+describe('allocation off the hot path', () => {
+  it('in steady state no block is allocated and no participant registers one', async () => {
+    const run = await runPipeline({
+      pool: {
+        lanes: 2,
+        bufferSize: 256,
+        buffersPerBlock: 8,
+        initialBlocks: 1,
+        maxBlocks: 64,
+        fullPolicy: 'block',
+      },
+      recordsPerLane: 110_000,
+      maxPayload: 64,
+      ratePerLane: 50_000,
+      observe: async (pool) => {
+        await sleep(800); // warm-up: replenish sizes the pool to the load (measured: stable after ~400 ms)
+        const before = pool.stats();
+        await sleep(800);
+        const after = pool.stats();
+        return { before, after };
+      },
+    });
+    const { before, after } = run.observed as {
+      before: ReturnType<typeof run.pool.stats>;
+      after: ReturnType<typeof run.pool.stats>;
+    };
+    const handed = (stats: typeof before) =>
+      stats.lanes.reduce((total, lane) => total + lane.handoffs, 0);
+    expect(handed(after) - handed(before)).toBeGreaterThan(5000);
+    expect(after.blocksAllocated - before.blocksAllocated).toBe(0);
+    expect(after.registrations - before.registrations).toBe(0);
+    // It stopped allocating on its own, well below the cap.
+    expect(after.blocks).toBeLessThan(64);
+  });
+
+  it('replenish carves new blocks when lanes run low, and a worker that joined later still resolves them', async () => {
+    const pool = createBufferPool({
+      lanes: 1,
+      bufferSize: 64,
+      buffersPerBlock: 2,
+      initialBlocks: 1,
+      maxBlocks: 8,
+      lowWatermark: 4,
+      highWatermark: 6,
+      fullPolicy: 'block',
+    });
+    const replenish = pool.replenish();
+    replenish.step(); // 2 buffers < low 4: it allocates before anyone joined
+    expect(pool.stats().blocks).toBeGreaterThan(1);
+    const received: number[] = [];
+    const collector = pool.collector(0, (bytes, offset, length) => {
+      forEachRecord(bytes, offset, length, (data, at, payloadLength) =>
+        received.push(checkRecord(data, at, payloadLength)),
+      );
+    });
+    const running = runRolesAsync([pool.drain(0), collector, replenish]);
+    // The worker's spec lists only block 0: it must fetch the others through registration.
+    const worker = new Worker(new URL('./workers/pool-worker.mjs', import.meta.url), {
+      workerData: {
+        spec: pool.spec,
+        roles: ['producer:0'],
+        records: 2000,
+        maxPayload: 40,
+        seed: 3,
+      },
+    });
+    const [{ report }] = (await once(worker, 'message').then(() => once(worker, 'message'))) as [
+      { report: Record<string, { written: number }> },
+    ];
+    expect(report['producer:0']!.written).toBe(2000);
+    pool.complete();
+    await running;
+    await worker.terminate();
+    expect(received).toEqual(Array.from({ length: 2000 }, (_, sequence) => sequence));
+    expect(pool.stats().registrations).toBeGreaterThan(0);
+    await pool.whenAllHome(1000);
+  });
+});
+
+describe('full policy and records', () => {
+  it('block: with nobody returning buffers, the producer gives up after the backstop with a sentence', () => {
+    const pool = createBufferPool({
+      lanes: 1,
+      bufferSize: 64,
+      fullPolicy: 'block',
+      blockTimeoutMs: 150,
+    });
+    const producer = pool.producer(0);
+    const started = performance.now();
+    expect(() => producer.write(new Uint8Array(8))).toThrow(
+      "lane 0 had no free buffer for 150 ms: its collector or replenish is not keeping up (or not running); raise maxBlocks, speed up collection, or use fullPolicy 'drop'.",
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('drop: with no free buffer the record is dropped and counted, never waited for', () => {
+    const pool = createBufferPool({ lanes: 1, bufferSize: 64 });
+    const producer = pool.producer(0);
+    expect(producer.write(new Uint8Array(8))).toBe(false);
+    expect(pool.stats().lanes[0]).toMatchObject({ droppedRecords: 1, droppedBytes: 8 });
+  });
+
+  it('a record larger than a buffer, and a record after close, are refused', async () => {
+    const pool = createBufferPool({ lanes: 1, bufferSize: 64 });
+    const producer = pool.producer(0);
+    expect(() => producer.write(new Uint8Array(57))).toThrow(
+      'a record of 57 bytes does not fit a 64-byte buffer (at most 56); split it or raise bufferSize.',
+    );
+    producer.close();
+    expect(codeOf(() => producer.write(new Uint8Array(8)))).toBe('CLOSED');
+  });
+});
+
+describe('conservation check', () => {
+  it('notices a buffer taken out of the pipeline behind its back', () => {
+    const pool = createBufferPool({ lanes: 1, bufferSize: 64, buffersPerBlock: 16 });
+    expect(pool.conservationCheck()).toMatchObject({
+      consistent: true,
+      ok: true,
+      allocated: 16,
+      recycled: 16,
+    });
+    FixedConsumer.attach(pool.spec.lanes[0]!.recycled.buffer).tryPop();
+    expect(pool.conservationCheck()).toMatchObject({
+      consistent: true,
+      ok: false,
+      allocated: 16,
+      recycled: 15,
+    });
+  });
+});
