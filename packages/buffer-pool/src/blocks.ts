@@ -22,6 +22,7 @@ interface WantMessage {
 type DirectoryMessage = BlockMessage | WantMessage;
 
 const WANT_TIMEOUT_MS = 5000;
+const ASK_AGAIN_MS = 100;
 
 /**
  * Blocks already seen in this thread, per pool (keyed by the spec's control
@@ -114,17 +115,19 @@ export class BlockDirectory {
     this.pump();
     const deadline = performance.now() + WANT_TIMEOUT_MS;
     const pause = new Int32Array(new SharedArrayBuffer(4));
-    let asked = false;
+    let nextAsk = 0;
     while (this.blocks[block] === undefined) {
-      if (performance.now() > deadline)
+      const now = performance.now();
+      if (now > deadline)
         throw new PoolError(
           'UNKNOWN_BLOCK',
           `block ${block} was never registered with this participant within ${WANT_TIMEOUT_MS} ms: is the pool's replenish running, and was this id made by this pool?`,
         );
-      if (!asked) {
+      // Asked again every ASK_AGAIN_MS: replenish may have cleared the flag before the message reached its port.
+      if (now >= nextAsk) {
         this.open().postMessage({ type: 'want', block } satisfies WantMessage);
         this.onWant?.();
-        asked = true;
+        nextAsk = now + ASK_AGAIN_MS;
       }
       Atomics.wait(pause, 0, 0, 1);
       this.pump();

@@ -1,19 +1,12 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
 import { BlockDirectory, blockOf, indexOf } from './blocks.js';
-import { Counter, type RoleLine } from './control.js';
-import {
-  type IdReceiver,
-  type IdSender,
-  nudgeReceiver,
-  openReceiver,
-  openSender,
-  type QueueMemory,
-} from './queues.js';
+import { type Control, Counter, type RoleLine } from './control.js';
+import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
 import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
 import { askForBlock, channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
+import { announceSleepQueue, type QueueAddress, RoleWaker } from './wake.js';
 
 const C = Counter.collector;
-const NONE = -1;
 
 /** Reads one filled buffer: `bytes` is its block, the buffer is `[offset, offset + length)`. See forEachRecord. */
 export type CollectHandler = (
@@ -41,18 +34,23 @@ export class PoolCollector implements LoopingRole {
   private readonly role: RoleLine;
   private readonly collect: IdReceiver;
   private readonly done: IdSender;
-  private readonly replenishBell: QueueMemory | undefined;
+  private readonly replenishWaker: RoleWaker;
+  readonly input: QueueAddress;
   private readonly tickMs: number;
+  private readonly control: Control;
+  private idleSteps = 0;
+  private readonly spin: number;
   private readonly directory: BlockDirectory;
   private readonly bufferSize: number;
   private readonly handler: CollectHandler;
   private readonly onError: (error: unknown, lane: number) => void;
   private readonly batch: number;
-  private current = NONE;
-  private currentLength = 0;
+  private readonly takenIds: Uint32Array;
+  private readonly takenLengths: Uint32Array;
+  private taken = 0;
   private readonly take = (id: number, length: number): void => {
-    this.current = id;
-    this.currentLength = length;
+    this.takenIds[this.taken] = id;
+    this.takenLengths[this.taken++] = length;
   };
 
   constructor(
@@ -68,6 +66,7 @@ export class PoolCollector implements LoopingRole {
         `the collector of lane ${lane} needs a handler function (bytes, offset, length, lane) => void.`,
       );
     this.role = control.claim('collector', lane);
+    this.control = control;
     this.lane = lane;
     this.handler = handler;
     this.onError =
@@ -78,43 +77,51 @@ export class PoolCollector implements LoopingRole {
           error,
         ));
     this.batch = options.batch ?? 64;
+    this.takenIds = new Uint32Array(this.batch);
+    this.takenLengths = new Uint32Array(this.batch);
     this.bufferSize = spec.options.bufferSize;
-    this.directory = new BlockDirectory(channelName(spec), spec.control, spec.blocks, () => askForBlock(spec));
+    this.directory = new BlockDirectory(channelName(spec), spec.control, spec.blocks, () =>
+      askForBlock(spec, this.replenishWaker),
+    );
     this.directory.listen();
     const queues = spec.lanes[lane]!;
     this.collect = openReceiver(queues.collect);
     this.done = openSender(queues.done);
-    // Replenish sleeps on lane 0's done queue; other lanes ring it after each return (see replenish.ts).
-    this.replenishBell = lane === 0 ? undefined : spec.lanes[0]!.done;
+    this.input = { lane, name: 'collect' };
+    this.replenishWaker = new RoleWaker(spec, control, 'replenish', 0);
     this.tickMs = spec.options.tickMs;
+    this.spin = spec.options.spin;
   }
 
+  /**
+   * Takes up to `batch` buffers in one move, collects each, and returns them
+   * all to replenish in one move: one publish per hop for the whole batch.
+   */
   step(): number {
-    let handled = 0;
-    while (handled < this.batch && !this.finished) {
-      this.role.beginMove();
-      const got = this.collect.drain(this.take, 1);
-      if (got === 1) this.role.setHeld(1);
-      this.role.endMove();
-      if (got === 0) {
-        if (this.collect.isEnded()) this.finish();
-        break;
-      }
-      this.collectCurrent();
-      this.role.beginMove();
-      this.done.tryPush(this.current, 0);
-      this.role.setHeld(0);
-      this.role.endMove();
-      this.current = NONE;
-      this.ringReplenish();
-      handled++;
+    if (this.finished) return 0;
+    if (!this.collect.hasEntries()) {
+      // The closed flag sits on the drain's busy line: look at it now and then, or once the run is complete.
+      if ((this.control.complete || (++this.idleSteps & 63) === 0) && this.collect.isEnded())
+        this.finish();
+      return 0;
     }
-    return handled;
+    this.role.beginMove();
+    this.taken = 0;
+    const got = this.collect.drain(this.take, this.batch);
+    if (got > 0) this.role.setHeld(got);
+    this.role.endMove();
+    if (got === 0) return 0;
+    for (let i = 0; i < got; i++) this.collectOne(this.takenIds[i]!, this.takenLengths[i]!);
+    this.role.beginMove();
+    for (let i = 0; i < got; i++) this.done.stage(this.takenIds[i]!, 0);
+    this.done.publish();
+    this.role.setHeld(0);
+    this.role.endMove();
+    this.ringReplenish();
+    return got;
   }
 
-  private collectCurrent(): void {
-    const id = this.current;
-    const length = this.currentLength;
+  private collectOne(id: number, length: number): void {
     if (length === 0) return;
     try {
       const bytes = this.directory.bytes(blockOf(id));
@@ -129,8 +136,14 @@ export class PoolCollector implements LoopingRole {
     if (newRegistrations > 0) this.role.add(C.registrations, newRegistrations);
   }
 
+  /** Replenish sleeps on lane 0's done queue (or its thread's): a push there wakes it, other lanes knock. */
   private ringReplenish(): void {
-    if (this.replenishBell !== undefined) nudgeReceiver(this.replenishBell);
+    if (this.lane === 0) this.replenishWaker.wakeIfElsewhere();
+    else this.replenishWaker.wake();
+  }
+
+  sleepsOn(queue: QueueAddress | undefined): void {
+    announceSleepQueue(this.role, queue);
   }
 
   hasWork(): boolean {
@@ -138,11 +151,11 @@ export class PoolCollector implements LoopingRole {
   }
 
   sleep(until: () => boolean): WaitOutcome {
-    return this.collect.wait({ tickMs: this.tickMs, until });
+    return this.collect.wait({ tickMs: this.tickMs, spin: this.spin, until });
   }
 
   sleepAsync(until: () => boolean): Promise<WaitOutcome> {
-    return this.collect.waitAsync({ tickMs: this.tickMs, until });
+    return this.collect.waitAsync({ tickMs: this.tickMs, spin: this.spin, until });
   }
 
   run(): void {
@@ -155,9 +168,10 @@ export class PoolCollector implements LoopingRole {
 
   private finish(): void {
     this.finished = true;
-    this.done.close();
-    this.ringReplenish();
+    // Marked before the knock, so replenish sees it when it wakes. done[q] stays open: replenish sleeps on
+    // lane 0's, and a closed queue would end every one of its sleeps at once.
     this.role.markExited();
+    this.ringReplenish();
     this.directory.close();
   }
 }

@@ -9,6 +9,7 @@ import { PoolError } from './errors.js';
  *   line 1 + 3q + 1   drain of lane q     ├ role lines: written only by that role
  *   line 1 + 3q + 2   collector of lane q ┘
  *   line 1 + 3·lanes  replenish
+ *   then              the wake table: one word per role line (wake.ts)
  *
  * A role line: claim (taken once), sequence (odd while the role moves a buffer
  * between queues, so a snapshot can tell it saw a consistent picture), buffers
@@ -67,8 +68,21 @@ export const Counter = {
   replenish: { blocksAllocated: 0, routed: 1, rebalanced: 2, registrations: 3 },
 } as const;
 
+const roleLines = (lanes: number): number => 2 + 3 * lanes;
+
+/**
+ * The wake table follows the role lines: the queue each role's thread sleeps
+ * on (0: the role's own input). It changes only when a thread's arrangement
+ * does, so it stays read-mostly in every cache and a knock costs one shared load,
+ * rather than a miss on a line its role rewrites at every move.
+ */
+export function wakeTableWord(line: number, lanes: number): number {
+  return roleLines(lanes) * LINE_WORDS + line;
+}
+
 export function controlByteLength(lanes: number): number {
-  return (2 + 3 * lanes) * LINE_BYTES;
+  const tableBytes = Math.ceil((roleLines(lanes) * 4) / LINE_BYTES) * LINE_BYTES;
+  return roleLines(lanes) * LINE_BYTES + tableBytes;
 }
 
 export function roleLine(kind: RoleKind, lane: number, lanes: number): number {
@@ -143,6 +157,7 @@ export class Control {
 export class RoleLine {
   private readonly base: number;
   private readonly counterBase: number;
+  private readonly wakeWord: number;
   private sequence: number;
 
   constructor(
@@ -151,6 +166,7 @@ export class RoleLine {
   ) {
     this.base = line * LINE_WORDS;
     this.counterBase = (line * LINE_BYTES + COUNTERS_OFFSET) / 8;
+    this.wakeWord = wakeTableWord(line, control.lanes);
     this.sequence = Atomics.load(control.words, this.base + RoleWord.SEQUENCE);
   }
 
@@ -182,6 +198,15 @@ export class RoleLine {
   add(index: number, amount: number): void {
     const counters = this.control.counters;
     counters[this.counterBase + index] = counters[this.counterBase + index]! + amount;
+  }
+
+  /** The code (wake.ts) of the queue this role's thread sleeps on; 0: its own input. */
+  get wakeTarget(): number {
+    return Atomics.load(this.control.words, this.wakeWord);
+  }
+
+  set wakeTarget(code: number) {
+    Atomics.store(this.control.words, this.wakeWord, code);
   }
 
   markExited(): void {

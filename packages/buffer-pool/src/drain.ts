@@ -3,6 +3,7 @@ import { type Control, Counter, type RoleLine } from './control.js';
 import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
 import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
 import { checkLane, checkSpec, type PoolSpec } from './spec.js';
+import { announceSleepQueue, type QueueAddress, RoleWaker } from './wake.js';
 
 const C = Counter.drain;
 
@@ -23,12 +24,17 @@ export class PoolDrain implements LoopingRole {
   private readonly free: IdSender;
   private readonly collect: IdSender;
   private readonly tickMs: number;
+  private idleSteps = 0;
+  private readonly spin: number;
   private readonly toFree = (id: number): void => {
-    this.free.tryPush(id, 0);
+    this.free.stage(id, 0);
   };
   private readonly toCollector = (id: number, length: number): void => {
-    this.collect.tryPush(id, length);
+    this.collect.stage(id, length);
   };
+  private readonly collectorWaker: RoleWaker;
+  private readonly producerWaker: RoleWaker;
+  readonly input: QueueAddress;
   private readonly wakeFor = (): boolean => this.control.complete || this.recycled.depth() > 0;
 
   constructor(spec: PoolSpec, lane: number) {
@@ -38,6 +44,10 @@ export class PoolDrain implements LoopingRole {
     this.control = control;
     this.lane = lane;
     this.tickMs = spec.options.tickMs;
+    this.spin = spec.options.spin;
+    this.input = { lane, name: 'ready' };
+    this.collectorWaker = new RoleWaker(spec, control, 'collector', lane);
+    this.producerWaker = new RoleWaker(spec, control, 'producer', lane);
     const queues = spec.lanes[lane]!;
     this.ready = openReceiver(queues.ready);
     this.recycled = openReceiver(queues.recycled);
@@ -47,18 +57,31 @@ export class PoolDrain implements LoopingRole {
 
   step(): number {
     if (this.finished) return 0;
+    if (!this.recycled.hasEntries() && !this.ready.hasEntries()) {
+      // Nothing to move. The end is checked now and then: the closed flag sits on the producer's busy line.
+      if (this.control.complete || (++this.idleSteps & 63) === 0) this.finishIfEnded();
+      return 0;
+    }
     this.role.beginMove();
+    // Each hop is published once for the whole batch.
     const refilled = this.recycled.drain(this.toFree);
+    this.free.publish();
     const handed = this.ready.drain(this.toCollector);
+    this.collect.publish();
     this.role.endMove();
-    if (refilled > 0) this.role.add(C.refills, refilled);
-    if (handed > 0) this.role.add(C.handoffs, handed);
-    if (
-      handed === 0 &&
-      (this.ready.isEnded() || (this.control.complete && this.ready.depth() === 0))
-    )
-      this.finish();
+    if (refilled > 0) {
+      this.role.add(C.refills, refilled);
+      this.producerWaker.wakeIfElsewhere();
+    }
+    if (handed > 0) {
+      this.role.add(C.handoffs, handed);
+      this.collectorWaker.wakeIfElsewhere();
+    }
     return refilled + handed;
+  }
+
+  private finishIfEnded(): void {
+    if (this.ready.isEnded() || (this.control.complete && !this.ready.hasEntries())) this.finish();
   }
 
   hasWork(): boolean {
@@ -66,11 +89,23 @@ export class PoolDrain implements LoopingRole {
   }
 
   sleep(until: () => boolean): WaitOutcome {
-    return this.ready.wait({ tickMs: this.tickMs, until: () => this.wakeFor() || until() });
+    return this.ready.wait({
+      tickMs: this.tickMs,
+      spin: this.spin,
+      until: () => this.wakeFor() || until(),
+    });
   }
 
   sleepAsync(until: () => boolean): Promise<WaitOutcome> {
-    return this.ready.waitAsync({ tickMs: this.tickMs, until: () => this.wakeFor() || until() });
+    return this.ready.waitAsync({
+      tickMs: this.tickMs,
+      spin: this.spin,
+      until: () => this.wakeFor() || until(),
+    });
+  }
+
+  sleepsOn(queue: QueueAddress | undefined): void {
+    announceSleepQueue(this.role, queue);
   }
 
   /** Loops in this thread (a worker's) until the lane's stream ends or the run is complete. */

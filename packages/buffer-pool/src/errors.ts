@@ -12,7 +12,9 @@ export type PoolErrorCode =
   /** A record larger than a whole buffer. */
   | 'RECORD_TOO_LARGE'
   /** The role was used after it exited or was closed. */
-  | 'CLOSED';
+  | 'CLOSED'
+  /** A native role was asked for, and the addon is not built or cannot load here. */
+  | 'NATIVE_UNAVAILABLE';
 
 /** Every error this package throws on purpose: a code to branch on, a sentence to act on. */
 export class PoolError extends Error {

@@ -2,6 +2,13 @@ export { blockOf, bufferId, indexOf } from './blocks.js';
 export { type CollectHandler, type CollectorOptions, PoolCollector } from './collector.js';
 export { PoolDrain } from './drain.js';
 export { PoolError, type PoolErrorCode } from './errors.js';
+export {
+  type NativeProducer,
+  type NativeProducerOptions,
+  type NativeProducerResult,
+  nativeUnavailableReason,
+  startNativeProducer,
+} from './native-producer.js';
 export type { FullPolicy, PoolOptions, QueueKind, WaitDomain } from './options.js';
 export {
   BufferPool,

@@ -30,6 +30,12 @@ export interface PoolOptions {
   /** `process` when every role is a JS thread of this process (default); `os` when native threads take part. */
   readonly waitDomain?: WaitDomain;
   readonly queueKind?: QueueKind;
+  /**
+   * Polls of an empty queue before a role sleeps. Default 0: a pipeline runs
+   * more threads than most machines have cores, and a spinning role steals the
+   * core the role it waits for needs. Raise it only with a core per role.
+   */
+  readonly spin?: number;
 }
 
 export type ResolvedPoolOptions = Required<PoolOptions>;
@@ -118,7 +124,11 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     throw invalid(
       `queueKind 'mutex' exists for comparison in JS threads only; use waitDomain 'process'.`,
     );
+  const spin = options.spin ?? Number(process.env.RINGKIT_POOL_SPIN ?? 0);
+  if (!(Number.isInteger(spin) && spin >= 0))
+    throw invalid(`spin must be an integer ≥ 0, spin=${String(spin)}.`);
   return {
+    spin,
     lanes,
     bufferSize,
     buffersPerBlock,

@@ -4,9 +4,10 @@ import { type Control, Counter, PoolWord, type RoleKind, RoleWord } from './cont
 import { PoolDrain } from './drain.js';
 import { type PoolOptions, resolvePoolOptions } from './options.js';
 import { PoolProducer } from './producer.js';
-import { nudgeReceiver, openSender, queueDepth } from './queues.js';
+import { openSender, queueDepth } from './queues.js';
 import { type BlockAllocationListener, PoolReplenish, type ReplenishOptions } from './replenish.js';
 import { checkSpec, createSpec, type PoolSpec } from './spec.js';
+import { RoleWaker } from './wake.js';
 
 export interface CreatePoolOptions extends PoolOptions {
   /** Told about the initial blocks (replenish reports the later ones to its own tracker). */
@@ -67,8 +68,10 @@ export interface PoolStats {
   readonly buffers: number;
   /** Blocks replenish allocated after creation. */
   readonly blocksAllocated: number;
-  /** Blocks participants picked up after they joined (each is one registration). */
+  /** Blocks replenish registered with the participants after creation (one broadcast each). */
   readonly registrations: number;
+  /** Blocks participants in other threads picked up after they joined (each a block they first met on the hot path). */
+  readonly pickups: number;
   readonly routed: number;
   readonly rebalanced: number;
   readonly complete: boolean;
@@ -120,10 +123,7 @@ export class BufferPool {
 
   /** The producer of `lane` (taken once). Use it from the thread that writes that lane's records. */
   producer(lane: number): PoolProducer {
-    return new PoolProducer(this.spec, lane, () => {
-      nudgeReceiver(this.spec.lanes[lane]!.ready);
-      nudgeReceiver(this.spec.lanes[0]!.done);
-    });
+    return new PoolProducer(this.spec, lane);
   }
 
   drain(lane: number): PoolDrain {
@@ -145,11 +145,20 @@ export class BufferPool {
    */
   complete(): void {
     Atomics.store(this.control.words, PoolWord.COMPLETE, 1);
-    for (const queues of this.spec.lanes) {
-      nudgeReceiver(queues.ready);
-      nudgeReceiver(queues.collect);
+    for (let lane = 0; lane < this.spec.lanes.length; lane++) {
+      this.wake('drain', lane);
+      this.wake('collector', lane);
     }
-    nudgeReceiver(this.spec.lanes[0]!.done);
+    this.wake('replenish', 0);
+  }
+
+  /**
+   * Wakes the thread where a role sleeps (it may share that thread with other
+   * roles). The pool's own roles knock on each other; this is for drivers of
+   * custom roles, e.g. telling a looping producer that there is work.
+   */
+  wake(kind: RoleKind, lane: number): void {
+    new RoleWaker(this.spec, this.control, kind, lane).wake();
   }
 
   get isComplete(): boolean {
@@ -262,7 +271,7 @@ export class BufferPool {
     this.lastStatsAt = now;
     const { buffersPerBlock } = this.spec.options;
     const blocks = Atomics.load(this.control.words, PoolWord.BLOCKS);
-    let registrations = 0;
+    let pickups = 0;
     const lanes = this.spec.lanes.map((queues, lane): LaneStats => {
       const producer = this.control.line('producer', lane);
       const drain = this.control.line('drain', lane);
@@ -270,7 +279,7 @@ export class BufferPool {
       const handoffs = drain.counter(Counter.drain.handoffs);
       const handoffsPerSecond = seconds > 0 ? (handoffs - this.lastHandoffs[lane]!) / seconds : 0;
       this.lastHandoffs[lane] = handoffs;
-      registrations +=
+      pickups +=
         producer.counter(Counter.producer.registrations) +
         collector.counter(Counter.collector.registrations);
       const lowMark = producer.word(RoleWord.LOW_MARK);
@@ -302,7 +311,8 @@ export class BufferPool {
       blocks,
       buffers: blocks * buffersPerBlock,
       blocksAllocated: replenish.counter(Counter.replenish.blocksAllocated),
-      registrations,
+      registrations: replenish.counter(Counter.replenish.registrations),
+      pickups,
       routed: replenish.counter(Counter.replenish.routed),
       rebalanced: replenish.counter(Counter.replenish.rebalanced),
       complete: this.control.complete,

@@ -23,6 +23,10 @@ export type EntryHandler = (id: number, length: number) => void;
 export interface IdSender {
   /** False only if the queue is full, which sizing rules out for the pool's own hops. */
   tryPush(id: number, length: number): boolean;
+  /** Queues an entry locally; nothing is visible until publish(). */
+  stage(id: number, length: number): void;
+  /** Makes every staged entry visible: one release store for the lot on a ring. Returns how many. */
+  publish(): number;
   /** Entries waiting (all of them are visible to the receiver). */
   depth(): number;
   close(): void;
@@ -32,6 +36,8 @@ export interface IdReceiver {
   /** Hands up to `limit` entries to `handler`, then frees their slots at once. */
   drain(handler: EntryHandler, limit?: number): number;
   depth(): number;
+  /** Entries are waiting; cheaper than depth() (a ring answers from its cached positions when it can). */
+  hasEntries(): boolean;
   isEnded(): boolean;
   wait(options: WaitOptions): WaitOutcome;
   waitAsync(options: WaitOptions): Promise<WaitOutcome>;
@@ -110,10 +116,32 @@ class RingSender implements IdSender {
   private readonly entry = new Uint32Array(2);
   private readonly entryBytes = new Uint8Array(this.entry.buffer);
   private readonly words: Int32Array;
+  private staged = new Uint32Array(2 * 64);
+  private stagedBytes = new Uint8Array(this.staged.buffer);
+  private stagedCount = 0;
 
   constructor(buffer: SharedArrayBuffer) {
     this.producer = FixedProducer.attach(buffer);
     this.words = new Int32Array(buffer, 0, layout.HEADER_BYTES >> 2);
+  }
+
+  stage(id: number, length: number): void {
+    if (2 * this.stagedCount === this.staged.length) {
+      const larger = new Uint32Array(2 * this.staged.length);
+      larger.set(this.staged);
+      this.staged = larger;
+      this.stagedBytes = new Uint8Array(larger.buffer);
+    }
+    this.staged[2 * this.stagedCount] = id;
+    this.staged[2 * this.stagedCount + 1] = length;
+    this.stagedCount++;
+  }
+
+  publish(): number {
+    const count = this.stagedCount;
+    if (count === 0) return 0;
+    this.stagedCount = 0;
+    return this.producer.pushBatch(this.stagedBytes, count);
   }
 
   tryPush(id: number, length: number): boolean {
@@ -158,6 +186,10 @@ class RingReceiver implements IdReceiver {
 
   depth(): number {
     return ringDepth(this.words);
+  }
+
+  hasEntries(): boolean {
+    return this.consumer.peek() !== -1;
   }
 
   isEnded(): boolean {
@@ -236,6 +268,21 @@ class MutexQueue {
 }
 
 class MutexSender extends MutexQueue implements IdSender {
+  private readonly staged: number[] = [];
+
+  stage(id: number, length: number): void {
+    this.staged.push(id, length);
+  }
+
+  /** One lock per entry, as seed 004's queues took one per push. */
+  publish(): number {
+    const count = this.staged.length / 2;
+    for (let i = 0; i < this.staged.length; i += 2)
+      this.tryPush(this.staged[i]!, this.staged[i + 1]!);
+    this.staged.length = 0;
+    return count;
+  }
+
   tryPush(id: number, length: number): boolean {
     this.lock();
     const count = this.words[MutexWord.COUNT]!;
@@ -283,6 +330,10 @@ class MutexReceiver extends MutexQueue implements IdReceiver {
       taken++;
     }
     return taken;
+  }
+
+  hasEntries(): boolean {
+    return this.depth() > 0;
   }
 
   isEnded(): boolean {

@@ -5,7 +5,6 @@ import type { ResolvedPoolOptions } from './options.js';
 import {
   type IdReceiver,
   type IdSender,
-  nudgeReceiver,
   openReceiver,
   openSender,
   type QueueMemory,
@@ -13,6 +12,7 @@ import {
 } from './queues.js';
 import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
 import { channelName, checkSpec, type PoolSpec } from './spec.js';
+import { announceSleepQueue, type QueueAddress, RoleWaker } from './wake.js';
 
 const C = Counter.replenish;
 
@@ -45,7 +45,9 @@ export class PoolReplenish implements LoopingRole {
   private readonly recycled: IdSender[];
   private readonly free: QueueMemory[];
   private readonly recycledMemory: QueueMemory[];
-  private readonly ready: QueueMemory[];
+  private readonly drainWakers: RoleWaker[];
+  private readonly collectors: RoleLine[];
+  readonly input: QueueAddress = { lane: 0, name: 'done' };
   private readonly directory: BlockDirectory;
   private readonly tracker: BlockAllocationListener | undefined;
   private readonly device: number;
@@ -54,9 +56,12 @@ export class PoolReplenish implements LoopingRole {
   private readonly refilled: boolean[];
   private blocks: number;
   private routingFrom = 0;
+  private idleSteps = 0;
+  /** Set after a sleep: whoever woke it may want a top-up. */
+  private knocked = true;
   private readonly route = (id: number): void => {
     const lane = this.neediestLane();
-    this.recycled[lane]!.tryPush(id, 0);
+    this.recycled[lane]!.stage(id, 0);
     this.available[lane]!++;
     this.refilled[lane] = true;
     this.role.add(C.routed, 1);
@@ -77,7 +82,8 @@ export class PoolReplenish implements LoopingRole {
     this.recycled = spec.lanes.map((queues) => openSender(queues.recycled));
     this.free = spec.lanes.map((queues) => queues.free);
     this.recycledMemory = spec.lanes.map((queues) => queues.recycled);
-    this.ready = spec.lanes.map((queues) => queues.ready);
+    this.collectors = spec.lanes.map((_, lane) => control.line('collector', lane));
+    this.drainWakers = spec.lanes.map((_, lane) => new RoleWaker(spec, control, 'drain', lane));
     this.directory = new BlockDirectory(channelName(spec), spec.control, spec.blocks);
     this.directory.listen();
     this.blocks = Atomics.load(control.words, PoolWord.BLOCKS);
@@ -90,6 +96,16 @@ export class PoolReplenish implements LoopingRole {
   step(): number {
     if (this.finished) return 0;
     this.answerWants();
+    if (!this.done.some((queue) => queue.hasEntries()) && !this.dueForTopUp()) {
+      // Exited is stored after a collector's last push: seeing it first, then no entries, misses nothing.
+      if (
+        this.control.complete &&
+        this.collectorsExited() &&
+        !this.done.some((queue) => queue.hasEntries())
+      )
+        this.finish();
+      return 0;
+    }
     this.measure();
     let moved = 0;
     this.role.beginMove();
@@ -98,15 +114,28 @@ export class PoolReplenish implements LoopingRole {
       moved += this.done[lane]!.drain(this.route);
     }
     moved += this.topUp();
+    for (const recycled of this.recycled) recycled.publish();
     this.role.endMove();
     // Drains sleep on ready[q]; tell the ones whose recycled queue just filled.
     for (let lane = 0; lane < this.refilled.length; lane++) {
       if (!this.refilled[lane]) continue;
       this.refilled[lane] = false;
-      nudgeReceiver(this.ready[lane]!);
+      this.drainWakers[lane]!.wake();
     }
-    if (moved === 0 && this.done.every((queue) => queue.isEnded())) this.finish();
     return moved;
+  }
+
+  /**
+   * Watermarks are looked at whenever buffers come back, and otherwise on every
+   * 64th idle step (measuring reads every lane's queues): a producer that runs
+   * dry knocks, which ends a sleep and makes the next step look at once.
+   */
+  private dueForTopUp(): boolean {
+    if (this.knocked || (++this.idleSteps & 63) === 0) {
+      this.knocked = false;
+      return !this.control.complete && this.blocks < this.options.maxBlocks;
+    }
+    return false;
   }
 
   hasWork(): boolean {
@@ -114,17 +143,25 @@ export class PoolReplenish implements LoopingRole {
   }
 
   sleep(until: () => boolean): WaitOutcome {
+    this.knocked = true;
     return this.done[0]!.wait({
       tickMs: this.options.tickMs,
+      spin: this.options.spin,
       until: () => this.wakeForWhileRunning() || until(),
     });
   }
 
   sleepAsync(until: () => boolean): Promise<WaitOutcome> {
+    this.knocked = true;
     return this.done[0]!.waitAsync({
       tickMs: this.options.tickMs,
+      spin: this.options.spin,
       until: () => this.wakeForWhileRunning() || until(),
     });
+  }
+
+  sleepsOn(queue: QueueAddress | undefined): void {
+    announceSleepQueue(this.role, queue);
   }
 
   run(): void {
@@ -135,11 +172,15 @@ export class PoolReplenish implements LoopingRole {
     return runRolesAsync([this]);
   }
 
-  /** After complete, replenish waits for the collectors to end their done queues, not for anything else. */
+  /** After complete, replenish waits for returning buffers and for the collectors to exit, not for anything else. */
   private wakeForWhileRunning(): boolean {
     if (this.control.complete)
-      return this.done.some((queue) => queue.depth() > 0 || queue.isEnded());
+      return this.done.some((queue) => queue.hasEntries()) || this.collectorsExited();
     return this.wakeFor();
+  }
+
+  private collectorsExited(): boolean {
+    return this.collectors.every((collector) => collector.exited);
   }
 
   private measure(): void {
@@ -147,11 +188,15 @@ export class PoolReplenish implements LoopingRole {
       this.available[lane] = queueDepth(this.free[lane]!) + queueDepth(this.recycledMemory[lane]!);
   }
 
-  /** The lane furthest below its high watermark; ties stay on the lane the buffer came from, so balanced lanes keep their own. */
+  /**
+   * The lane furthest below its high watermark. A lane at or above it has no
+   * deficit; when no lane has one (or on a tie) the buffer stays on the lane it
+   * came from, so balanced lanes keep their own buffers and caches.
+   */
   private neediestLane(): number {
     const { highWatermark } = this.options;
-    let best = this.routingFrom >= 0 ? this.routingFrom : 0;
-    let bestDeficit = highWatermark - this.available[best]!;
+    let best = Math.max(this.routingFrom, 0);
+    let bestDeficit = Math.max(0, highWatermark - this.available[best]!);
     for (let lane = 0; lane < this.available.length; lane++) {
       const deficit = highWatermark - this.available[lane]!;
       if (deficit > bestDeficit) {
@@ -181,6 +226,7 @@ export class PoolReplenish implements LoopingRole {
       const memory = new SharedArrayBuffer(bufferSize * buffersPerBlock);
       // Registration first: no id of this block may reach a queue before every participant can resolve it.
       this.directory.announce(block, memory);
+      this.role.add(C.registrations, 1);
       this.blocks = block + 1;
       Atomics.store(this.control.words, PoolWord.BLOCKS, this.blocks);
       this.role.add(C.blocksAllocated, 1);

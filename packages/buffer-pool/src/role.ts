@@ -1,4 +1,5 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
+import type { QueueAddress } from './wake.js';
 
 /**
  * A role that loops: drain, collector or replenish. The loop is written once
@@ -15,52 +16,72 @@ export interface LoopingRole {
   /** Sleeps on this role's input until work, a nudge, `until`, or one tick. */
   sleep(until: () => boolean): WaitOutcome;
   sleepAsync(until: () => boolean): Promise<WaitOutcome>;
+  /** The queue this role sleeps on when it leads its thread's roles. */
+  readonly input?: QueueAddress;
+  /** Told where its thread sleeps, so that whoever gives it work knocks there. */
+  sleepsOn?(queue: QueueAddress | undefined): void;
 }
 
 /**
- * Runs roles in this thread until all have finished. When none has work, it
- * sleeps on the first role's input, and any other role's work also ends that
- * sleep (at the latest one tick later: only the first role's queue can wake it).
+ * The roles of one thread: steps them all, and picks the one to sleep on (the
+ * first still running), telling each role where that is so that whoever gives
+ * any of them work knocks on the right queue.
  */
-export function runRoles(roles: readonly LoopingRole[]): void {
-  const [first] = roles;
-  if (first === undefined) return;
-  const othersHaveWork = () =>
-    roles.some((role) => role !== first && !role.finished && role.hasWork());
-  for (;;) {
+class RoleGroup {
+  private leader: LoopingRole | undefined;
+
+  constructor(private readonly roles: readonly LoopingRole[]) {}
+
+  /** Steps every running role once; returns the buffers moved, or -1 when all have finished. */
+  step(): number {
     let moved = 0;
     let running = 0;
-    for (const role of roles) {
+    for (const role of this.roles) {
       if (role.finished) continue;
       moved += role.step();
       if (!role.finished) running++;
     }
-    if (running === 0) return;
-    if (moved === 0)
-      (first.finished ? roles.find((role) => !role.finished)! : first).sleep(othersHaveWork);
+    return running === 0 ? -1 : moved;
+  }
+
+  /** The role to sleep on, and a predicate that ends the sleep when any other has work. */
+  sleeper(): { leader: LoopingRole; othersHaveWork: () => boolean } {
+    const leader = this.roles.find((role) => !role.finished)!;
+    if (leader !== this.leader) {
+      this.leader = leader;
+      const shared = this.roles.length > 1 ? leader.input : undefined;
+      for (const role of this.roles) role.sleepsOn?.(shared);
+    }
+    const othersHaveWork = () =>
+      this.roles.some((role) => role !== leader && !role.finished && role.hasWork());
+    return { leader, othersHaveWork };
+  }
+}
+
+/**
+ * Runs roles in this thread until all have finished. When none has work, it
+ * sleeps on the first running role's input; the roles that feed the others
+ * knock there (wake.ts), so work for any of them ends the sleep at once.
+ */
+export function runRoles(roles: readonly LoopingRole[]): void {
+  const group = new RoleGroup(roles);
+  for (let moved = group.step(); moved >= 0; moved = group.step()) {
+    if (moved > 0) continue;
+    const { leader, othersHaveWork } = group.sleeper();
+    leader.sleep(othersHaveWork);
   }
 }
 
 /** The same without blocking the event loop (for the main thread). */
 export async function runRolesAsync(roles: readonly LoopingRole[]): Promise<void> {
-  const [first] = roles;
-  if (first === undefined) return;
-  const othersHaveWork = () =>
-    roles.some((role) => role !== first && !role.finished && role.hasWork());
-  for (;;) {
-    let moved = 0;
-    let running = 0;
-    for (const role of roles) {
-      if (role.finished) continue;
-      moved += role.step();
-      if (!role.finished) running++;
+  const group = new RoleGroup(roles);
+  for (let moved = group.step(); moved >= 0; moved = group.step()) {
+    if (moved > 0) {
+      // Let the event loop breathe between busy steps too.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      continue;
     }
-    if (running === 0) return;
-    if (moved === 0)
-      await (first.finished ? roles.find((role) => !role.finished)! : first).sleepAsync(
-        othersHaveWork,
-      );
-    // Let the event loop breathe between busy steps too.
-    else await new Promise<void>((resolve) => setImmediate(resolve));
+    const { leader, othersHaveWork } = group.sleeper();
+    await leader.sleepAsync(othersHaveWork);
   }
 }

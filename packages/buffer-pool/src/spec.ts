@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Control, initialiseControl, PoolWord } from './control.js';
 import { PoolError } from './errors.js';
 import type { ResolvedPoolOptions } from './options.js';
-import { createQueue, nudgeReceiver, type QueueMemory } from './queues.js';
+import { createQueue, type QueueMemory } from './queues.js';
+import { RoleWaker } from './wake.js';
 
 /** The queues of one lane, named by where a buffer is while it sits in each. */
 export interface LaneQueues {
@@ -80,7 +81,8 @@ export function checkLane(spec: PoolSpec, lane: number): void {
 }
 
 /** A participant met a block it never received: flag it for replenish (which re-broadcasts it) and wake replenish. */
-export function askForBlock(spec: PoolSpec): void {
-  Atomics.store(new Int32Array(spec.control), PoolWord.BLOCK_WANTED, 1);
-  nudgeReceiver(spec.lanes[0]!.done);
+export function askForBlock(spec: PoolSpec, replenish?: { wake(): void }): void {
+  const control = new Control(spec.control);
+  Atomics.store(control.words, PoolWord.BLOCK_WANTED, 1);
+  (replenish ?? new RoleWaker(spec, control, 'replenish', 0)).wake();
 }

@@ -48,18 +48,19 @@ describe('the pipeline under stress (2 lanes, random delays in every role)', () 
   });
 
   it('drop policy: ≥ 10⁶ buffers, drops counted exactly', async () => {
-    const recordsPerLane = 700_000;
+    const recordsPerLane = 900_000;
     const run = await runPipeline({
+      // 32-byte buffers: one or two records each, so a million buffers take few records.
       pool: {
         lanes: 2,
-        bufferSize: 64,
+        bufferSize: 32,
         buffersPerBlock: 32,
         initialBlocks: 2,
         maxBlocks: 16,
         fullPolicy: 'drop',
       },
       recordsPerLane,
-      maxPayload: 48,
+      maxPayload: 24,
       delays: true,
       ratePerLane: 120_000,
     });
@@ -120,9 +121,12 @@ describe('failures in a role', () => {
     });
     const stats = run.pool.stats();
     for (const lane of stats.lanes) {
-      // Every tenth buffer's handler threw: counted, and the buffer still came home.
-      expect(lane.collectorErrors).toBe(Math.floor(lane.handoffs / 10));
-      expect(lane.collected + lane.collectorErrors).toBe(lane.handoffs);
+      // Every tenth handler call threw: counted, and the buffer still came home.
+      const calls = lane.collected + lane.collectorErrors;
+      expect(lane.collectorErrors).toBe(Math.floor(calls / 10));
+      // The rest of the hand-offs are the empty buffers a closing producer sends home (at most its stash of 8 and its current one).
+      expect(lane.handoffs - calls).toBeGreaterThanOrEqual(0);
+      expect(lane.handoffs - calls).toBeLessThanOrEqual(9);
     }
     expect(run.home.free + run.home.recycled).toBe(run.home.allocated);
     expect(run.producers.map((producer) => producer.written)).toEqual([

@@ -48,14 +48,14 @@ export interface PipelineOptions {
 function startWorker(data: Record<string, unknown>): {
   worker: Worker;
   started: Promise<void>;
-  done: Promise<any>;
+  done: Promise<Record<string, unknown>>;
 } {
   const worker = new Worker(WORKER, { workerData: data });
   let markStarted: () => void;
   const started = new Promise<void>((resolve) => {
     markStarted = resolve;
   });
-  const done = new Promise((resolve, reject) => {
+  const done = new Promise<Record<string, unknown>>((resolve, reject) => {
     worker.on('message', (message) => {
       if (message.started) markStarted();
       if (message.report) resolve(message.report);

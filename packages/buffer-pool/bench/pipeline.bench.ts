@@ -1,0 +1,91 @@
+/**
+ * The pipeline side by side with seed 004's lock-guarded design, and moving
+ * real data end to end beside a memcpy of the same bytes.
+ * `npm run bench -w @ringkit/buffer-pool`
+ */
+import { defineSuite, speedup, throughput } from '@ringkit/bench-kit';
+import { type BenchPipeline, startBenchPipeline } from './pipeline.js';
+
+const HANDOFF_POOL = {
+  lanes: 2,
+  bufferSize: 64,
+  buffersPerBlock: 64,
+  initialBlocks: 2,
+  maxBlocks: 8,
+  fullPolicy: 'block',
+} as const;
+
+let spscPipeline: BenchPipeline;
+let mutexPipeline: BenchPipeline;
+let endToEnd: BenchPipeline;
+
+const BIG_BUFFER = 64 * 1024;
+const RECORD_PAYLOAD = 4096 - 8; // 16 records fill a 64 KiB buffer exactly
+const source = new Uint8Array(BIG_BUFFER).fill(7);
+const target = new Uint8Array(BIG_BUFFER);
+
+export default defineSuite({
+  benches: [
+    speedup({
+      name: 'handoffs-vs-mutex-queues',
+      description:
+        'buffer round trips through whole lanes (producer → ready → drain → collector → done → replenish → recycled → drain → free), 2 lanes, one small record per buffer: all-SPSC rings vs an Atomics mutex-guarded queue at every hop',
+      atLeast: 3,
+      itemsPerIteration: 1,
+      baseline: { batch: (buffers: number) => mutexPipeline.run(buffers) },
+      candidate: { batch: (buffers: number) => spscPipeline.run(buffers) },
+      setup: async () => {
+        const common = { recordBytes: 8, recordsPerBuffer: 1, checksum: false };
+        spscPipeline = await startBenchPipeline({
+          ...common,
+          pool: { ...HANDOFF_POOL, queueKind: 'spsc' },
+        });
+        mutexPipeline = await startBenchPipeline({
+          ...common,
+          pool: { ...HANDOFF_POOL, queueKind: 'mutex' },
+        });
+      },
+      teardown: async () => {
+        await spscPipeline.stop();
+        await mutexPipeline.stop();
+      },
+    }),
+    throughput({
+      name: 'end-to-end-64k',
+      description:
+        '64 KiB buffers, 2 lanes: producers write 16 records of 4 KiB into each, collectors checksum every byte; bytes per second',
+      itemsPerIteration: BIG_BUFFER,
+      workload: { batch: (buffers: number) => endToEnd.run(buffers) },
+      setup: async () => {
+        endToEnd = await startBenchPipeline({
+          pool: {
+            lanes: 2,
+            bufferSize: BIG_BUFFER,
+            buffersPerBlock: 8,
+            initialBlocks: 2,
+            maxBlocks: 8,
+            fullPolicy: 'block',
+          },
+          recordBytes: RECORD_PAYLOAD,
+          recordsPerBuffer: 16,
+          checksum: true,
+        });
+      },
+      teardown: () => endToEnd.stop(),
+    }),
+    throughput({
+      name: 'memcpy-64k',
+      description:
+        'the same bytes copied once by one thread (Uint8Array.set of 64 KiB): the yardstick for end-to-end-64k',
+      itemsPerIteration: BIG_BUFFER,
+      workload: {
+        batch: (buffers: number) => {
+          for (let i = 0; i < buffers; i++) {
+            source[0] = i;
+            target.set(source);
+          }
+        },
+      },
+    }),
+  ],
+});

@@ -1,0 +1,363 @@
+// @ringkit/buffer-pool's native addon: a native producer thread over a pool's
+// lane (native_producer.hpp), and the control-block layout as C++ sees it (for
+// the agreement test). Node-API only, so one binary serves every Node version.
+#include <napi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "native_producer.hpp"
+#include "ringkit/buffer_pool_layout.hpp"
+#include "ringkit/spsc_ring.hpp"
+
+namespace {
+
+namespace bp = ringkit::buffer_pool;
+namespace pool = ringkit::buffer_pool::layout;
+
+Napi::Value Layout(const Napi::CallbackInfo& info) {
+  Napi::Object out = Napi::Object::New(info.Env());
+  auto set = [&](const char* name, double value) {
+    out.Set(name, Napi::Number::New(info.Env(), value));
+  };
+  set("LINE_BYTES", pool::kLineBytes);
+  set("COUNTERS_PER_LINE", pool::kCountersPerLine);
+  set("CONTROL_MAGIC", pool::kControlMagic);
+  set("CONTROL_VERSION", pool::kControlVersion);
+  set("PoolWord.MAGIC", pool::pool_word::kMagic);
+  set("PoolWord.VERSION", pool::pool_word::kVersion);
+  set("PoolWord.LANES", pool::pool_word::kLanes);
+  set("PoolWord.COMPLETE", pool::pool_word::kComplete);
+  set("PoolWord.BLOCKS", pool::pool_word::kBlocks);
+  set("PoolWord.BUFFERS_PER_BLOCK", pool::pool_word::kBuffersPerBlock);
+  set("PoolWord.BLOCK_WANTED", pool::pool_word::kBlockWanted);
+  set("RoleWord.CLAIM", pool::role_word::kClaim);
+  set("RoleWord.SEQUENCE", pool::role_word::kSequence);
+  set("RoleWord.HELD", pool::role_word::kHeld);
+  set("RoleWord.EXITED", pool::role_word::kExited);
+  set("RoleWord.LOW_MARK", pool::role_word::kLowMark);
+  set("RoleWord.HIGH_MARK", pool::role_word::kHighMark);
+  namespace c = pool::counter;
+  set("Counter.producer.records", c::producer::kRecords);
+  set("Counter.producer.bytes", c::producer::kBytes);
+  set("Counter.producer.droppedRecords", c::producer::kDroppedRecords);
+  set("Counter.producer.droppedBytes", c::producer::kDroppedBytes);
+  set("Counter.producer.submitted", c::producer::kSubmitted);
+  set("Counter.producer.blockedWaits", c::producer::kBlockedWaits);
+  set("Counter.producer.registrations", c::producer::kRegistrations);
+  set("Counter.drain.handoffs", c::drain::kHandoffs);
+  set("Counter.drain.refills", c::drain::kRefills);
+  set("Counter.collector.collected", c::collector::kCollected);
+  set("Counter.collector.bytes", c::collector::kBytes);
+  set("Counter.collector.errors", c::collector::kErrors);
+  set("Counter.collector.registrations", c::collector::kRegistrations);
+  set("Counter.replenish.blocksAllocated", c::replenish::kBlocksAllocated);
+  set("Counter.replenish.routed", c::replenish::kRouted);
+  set("Counter.replenish.rebalanced", c::replenish::kRebalanced);
+  set("Counter.replenish.registrations", c::replenish::kRegistrations);
+  // Not exported by control.ts as numbers: the test checks these against its behaviour.
+  set("COUNTERS_OFFSET", pool::kCountersOffset);
+  set("NO_LOW_MARK", pool::kNoLowMark);
+  set("RECORD_HEADER_BYTES", pool::record::kHeaderBytes);
+  set("ENTRY_BYTES", pool::entry::kBytes);
+  set("BLOCK_SHIFT", pool::buffer_id::kBlockShift);
+  set("INDEX_MASK", pool::buffer_id::kIndexMask);
+  return out;
+}
+
+// Where each role's line is for `lanes` lanes, and the block's size: control.ts's roleLine and
+// controlByteLength, as C++ computes them.
+Napi::Value ControlGeometry(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const auto lanes = info[0].As<Napi::Number>().Uint32Value();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("byteLength", Napi::Number::New(env, pool::control_byte_length(lanes)));
+  const std::pair<const char*, pool::Role> roles[] = {{"producer", pool::Role::kProducer},
+                                                      {"drain", pool::Role::kDrain},
+                                                      {"collector", pool::Role::kCollector}};
+  for (const auto& [name, role] : roles) {
+    Napi::Array lines = Napi::Array::New(env, lanes);
+    for (std::uint32_t lane = 0; lane < lanes; lane++)
+      lines.Set(lane, Napi::Number::New(env, pool::role_line(role, lane, lanes)));
+    out.Set(name, lines);
+  }
+  out.Set("replenish", Napi::Number::New(env, pool::role_line(pool::Role::kReplenish, 0, lanes)));
+  // The wake table's word for every line, each queue's code, and each role's own input.
+  Napi::Array wake_words = Napi::Array::New(env, pool::role_lines(lanes));
+  for (std::uint32_t line = 0; line < pool::role_lines(lanes); line++)
+    wake_words.Set(line, Napi::Number::New(env, pool::wake_table_word(line, lanes)));
+  out.Set("wakeTableWords", wake_words);
+  const std::pair<const char*, pool::Queue> queues[] = {{"free", pool::Queue::kFree},
+                                                        {"ready", pool::Queue::kReady},
+                                                        {"collect", pool::Queue::kCollect},
+                                                        {"done", pool::Queue::kDone},
+                                                        {"recycled", pool::Queue::kRecycled}};
+  Napi::Array codes = Napi::Array::New(env, lanes);
+  for (std::uint32_t lane = 0; lane < lanes; lane++) {
+    Napi::Object lane_codes = Napi::Object::New(env);
+    for (const auto& [name, queue] : queues)
+      lane_codes.Set(name, Napi::Number::New(env, pool::queue_code(lane, queue)));
+    codes.Set(lane, lane_codes);
+  }
+  out.Set("queueCodes", codes);
+  Napi::Object inputs = Napi::Object::New(env);
+  for (const auto& [name, role] : roles) {
+    Napi::Array lane_inputs = Napi::Array::New(env, lanes);
+    for (std::uint32_t lane = 0; lane < lanes; lane++)
+      lane_inputs.Set(lane, Napi::Number::New(env, pool::input_code(role, lane)));
+    inputs.Set(name, lane_inputs);
+  }
+  inputs.Set("replenish", Napi::Number::New(env, pool::input_code(pool::Role::kReplenish, 0)));
+  out.Set("inputCodes", inputs);
+  return out;
+}
+
+// ---- the native producer ----------------------------------------------------
+
+// One producer thread; shared by the thread, the JS handle's functions and the completion
+// callback, so whichever finishes last frees it.
+struct ProducerThread {
+  bp::ProducerConfig config;
+  bp::ProducerMemory memory;
+  std::unique_ptr<bp::BlockTable> blocks;
+  std::atomic<bool> stop{false};
+  bp::ProducerResult result;
+  // Calls onWant(block) on the JS thread; also settles `done` there.
+  Napi::ThreadSafeFunction events;
+  std::unique_ptr<Napi::Promise::Deferred> deferred;
+  // The control block, queues and blocks outlive the thread. JS thread only.
+  std::unique_ptr<std::vector<Napi::Reference<Napi::Uint8Array>>> keep_alive =
+      std::make_unique<std::vector<Napi::Reference<Napi::Uint8Array>>>();
+  bool finished = false;  // JS thread only
+
+  ~ProducerThread() {
+    // Finished: the references were released on the JS thread. Otherwise the environment is
+    // shutting down, and a reference must not be deleted from another thread: leave it.
+    if (!finished) static_cast<void>(keep_alive.release());
+  }
+};
+
+Napi::Uint8Array view_of(const Napi::Value& value, const std::string& what) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(value.Env(),
+                               what + " must be a Uint8Array over its SharedArrayBuffer");
+  return value.As<Napi::Uint8Array>();
+}
+
+std::uint32_t whole_number(const Napi::Object& options, const char* name) {
+  const Napi::Value value = options.Get(name);
+  const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (!(number >= 0 && number <= 4294967295.0 && number == static_cast<std::uint64_t>(number)))
+    throw Napi::RangeError::New(options.Env(),
+                                std::string(name) + " must be an integer from 0 to 2^32 - 1");
+  return static_cast<std::uint32_t>(number);
+}
+
+double positive_number(const Napi::Object& options, const char* name, bool zero_allowed) {
+  const Napi::Value value = options.Get(name);
+  const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (!((zero_allowed ? number >= 0 : number > 0) && number < 1e300))
+    throw Napi::RangeError::New(options.Env(),
+                                std::string(name) + " must be a positive finite number");
+  return number;
+}
+
+bp::ProducerConfig read_config(const Napi::Object& options) {
+  const Napi::Env env = options.Env();
+  bp::ProducerConfig config;
+  config.lane = whole_number(options, "lane");
+  config.lanes = whole_number(options, "lanes");
+  config.buffer_size = whole_number(options, "bufferSize");
+  config.buffers_per_block = whole_number(options, "buffersPerBlock");
+  config.max_blocks = whole_number(options, "maxBlocks");
+  config.block_when_empty = options.Get("blockWhenEmpty").ToBoolean().Value();
+  config.block_timeout_ms = positive_number(options, "blockTimeoutMs", false);
+  config.tick_ms = positive_number(options, "tickMs", false);
+  config.spin = static_cast<int>(std::min<std::uint32_t>(whole_number(options, "spin"), INT_MAX));
+  config.records = static_cast<std::uint64_t>(positive_number(options, "records", true));
+  config.min_payload = whole_number(options, "minPayload");
+  config.max_payload = whole_number(options, "maxPayload");
+  config.rate_per_second = positive_number(options, "ratePerSecond", true);
+  config.type = whole_number(options, "type");
+  config.seed = whole_number(options, "seed");
+  if (config.lane >= config.lanes || config.buffer_size % pool::record::kAlignment != 0 ||
+      config.buffers_per_block == 0 || config.buffers_per_block > pool::buffer_id::kIndexMask + 1 ||
+      config.max_blocks == 0 || config.min_payload < 8 || config.max_payload < config.min_payload ||
+      pool::record_span(config.max_payload) > config.buffer_size)
+    throw Napi::RangeError::New(env, "native producer options are inconsistent with the pool");
+  return config;
+}
+
+ringkit::Ring attach_queue(Napi::Uint8Array view, const std::string& name) {
+  ringkit::Ring ring;
+  const ringkit::RingStatus status =
+      ringkit::Ring::attach(view.Data(), view.ByteLength(), ring, ringkit::layout::kind::kFixed,
+                            ringkit::layout::wait_domain::kOs);
+  if (status != ringkit::RingStatus::kOk)
+    throw Napi::Error::New(
+        view.Env(),
+        "the " + name + " queue cannot be used by a native thread: " + ringkit::to_string(status));
+  if (ring.config().record_size != pool::entry::kBytes)
+    throw Napi::Error::New(view.Env(), "the " + name + " queue's entries are not " +
+                                           std::to_string(pool::entry::kBytes) + " bytes");
+  return ring;
+}
+
+void check_control(Napi::Uint8Array view, const bp::ProducerConfig& config) {
+  auto word = [&](std::size_t index) {
+    std::uint32_t value;
+    std::memcpy(&value, view.Data() + 4 * index, 4);
+    return value;
+  };
+  if (view.ByteLength() != pool::control_byte_length(config.lanes) ||
+      word(pool::pool_word::kMagic) != pool::kControlMagic ||
+      word(pool::pool_word::kVersion) != pool::kControlVersion ||
+      word(pool::pool_word::kLanes) != config.lanes)
+    throw Napi::Error::New(view.Env(),
+                           "the control block is not a buffer-pool control block of this layout "
+                           "version and lane count");
+}
+
+// Keeps the view's memory alive and returns its bytes (JS thread).
+std::byte* keep(ProducerThread& state, Napi::Uint8Array view) {
+  state.keep_alive->push_back(Napi::Persistent(view));
+  return reinterpret_cast<std::byte*>(view.Data());
+}
+
+Napi::Object result_object(Napi::Env env, const bp::ProducerResult& result) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("written", Napi::Number::New(env, static_cast<double>(result.written)));
+  out.Set("dropped", Napi::Number::New(env, static_cast<double>(result.dropped)));
+  out.Set("seconds", Napi::Number::New(env, result.seconds));
+  out.Set("errorCode", Napi::String::New(env, result.error_code));
+  out.Set("errorMessage", Napi::String::New(env, result.error_message));
+  return out;
+}
+
+// Everything the thread needs, checked and kept alive (JS thread).
+void prepare(const Napi::Object& memory, const Napi::Object& options, ProducerThread& state) {
+  const Napi::Env env = memory.Env();
+  state.config = read_config(options);
+  const bp::ProducerConfig& config = state.config;
+
+  const Napi::Uint8Array control = view_of(memory.Get("control"), "the control block");
+  check_control(control, config);
+  const Napi::Uint8Array free = view_of(memory.Get("free"), "the free queue");
+  const Napi::Uint8Array ready = view_of(memory.Get("ready"), "the ready queue");
+  state.memory.free = attach_queue(free, "free");
+  state.memory.ready = attach_queue(ready, "ready");
+  const Napi::Value queues_value = memory.Get("queues");
+  if (!queues_value.IsArray() ||
+      queues_value.As<Napi::Array>().Length() != config.lanes * pool::kQueuesPerLane)
+    throw Napi::TypeError::New(env, "queues must list every queue of every lane, in code order");
+  const auto queues = queues_value.As<Napi::Array>();
+  std::vector<Napi::Uint8Array> queue_views;
+  for (std::uint32_t index = 0; index < queues.Length(); index++) {
+    queue_views.push_back(view_of(queues.Get(index), "a queue"));
+    state.memory.queues.push_back(
+        attach_queue(queue_views.back(), "code " + std::to_string(index + 1)));
+  }
+  state.memory.control = keep(state, control);
+  keep(state, free);
+  keep(state, ready);
+  for (const Napi::Uint8Array& view : queue_views) keep(state, view);
+
+  const std::size_t block_bytes = std::size_t{config.buffer_size} * config.buffers_per_block;
+  state.blocks = std::make_unique<bp::BlockTable>(config.max_blocks);
+  const Napi::Value blocks_value = memory.Get("blocks");
+  if (!blocks_value.IsArray()) throw Napi::TypeError::New(env, "blocks must be an array");
+  const auto blocks = blocks_value.As<Napi::Array>();
+  for (std::uint32_t block = 0; block < blocks.Length(); block++) {
+    const Napi::Value value = blocks.Get(block);
+    if (value.IsUndefined()) continue;  // a block this thread has not seen (yet)
+    const Napi::Uint8Array bytes = view_of(value, "a block");
+    if (bytes.ByteLength() != block_bytes || block >= config.max_blocks)
+      throw Napi::RangeError::New(env, "block " + std::to_string(block) + " is not " +
+                                           std::to_string(block_bytes) + " bytes of this pool");
+    state.blocks->add(block, keep(state, bytes), false);
+  }
+}
+
+// startProducer(memory, options, onWant) → { done, stop(), addBlock(block, bytes) }.
+// memory: { control, free, ready, queues: Uint8Array[] (by code - 1), blocks: (Uint8Array |
+// undefined)[] }.
+Napi::Value StartProducer(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  if (!info[0].IsObject() || !info[1].IsObject() || !info[2].IsFunction())
+    throw Napi::TypeError::New(env, "startProducer(memory, options, onWant)");
+  const auto memory = info[0].As<Napi::Object>();
+  auto state = std::make_shared<ProducerThread>();
+  try {
+    prepare(memory, info[1].As<Napi::Object>(), *state);
+  } catch (...) {
+    state->finished = true;  // nothing started: the references go now, on this thread
+    throw;
+  }
+  const bp::ProducerConfig& config = state->config;
+  const std::size_t block_bytes = std::size_t{config.buffer_size} * config.buffers_per_block;
+
+  state->deferred = std::make_unique<Napi::Promise::Deferred>(env);
+  state->events = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(),
+                                                "ringkit-buffer-pool-producer", 0, 1);
+  Napi::Promise promise = state->deferred->Promise();
+
+  std::thread([state] {
+    const bp::WantBlock want_block = [state](std::uint32_t block) {
+      state->events.NonBlockingCall([block](Napi::Env call_env, Napi::Function on_want) {
+        try {
+          on_want.Call({Napi::Number::New(call_env, block)});
+        } catch (const Napi::Error&) {
+          // The JS side could not ask (its channel closed): the bounded wait reports it.
+        }
+      });
+    };
+    state->result =
+        bp::run_producer(state->config, state->memory, *state->blocks, want_block, state->stop);
+    state->events.BlockingCall([state](Napi::Env call_env, Napi::Function) {
+      state->finished = true;
+      state->deferred->Resolve(result_object(call_env, state->result));
+      state->keep_alive->clear();
+    });
+    state->events.Release();
+  }).detach();  // completion is reported through the promise
+
+  // The promise is handed over as a property: a napi_value must not outlive this call's scope.
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("done", promise);
+  handle.Set("stop", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) {
+               state->stop.store(true);
+               return call.Env().Undefined();
+             }));
+  handle.Set(
+      "addBlock", Napi::Function::New(env, [state, block_bytes](const Napi::CallbackInfo& call) {
+        const Napi::Env call_env = call.Env();
+        const double block = call[0].As<Napi::Number>().DoubleValue();
+        const Napi::Uint8Array bytes = view_of(call[1], "a block");
+        if (state->finished || !(block >= 0 && block < state->blocks->capacity()) ||
+            block != static_cast<std::uint32_t>(block) || bytes.ByteLength() != block_bytes)
+          return Napi::Boolean::New(call_env, false);
+        const auto index = static_cast<std::uint32_t>(block);
+        if (state->blocks->find(index) != nullptr) return Napi::Boolean::New(call_env, false);
+        return Napi::Boolean::New(call_env, state->blocks->add(index, keep(*state, bytes), true));
+      }));
+  return handle;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("layout", Napi::Function::New(env, Layout));
+  exports.Set("controlGeometry", Napi::Function::New(env, ControlGeometry));
+  exports.Set("startProducer", Napi::Function::New(env, StartProducer));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(ringkit_buffer_pool, Init)

@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PoolError } from './errors.js';
+
+/** What the native producer reports when its thread ends. */
+export interface RawProducerResult {
+  readonly written: number;
+  readonly dropped: number;
+  readonly seconds: number;
+  /** '' when the run ended normally or was stopped; otherwise a PoolErrorCode. */
+  readonly errorCode: string;
+  readonly errorMessage: string;
+}
+
+/** A started producer thread, as the addon returns it. */
+export interface RawNativeProducer {
+  readonly done: Promise<RawProducerResult>;
+  stop(): void;
+  /** Registers a block that arrived after the start; false when it was known already. */
+  addBlock(block: number, bytes: Uint8Array): boolean;
+}
+
+/** The shared memory a native producer works in: views, since Node-API cannot read a bare SharedArrayBuffer. */
+export interface RawProducerMemory {
+  readonly control: Uint8Array;
+  readonly free: Uint8Array;
+  readonly ready: Uint8Array;
+  /** Every queue of every lane, at its wake-table code - 1 (wake.ts). */
+  readonly queues: readonly Uint8Array[];
+  /** Blocks by number; a hole is a block this thread has not seen. */
+  readonly blocks: readonly (Uint8Array | undefined)[];
+}
+
+export interface RawProducerOptions {
+  readonly lane: number;
+  readonly lanes: number;
+  readonly bufferSize: number;
+  readonly buffersPerBlock: number;
+  readonly maxBlocks: number;
+  readonly blockWhenEmpty: boolean;
+  readonly blockTimeoutMs: number;
+  readonly tickMs: number;
+  readonly spin: number;
+  readonly records: number;
+  readonly minPayload: number;
+  readonly maxPayload: number;
+  readonly ratePerSecond: number;
+  readonly type: number;
+  readonly seed: number;
+}
+
+/** Where C++ finds each role's line, wake-table word and queue codes (for the agreement test). */
+export interface ControlGeometry {
+  byteLength: number;
+  producer: number[];
+  drain: number[];
+  collector: number[];
+  replenish: number;
+  wakeTableWords: number[];
+  queueCodes: Record<'free' | 'ready' | 'collect' | 'done' | 'recycled', number>[];
+  inputCodes: { producer: number[]; drain: number[]; collector: number[]; replenish: number };
+}
+
+/** What the addon (native/src/addon.cc) exports. */
+export interface NativeBinding {
+  /** Every control-block constant as C++ sees it (for the agreement test). */
+  layout(): Record<string, number>;
+  /** control.ts's roleLine and controlByteLength, computed by C++. */
+  controlGeometry(lanes: number): ControlGeometry;
+  startProducer(
+    memory: RawProducerMemory,
+    options: RawProducerOptions,
+    onWant: (block: number) => void,
+  ): RawNativeProducer;
+}
+
+const ADDON = 'ringkit_buffer_pool.node';
+
+function packageRoot(): string {
+  // dist/index.{js,cjs} and src/native.ts are both one level below the package root. A CJS build
+  // has an absolute __dirname; under ESM a global one (node -e sets '.') must not be believed.
+  const here =
+    typeof __dirname === 'string' && isAbsolute(__dirname)
+      ? __dirname
+      : dirname(fileURLToPath(import.meta.url));
+  return join(here, '..');
+}
+
+interface Loaded {
+  readonly binding: NativeBinding | null;
+  readonly reason: string;
+}
+
+/** Local build first (build/Release), then the prebuild shipped in the tarball; null with the reason when neither loads. */
+function load(): Loaded {
+  if (process.env.RINGKIT_NO_NATIVE === '1')
+    return { binding: null, reason: 'the native addon is disabled by RINGKIT_NO_NATIVE=1' };
+  const root = packageRoot();
+  const platform = `${process.platform}-${process.arch}`;
+  const candidates = [
+    join(root, 'build', 'Release', ADDON),
+    join(root, 'prebuilds', platform, ADDON),
+  ];
+  const requireNative = createRequire(join(root, 'package.json'));
+  const failures: string[] = [];
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    try {
+      return { binding: requireNative(candidate) as NativeBinding, reason: '' };
+    } catch (error) {
+      failures.push(`${candidate}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  const reason =
+    failures.length > 0
+      ? `the native addon ${ADDON} failed to load (${failures.join('; ')})`
+      : `no native addon ${ADDON} is built for ${platform} (looked in build/Release and prebuilds/)`;
+  return { binding: null, reason };
+}
+
+let loaded: Loaded | undefined;
+
+export function nativeBinding(): NativeBinding | null {
+  loaded ??= load();
+  return loaded.binding;
+}
+
+/** Why the addon is not available, or '' when it is. */
+export function nativeUnavailableReason(): string {
+  loaded ??= load();
+  return loaded.reason;
+}
+
+/** The addon, or a PoolError saying what is missing and how to build it. */
+export function requireNative(what: string): NativeBinding {
+  const binding = nativeBinding();
+  if (binding === null)
+    throw new PoolError(
+      'NATIVE_UNAVAILABLE',
+      `${what} needs @ringkit/buffer-pool's native addon, but ${nativeUnavailableReason()}; build it by running "npx cmake-js compile --out build" in ${packageRoot()} (needs cmake and a C++20 compiler).`,
+    );
+  return binding;
+}

@@ -1,0 +1,142 @@
+import {
+  EVENT_BYTES,
+  FRAME_HEADER_BYTES,
+  FRAME_MAGIC,
+  FRAME_VERSION,
+  FrameField,
+  MAX_FRAME_BYTES,
+} from './layout.js';
+
+/** Why the server closed a connection. */
+export type RejectCode =
+  | 'BAD_MAGIC'
+  | 'BAD_VERSION'
+  | 'BAD_LENGTH'
+  | 'BAD_EVENT'
+  | 'OVERSIZED'
+  | 'TRUNCATED';
+
+export interface Rejection {
+  readonly code: RejectCode;
+  readonly reason: string;
+}
+
+export interface DecodedFrame {
+  readonly clientId: number;
+  readonly clientDropped: number;
+  readonly timeOrigin: number;
+  readonly eventCount: number;
+  /** eventCount × 32 bytes. */
+  readonly events: Buffer;
+}
+
+/**
+ * Turns one connection's byte stream into whole frames, with bounded memory: the
+ * header is checked as soon as its 40 bytes are in, and only then is room made
+ * for the body it announces (at most maxFrameBytes). Each byte is copied once, so
+ * however the peer slices its writes, a connection never holds more than one frame.
+ */
+export class FrameDecoder {
+  private readonly header = Buffer.alloc(FRAME_HEADER_BYTES);
+  private headerFilled = 0;
+  /** The body being read, sized from its validated header; null while reading a header. */
+  private body: Buffer | null = null;
+  private bodyFilled = 0;
+
+  constructor(private readonly maxFrameBytes = MAX_FRAME_BYTES) {}
+
+  /** Bytes held for the frame not yet complete. */
+  get bufferedBytes(): number {
+    return this.headerFilled + (this.body?.length ?? 0);
+  }
+
+  /** Adds bytes; hands each completed frame to `onFrame`. A rejection means: close the connection. */
+  push(chunk: Buffer, onFrame: (frame: DecodedFrame) => Rejection | null): Rejection | null {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.body === null) {
+        const copied = chunk.copy(this.header, this.headerFilled, offset);
+        this.headerFilled += copied;
+        offset += copied;
+        if (this.headerFilled < FRAME_HEADER_BYTES) return null;
+        const rejection = this.readHeader();
+        if (rejection !== null) return this.refuse(rejection);
+      }
+      const body = this.body!;
+      const copied = chunk.copy(body, this.bodyFilled, offset);
+      this.bodyFilled += copied;
+      offset += copied;
+      if (this.bodyFilled < body.length) return null;
+      const frame = decodeFrame(this.header, body);
+      this.release();
+      const rejection = onFrame(frame);
+      if (rejection !== null) return this.refuse(rejection);
+    }
+    return null;
+  }
+
+  /** The connection ended: a frame begun and not finished is truncated. */
+  end(): Rejection | null {
+    if (this.headerFilled === 0) return null;
+    const received = this.headerFilled + this.bodyFilled;
+    const expected = FRAME_HEADER_BYTES + (this.body?.length ?? 0);
+    return this.refuse({
+      code: 'TRUNCATED',
+      reason: `connection ended inside a frame: ${received} of ${this.body === null ? `at least ${expected}` : expected} bytes arrived`,
+    });
+  }
+
+  /** Lets go of the frame in progress. */
+  release(): void {
+    this.headerFilled = 0;
+    this.body = null;
+    this.bodyFilled = 0;
+  }
+
+  private refuse(rejection: Rejection): Rejection {
+    this.release();
+    return rejection;
+  }
+
+  private readHeader(): Rejection | null {
+    const header = this.header;
+    const magic = header.readUInt32LE(FrameField.MAGIC);
+    if (magic !== FRAME_MAGIC)
+      return {
+        code: 'BAD_MAGIC',
+        reason: `bad frame magic 0x${magic.toString(16).padStart(8, '0')} (expected 0x${FRAME_MAGIC.toString(16)}): not a ringkit tracking client`,
+      };
+    const version = header.readUInt16LE(FrameField.VERSION);
+    if (version !== FRAME_VERSION)
+      return {
+        code: 'BAD_VERSION',
+        reason: `frame version ${version} is not supported (this server reads version ${FRAME_VERSION})`,
+      };
+    const eventBytes = header.readUInt16LE(FrameField.EVENT_BYTES);
+    const payloadBytes = header.readUInt32LE(FrameField.PAYLOAD_BYTES);
+    const eventCount = header.readUInt32LE(FrameField.EVENT_COUNT);
+    const total = FRAME_HEADER_BYTES + payloadBytes;
+    if (total > this.maxFrameBytes)
+      return {
+        code: 'OVERSIZED',
+        reason: `frame of ${total} bytes is over the ${this.maxFrameBytes}-byte maximum`,
+      };
+    if (eventBytes !== EVENT_BYTES || payloadBytes !== eventCount * EVENT_BYTES)
+      return {
+        code: 'BAD_LENGTH',
+        reason: `frame says ${eventCount} events of ${eventBytes} bytes in ${payloadBytes} bytes (events are ${EVENT_BYTES} bytes)`,
+      };
+    this.body = Buffer.allocUnsafe(payloadBytes);
+    return null;
+  }
+}
+
+function decodeFrame(header: Buffer, events: Buffer): DecodedFrame {
+  return {
+    clientId: header.readUInt32LE(FrameField.CLIENT_ID),
+    clientDropped: header.readDoubleLE(FrameField.CLIENT_DROPPED),
+    timeOrigin: header.readDoubleLE(FrameField.TIME_ORIGIN),
+    eventCount: header.readUInt32LE(FrameField.EVENT_COUNT),
+    events,
+  };
+}

@@ -1,0 +1,342 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AllocationTracker,
+  type AllocationTrackerOptions,
+  EVENT_BYTES,
+  FRAME_HEADER_BYTES,
+  TrackingServer,
+} from '../src/tracking/index.js';
+import { tempSocketPath } from './tracking-helpers/temp-socket.js';
+import { waitFor } from './tracking-helpers/wait-for.js';
+
+const KiB = 1024;
+
+let socketPath: string;
+let removeSocketDirectory: () => void;
+let server: TrackingServer | null;
+const trackers: AllocationTracker[] = [];
+
+beforeEach(() => {
+  ({ socketPath, remove: removeSocketDirectory } = tempSocketPath());
+  server = null;
+});
+
+afterEach(async () => {
+  await Promise.all(trackers.splice(0).map((tracker) => tracker.close()));
+  await server?.close();
+  removeSocketDirectory();
+});
+
+function track(options: Partial<AllocationTrackerOptions> = {}): AllocationTracker {
+  const tracker = new AllocationTracker({
+    socketPath,
+    reconnectDelayMs: 5,
+    maxReconnectDelayMs: 20,
+    ...options,
+  });
+  trackers.push(tracker);
+  return tracker;
+}
+
+async function listen(): Promise<TrackingServer> {
+  server = await TrackingServer.listen(socketPath);
+  return server;
+}
+
+/** Flushes the tracker, then waits until the server has read what it sent (less what went to an earlier server). */
+async function delivered(
+  tracker: AllocationTracker,
+  target: TrackingServer,
+  sentElsewhere = 0,
+): Promise<void> {
+  expect(await tracker.flush(5000)).toBe(true);
+  const expected = tracker.stats().sent - sentElsewhere;
+  await waitFor(
+    `the server to read ${expected} events`,
+    () => target.snapshot().events >= expected,
+  );
+}
+
+/** Device 0: three buffers, one freed (peak 48 KiB, live 40 KiB); device 1: one buffer allocated and freed. */
+function reportSampleWorkload(tracker: AllocationTracker): void {
+  tracker.alloc(0, 8 * KiB, 0x1000);
+  tracker.alloc(0, 16 * KiB, 0x2000);
+  tracker.alloc(0, 24 * KiB, 0x3000);
+  tracker.free(0, 0x1000);
+  tracker.alloc(1, 4 * KiB, 0x1000);
+  tracker.free(1, 0x1000);
+}
+
+const sampleTotals = {
+  '0': {
+    liveBytes: 40 * KiB,
+    peakLiveBytes: 48 * KiB,
+    liveAllocations: 2,
+    allocs: 3,
+    frees: 1,
+    registers: 0,
+    unknownFrees: 0,
+  },
+  '1': {
+    liveBytes: 0,
+    peakLiveBytes: 4 * KiB,
+    liveAllocations: 0,
+    allocs: 1,
+    frees: 1,
+    registers: 0,
+    unknownFrees: 0,
+  },
+};
+
+function openFileDescriptors(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+function threadCount(): number {
+  return Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+}
+
+describe('AllocationTracker with a TrackingServer', () => {
+  it('in async mode, delivers events that the server aggregates per device', async () => {
+    const target = await listen();
+    const tracker = track();
+    reportSampleWorkload(tracker);
+    await delivered(tracker, target);
+    expect(target.snapshot().devices).toEqual(sampleTotals);
+    expect(tracker.stats()).toMatchObject({
+      mode: 'async',
+      recorded: 6,
+      sent: 6,
+      dropped: 0,
+      droppedWhileDisconnected: 0,
+      pending: 0,
+      connected: true,
+      lastError: null,
+    });
+  });
+
+  it('in blocking mode, returns from each call only once its event was written', async () => {
+    const target = await listen();
+    const tracker = track({ mode: 'blocking' });
+    for (let round = 0; round < 5; round++) {
+      tracker.alloc(2, 1 * KiB, round);
+      expect(tracker.stats()).toMatchObject({ recorded: 2 * round + 1, sent: 2 * round + 1 });
+      tracker.free(2, round);
+      expect(tracker.stats()).toMatchObject({ recorded: 2 * round + 2, sent: 2 * round + 2 });
+      // The server shares this thread: let it read while the calls above held the thread.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    reportSampleWorkload(tracker);
+    await delivered(tracker, target);
+    expect(target.snapshot().devices).toEqual({
+      ...sampleTotals,
+      '2': {
+        liveBytes: 0,
+        peakLiveBytes: 1 * KiB,
+        liveAllocations: 0,
+        allocs: 5,
+        frees: 5,
+        registers: 0,
+        unknownFrees: 0,
+      },
+    });
+  });
+
+  it('counts registered memory as live until it is freed, and counts frees of unknown ids', async () => {
+    const target = await listen();
+    const tracker = track();
+    tracker.register(3, 64 * KiB, 0xa);
+    tracker.alloc(3, 1 * KiB, 0xb);
+    tracker.free(3, 0xa);
+    tracker.free(3, 0xa);
+    tracker.free(3, 0xc);
+    await delivered(tracker, target);
+    expect(target.snapshot().devices['3']).toEqual({
+      liveBytes: 1 * KiB,
+      peakLiveBytes: 65 * KiB,
+      liveAllocations: 1,
+      allocs: 1,
+      frees: 3,
+      registers: 1,
+      unknownFrees: 2,
+    });
+  });
+
+  it("in mode 'off', records nothing and sends nothing", async () => {
+    const target = await listen();
+    const tracker = track({ mode: 'off' });
+    reportSampleWorkload(tracker);
+    expect(await tracker.flush(100)).toBe(true);
+    expect(tracker.stats()).toMatchObject({ mode: 'off', recorded: 0, sent: 0, dropped: 0 });
+    expect(target.snapshot()).toMatchObject({ events: 0, connections: { accepted: 0 } });
+  });
+
+  it('inside withoutTracking records nothing and counts no drop, and resumes after it', async () => {
+    const target = await listen();
+    const tracker = track();
+    tracker.alloc(0, 8 * KiB, 1);
+    const result = tracker.withoutTracking(() => {
+      tracker.alloc(0, 1 * KiB, 2);
+      tracker.withoutTracking(() => tracker.free(0, 1));
+      tracker.free(0, 2);
+      return 'inner result';
+    });
+    expect(result).toBe('inner result');
+    tracker.alloc(0, 16 * KiB, 3);
+    expect(() =>
+      tracker.withoutTracking(() => {
+        throw new Error('thrown inside');
+      }),
+    ).toThrow('thrown inside');
+    tracker.free(0, 3);
+    await delivered(tracker, target);
+    expect(tracker.stats()).toMatchObject({ recorded: 3, sent: 3, dropped: 0 });
+    expect(target.snapshot().devices['0']).toMatchObject({
+      liveBytes: 8 * KiB,
+      allocs: 2,
+      frees: 1,
+      unknownFrees: 0,
+    });
+  });
+
+  it('never waits for a server that is not there: events count as dropped while disconnected', async () => {
+    const tracker = track();
+    for (let id = 0; id < 10_000; id++) {
+      tracker.alloc(0, 4 * KiB, id);
+      tracker.free(0, id);
+    }
+    expect(await tracker.flush(5000)).toBe(true);
+    const stats = tracker.stats();
+    expect(stats).toMatchObject({ recorded: 20_000, sent: 0, connected: false });
+    expect(stats.dropped + stats.droppedWhileDisconnected).toBe(20_000);
+    expect(stats.droppedWhileDisconnected).toBeGreaterThan(0);
+    expect(stats.lastError).toMatch(/ENOENT|ECONNREFUSED/);
+  });
+
+  it('in blocking mode without a server, calls still return and count their events as dropped', async () => {
+    const tracker = track({ mode: 'blocking' });
+    for (let id = 0; id < 100; id++) tracker.alloc(0, 1, id);
+    expect(tracker.stats()).toMatchObject({
+      recorded: 100,
+      sent: 0,
+      droppedWhileDisconnected: 100,
+      pending: 0,
+    });
+  });
+
+  it('keeps counting while the server is down and delivers again once it is back', async () => {
+    const first = await listen();
+    const tracker = track();
+    tracker.alloc(0, 1 * KiB, 1);
+    await delivered(tracker, first);
+    expect(first.snapshot().events).toBe(1);
+
+    await first.close();
+    await waitFor('the tracker to see the server gone', () => !tracker.stats().connected);
+    for (let id = 2; id <= 1000; id++) tracker.alloc(0, 1, id);
+    expect(await tracker.flush(5000)).toBe(true);
+    const whileDown = tracker.stats();
+    expect(whileDown.droppedWhileDisconnected).toBe(999);
+
+    const second = await listen();
+    // Reconnecting is lazy and backs off: keep reporting until events reach the new server.
+    let id = 2000;
+    await waitFor('events to reach the restarted server', () => {
+      tracker.alloc(5, 1, id++);
+      return second.snapshot().events > 0;
+    });
+    await delivered(tracker, second, 1);
+    const stats = tracker.stats();
+    expect(stats).toMatchObject({ connected: true, reconnects: 1, dropped: 0 });
+    expect(stats.recorded).toBe(stats.sent + stats.droppedWhileDisconnected);
+    expect(stats.sent).toBe(1 + second.snapshot().events);
+    expect(second.snapshot().clientsDropped).toBe(stats.droppedWhileDisconnected);
+  });
+
+  it('never waits for a server that stops reading: the ring fills and drops are counted', async () => {
+    // A server that accepts and then reads nothing: the socket's buffers fill, the sender stalls.
+    const stalled: Socket[] = [];
+    let bytesRead = 0;
+    const raw = createServer((socket) => {
+      stalled.push(socket);
+      socket.on('data', (chunk) => {
+        bytesRead += chunk.length;
+      });
+      socket.pause();
+    });
+    await new Promise<void>((resolve) => raw.listen(socketPath, resolve));
+    const tracker = track({ capacity: 1024 });
+    for (let id = 0; id < 200_000; id++) {
+      tracker.alloc(1, 64, id);
+      tracker.free(1, id);
+      if (id % 20_000 === 0) await tracker.flush(50); // lets the sender connect and fill the socket
+    }
+    const stuck = tracker.stats();
+    expect(stuck.recorded).toBe(400_000);
+    expect(stuck.dropped).toBeGreaterThan(0);
+    expect(stuck.connected).toBe(true);
+
+    for (const socket of stalled) socket.resume();
+    expect(await tracker.flush(10_000)).toBe(true);
+    const stats = tracker.stats();
+    expect(stats.sent + stats.dropped).toBe(400_000);
+    await waitFor(
+      'the raw server to read every byte sent',
+      () => bytesRead >= stats.sent * EVENT_BYTES,
+    );
+    expect((bytesRead - stats.sent * EVENT_BYTES) % FRAME_HEADER_BYTES).toBe(0);
+    await tracker.close();
+    await new Promise<void>((resolve) => raw.close(() => resolve()));
+  });
+
+  it('accounts for every event when the ring overflows: recorded = sent + dropped', async () => {
+    const target = await listen();
+    const tracker = track({ capacity: 16 });
+    for (let id = 0; id < 50_000; id++) tracker.alloc(id % 4, 1, id);
+    await delivered(tracker, target);
+    const stats = tracker.stats();
+    expect(stats.dropped).toBeGreaterThan(0);
+    expect(stats.droppedWhileDisconnected).toBe(0);
+    expect(stats.recorded).toBe(50_000);
+    expect(stats.sent + stats.dropped).toBe(stats.recorded);
+    expect(target.snapshot().events).toBe(stats.sent);
+    expect(target.snapshot().clientsDropped).toBe(stats.dropped);
+  });
+
+  it('close() delivers what the ring still holds, then ignores further calls', async () => {
+    const target = await listen();
+    const tracker = track();
+    for (let id = 0; id < 500; id++) tracker.alloc(0, 1, id);
+    await tracker.close();
+    expect(tracker.stats()).toMatchObject({ recorded: 500, sent: 500, connected: false });
+    tracker.alloc(0, 1, 501);
+    tracker.free(0, 1);
+    expect(tracker.stats().recorded).toBe(500);
+    await waitFor('the server to read 500 events', () => target.snapshot().events === 500);
+    await tracker.close();
+  });
+
+  it.skipIf(process.platform !== 'linux')(
+    'creates and closes many trackers without leaking threads or file descriptors',
+    async () => {
+      const target = await listen();
+      const before = { threads: threadCount(), descriptors: openFileDescriptors() };
+      for (let round = 0; round < 4; round++) {
+        const batch = Array.from({ length: 5 }, () => new AllocationTracker({ socketPath }));
+        for (const [index, tracker] of batch.entries()) tracker.alloc(index, 1, round);
+        await Promise.all(batch.map((tracker) => tracker.close()));
+        for (const tracker of batch)
+          expect(tracker.stats()).toMatchObject({ sent: 1, lastError: null });
+      }
+      await waitFor('the server to see 20 connections close', () => {
+        const { connections } = target.snapshot();
+        return connections.accepted === 20 && connections.open === 0;
+      });
+      await waitFor('threads and descriptors to be released', () => {
+        return threadCount() <= before.threads && openFileDescriptors() <= before.descriptors;
+      });
+    },
+  );
+});
