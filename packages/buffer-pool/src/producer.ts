@@ -34,6 +34,7 @@ export class PoolProducer {
   /** The current buffer's block, its first byte in it, and how much of it is used. */
   private memory: Uint8Array = new Uint8Array(0);
   private words: Uint32Array = new Uint32Array(0);
+  private readonly blockWords: Uint32Array[] = [];
   private start = 0;
   private used = 0;
   private closed = false;
@@ -184,7 +185,15 @@ export class PoolProducer {
     const id = this.stash[this.stashRead++]!;
     this.current = id;
     this.memory = this.directory.bytes(blockOf(id));
-    if (this.words.buffer !== this.memory.buffer) this.words = new Uint32Array(this.memory.buffer);
+    if (this.words.buffer !== this.memory.buffer) {
+      // One word view per block, made once: buffers alternate between blocks all the time.
+      let words = this.blockWords[blockOf(id)];
+      if (words === undefined) {
+        words = new Uint32Array(this.memory.buffer);
+        this.blockWords[blockOf(id)] = words;
+      }
+      this.words = words;
+    }
     this.start = indexOf(id) * this.bufferSize;
     this.used = 0;
     const newRegistrations = this.directory.registrations - this.role.counter(C.registrations);
