@@ -1,0 +1,112 @@
+/**
+ * What the addon (native/src/addon.cc) exports: the contract between the C++
+ * part and the TypeScript API. Every function throws an Error whose `code` is a
+ * BpfErrorCode and whose message is one sentence saying what is wrong and how to
+ * fix it; src/errors.ts turns it into a BpfError.
+ */
+
+/** How a map of the object is typed, for listings and errors. */
+export interface RawMapInfo {
+  readonly name: string;
+  /** The kernel's map type name, e.g. 'ringbuf', 'array_of_maps', 'percpu_array'. */
+  readonly type: string;
+}
+
+export interface RawOpenOptions {
+  /** Programs to attach (auto-attach by section); null: every program in the object. */
+  readonly programs: readonly string[] | null;
+  /**
+   * The ring map to consume: a RINGBUF (shared topology) or an ARRAY_OF_MAPS of
+   * RINGBUF (per-CPU topology: the loader creates one ring per possible CPU and
+   * puts it at key = CPU). null: consume nothing (load and attach only).
+   */
+  readonly ringMap: string | null;
+  /** Bytes per ring: a power of two, a multiple of the page size. */
+  readonly ringBytes: number;
+  /** Another ring map to shrink to one page because the chosen topology leaves it unused, or null. */
+  readonly unusedRingMap: string | null;
+  /** PERCPU_ARRAY whose key-0 u64s count events the program dropped, or null. */
+  readonly dropsMap: string | null;
+  /** ARRAY map whose key-0 value is written with `config` after load, before attach; or null. */
+  readonly configMap: string | null;
+  readonly config: Uint8Array | null;
+  /** Kernel BTF to check for (and hand libbpf when it is not the default path). */
+  readonly kernelBtfPath: string;
+  /** Where tracefs must be mounted when a program attaches to a tracefs tracepoint. */
+  readonly tracefsPath: string;
+}
+
+export interface RawReaderOptions {
+  /** A Uint8Array over the whole SharedArrayBuffer of an spsc-ring byte ring, wait domain 'os'. */
+  readonly ring: Uint8Array;
+  /** A Uint8Array over the stats SharedArrayBuffer (STATS_WORDS f64). */
+  readonly stats: Uint8Array;
+  /** 0 adaptive, 1 timer, 2 watermark. */
+  readonly policy: number;
+  readonly periodMs: number;
+  readonly maxBatchBytes: number;
+  readonly eventBytes: number;
+  readonly merge: boolean;
+  readonly timestampOffset: number;
+  readonly mergeSlackNs: number;
+  readonly dropWhenFull: boolean;
+}
+
+export interface RawReader {
+  pause(): void;
+  resume(): void;
+  /** Drains what is committed, closes the JS ring, joins the thread. */
+  stop(): void;
+}
+
+export interface RawObject {
+  /** Every program in the object, by name. */
+  readonly programs: readonly string[];
+  /** The programs attached. */
+  readonly attached: readonly string[];
+  readonly maps: readonly RawMapInfo[];
+  /** The rings consumed: 1 (shared) or one per possible CPU; 0 when ringMap was null. */
+  readonly ringCount: number;
+  /** Sum over CPUs of the drops map's key-0 counter (0 when there is none). */
+  dropped(): number;
+  /** Rewrites the config map's key-0 value (same length as at open). */
+  writeConfig(config: Uint8Array): void;
+  /** Starts the reader thread over this object's rings (one reader per object). */
+  startReader(options: RawReaderOptions): RawReader;
+  /** Stops the reader, detaches every program, closes the object. Idempotent. */
+  close(): void;
+}
+
+export interface RawSyscallLoadOptions {
+  /** One thread per entry, pinned to that CPU (-1: not pinned). */
+  readonly cpus: readonly number[];
+  /** getpgid() calls per thread. */
+  readonly callsPerThread: number;
+  /** Calls per second per thread; 0 = as fast as possible. */
+  readonly ratePerSecond: number;
+}
+
+export interface RawSyscallLoadResult {
+  /** Each thread's kernel thread id, in the order of `cpus`. */
+  readonly tids: readonly number[];
+  readonly calls: readonly number[];
+  readonly seconds: number;
+}
+
+export interface NativeBinding {
+  /** The ABI constants as C++ compiled them (bpf/ringkit_abi.h, native/src/reader.hpp), for the agreement test. */
+  abi(): Record<string, number>;
+  openObject(path: string, options: RawOpenOptions): RawObject;
+  /** Threads calling getpgid(): the bench program's trigger. Resolves when all are done. */
+  startSyscallLoad(options: RawSyscallLoadOptions): {
+    readonly tids: readonly number[];
+    readonly done: Promise<RawSyscallLoadResult>;
+    stop(): void;
+  };
+  /** Calls getpgid() `calls` times on this thread; returns the nanoseconds it took. */
+  getpgidLoop(calls: number): number;
+  /** Names of every BPF program loaded in the kernel now (BPF_PROG_GET_NEXT_ID), for leak checks. */
+  loadedProgramNames(): string[];
+  /** The number of possible CPUs (libbpf_num_possible_cpus). */
+  possibleCpus(): number;
+}

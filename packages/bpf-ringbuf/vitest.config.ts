@@ -1,0 +1,13 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { sharedTestConfig } from '../../vitest.shared.js';
+
+export default mergeConfig(
+  sharedTestConfig,
+  defineConfig({
+    test: {
+      // Tests attach real BPF programs and drive syscalls through native threads.
+      testTimeout: 180_000,
+      hookTimeout: 60_000,
+    },
+  }),
+);
