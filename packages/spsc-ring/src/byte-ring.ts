@@ -346,4 +346,16 @@ export class ByteConsumer extends ConsumerEnd {
   peek(): Readonly<PeekedRecord> | null {
     return this.next() ? this.peeked : null;
   }
+
+  /**
+   * Consumes the record the last `peek()` returned and publishes the read
+   * position: for a consumer that must hand a record out of a callback (an async
+   * iterator yielding views into the ring) and release it later.
+   */
+  consumePeek(): void {
+    if (!this.next())
+      throw new RingError('INVALID_OPTIONS', 'consumePeek() called with no record to consume.');
+    this.consumePeeked();
+    this.publishRead(1);
+  }
 }

@@ -136,6 +136,21 @@ describe('byte-record ring', () => {
     expect(consumer.stats().popped).toBe(0);
   });
 
+  it('consumes a peeked record on request and refuses when there is none', () => {
+    const { producer, consumer } = ring();
+    producer.tryPush(payload(4, 9), 3);
+    producer.tryPush(payload(8, 5), 4);
+    expect(consumer.peek()).toMatchObject({ length: 4, type: 3 });
+    consumer.consumePeek();
+    expect(consumer.stats().popped).toBe(1);
+    expect(consumer.peek()).toMatchObject({ length: 8, type: 4 });
+    consumer.consumePeek();
+    expect(() => consumer.consumePeek()).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
+    expect(consumer.stats().popped).toBe(2);
+  });
+
   it('reports a corrupted frame instead of reading past it', () => {
     const { producer, consumer } = ring();
     producer.tryPush(payload(4, 1));

@@ -1,0 +1,32 @@
+export type { ReaderStateName } from './abi.js';
+export * as abi from './abi.js';
+export { EventBatch, type FieldAccessors } from './batch.js';
+export { BpfError, type BpfErrorCode } from './errors.js';
+export { nativeBinding, nativeUnavailableReason } from './native.js';
+export {
+  BpfObject,
+  type ObjectStats,
+  type OpenOptions,
+  openObject,
+  type Topology,
+  type WakeupPolicy,
+} from './object.js';
+export {
+  type BuiltinProgram,
+  type BuiltinProgramName,
+  benchEvent,
+  openProgram,
+  programs,
+  schedSwitchEvent,
+  syscallEvent,
+} from './programs.js';
+export { BpfReader, type ReaderStats, type ReadOptions, type WhenJsRingFull } from './reader.js';
+export {
+  defineSchema,
+  type EventObject,
+  type FieldSpec,
+  type FieldSpecs,
+  type FieldType,
+  type FieldValue,
+  type Schema,
+} from './schema.js';

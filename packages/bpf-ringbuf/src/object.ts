@@ -1,0 +1,343 @@
+import { existsSync } from 'node:fs';
+import { Bench, Config, MapName, Policy } from './abi.js';
+import { BpfError, native } from './errors.js';
+import { requireNative } from './native.js';
+import type { RawObject } from './native-binding.js';
+import { BpfReader, type ReaderStats, type ReadOptions } from './reader.js';
+import type { FieldSpecs } from './schema.js';
+
+/**
+ * When the kernel wakes the reader thread:
+ * - `adaptive`: the kernel's default — a wakeup whenever the reader had caught
+ *   up; lowest latency, ~1 µs per event on the producing CPU under load.
+ * - `timer`: never (BPF_RB_NO_WAKEUP); the reader drains every `periodMs`.
+ *   Cheapest for the producer; latency up to one period.
+ * - `watermark`: once unread bytes cross `bytes`, with a `periodMs` backstop.
+ * The built-in programs (and programs built on bpf/ringkit.bpf.h) read it from
+ * their config map; for other programs it sets the reader's timing only.
+ */
+export type WakeupPolicy =
+  | { readonly kind: 'adaptive'; readonly backstopMs?: number }
+  | { readonly kind: 'timer'; readonly periodMs?: number }
+  | { readonly kind: 'watermark'; readonly bytes?: number; readonly periodMs?: number };
+
+/** One ring shared by every CPU, or one ring per CPU (single writer each). */
+export type Topology = 'shared' | 'per-cpu';
+
+export interface OpenOptions {
+  /** Programs to attach (default: every program in the object). */
+  readonly programs?: readonly string[];
+  /**
+   * Maps by name. `ring`: a RINGBUF (shared) or ARRAY_OF_MAPS of RINGBUF (per-CPU)
+   * to consume — default `ringkit_rings` or `ringkit_ring` by `topology`. `drops`:
+   * a PERCPU_ARRAY whose key-0 u64 counts dropped events; `config`: an ARRAY whose
+   * key-0 value is a struct ringkit_config — both default to ringkit's names when
+   * `ring` is defaulted, else to none.
+   */
+  readonly maps?: {
+    readonly ring?: string | null;
+    readonly drops?: string | null;
+    readonly config?: string | null;
+  };
+  /** For objects with both ringkit ring maps (the built-in programs): default 'per-cpu'. */
+  readonly topology?: Topology;
+  /** Default `{ kind: 'timer', periodMs: 2 }`. */
+  readonly policy?: WakeupPolicy;
+  /** Bytes per kernel ring (per CPU under per-CPU): a power of two ≥ the page size; default 1 MiB. */
+  readonly ringBytes?: number;
+  /** Only this process's events (the config map's target); default every process. */
+  readonly targetPid?: number;
+  /** The bench program's knobs: events per getpgid() call and events per record. */
+  readonly bench?: { readonly eventsPerSyscall?: number; readonly eventsPerRecord?: number };
+  /** Where the kernel's BTF is (default /sys/kernel/btf/vmlinux). */
+  readonly kernelBtfPath?: string;
+  /** Where tracefs is, or is to be mounted, for tracepoint programs (default /sys/kernel/tracing). */
+  readonly tracefsPath?: string;
+}
+
+export interface ObjectStats {
+  readonly topology: Topology | null;
+  readonly policy: WakeupPolicy['kind'];
+  readonly rings: number;
+  /** Events the program found no room for in its ring (the drops map, summed over CPUs). */
+  readonly kernelDropped: number;
+  /** The reader's figures, null before read(). */
+  readonly reader: ReaderStats | null;
+  /** Rates since the previous stats() call (or since read()). */
+  readonly eventsPerSecond: number;
+  readonly bytesPerSecond: number;
+}
+
+const KiB = 1024;
+const open = new Set<BpfObject>();
+let exitHookInstalled = false;
+
+/** Detaches what is still attached when the process exits normally (the kernel does it on any exit). */
+function closeAllOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const object of open) object.close();
+  });
+}
+
+function pageSize(): number {
+  return 4 * KiB;
+}
+
+function checkRingBytes(bytes: number): number {
+  if (!Number.isInteger(bytes) || bytes < pageSize() || (bytes & (bytes - 1)) !== 0)
+    throw new BpfError(
+      'INVALID_OPTIONS',
+      `ringBytes must be a power of two of at least the page size (${pageSize()}), got ${bytes}.`,
+    );
+  return bytes;
+}
+
+function policyTiming(policy: WakeupPolicy, ringBytes: number) {
+  const period = (value: number | undefined, fallback: number, what: string) => {
+    const ms = value ?? fallback;
+    if (!Number.isInteger(ms) || ms < 1 || ms > 60_000)
+      throw new BpfError(
+        'INVALID_OPTIONS',
+        `${what} must be a whole number of milliseconds from 1 to 60000, got ${ms}.`,
+      );
+    return ms;
+  };
+  switch (policy.kind) {
+    case 'adaptive':
+      return {
+        code: Policy.ADAPTIVE,
+        periodMs: period(policy.backstopMs, 100, 'policy.backstopMs'),
+        watermark: 0,
+      };
+    case 'timer':
+      return {
+        code: Policy.TIMER,
+        periodMs: period(policy.periodMs, 2, 'policy.periodMs'),
+        watermark: 0,
+      };
+    case 'watermark': {
+      const watermark = policy.bytes ?? ringBytes / 4;
+      if (!Number.isInteger(watermark) || watermark < 8 || watermark >= ringBytes)
+        throw new BpfError(
+          'INVALID_OPTIONS',
+          `policy.bytes must be a whole number from 8 to below ringBytes (${ringBytes}), got ${watermark}.`,
+        );
+      return {
+        code: Policy.WATERMARK,
+        periodMs: period(policy.periodMs, 10, 'policy.periodMs'),
+        watermark,
+      };
+    }
+    default:
+      throw new BpfError(
+        'INVALID_OPTIONS',
+        `policy.kind must be 'adaptive', 'timer' or 'watermark', got ${JSON.stringify((policy as { kind?: unknown }).kind)}.`,
+      );
+  }
+}
+
+function boundedCount(
+  value: number | undefined,
+  fallback: number,
+  max: number,
+  what: string,
+): number {
+  const count = value ?? fallback;
+  if (!Number.isInteger(count) || count < 1 || count > max)
+    throw new BpfError(
+      'INVALID_OPTIONS',
+      `${what} must be a whole number from 1 to ${max}, got ${count}.`,
+    );
+  return count;
+}
+
+/** A loaded, attached BPF object and (after read()) the reader of its rings. */
+export class BpfObject {
+  readonly path: string;
+  /** Every program in the object, and the ones attached. */
+  readonly programs: readonly string[];
+  readonly attached: readonly string[];
+  readonly maps: readonly { readonly name: string; readonly type: string }[];
+  readonly topology: Topology | null;
+  readonly policy: WakeupPolicy;
+  private raw: RawObject | null;
+  private reader: BpfReader<FieldSpecs> | null = null;
+  private readonly timing: { code: number; periodMs: number };
+  private readonly hasDrops: boolean;
+  private last = { at: performance.now(), events: 0, bytes: 0 };
+  private droppedAtClose = 0;
+
+  /** @internal Use openObject(). */
+  constructor(path: string, options: OpenOptions) {
+    const binding = requireNative('openObject');
+    const ringBytes = checkRingBytes(options.ringBytes ?? 1024 * KiB);
+    const policy = options.policy ?? { kind: 'timer', periodMs: 2 };
+    const timing = policyTiming(policy, ringBytes);
+    const topology = options.topology ?? 'per-cpu';
+    if (topology !== 'shared' && topology !== 'per-cpu')
+      throw new BpfError(
+        'INVALID_OPTIONS',
+        `topology must be 'shared' or 'per-cpu', got ${JSON.stringify(topology)}.`,
+      );
+    const conventional = options.maps?.ring === undefined;
+    const ringMap = conventional
+      ? topology === 'per-cpu'
+        ? MapName.PER_CPU_RINGS
+        : MapName.SHARED_RING
+      : options.maps!.ring!;
+    const dropsMap =
+      options.maps?.drops !== undefined ? options.maps.drops : conventional ? MapName.DROPS : null;
+    const configMap =
+      options.maps?.config !== undefined
+        ? options.maps.config
+        : conventional
+          ? MapName.CONFIG
+          : null;
+    const targetPid = options.targetPid ?? 0;
+    if (!Number.isInteger(targetPid) || targetPid < 0)
+      throw new BpfError(
+        'INVALID_OPTIONS',
+        `targetPid must be a process id (a whole number ≥ 0), got ${targetPid}.`,
+      );
+    const config = configMap === null ? null : new Uint8Array(Config.BYTES);
+    if (config !== null) {
+      const words = new DataView(config.buffer);
+      words.setUint32(Config.POLICY, timing.code, true);
+      words.setUint32(Config.WATERMARK_BYTES, timing.watermark, true);
+      words.setUint32(Config.PER_CPU, topology === 'per-cpu' && conventional ? 1 : 0, true);
+      words.setUint32(Config.TARGET_TGID, targetPid, true);
+      words.setUint32(Config.BENCH_SYSCALL_NR, binding.abi()['syscall.getpgid']!, true);
+      words.setUint32(
+        Config.EVENTS_PER_SYSCALL,
+        boundedCount(
+          options.bench?.eventsPerSyscall,
+          1,
+          Bench.MAX_EVENTS_PER_SYSCALL,
+          'bench.eventsPerSyscall',
+        ),
+        true,
+      );
+      words.setUint32(
+        Config.EVENTS_PER_RECORD,
+        boundedCount(
+          options.bench?.eventsPerRecord,
+          1,
+          Bench.MAX_EVENTS_PER_RECORD,
+          'bench.eventsPerRecord',
+        ),
+        true,
+      );
+    }
+    if (!existsSync(path))
+      throw new BpfError(
+        'OBJECT_NOT_FOUND',
+        `BPF object ${path} does not exist: check the path (built-in programs are in this package's bpf/ folder; "npm run build:bpf" rebuilds them).`,
+      );
+    const raw = native(() =>
+      binding.openObject(path, {
+        programs: options.programs ?? null,
+        ringMap,
+        ringBytes,
+        unusedRingMap: conventional
+          ? topology === 'per-cpu'
+            ? MapName.SHARED_RING
+            : MapName.PER_CPU_RINGS
+          : null,
+        dropsMap,
+        configMap,
+        config,
+        kernelBtfPath: options.kernelBtfPath ?? '/sys/kernel/btf/vmlinux',
+        tracefsPath: options.tracefsPath ?? '/sys/kernel/tracing',
+      }),
+    );
+    this.raw = raw;
+    this.path = path;
+    this.programs = raw.programs;
+    this.attached = raw.attached;
+    this.maps = raw.maps;
+    const ringType = raw.maps.find((map) => map.name === ringMap)?.type;
+    this.topology = ringType === undefined ? null : ringType === 'ringbuf' ? 'shared' : 'per-cpu';
+    this.policy = policy;
+    this.timing = timing;
+    this.hasDrops = dropsMap !== null;
+    open.add(this);
+    closeAllOnExit();
+  }
+
+  /**
+   * Starts the native reader thread over the object's rings and returns the
+   * reader to consume batches from. One reader per object.
+   */
+  read<F extends FieldSpecs = FieldSpecs>(options: ReadOptions<F> = {}): BpfReader<F> {
+    const raw = this.live();
+    if (this.reader !== null)
+      throw new BpfError(
+        'INVALID_OPTIONS',
+        `${this.path} already has a reader; an object's rings have one consumer.`,
+      );
+    const reader = new BpfReader<F>(
+      raw,
+      { policy: this.timing.code, periodMs: this.timing.periodMs },
+      options,
+    );
+    this.reader = reader as unknown as BpfReader<FieldSpecs>;
+    this.last = { at: performance.now(), events: 0, bytes: 0 };
+    return reader;
+  }
+
+  /** Events the program dropped for want of room (summed over CPUs). */
+  kernelDropped(): number {
+    return this.hasDrops ? native(() => this.live().dropped()) : 0;
+  }
+
+  stats(): ObjectStats {
+    const reader = this.reader?.stats() ?? null;
+    const now = performance.now();
+    const seconds = Math.max((now - this.last.at) / 1000, 1e-9);
+    const events = reader?.events ?? 0;
+    const bytes = reader?.bytes ?? 0;
+    const rates = {
+      eventsPerSecond: (events - this.last.events) / seconds,
+      bytesPerSecond: (bytes - this.last.bytes) / seconds,
+    };
+    this.last = { at: now, events, bytes };
+    return {
+      topology: this.topology,
+      policy: this.policy.kind,
+      rings: this.raw?.ringCount ?? 0,
+      kernelDropped: this.raw === null ? this.droppedAtClose : this.kernelDropped(),
+      reader,
+      ...rates,
+    };
+  }
+
+  /** Stops the reader (after a last drain), detaches every program and closes the object. Idempotent. */
+  close(): void {
+    const raw = this.raw;
+    if (raw === null) return;
+    this.raw = null;
+    open.delete(this);
+    try {
+      this.reader?.stop();
+      if (this.hasDrops) this.droppedAtClose = native(() => raw.dropped());
+    } finally {
+      native(() => raw.close());
+    }
+  }
+
+  get closed(): boolean {
+    return this.raw === null;
+  }
+
+  private live(): RawObject {
+    if (this.raw === null) throw new BpfError('CLOSED', `${this.path} was closed; open it again.`);
+    return this.raw;
+  }
+}
+
+/** Opens, loads and attaches a BPF object (ours or yours); read() starts consuming its rings. */
+export function openObject(path: string, options: OpenOptions = {}): BpfObject {
+  return new BpfObject(path, options);
+}

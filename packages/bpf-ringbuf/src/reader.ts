@@ -1,0 +1,268 @@
+import { ByteConsumer, createRing, type RingStats } from '@ringkit/spsc-ring';
+import { Batch, ReaderState, type ReaderStateName, Stats } from './abi.js';
+import { EventBatch } from './batch.js';
+import { BpfError, native } from './errors.js';
+import type { RawObject, RawReader } from './native.js';
+import type { FieldSpecs, Schema } from './schema.js';
+
+/** What a reader does with batches when JavaScript falls behind and its ring is full. */
+export type WhenJsRingFull = 'wait' | 'drop';
+
+export interface ReadOptions<F extends FieldSpecs> {
+  /** Event layout: typed accessors and event counts. Without one, each kernel record is one event. */
+  readonly schema?: Schema<F> | null;
+  /**
+   * Merge every CPU's events into one timestamp order (needs a schema with a
+   * timestamp). Events are held until they are `slackMs` older than the drain
+   * (default 10 ms): later commits of earlier timestamps are not expected past it.
+   */
+  readonly merge?: boolean | { readonly slackMs?: number };
+  /** Bytes of the ring between the reader thread and JavaScript (default 8 MiB). */
+  readonly jsRingBytes?: number;
+  /** Most record bytes in one batch, and so per ring per drain (default 256 KiB). */
+  readonly maxBatchBytes?: number;
+  /**
+   * `wait` (default): leave records in the kernel rings until JavaScript makes
+   * room — if those fill, the program counts the drops. `drop`: keep draining the
+   * kernel and count what JavaScript had no room for as dropped here.
+   */
+  readonly whenJsRingFull?: WhenJsRingFull;
+  /** Batches handed out before the event loop gets a turn (default 64). */
+  readonly batchesPerTurn?: number;
+}
+
+/** Timing the reader thread takes from the object's wakeup policy. */
+export interface ReaderTiming {
+  readonly policy: number;
+  readonly periodMs: number;
+}
+
+/** What the reader thread and the JS side counted. */
+export interface ReaderStats {
+  readonly state: ReaderStateName;
+  /** Drain rounds, and those started by a kernel notification. */
+  readonly rounds: number;
+  readonly wakeups: number;
+  /** Delivered into the JS ring by the reader thread. */
+  readonly records: number;
+  readonly events: number;
+  readonly bytes: number;
+  readonly batches: number;
+  /** Drains cut short by maxBatchBytes (the rest followed at once). */
+  readonly cappedDrains: number;
+  /** Drains deferred because the JS ring was full (`wait`). */
+  readonly fullStalls: number;
+  /** `drop`: records and events consumed from the kernel that the JS ring had no room for. */
+  readonly droppedRecords: number;
+  readonly droppedEvents: number;
+  /** Records the program discarded (skipped), and records too large for a batch (dropped). */
+  readonly discarded: number;
+  readonly oversized: number;
+  /** Events the merge holds back now. */
+  readonly mergeHeld: number;
+  /** Taken out of the JS ring by JavaScript. */
+  readonly consumedBatches: number;
+  readonly consumedEvents: number;
+  /** The JS ring's own figures (its `dropped` counts batches). */
+  readonly jsRing: RingStats;
+}
+
+const MiB = 1024 * 1024;
+
+function positiveInteger(value: number, what: string): number {
+  if (!Number.isInteger(value) || value <= 0)
+    throw new BpfError('INVALID_OPTIONS', `${what} must be a positive whole number, got ${value}.`);
+  return value;
+}
+
+/**
+ * Batches of events from one object's kernel rings, delivered by a native thread
+ * through an spsc-ring byte ring. Read with `for await (const batch of reader)` or
+ * `reader.onBatch(callback)` — one of them, once.
+ */
+export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterable<EventBatch<F>> {
+  private readonly ring: SharedArrayBuffer;
+  private readonly statsWords: Float64Array;
+  private readonly consumer: ByteConsumer;
+  private readonly batch: EventBatch<F>;
+  private readonly batchesPerTurn: number;
+  private raw: RawReader | null;
+  private consuming = false;
+  private stopping = false;
+  private consumedBatches = 0;
+  private consumedEvents = 0;
+
+  /** @internal Created by BpfObject.read(). */
+  constructor(object: RawObject, timing: ReaderTiming, options: ReadOptions<F>) {
+    const schema = options.schema ?? null;
+    const jsRingBytes = positiveInteger(options.jsRingBytes ?? 8 * MiB, 'jsRingBytes');
+    const maxBatchBytes = positiveInteger(options.maxBatchBytes ?? 256 * 1024, 'maxBatchBytes');
+    this.batchesPerTurn = positiveInteger(options.batchesPerTurn ?? 64, 'batchesPerTurn');
+    const whenFull = options.whenJsRingFull ?? 'wait';
+    if (whenFull !== 'wait' && whenFull !== 'drop')
+      throw new BpfError(
+        'INVALID_OPTIONS',
+        `whenJsRingFull must be 'wait' or 'drop', got ${JSON.stringify(whenFull)}.`,
+      );
+    const merge = options.merge ?? false;
+    const slackMs = typeof merge === 'object' ? (merge.slackMs ?? 10) : 10;
+    if (merge !== false) {
+      if (schema?.timestamp == null)
+        throw new BpfError(
+          'INVALID_OPTIONS',
+          'merge needs a schema with a timestamp field (defineSchema({ …, timestamp })).',
+        );
+      if (!(slackMs >= 0))
+        throw new BpfError(
+          'INVALID_OPTIONS',
+          `merge.slackMs must be a number ≥ 0, got ${slackMs}.`,
+        );
+    }
+    // `block` makes the ring count nothing itself when the reader thread waits (`wait`);
+    // under `drop` every batch it had no room for is counted on the ring's producer line.
+    this.ring = createRing({
+      kind: 'bytes',
+      capacity: jsRingBytes,
+      waitDomain: 'os',
+      fullPolicy: whenFull === 'drop' ? 'drop' : 'block',
+    });
+    const maxRecord = (jsRingBytes >>> 3) - 8;
+    if (maxBatchBytes + Batch.HEADER_BYTES > maxRecord)
+      throw new BpfError(
+        'INVALID_OPTIONS',
+        `maxBatchBytes ${maxBatchBytes} plus the ${Batch.HEADER_BYTES}-byte batch header exceeds the JS ring's largest record (${maxRecord} bytes for jsRingBytes ${jsRingBytes}): raise jsRingBytes to at least ${(maxBatchBytes + Batch.HEADER_BYTES + 8) * 8} or lower maxBatchBytes.`,
+      );
+    const statsBuffer = new SharedArrayBuffer(Stats.WORDS * 8);
+    this.statsWords = new Float64Array(statsBuffer);
+    this.consumer = ByteConsumer.attach(this.ring);
+    const data = this.consumer.data;
+    this.batch = new EventBatch<F>(
+      new DataView(data.buffer, data.byteOffset, data.byteLength),
+      schema,
+    );
+    const timestampOffset = schema?.timestamp != null ? schema.fields[schema.timestamp]!.offset : 0;
+    this.raw = native(() =>
+      object.startReader({
+        ring: new Uint8Array(this.ring),
+        stats: new Uint8Array(statsBuffer),
+        policy: timing.policy,
+        periodMs: timing.periodMs,
+        maxBatchBytes,
+        eventBytes: schema?.size ?? 0,
+        merge: merge !== false,
+        timestampOffset,
+        mergeSlackNs: Math.round(slackMs * 1e6),
+        dropWhenFull: whenFull === 'drop',
+      }),
+    );
+  }
+
+  /** Stops draining the kernel rings (records wait there, and count as drops if they fill). */
+  pause(): void {
+    this.raw?.pause();
+  }
+
+  resume(): void {
+    this.raw?.resume();
+  }
+
+  /**
+   * Drains what the kernel rings hold, ends the stream (iteration and `onBatch`
+   * finish after the last batch) and joins the reader thread. Idempotent.
+   */
+  stop(): void {
+    const raw = this.raw;
+    if (raw === null) return;
+    this.raw = null;
+    this.stopping = true;
+    native(() => raw.stop());
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<EventBatch<F>> {
+    this.claimConsumption();
+    let handedOut = 0;
+    for (;;) {
+      const record = this.consumer.peek();
+      if (record !== null) {
+        this.take(record.offset, record.length, record.type);
+        yield this.batch;
+        this.consumer.consumePeek();
+        if (++handedOut % this.batchesPerTurn === 0) await nextTurn();
+        continue;
+      }
+      if ((await this.consumer.waitAsync({ tickMs: 100 })) === 'closed') return;
+    }
+  }
+
+  /**
+   * Calls `callback` with every batch (a view valid until it returns); resolves
+   * once the stream ended and everything was handed out.
+   */
+  async onBatch(callback: (batch: EventBatch<F>) => void): Promise<void> {
+    this.claimConsumption();
+    const handle = (_data: Uint8Array, offset: number, length: number, type: number) => {
+      this.take(offset, length, type);
+      callback(this.batch);
+    };
+    for (;;) {
+      if (this.consumer.drain(handle, this.batchesPerTurn) === this.batchesPerTurn) {
+        await nextTurn();
+        continue;
+      }
+      if ((await this.consumer.waitAsync({ tickMs: 100 })) === 'closed') return;
+    }
+  }
+
+  stats(): ReaderStats {
+    const words = this.statsWords;
+    return {
+      state: ReaderState[words[Stats.STATE]!] ?? 'failed',
+      rounds: words[Stats.ROUNDS]!,
+      wakeups: words[Stats.WAKEUPS]!,
+      records: words[Stats.RECORDS]!,
+      events: words[Stats.EVENTS]!,
+      bytes: words[Stats.BYTES]!,
+      batches: words[Stats.BATCHES]!,
+      cappedDrains: words[Stats.CAPPED_DRAINS]!,
+      fullStalls: words[Stats.FULL_STALLS]!,
+      droppedRecords: words[Stats.DROPPED_RECORDS]!,
+      droppedEvents: words[Stats.DROPPED_EVENTS]!,
+      discarded: words[Stats.DISCARDED]!,
+      oversized: words[Stats.OVERSIZED]!,
+      mergeHeld: words[Stats.MERGE_HELD]!,
+      consumedBatches: this.consumedBatches,
+      consumedEvents: this.consumedEvents,
+      jsRing: this.consumer.stats(),
+    };
+  }
+
+  /** True once stop() was called (the stream still yields what was delivered before). */
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  private claimConsumption(): void {
+    if (this.consuming)
+      throw new BpfError(
+        'INVALID_OPTIONS',
+        'this reader is already being consumed: iterate it or call onBatch() once.',
+      );
+    this.consuming = true;
+  }
+
+  private take(offset: number, length: number, type: number): void {
+    if (type !== Batch.TYPE)
+      throw new BpfError(
+        'READER_FAILED',
+        `the JS ring holds a record of type ${type}, not a batch (${Batch.TYPE}); something else wrote into it.`,
+      );
+    this.batch.load(offset, length);
+    this.consumedBatches++;
+    this.consumedEvents += this.batch.length;
+  }
+}
+
+/** Gives the event loop a turn (timers, I/O) between runs of batches. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
