@@ -50,13 +50,25 @@ export interface RawReaderOptions {
   readonly timestampOffset: number;
   readonly mergeSlackNs: number;
   readonly dropWhenFull: boolean;
+  /** stop(): the longest the final drain waits for room in the JS ring without progress. */
+  readonly finalDrainTimeoutMs: number;
 }
 
 export interface RawReader {
   pause(): void;
   resume(): void;
-  /** Drains what is committed, closes the JS ring, joins the thread. */
+  /**
+   * Asks the thread to finish and returns at once: it drains what the kernel
+   * rings hold (waiting for room in the JS ring while JavaScript consumes, at
+   * most `finalDrainTimeoutMs` without progress; what it then leaves is counted
+   * as dropped), closes the JS ring (end of stream) and exits (state stopped).
+   */
   stop(): void;
+  /**
+   * Waits for the thread to exit (after stop()); a final drain still waiting for
+   * room gives up at once, counting what it leaves as dropped. Idempotent.
+   */
+  join(): void;
 }
 
 export interface RawObject {

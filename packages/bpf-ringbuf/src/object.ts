@@ -313,14 +313,18 @@ export class BpfObject {
     };
   }
 
-  /** Stops the reader (after a last drain), detaches every program and closes the object. Idempotent. */
+  /**
+   * Stops the reader at once, detaches every program and closes the object.
+   * Idempotent. Records the kernel rings still hold and the JS ring has no room
+   * for are counted as dropped: `await reader.stop()` first to deliver them all.
+   */
   close(): void {
     const raw = this.raw;
     if (raw === null) return;
     this.raw = null;
     open.delete(this);
     try {
-      this.reader?.stop();
+      this.reader?.stopNow();
       if (this.hasDrops) this.droppedAtClose = native(() => raw.dropped());
     } finally {
       native(() => raw.close());

@@ -27,6 +27,8 @@ export interface ReadOptions<F extends FieldSpecs> {
    * kernel and count what JavaScript had no room for as dropped here.
    */
   readonly whenJsRingFull?: WhenJsRingFull;
+  /** stop(): how long the last drain waits for room in the JS ring without progress (default 2000 ms). */
+  readonly finalDrainTimeoutMs?: number;
   /** Batches handed out before the event loop gets a turn (default 64). */
   readonly batchesPerTurn?: number;
 }
@@ -153,6 +155,10 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
         timestampOffset,
         mergeSlackNs: Math.round(slackMs * 1e6),
         dropWhenFull: whenFull === 'drop',
+        finalDrainTimeoutMs: positiveInteger(
+          options.finalDrainTimeoutMs ?? 2000,
+          'finalDrainTimeoutMs',
+        ),
       }),
     );
   }
@@ -167,15 +173,31 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
   }
 
   /**
-   * Drains what the kernel rings hold, ends the stream (iteration and `onBatch`
-   * finish after the last batch) and joins the reader thread. Idempotent.
+   * Drains what the kernel rings hold into the stream, ends it (iteration and
+   * `onBatch` finish after the last batch) and resolves once the reader thread
+   * exited. If nothing consumes and the JS ring stays full for
+   * `finalDrainTimeoutMs`, what is left is counted as dropped. Idempotent.
    */
-  stop(): void {
+  async stop(): Promise<void> {
+    const raw = this.raw;
+    if (raw === null) return;
+    this.stopping = true;
+    native(() => raw.stop());
+    while (this.statsWords[Stats.STATE]! < STOPPED) await delay(2);
+    this.raw = null;
+    native(() => raw.join());
+  }
+
+  /** @internal Stops at once (BpfObject.close): a final drain finds no room → counted as dropped. */
+  stopNow(): void {
     const raw = this.raw;
     if (raw === null) return;
     this.raw = null;
     this.stopping = true;
-    native(() => raw.stop());
+    native(() => {
+      raw.stop();
+      raw.join();
+    });
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<EventBatch<F>> {
@@ -260,6 +282,12 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
     this.consumedBatches++;
     this.consumedEvents += this.batch.length;
   }
+}
+
+const STOPPED = ReaderState.indexOf('stopped');
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Gives the event loop a turn (timers, I/O) between runs of batches. */

@@ -1,0 +1,16 @@
+import { nativeBinding, nativeUnavailableReason } from '../../src/native.js';
+import type { NativeBinding } from '../../src/native-binding.js';
+import { bpfUnavailableReason, requireOrSkip } from '../skip.js';
+
+/** True (after printing why) when this machine cannot run BPF tests; a failure under RINGKIT_NO_SKIP=1. */
+export function skipWithoutBpf(): boolean {
+  const reason = bpfUnavailableReason() || nativeUnavailableReason();
+  return requireOrSkip(reason === '', reason);
+}
+
+/** The addon; call only after skipWithoutBpf() said false. */
+export function binding(): NativeBinding {
+  const loaded = nativeBinding();
+  if (loaded === null) throw new Error(nativeUnavailableReason());
+  return loaded;
+}
