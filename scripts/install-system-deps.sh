@@ -5,7 +5,9 @@ set -euo pipefail
 
 # clang-format: `npm run lint` checks C++ formatting with it.
 # cmake, g++: the native addons (cmake-js) and the C++ stress tests under ThreadSanitizer.
-PACKAGES=(clang-format cmake g++)
+# pkg-config, libbpf-dev: bpf-ringbuf's addon links libbpf; bpftool: its tests check what is attached;
+# clang: "npm run build:bpf" recompiles the BPF programs (their objects are committed).
+PACKAGES=(clang-format cmake g++ pkg-config libbpf-dev bpftool clang)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -1,0 +1,53 @@
+// The command-line options the benchmark processes share (the C consumer takes
+// the same): --topology shared|percpu --policy adaptive|timer|watermark
+// --period-ms N --watermark-bytes N --ring-bytes N --threads P --seconds D.
+export function parseOptions(argv) {
+  const options = {
+    topology: 'percpu',
+    policy: 'timer',
+    periodMs: 1,
+    watermarkBytes: 64 * 1024,
+    ringBytes: 4 * 1024 * 1024,
+    threads: 2,
+    seconds: 1,
+  };
+  const names = {
+    '--topology': 'topology',
+    '--policy': 'policy',
+    '--period-ms': 'periodMs',
+    '--watermark-bytes': 'watermarkBytes',
+    '--ring-bytes': 'ringBytes',
+    '--threads': 'threads',
+    '--seconds': 'seconds',
+  };
+  for (let index = 0; index < argv.length; index += 2) {
+    const key = names[argv[index]];
+    const value = argv[index + 1];
+    if (key === undefined || value === undefined) {
+      console.error(`unknown option or missing value: ${argv[index]}`);
+      process.exit(2);
+    }
+    options[key] = ['topology', 'policy'].includes(key) ? value : Number(value);
+  }
+  return options;
+}
+
+/** The OpenOptions of @ringkit/bpf-ringbuf for these command-line options. */
+export function openOptions(options) {
+  const policy =
+    options.policy === 'timer'
+      ? { kind: 'timer', periodMs: options.periodMs }
+      : options.policy === 'watermark'
+        ? {
+            kind: 'watermark',
+            bytes: options.watermarkBytes,
+            periodMs: Math.max(options.periodMs, 10),
+          }
+        : { kind: 'adaptive' };
+  return {
+    topology: options.topology === 'percpu' ? 'per-cpu' : 'shared',
+    policy,
+    ringBytes: options.ringBytes,
+    targetPid: process.pid,
+  };
+}
