@@ -24,8 +24,8 @@ struct {
   __type(value, __u32);
 } bench_calls SEC(".maps");
 
-static __always_inline void fill(struct ringkit_bench_event *event, __u64 now, __u32 cpu,
-                                 __u32 tid, __u32 index, __u32 call) {
+static __always_inline void fill(struct ringkit_bench_event* event, __u64 now, __u32 cpu, __u32 tid,
+                                 __u32 index, __u32 call) {
   event->timestamp_ns = now;
   event->cpu = cpu;
   event->tid = tid;
@@ -46,13 +46,13 @@ struct bench_call {
 };
 
 /* One event per record: reserve in place, no copy. */
-static long emit_reserved(__u32 index, void *context) {
-  struct bench_call *call = context;
-  const struct ringkit_config *config = ringkit_get_config();
+static long emit_reserved(__u32 index, void* context) {
+  struct bench_call* call = context;
+  const struct ringkit_config* config = ringkit_get_config();
   if (!config) return 1;
-  void *rb;
+  void* rb;
   __u64 flags = 0;
-  struct ringkit_bench_event *event =
+  struct ringkit_bench_event* event =
       ringkit_reserve(config, rb, flags, sizeof(struct ringkit_bench_event));
   if (!event) return 0;
   fill(event, call->now, call->cpu, call->tid, index, call->call);
@@ -61,11 +61,11 @@ static long emit_reserved(__u32 index, void *context) {
 }
 
 /* Several events per record: gather them in this CPU's scratch, then copy the batch once. */
-static long emit_batched(__u32 index, void *context) {
-  struct bench_call *call = context;
+static long emit_batched(__u32 index, void* context) {
+  struct bench_call* call = context;
   __u32 zero = 0;
-  const struct ringkit_config *config = ringkit_get_config();
-  struct bench_scratch *scratch = bpf_map_lookup_elem(&bench_scratch, &zero);
+  const struct ringkit_config* config = ringkit_get_config();
+  struct bench_scratch* scratch = bpf_map_lookup_elem(&bench_scratch, &zero);
   if (!config || !scratch) return 1;
   __u32 slot = call->filled & (RINGKIT_BENCH_MAX_EVENTS_PER_RECORD - 1);
   fill(&scratch->events[slot], call->now, call->cpu, call->tid, index, call->call);
@@ -80,14 +80,14 @@ static long emit_batched(__u32 index, void *context) {
 }
 
 SEC("raw_tp/sys_enter")
-int ringkit_bench(struct bpf_raw_tracepoint_args *ctx) {
-  const struct ringkit_config *config = ringkit_get_config();
+int ringkit_bench(struct bpf_raw_tracepoint_args* ctx) {
+  const struct ringkit_config* config = ringkit_get_config();
   if (!config || (long)ctx->args[1] != (long)config->bench_syscall_nr) return 0;
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   if (config->target_tgid && (__u32)(pid_tgid >> 32) != config->target_tgid) return 0;
 
   __u32 zero = 0;
-  __u32 *calls = bpf_map_lookup_elem(&bench_calls, &zero);
+  __u32* calls = bpf_map_lookup_elem(&bench_calls, &zero);
   if (!calls) return 0;
   struct bench_call call = {
       .now = bpf_ktime_get_ns(),

@@ -8,10 +8,13 @@
 
 #include <linux/types.h>
 
-/* Wakeup policies: what the program passes to bpf_ringbuf_submit/output. */
-#define RINGKIT_POLICY_ADAPTIVE 0  /* flags 0: the kernel wakes the consumer when it had caught up */
-#define RINGKIT_POLICY_TIMER 1     /* BPF_RB_NO_WAKEUP: the consumer drains every N ms */
-#define RINGKIT_POLICY_WATERMARK 2 /* force a wakeup when unread bytes cross watermark_bytes */
+/* Wakeup policies: what the program passes to bpf_ringbuf_submit/output.
+ * ADAPTIVE: flags 0, the kernel wakes the consumer when it had caught up.
+ * TIMER: BPF_RB_NO_WAKEUP, the consumer drains every N ms.
+ * WATERMARK: force a wakeup when unread bytes cross a multiple of watermark_bytes. */
+#define RINGKIT_POLICY_ADAPTIVE 0
+#define RINGKIT_POLICY_TIMER 1
+#define RINGKIT_POLICY_WATERMARK 2
 
 /* One entry (key 0) of the ARRAY map RINGKIT_CONFIG_MAP, written by the loader
  * after load and before attach. 32 bytes. */
@@ -41,17 +44,17 @@ struct ringkit_config {
 
 /* Event records of the built-in programs (all little-endian, 8-byte aligned). */
 struct ringkit_syscall_event { /* 24 bytes */
-  __u64 timestamp_ns;           /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
+  __u64 timestamp_ns;          /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
   __u32 cpu;
-  __u32 pid;                    /* the process (tgid) */
-  __u32 tid;                    /* the thread */
+  __u32 pid; /* the process (tgid) */
+  __u32 tid; /* the thread */
   __s32 syscall_nr;
 };
 
 struct ringkit_sched_switch_event { /* 56 bytes */
   __u64 timestamp_ns;
   __u32 cpu;
-  __u32 prev_pid;               /* thread ids, as the kernel's sched_switch reports them */
+  __u32 prev_pid; /* thread ids, as the kernel's sched_switch reports them */
   __u32 next_pid;
   __u32 prev_state;
   char prev_comm[16];
@@ -62,8 +65,8 @@ struct ringkit_bench_event { /* 24 bytes */
   __u64 timestamp_ns;
   __u32 cpu;
   __u32 tid;
-  __u32 index;                  /* 0 .. events_per_syscall - 1 within one call */
-  __u32 call;                   /* calls seen on this CPU (wraps), for ordering checks */
+  __u32 index; /* 0 .. events_per_syscall - 1 within one call */
+  __u32 call;  /* calls seen on this CPU (wraps), for ordering checks */
 };
 
 #endif

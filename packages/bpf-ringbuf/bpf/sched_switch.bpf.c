@@ -1,9 +1,12 @@
 /* Every context switch: which thread left the CPU (and in what state), which one
  * came on. A BTF raw tracepoint reading task_struct through CO-RE, so it needs a
  * kernel with BTF but no tracefs and no kernel headers. */
+// ringkit.bpf.h first: it brings the kernel's types that libbpf's headers need.
+// clang-format off
 #include "ringkit.bpf.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+// clang-format on
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -15,16 +18,16 @@ struct task_struct {
 } __attribute__((preserve_access_index));
 
 SEC("tp_btf/sched_switch")
-int BPF_PROG(ringkit_sched_switch, _Bool preempt, struct task_struct *prev,
-             struct task_struct *next, unsigned int prev_state) {
-  const struct ringkit_config *config = ringkit_get_config();
+int BPF_PROG(ringkit_sched_switch, _Bool preempt, struct task_struct* prev,
+             struct task_struct* next, unsigned int prev_state) {
+  const struct ringkit_config* config = ringkit_get_config();
   if (!config) return 0;
   if (config->target_tgid && BPF_CORE_READ(prev, tgid) != (int)config->target_tgid &&
       BPF_CORE_READ(next, tgid) != (int)config->target_tgid)
     return 0;
-  void *rb;
+  void* rb;
   __u64 flags = 0;
-  struct ringkit_sched_switch_event *event =
+  struct ringkit_sched_switch_event* event =
       ringkit_reserve(config, rb, flags, sizeof(struct ringkit_sched_switch_event));
   if (!event) return 0;
   event->timestamp_ns = bpf_ktime_get_ns();

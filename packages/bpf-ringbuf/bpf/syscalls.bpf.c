@@ -6,14 +6,14 @@
 char LICENSE[] SEC("license") = "GPL";
 
 SEC("raw_tp/sys_enter")
-int ringkit_syscalls(struct bpf_raw_tracepoint_args *ctx) {
-  const struct ringkit_config *config = ringkit_get_config();
+int ringkit_syscalls(struct bpf_raw_tracepoint_args* ctx) {
+  const struct ringkit_config* config = ringkit_get_config();
   if (!config) return 0;
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   if (config->target_tgid && (__u32)(pid_tgid >> 32) != config->target_tgid) return 0;
-  void *rb;
+  void* rb;
   __u64 flags = 0;
-  struct ringkit_syscall_event *event =
+  struct ringkit_syscall_event* event =
       ringkit_reserve(config, rb, flags, sizeof(struct ringkit_syscall_event));
   if (!event) return 0;
   event->timestamp_ns = bpf_ktime_get_ns();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openProgram } from '../src/programs.js';
 import { skipWithoutBpf } from './helpers/bpf.js';
-import { ourPrograms } from './helpers/bpftool.js';
+import { ourAttachedPrograms, ourPrograms, ourProgramsAfterUnload } from './helpers/bpftool.js';
 
 const skip = skipWithoutBpf();
 const attachAndDie = join(import.meta.dirname, 'fixtures', 'attach-and-die.mjs');
@@ -29,17 +29,19 @@ async function attachedChild(argument: string) {
 }
 
 describe.skipIf(skip)('attach and detach', () => {
-  it('close() detaches every program it attached (bpftool prog show)', async () => {
-    expect(ourPrograms()).toEqual([]);
+  it('close() detaches every program at once, and the kernel then frees them (bpftool)', async () => {
+    expect(await ourProgramsAfterUnload()).toEqual([]);
     const object = openProgram('bench', { targetPid: process.pid });
     expect(object.attached).toEqual(['ringkit_bench']);
+    expect(ourAttachedPrograms()).toEqual(['ringkit_bench']);
     expect(ourPrograms()).toEqual(['ringkit_bench']);
     const reader = object.read();
     object.close();
     object.close();
     expect(object.closed).toBe(true);
-    expect(ourPrograms()).toEqual([]);
+    expect(ourAttachedPrograms()).toEqual([]);
     expect(reader.stats().state).toBe('stopped');
+    expect(await ourProgramsAfterUnload()).toEqual([]);
   });
 
   it('a process that exits, or is killed, leaves nothing attached', async () => {

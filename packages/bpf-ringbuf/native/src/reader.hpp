@@ -37,6 +37,9 @@ struct ReaderOptions {
   // JS ring full: false = leave records in the kernel ring (they count as BPF
   // drops if it fills); true = consume and count them in the stats as dropped.
   bool drop_when_full = false;
+  // Final drain (after stop): how long it waits for room in the JS ring without
+  // progress before it counts what is left as dropped.
+  std::uint32_t final_drain_timeout_ms = 2000;
 };
 
 // The stats block (a SharedArrayBuffer of kStatsWords f64, written by the reader
@@ -53,10 +56,10 @@ inline constexpr std::size_t kCappedDrains = 6;    // drains stopped by max_batc
 inline constexpr std::size_t kFullStalls = 7;      // drains deferred: JS ring full (backpressure)
 inline constexpr std::size_t kDroppedRecords = 8;  // drop_when_full: records consumed and dropped
 inline constexpr std::size_t kDroppedEvents = 9;
-inline constexpr std::size_t kDiscarded = 10;      // records the program discarded (skipped)
-inline constexpr std::size_t kOversized = 11;      // records larger than max_batch_bytes (dropped)
-inline constexpr std::size_t kMergeHeld = 12;      // events held back by the merge (now)
-inline constexpr std::size_t kState = 13;          // 0 starting, 1 running, 2 paused, 3 stopped, 4 failed
+inline constexpr std::size_t kDiscarded = 10;  // records the program discarded (skipped)
+inline constexpr std::size_t kOversized = 11;  // records larger than max_batch_bytes (dropped)
+inline constexpr std::size_t kMergeHeld = 12;  // events held back by the merge (now)
+inline constexpr std::size_t kState = 13;  // 0 starting, 1 running, 2 paused, 3 stopped, 4 failed
 inline constexpr std::size_t kWords = 16;
 }  // namespace stats
 
@@ -84,10 +87,19 @@ class Reader {
                                        double* stats, std::string& error);
   ~Reader();  // stops and joins the thread, unmaps the rings
 
-  void pause();   // stop draining (records stay in the kernel rings); returns at once
+  void pause();  // stop draining (records stay in the kernel rings); returns at once
   void resume();
   // Drains what is committed, closes the JS ring (end of stream), joins.
+  // Equivalent to request_stop() then join(): the caller is usually the JS
+  // thread that consumes the ring, so the final drain does not wait for room.
   void stop();
+  // Returns at once; the thread drains what is committed (waiting for room in
+  // the JS ring at most final_drain_timeout_ms without progress; what is left
+  // then counts as dropped), closes the JS ring and exits (state stopped).
+  void request_stop();
+  // Makes a final drain that waits for room give up at once (what is left counts
+  // as dropped) and waits for the thread to exit. Idempotent.
+  void join();
 
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;

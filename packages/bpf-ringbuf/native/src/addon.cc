@@ -1,0 +1,22 @@
+// @ringkit/bpf-ringbuf's native addon: loading and attaching BPF objects with
+// libbpf, the reader thread that carries their rings into JavaScript, the ABI
+// as C++ sees it, and syscall load for tests and benchmarks. The exports are
+// src/native-binding.ts's NativeBinding. Node-API only.
+#include <napi.h>
+
+#include "abi.hpp"
+#include "object_binding.hpp"
+#include "syscall_load.hpp"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  ringkit::bpf::register_abi(env, exports);
+  ringkit::bpf::register_object_binding(env, exports);
+  ringkit::bpf::register_syscall_load(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(ringkit_bpf_ringbuf, Init)

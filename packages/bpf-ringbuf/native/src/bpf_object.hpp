@@ -1,0 +1,84 @@
+// One BPF object file, opened, sized, loaded, configured and attached with
+// libbpf 1.1 (Debian bookworm's), and the kernel rings a reader consumes from it.
+// Plain C++: every failure is a Failure (errors.hpp) with a code and one sentence.
+#pragma once
+
+#include <bpf/libbpf.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reader.hpp"
+
+namespace ringkit::bpf {
+
+inline constexpr const char* kDefaultKernelBtfPath = "/sys/kernel/btf/vmlinux";
+inline constexpr const char* kDefaultTracefsPath = "/sys/kernel/tracing";
+
+// src/native-binding.ts's RawOpenOptions; an absent name is a null there.
+struct OpenOptions {
+  std::optional<std::vector<std::string>> programs;  // nullopt: every program
+  std::optional<std::string> ring_map;
+  std::uint64_t ring_bytes = 0;
+  std::optional<std::string> unused_ring_map;
+  std::optional<std::string> drops_map;
+  std::optional<std::string> config_map;
+  std::optional<std::vector<std::uint8_t>> config;
+  std::string kernel_btf_path = kDefaultKernelBtfPath;
+  std::string tracefs_path = kDefaultTracefsPath;
+};
+
+struct MapInfo {
+  std::string name;
+  std::string type;  // libbpf_bpf_map_type_str: 'ringbuf', 'array_of_maps', ...
+};
+
+class BpfObject {
+ public:
+  static std::unique_ptr<BpfObject> open(const std::string& path, const OpenOptions& options);
+  ~BpfObject() { close(); }
+
+  const std::vector<std::string>& programs() const noexcept { return programs_; }
+  const std::vector<std::string>& attached() const noexcept { return attached_; }
+  const std::vector<MapInfo>& maps() const noexcept { return maps_; }
+  // The rings to consume: one (shared), one per possible CPU, or none.
+  const std::vector<KernelRingSource>& rings() const noexcept { return rings_; }
+
+  // Sum over CPUs of the drops map's key-0 counter; 0 without a drops map.
+  double dropped() const;
+  // Rewrites the config map's key-0 value; `size` must be its value size.
+  void write_config(const std::uint8_t* data, std::size_t size);
+  // Detaches every program, closes every fd and returns once the kernel has
+  // unloaded the programs (bounded wait). Idempotent.
+  void close() noexcept;
+  bool closed() const noexcept { return object_ == nullptr; }
+
+  BpfObject(const BpfObject&) = delete;
+  BpfObject& operator=(const BpfObject&) = delete;
+
+ private:
+  BpfObject() = default;
+
+  void check_names(const OpenOptions& options) const;
+  void size_maps(const OpenOptions& options);
+  void create_cpu_rings(const OpenOptions& options);
+  void load();
+  void fill_rings(const OpenOptions& options);
+  void attach(const OpenOptions& options);
+
+  std::string path_;
+  bpf_object* object_ = nullptr;
+  std::vector<bpf_link*> links_;
+  std::vector<int> cpu_ring_fds_;  // per-CPU topology: ours, index = CPU
+  const bpf_map* drops_ = nullptr;
+  const bpf_map* config_ = nullptr;
+  std::vector<std::string> programs_;
+  std::vector<std::string> attached_;
+  std::vector<MapInfo> maps_;
+  std::vector<KernelRingSource> rings_;
+};
+
+}  // namespace ringkit::bpf

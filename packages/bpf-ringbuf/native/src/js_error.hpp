@@ -1,0 +1,29 @@
+// Raising a Failure (errors.hpp) in JavaScript: an Error whose message is the
+// sentence and whose `code` property is the code.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+#include "errors.hpp"
+
+namespace ringkit::bpf {
+
+Napi::Error js_error(Napi::Env env, const std::string& code, const std::string& message);
+
+inline Napi::Error js_error(Napi::Env env, const Failure& failure) {
+  return js_error(env, failure.code(), failure.what());
+}
+
+// Runs `body`, rethrowing a Failure as the JS error it stands for.
+template <typename Body>
+auto translating(Napi::Env env, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Failure& failure) {
+    throw js_error(env, failure);
+  }
+}
+
+}  // namespace ringkit::bpf

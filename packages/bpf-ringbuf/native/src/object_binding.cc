@@ -1,0 +1,249 @@
+#include "object_binding.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bpf_object.hpp"
+#include "js_error.hpp"
+#include "reader.hpp"
+#include "reader_options.hpp"
+
+namespace ringkit::bpf {
+namespace {
+
+// One opened object and its reader, shared by every function of its RawObject and
+// RawReader: whichever the garbage collector takes last closes it, so an object
+// JavaScript can no longer reach does not keep programs attached. JS thread only.
+struct ObjectState {
+  std::unique_ptr<BpfObject> object;
+  std::unique_ptr<Reader> reader;
+  // The memory the reader thread writes, kept alive while it runs.
+  Napi::Reference<Napi::Uint8Array> ring_view;
+  Napi::Reference<Napi::Uint8Array> stats_view;
+  std::uint64_t reader_generation = 0;  // tells a stale RawReader from the current one
+  napi_env env = nullptr;
+  bool hook_registered = false;
+
+  ~ObjectState() { close(); }
+
+  // Stops (if it was not asked to already) and joins the reader, then lets its memory go.
+  void stop_reader() {
+    if (reader) reader->stop();
+    reader.reset();
+    ring_view.Reset();
+    stats_view.Reset();
+  }
+
+  void close() {
+    if (hook_registered) napi_remove_env_cleanup_hook(env, on_teardown, this);
+    hook_registered = false;
+    // The reader maps the object's rings: it goes before their fds do.
+    stop_reader();
+    if (object) object->close();
+  }
+
+  // A worker's or the process's environment is going away: nothing may stay attached.
+  static void on_teardown(void* arg) {
+    auto* state = static_cast<ObjectState*>(arg);
+    state->hook_registered = false;
+    state->close();
+  }
+
+  void check_open(Napi::Env env) const {
+    if (!object || object->closed())
+      throw js_error(env, "CLOSED", "this BPF object is closed: open it again");
+  }
+};
+
+Napi::Error invalid(Napi::Env env, const std::string& message) {
+  return js_error(env, "INVALID_OPTIONS", message);
+}
+
+std::optional<std::string> optional_name(const Napi::Object& options, const char* name) {
+  const Napi::Value value = options.Get(name);
+  if (value.IsNull() || value.IsUndefined()) return std::nullopt;
+  if (!value.IsString() || value.As<Napi::String>().Utf8Value().empty())
+    throw invalid(options.Env(), std::string(name) + " must be a map name or null");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+std::string path_option(const Napi::Object& options, const char* name, const char* fallback) {
+  const Napi::Value value = options.Get(name);
+  if (value.IsNull() || value.IsUndefined()) return fallback;
+  if (!value.IsString() || value.As<Napi::String>().Utf8Value().empty())
+    throw invalid(options.Env(), std::string(name) + " must be a path");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+OpenOptions read_open_options(const Napi::Object& options) {
+  const Napi::Env env = options.Env();
+  OpenOptions out;
+  const Napi::Value programs = options.Get("programs");
+  if (programs.IsArray()) {
+    const auto list = programs.As<Napi::Array>();
+    out.programs.emplace();
+    for (std::uint32_t index = 0; index < list.Length(); index++) {
+      const Napi::Value name = list.Get(index);
+      if (!name.IsString()) throw invalid(env, "programs must list program names");
+      out.programs->push_back(name.As<Napi::String>().Utf8Value());
+    }
+  } else if (!programs.IsNull() && !programs.IsUndefined()) {
+    throw invalid(env, "programs must be an array of program names, or null for all");
+  }
+  out.ring_map = optional_name(options, "ringMap");
+  if (out.ring_map) {
+    const Napi::Value bytes = options.Get("ringBytes");
+    const double number = bytes.IsNumber() ? bytes.As<Napi::Number>().DoubleValue() : -1;
+    if (!(number >= 0 && number <= 9007199254740991.0 && std::floor(number) == number))
+      throw invalid(env, "ringBytes must be a whole number of bytes");
+    out.ring_bytes = static_cast<std::uint64_t>(number);
+  }
+  out.unused_ring_map = optional_name(options, "unusedRingMap");
+  out.drops_map = optional_name(options, "dropsMap");
+  out.config_map = optional_name(options, "configMap");
+  const Napi::Value config = options.Get("config");
+  if (config.IsTypedArray() && config.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+    const auto bytes = config.As<Napi::Uint8Array>();
+    out.config.emplace(bytes.Data(), bytes.Data() + bytes.ByteLength());
+  } else if (!config.IsNull() && !config.IsUndefined()) {
+    throw invalid(env, "config must be a Uint8Array or null");
+  }
+  out.kernel_btf_path = path_option(options, "kernelBtfPath", kDefaultKernelBtfPath);
+  out.tracefs_path = path_option(options, "tracefsPath", kDefaultTracefsPath);
+  return out;
+}
+
+Napi::Array string_array(Napi::Env env, const std::vector<std::string>& values) {
+  Napi::Array out = Napi::Array::New(env, values.size());
+  for (std::uint32_t index = 0; index < values.size(); index++) out.Set(index, values[index]);
+  return out;
+}
+
+Napi::Value reader_handle(Napi::Env env, const std::shared_ptr<ObjectState>& state) {
+  const std::uint64_t generation = state->reader_generation;
+  // The reader this handle started, or nullptr once it was joined (or its object closed).
+  auto current = [state, generation]() -> Reader* {
+    return state->reader_generation == generation ? state->reader.get() : nullptr;
+  };
+  auto running = [current](Napi::Env call_env) -> Reader& {
+    Reader* reader = current();
+    if (reader == nullptr)
+      throw js_error(call_env, "CLOSED", "this reader is stopped: start a new one");
+    return *reader;
+  };
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("pause", Napi::Function::New(env, [running](const Napi::CallbackInfo& info) {
+               running(info.Env()).pause();
+               return info.Env().Undefined();
+             }));
+  handle.Set("resume", Napi::Function::New(env, [running](const Napi::CallbackInfo& info) {
+               running(info.Env()).resume();
+               return info.Env().Undefined();
+             }));
+  // Returns at once: JavaScript keeps consuming while the thread drains what is left.
+  handle.Set("stop", Napi::Function::New(env, [current](const Napi::CallbackInfo& info) {
+               if (Reader* reader = current()) reader->request_stop();
+               return info.Env().Undefined();
+             }));
+  handle.Set("join", Napi::Function::New(env, [state, current](const Napi::CallbackInfo& info) {
+               if (current() != nullptr) state->stop_reader();
+               return info.Env().Undefined();
+             }));
+  return handle;
+}
+
+Napi::Value start_reader(const Napi::CallbackInfo& info,
+                         const std::shared_ptr<ObjectState>& state) {
+  const Napi::Env env = info.Env();
+  state->check_open(env);
+  if (!info[0].IsObject()) throw invalid(env, "startReader needs an options object");
+  const auto options = info[0].As<Napi::Object>();
+  if (state->object->rings().empty())
+    throw invalid(env,
+                  "this object consumes no ring (it was opened with ringMap null): open it "
+                  "with a ringMap to read from");
+  if (state->reader)
+    throw js_error(env, "READER_FAILED",
+                   "this object already has a reader: stop and join it before starting another");
+  const ReaderOptions reader_options = read_reader_options(options);
+  const ReaderViews views = read_reader_views(options);
+  std::string error;
+  std::unique_ptr<Reader> reader = Reader::start(state->object->rings(), reader_options,
+                                                 views.js_ring, views.stats_words, error);
+  if (!reader)
+    throw js_error(env, "READER_FAILED",
+                   error.empty() ? "the reader thread could not start" : error);
+  state->reader = std::move(reader);
+  state->ring_view = Napi::Persistent(views.ring);
+  state->stats_view = Napi::Persistent(views.stats);
+  state->reader_generation++;
+  return reader_handle(env, state);
+}
+
+Napi::Value object_handle(Napi::Env env, const std::shared_ptr<ObjectState>& state) {
+  const BpfObject& object = *state->object;
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("programs", string_array(env, object.programs()));
+  handle.Set("attached", string_array(env, object.attached()));
+  Napi::Array maps = Napi::Array::New(env, object.maps().size());
+  for (std::uint32_t index = 0; index < object.maps().size(); index++) {
+    Napi::Object map = Napi::Object::New(env);
+    map.Set("name", object.maps()[index].name);
+    map.Set("type", object.maps()[index].type);
+    maps.Set(index, map);
+  }
+  handle.Set("maps", maps);
+  handle.Set("ringCount", Napi::Number::New(env, static_cast<double>(object.rings().size())));
+  handle.Set("dropped", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               state->check_open(info.Env());
+               return Napi::Number::New(
+                   info.Env(), translating(info.Env(), [&] { return state->object->dropped(); }));
+             }));
+  handle.Set("writeConfig", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               const Napi::Env call_env = info.Env();
+               state->check_open(call_env);
+               if (!info[0].IsTypedArray() ||
+                   info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+                 throw invalid(call_env, "writeConfig needs the config as a Uint8Array");
+               const auto bytes = info[0].As<Napi::Uint8Array>();
+               translating(call_env,
+                           [&] { state->object->write_config(bytes.Data(), bytes.ByteLength()); });
+               return call_env.Undefined();
+             }));
+  handle.Set("startReader", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               return start_reader(info, state);
+             }));
+  handle.Set("close", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               state->close();
+               return info.Env().Undefined();
+             }));
+  return handle;
+}
+
+// openObject(path, options) → RawObject.
+Napi::Value OpenObject(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  if (!info[0].IsString() || !info[1].IsObject())
+    throw invalid(env, "openObject needs a path and an options object");
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  const OpenOptions options = read_open_options(info[1].As<Napi::Object>());
+  auto state = std::make_shared<ObjectState>();
+  state->object = translating(env, [&] { return BpfObject::open(path, options); });
+  state->env = env;
+  if (napi_add_env_cleanup_hook(env, ObjectState::on_teardown, state.get()) == napi_ok)
+    state->hook_registered = true;
+  return object_handle(env, state);
+}
+
+}  // namespace
+
+void register_object_binding(Napi::Env env, Napi::Object exports) {
+  exports.Set("openObject", Napi::Function::New(env, OpenObject));
+}
+
+}  // namespace ringkit::bpf
