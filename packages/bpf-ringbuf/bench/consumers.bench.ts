@@ -38,7 +38,7 @@ function jsVsC(topology: 'percpu' | 'shared', policy: 'adaptive' | 'timer' | 'wa
     atLeast: topology === 'percpu' && policy === 'timer' ? 0.8 : 0.5,
     baseline: {
       command: process.execPath,
-      args: [join(import.meta.dirname, 'normalised.mjs'), cConsumer, benchObject, ...args],
+      args: [join(import.meta.dirname, 'normalised.mjs'), cConsumer, ...args, benchObject],
     },
     candidate: {
       command: process.execPath,

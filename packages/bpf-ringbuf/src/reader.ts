@@ -1,5 +1,5 @@
-import { ByteConsumer, createRing, type RingStats } from '@ringkit/spsc-ring';
-import { Batch, ReaderState, type ReaderStateName, Stats } from './abi.js';
+import { ByteConsumer, createRing, type RingStats, type WaitOptions } from '@ringkit/spsc-ring';
+import { Batch, Policy, ReaderState, type ReaderStateName, Stats } from './abi.js';
 import { EventBatch } from './batch.js';
 import { BpfError, native } from './errors.js';
 import type { RawObject, RawReader } from './native.js';
@@ -90,6 +90,8 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
   private readonly batchesPerTurn: number;
   private raw: RawReader | null;
   private consuming = false;
+  private readonly waitOptions: WaitOptions;
+  private readonly pollMs: number;
   private stopping = false;
   private consumedBatches = 0;
   private consumedEvents = 0;
@@ -100,6 +102,8 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
     const jsRingBytes = positiveInteger(options.jsRingBytes ?? 8 * MiB, 'jsRingBytes');
     const maxBatchBytes = positiveInteger(options.maxBatchBytes ?? 256 * 1024, 'maxBatchBytes');
     this.batchesPerTurn = positiveInteger(options.batchesPerTurn ?? 64, 'batchesPerTurn');
+    this.waitOptions = { tickMs: 100, spin: 0 };
+    this.pollMs = timing.policy === Policy.TIMER ? timing.periodMs : 0;
     const whenFull = options.whenJsRingFull ?? 'wait';
     if (whenFull !== 'wait' && whenFull !== 'drop')
       throw new BpfError(
@@ -212,7 +216,7 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
         if (++handedOut % this.batchesPerTurn === 0) await nextTurn();
         continue;
       }
-      if ((await this.consumer.waitAsync({ tickMs: 100 })) === 'closed') return;
+      if ((await this.nextBatch()) === 'closed') return;
     }
   }
 
@@ -231,7 +235,7 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
         await nextTurn();
         continue;
       }
-      if ((await this.consumer.waitAsync({ tickMs: 100 })) === 'closed') return;
+      if ((await this.nextBatch()) === 'closed') return;
     }
   }
 
@@ -261,6 +265,23 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
   /** True once stop() was called (the stream still yields what was delivered before). */
   get stopped(): boolean {
     return this.stopping;
+  }
+
+  /**
+   * Waits for the next batch. Under the timer policy batches come once a period,
+   * so a timer on the event loop polls for them: no wake-up crosses threads and
+   * the reader thread never pays for one. Otherwise the reader wakes us.
+   */
+  private async nextBatch(): Promise<'ready' | 'closed'> {
+    if (this.pollMs === 0) {
+      const outcome = await this.consumer.waitAsync(this.waitOptions);
+      return outcome === 'closed' ? 'closed' : 'ready';
+    }
+    for (;;) {
+      if (this.consumer.peek() !== null) return 'ready';
+      if (this.consumer.isEnded()) return 'closed';
+      await delay(this.pollMs);
+    }
   }
 
   private claimConsumption(): void {
