@@ -45,7 +45,7 @@ static const char usage[] =
     "  --policy adaptive|timer|watermark                                (default timer)\n"
     "  --period-ms N               timer: drain period; adaptive, watermark: poll timeout "
     "(default 1)\n"
-    "  --watermark-bytes N         watermark: unread bytes that wake the consumer "
+    "  --watermark-bytes N         watermark: wake at every multiple of N unread bytes "
     "(default ring/4)\n"
     "  --ring-bytes N              bytes per ring, a power of two >= the page size "
     "(default 4 MiB)\n"
@@ -484,11 +484,12 @@ int main(int argc, char** argv) {
   } else {
     /* Adaptive and watermark: the kernel wakes us through epoll. libbpf's
      * ring_buffer__poll drains only the rings epoll reported, so a timeout alone
-     * drains nothing; the backstop (ringkit_abi.h: "the consumer's timer is the
+     * drains nothing; the backstop (ringkit.bpf.h: "the reader's timer is the
      * backstop") is a ring_buffer__consume of every ring when none has run for
-     * period_ms. Without it a missed watermark crossing -- two CPUs racing on the
-     * shared ring can both see "below the mark" -- leaves the consumer asleep
-     * while the ring fills and the program drops everything. */
+     * period_ms. Without it, records below the next multiple of the mark wait
+     * for more traffic, and with the first watermark program (wake only on
+     * crossing the mark itself) a crossing lost to two CPUs racing on the shared
+     * ring left the consumer asleep while the ring filled and most events dropped. */
     uint64_t period_ns = (uint64_t)options.period_ms * 1000000u;
     uint64_t next_backstop = now_ns() + period_ns;
     while (atomic_load(&run.running) > 0) {

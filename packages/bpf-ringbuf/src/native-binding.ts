@@ -74,8 +74,14 @@ export interface RawReader {
 export interface RawObject {
   /** Every program in the object, by name. */
   readonly programs: readonly string[];
-  /** The programs attached. */
+  /** The programs attached at open. */
   readonly attached: readonly string[];
+  /** The programs attached now. */
+  attachedNow(): string[];
+  /** Destroys every link: the programs stop running but stay loaded, maps and rings kept. Idempotent. */
+  detach(): void;
+  /** Attaches the selected programs again (all or none); returns their names. Idempotent. */
+  attach(): string[];
   readonly maps: readonly RawMapInfo[];
   /** The rings consumed: 1 (shared) or one per possible CPU; 0 when ringMap was null. */
   readonly ringCount: number;

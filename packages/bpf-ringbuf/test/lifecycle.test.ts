@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openProgram } from '../src/programs.js';
-import { skipWithoutBpf } from './helpers/bpf.js';
+import { benchEvent, openProgram } from '../src/programs.js';
+import { binding, skipWithoutBpf } from './helpers/bpf.js';
 import { ourAttachedPrograms, ourPrograms, ourProgramsAfterUnload } from './helpers/bpftool.js';
 
 const skip = skipWithoutBpf();
@@ -58,11 +58,43 @@ describe.skipIf(skip)('attach and detach', () => {
     }
   });
 
+  it('detach() stops the programs without unloading them and attach() resumes them, exactly', async () => {
+    const object = openProgram('bench', {
+      policy: { kind: 'timer', periodMs: 1 },
+      targetPid: process.pid,
+    });
+    try {
+      const reader = object.read({ schema: benchEvent });
+      let events = 0;
+      const consumed = reader.onBatch((batch) => {
+        events += batch.length;
+      });
+      binding().getpgidLoop(1000);
+      object.detach();
+      object.detach();
+      expect(object.attached).toEqual([]);
+      expect(ourAttachedPrograms()).toEqual([]);
+      expect(ourPrograms()).toEqual(['ringkit_bench']);
+      binding().getpgidLoop(5000);
+      object.attach();
+      object.attach();
+      expect(object.attached).toEqual(['ringkit_bench']);
+      binding().getpgidLoop(2000);
+      await reader.stop();
+      await consumed;
+      expect(events).toBe(3000);
+    } finally {
+      object.close();
+    }
+    expect(object.attached).toEqual([]);
+  });
+
   it('refuses calls on a closed object with one sentence', () => {
     const object = openProgram('bench', { targetPid: process.pid });
     object.close();
     expect(() => object.read()).toThrow(expect.objectContaining({ code: 'CLOSED' }));
     expect(() => object.kernelDropped()).toThrow(/was closed; open it again/);
+    expect(() => object.attach()).toThrow(expect.objectContaining({ code: 'CLOSED' }));
   });
 
   it('gives an object one reader', () => {

@@ -170,6 +170,8 @@ std::unique_ptr<BpfObject> BpfObject::open(const std::string& path, const OpenOp
   self->load();
   self->fill_rings(options);
   if (options.config) self->write_config(options.config->data(), options.config->size());
+  self->attach_options_.programs = options.programs;
+  self->attach_options_.tracefs_path = options.tracefs_path;
   self->attach(options);
   return self;
 }
@@ -373,11 +375,28 @@ void BpfObject::write_config(const std::uint8_t* data, std::size_t size) {
   }
 }
 
+void BpfObject::destroy_links() noexcept {
+  for (bpf_link* link : links_) bpf_link__destroy(link);
+  links_.clear();
+  attached_.clear();
+}
+
+void BpfObject::detach() noexcept { destroy_links(); }
+
+void BpfObject::attach() {
+  if (object_ == nullptr || !links_.empty()) return;
+  try {
+    attach(attach_options_);
+  } catch (...) {
+    destroy_links();  // all or nothing
+    throw;
+  }
+}
+
 void BpfObject::close() noexcept {
   // Links first: destroying one detaches its program, and nothing is pinned, so
   // no program outlives this object.
-  for (bpf_link* link : links_) bpf_link__destroy(link);
-  links_.clear();
+  destroy_links();
   rings_.clear();
   if (object_ != nullptr) bpf_object__close(object_);
   object_ = nullptr;

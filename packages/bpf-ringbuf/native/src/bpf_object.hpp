@@ -49,10 +49,14 @@ class BpfObject {
 
   // Sum over CPUs of the drops map's key-0 counter; 0 without a drops map.
   double dropped() const;
+  // Destroys every link (the programs stop running, stay loaded, and keep their
+  // maps and rings); attach() makes them again. Both idempotent.
+  void detach() noexcept;
+  void attach();
   // Rewrites the config map's key-0 value; `size` must be its value size.
   void write_config(const std::uint8_t* data, std::size_t size);
-  // Detaches every program, closes every fd and returns once the kernel has
-  // unloaded the programs (bounded wait). Idempotent.
+  // Detaches every program and closes every fd; the kernel frees the programs
+  // after an RCU grace period. Idempotent.
   void close() noexcept;
   bool closed() const noexcept { return object_ == nullptr; }
 
@@ -68,6 +72,7 @@ class BpfObject {
   void load();
   void fill_rings(const OpenOptions& options);
   void attach(const OpenOptions& options);
+  void destroy_links() noexcept;
 
   std::string path_;
   bpf_object* object_ = nullptr;
@@ -79,6 +84,8 @@ class BpfObject {
   std::vector<std::string> attached_;
   std::vector<MapInfo> maps_;
   std::vector<KernelRingSource> rings_;
+  // What attach() selects and where tracefs is: kept for re-attaching.
+  OpenOptions attach_options_;
 };
 
 }  // namespace ringkit::bpf

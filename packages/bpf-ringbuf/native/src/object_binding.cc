@@ -215,6 +215,21 @@ Napi::Value object_handle(Napi::Env env, const std::shared_ptr<ObjectState>& sta
                            [&] { state->object->write_config(bytes.Data(), bytes.ByteLength()); });
                return call_env.Undefined();
              }));
+  handle.Set("detach", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               state->check_open(info.Env());
+               state->object->detach();
+               return info.Env().Undefined();
+             }));
+  handle.Set("attach", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               const Napi::Env call_env = info.Env();
+               state->check_open(call_env);
+               translating(call_env, [&] { state->object->attach(); });
+               return string_array(call_env, state->object->attached());
+             }));
+  handle.Set("attachedNow", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               state->check_open(info.Env());
+               return string_array(info.Env(), state->object->attached());
+             }));
   handle.Set("startReader", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
                return start_reader(info, state);
              }));

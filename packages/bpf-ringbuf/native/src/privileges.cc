@@ -29,11 +29,21 @@ bool is_permission_error(int errnum) {
 }
 
 Failure not_permitted(int errnum, const char* doing) {
-  return Failure("NOT_PERMITTED",
-                 std::string(doing) + " is not permitted for this process (uid " +
-                     std::to_string(getuid()) + ", " + errno_text(errnum) +
-                     "): run as root or grant CAP_BPF and CAP_PERFMON (e.g. setcap "
-                     "cap_bpf,cap_perfmon+ep $(command -v node))");
+  const std::string what = std::string(doing) + " is not permitted for this process (uid " +
+                           std::to_string(getuid()) + ", " + errno_text(errnum) + ")";
+  // A process that holds the capabilities and is still refused is up against
+  // policy, not privilege: telling it to become root would send it in circles.
+  const bool privileged =
+      has_effective_capability(CAP_SYS_ADMIN) ||
+      (has_effective_capability(CAP_BPF) && has_effective_capability(CAP_PERFMON));
+  if (privileged)
+    return Failure("NOT_PERMITTED", what +
+                                        " although it holds CAP_BPF and CAP_PERFMON: the kernel "
+                                        "forbids this program or attach type here (kernel "
+                                        "lockdown or a security module; see dmesg)");
+  return Failure("NOT_PERMITTED", what +
+                                      ": run as root or grant CAP_BPF and CAP_PERFMON (e.g. setcap "
+                                      "cap_bpf,cap_perfmon+ep $(command -v node))");
 }
 
 }  // namespace ringkit::bpf
