@@ -381,7 +381,9 @@ void BpfObject::destroy_links() noexcept {
   attached_.clear();
 }
 
-void BpfObject::detach() noexcept { destroy_links(); }
+void BpfObject::detach() noexcept {
+  destroy_links();
+}
 
 void BpfObject::attach() {
   if (object_ == nullptr || !links_.empty()) return;
