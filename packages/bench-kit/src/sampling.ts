@@ -45,5 +45,10 @@ export function resolveSampling(
       ? { minSamples: 4, stepSamples: 4, maxSamples: 12, maxSeconds: 20, resamples: 1000 }
       : QUICK_SAMPLING
     : {};
-  return { ...base, ...overrides, ...quickOverrides };
+  const resolved = { ...base, ...overrides, ...quickOverrides };
+  // A bench's own sample length is what makes one sample meaningful (a sender
+  // thread's batch, a drain period): quick mode takes fewer samples, never shorter ones.
+  if (quick && overrides?.sampleTargetMs !== undefined)
+    return { ...resolved, sampleTargetMs: overrides.sampleTargetMs };
+  return resolved;
 }

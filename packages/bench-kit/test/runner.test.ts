@@ -3,6 +3,7 @@ import { createCpuWorkload } from '../bench/cpu-workload.js';
 import { latency, overhead, speedup, throughput } from '../src/define.js';
 import { BenchKitError } from '../src/errors.js';
 import { type LatencyRun, type OverheadRun, runBench, type ThroughputRun } from '../src/runner.js';
+import { QUICK_SAMPLING, resolveSampling } from '../src/sampling.js';
 import { createVirtualClock, virtualWorkload } from './virtual-clock.js';
 
 const FAST = {
@@ -410,5 +411,16 @@ describe('latency', () => {
     await expect(runBench(latency({ name: 'empty', measure: () => [] }))).rejects.toThrow(
       /returned no latencies/,
     );
+  });
+});
+
+describe('quick mode sampling', () => {
+  it('takes fewer samples but keeps a bench’s own sample length', () => {
+    const plain = resolveSampling('function', true, undefined);
+    expect(plain.sampleTargetMs).toBe(QUICK_SAMPLING.sampleTargetMs);
+    const long = resolveSampling('function', true, { sampleTargetMs: 250, minSamples: 100 });
+    expect(long.sampleTargetMs).toBe(250);
+    expect(long.minSamples).toBe(QUICK_SAMPLING.minSamples);
+    expect(resolveSampling('function', false, { sampleTargetMs: 250 }).sampleTargetMs).toBe(250);
   });
 });

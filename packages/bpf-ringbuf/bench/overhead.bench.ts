@@ -71,6 +71,8 @@ export default defineSuite({
       name: 'syscalls-traced-file-workload',
       description: `read and parse ${ITEMS === 24 ? 1 : Math.round((ITEMS * 42) / 1024)} KiB JSON files: syscalls program attached system-wide (per-CPU, timer 2 ms) and consumed in JS vs detached`,
       budget: 8,
+      // A sample spans many reader periods (2 ms) and event-loop turns, in quick mode too.
+      sampling: { sampleTargetMs: 100 },
       baseline: {
         batch: (rounds: number) => {
           tracer!.detach();
