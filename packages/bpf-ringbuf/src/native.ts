@@ -10,7 +10,8 @@ export type * from './native-binding.js';
 
 const ADDON = 'ringkit_bpf_ringbuf.node';
 
-function packageRoot(): string {
+/** This package's root folder (the addon, bpf/ and prebuilds/ are found from it). */
+export function packageRoot(): string {
   // dist/index.{js,cjs} and src/native.ts are both one level below the package root. A CJS build
   // has an absolute __dirname; under ESM a global one (node -e sets '.') must not be believed.
   const here =

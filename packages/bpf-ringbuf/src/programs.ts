@@ -1,5 +1,5 @@
-import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from './native.js';
 import { type BpfObject, type OpenOptions, openObject } from './object.js';
 import { defineSchema, type FieldSpecs, type Schema } from './schema.js';
 
@@ -55,12 +55,7 @@ export interface BuiltinProgram<F extends FieldSpecs> {
 }
 
 function bpfFolder(): string {
-  // dist/index.{js,cjs} and src/programs.ts are both one level below the package root.
-  const here =
-    typeof __dirname === 'string' && isAbsolute(__dirname)
-      ? __dirname
-      : dirname(fileURLToPath(import.meta.url));
-  return join(here, '..', 'bpf');
+  return join(packageRoot(), 'bpf');
 }
 
 /** The built-in programs: compiled objects ship in the package, so no clang is needed. */
