@@ -1,0 +1,54 @@
+// What the ring needs from a device: per-slot resources, a way to hand a slot's
+// recorded work over, and a completion report per fence, in fence order. The ring
+// owns the order and the waiting; a backend never blocks a caller on device work.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "ringkit/cmdring/errors.hpp"
+#include "ringkit/cmdring/result.hpp"
+
+namespace ringkit::cmdring {
+
+// The ring's side of completion. Called from the backend's completion thread, one
+// fence at a time, in the order the fences were submitted; never while the backend
+// holds a lock that submit() needs.
+class CompletionSink {
+ public:
+  virtual void on_completed(std::uint64_t fence) = 0;
+  // `error` is COMMAND_FAILED and says which fence, slot and op failed and why.
+  virtual void on_failed(std::uint64_t fence, Error error) = 0;
+
+ protected:
+  ~CompletionSink() = default;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string_view name() const noexcept = 0;
+
+  // Once, before anything else: makes `slot_count` slots' resources and starts the
+  // completion path. Throws Failure when the device cannot provide them.
+  virtual void start(CompletionSink& sink, std::uint32_t slot_count) = 0;
+
+  // The slot was just handed to a caller for a new fence: drop what it recorded
+  // last time (and, where the API demands it, begin a fresh command buffer).
+  // Runs under the ring's lock, so it must be short.
+  virtual void begin_slot(std::uint32_t slot) = 0;
+
+  // Hands the slot's recorded work to the device, to signal `fence` when done.
+  // Must not wait for the work. Runs under the ring's lock, in fence order. An
+  // error here (nothing reached the device) is returned rather than reported, so
+  // the sink is never re-entered under that lock.
+  [[nodiscard]] virtual Status submit(std::uint32_t slot, std::uint64_t fence) = 0;
+
+  // Stops the completion path and joins every thread the backend started. With
+  // `abandon`, work still queued or running is dropped as soon as the device
+  // allows and its fences are not reported. Called once, never from a callback.
+  virtual void shutdown(bool abandon) noexcept = 0;
+};
+
+}  // namespace ringkit::cmdring

@@ -1,0 +1,198 @@
+// The command ring: N slots handed out in order, each reused only after the
+// device has completed the fence of its last use. `submitted` and `completed`
+// are monotonic fence counters; acquisition k waits for completed ≥ k + 1 − N.
+//
+//   acquire ──▶ record ops into the slot ──▶ commit ──▶ device ──▶ completion
+//      ▲                                                               │
+//      └──────────── the slot is free again (completed ≥ its fence) ◀──┘
+//
+// Two ways to wait for a slot: acquire() blocks the calling thread (workers,
+// tests); acquire_async() never blocks and settles a callback from whichever
+// thread frees the slot (the Node addon forwards it through a thread-safe
+// function). Both queue in one FIFO, so slots go out in request order.
+//
+// Callbacks run without the ring's lock held and may call back into the ring
+// (commit, acquire_async), but must not wait on it: a blocking acquire there
+// could wait for a completion only that thread delivers, and close() would
+// join the thread it runs on (it refuses with INVALID_STATE).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <vector>
+
+#include "ringkit/cmdring/backend.hpp"
+#include "ringkit/cmdring/config.hpp"
+#include "ringkit/cmdring/errors.hpp"
+#include "ringkit/cmdring/result.hpp"
+#include "ringkit/cmdring/slot.hpp"
+#include "ringkit/cmdring/statistics.hpp"
+
+namespace ringkit::cmdring {
+
+// Settles a pending acquire_async exactly once: a slot, or ACQUIRE_TIMEOUT,
+// ABORTED, POISONED (cause: the failed command) or CLOSED.
+using AcquireCallback = std::function<void(Result<Slot>)>;
+// Once per committed fence, before its slot can be handed out again (so the
+// slot's results are stable for the duration of the call: copy what you need).
+// `error` is null on success.
+using CompletionCallback = std::function<void(std::uint64_t fence, const Error* error)>;
+// Where log_wait_events goes; without one, a line on stderr.
+using WaitLog = std::function<void(const WaitEvent&)>;
+
+using WaiterId = std::uint64_t;
+
+struct AsyncAcquire {
+  // Set when the acquire settled at once (a free slot, or a poisoned or closed
+  // ring); the callback is then never called.
+  std::optional<Result<Slot>> settled;
+  // Otherwise the pending acquire, to end early with expire_acquire / abort_acquire.
+  WaiterId waiter = 0;
+};
+
+class Ring final : private CompletionSink {
+ public:
+  // Starts the backend with ring_size slots. `statistics_memory` (stats_layout.hpp)
+  // receives the statistics; without it the ring keeps them in its own memory.
+  // Throws Failure(INVALID_OPTIONS) for a bad config or memory block, or whatever
+  // the backend throws when it cannot start.
+  Ring(const RingConfig& config, std::unique_ptr<Backend> backend,
+       std::span<std::byte> statistics_memory = {}, WaitLog wait_log = {});
+  // Closes the ring if close() was not called, waiting for in-flight work up to
+  // config.timeout_ms (0: without limit, as for acquires).
+  ~Ring();
+  Ring(const Ring&) = delete;
+  Ring& operator=(const Ring&) = delete;
+
+  // The next slot, waiting while its last fence is in flight: polling for up to
+  // config.spin_us, then asleep. `timeout_ms` overrides config.timeout_ms (0
+  // waits without limit); `abort` ends the wait with ABORTED. Errors: ACQUIRE_TIMEOUT (counted),
+  // ABORTED, POISONED, CLOSED, INVALID_OPTIONS for a bad timeout.
+  Result<Slot> acquire(std::optional<double> timeout_ms = std::nullopt, std::stop_token abort = {});
+
+  // Never blocks. Either settles at once or queues `on_settled`, which runs on the
+  // thread that frees the slot (the backend's completion thread), or on the
+  // thread that calls expire_acquire / abort_acquire / close, or on the one whose
+  // failed command poisons the ring.
+  AsyncAcquire acquire_async(AcquireCallback on_settled);
+  // End a pending acquire_async with ACQUIRE_TIMEOUT (counted) or ABORTED; the
+  // callback runs on this thread before the call returns. False when it had
+  // already settled (its callback has run or is running elsewhere).
+  bool expire_acquire(WaiterId waiter, double timeout_ms);
+  bool abort_acquire(WaiterId waiter);
+
+  // Hands the slot back: its recorded work goes to the device in fence order (a
+  // slot committed before an earlier one is held until that one is committed).
+  // Never waits for the device. An error (INVALID_SLOT, POISONED, CLOSED) means
+  // the commit was refused and `on_complete` will not be called; otherwise it is
+  // called once, with the fence's outcome.
+  [[nodiscard]] Status commit(Slot slot, CompletionCallback on_complete = {});
+
+  // Blocks until `fence` is done: empty when it completed, else COMMAND_FAILED
+  // (it failed), POISONED (an earlier one failed), CLOSED (never submitted before
+  // close) or CLOSE_TIMEOUT (close gave up on it). Or the wait ends first:
+  // WAIT_TIMEOUT, ABORTED; INVALID_SLOT for a fence no acquire handed out.
+  [[nodiscard]] Status wait_for_fence(std::uint64_t fence,
+                                      std::optional<double> timeout_ms = std::nullopt,
+                                      std::stop_token abort = {});
+
+  // Refuses new acquires, settles pending ones with CLOSED, waits up to
+  // `timeout_ms` (0: without limit) for in-flight fences, then stops the backend
+  // and joins its threads. On timeout the remaining fences settle with
+  // CLOSE_TIMEOUT and so does the result. Idempotent: later calls (or a second
+  // thread's) return the first call's result. INVALID_STATE from a callback.
+  Status close(double timeout_ms = 0);
+
+  std::uint64_t submitted() const noexcept { return submitted_.load(std::memory_order_acquire); }
+  std::uint64_t completed() const noexcept { return completed_.load(std::memory_order_acquire); }
+  // Acquires queued for a slot right now (both kinds).
+  std::size_t pending_acquires() const;
+  // The COMMAND_FAILED error that poisoned the ring, if one did.
+  std::optional<Error> poison() const;
+  Statistics statistics() const noexcept { return statistics_.snapshot(); }
+  const RingConfig& config() const noexcept { return config_; }
+  Backend& backend() noexcept { return *backend_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  enum class SlotState : std::uint8_t { kFree, kAcquired, kCommitted, kInFlight };
+
+  struct SlotRecord {
+    SlotState state = SlotState::kFree;
+    std::uint64_t fence = 0;
+    CompletionCallback on_complete;
+  };
+
+  struct Waiter {
+    WaiterId id = 0;
+    Clock::time_point since;
+    AcquireCallback callback;                        // acquire_async
+    std::condition_variable* wake = nullptr;         // acquire: the waiting thread's own
+    std::optional<Result<Slot>>* outcome = nullptr;  // acquire: where the settler writes
+    std::atomic<bool>* settled = nullptr;            // acquire: what it polls before sleeping
+    bool sleeping = false;                           // acquire: needs a notify, not just `settled`
+  };
+
+  // Work found under the lock and done after releasing it, so callbacks and logs
+  // never run with the lock held.
+  struct Deferred {
+    std::vector<std::pair<AcquireCallback, Result<Slot>>> acquires;
+    std::vector<std::pair<CompletionCallback, std::pair<std::uint64_t, Status>>> completions;
+    std::vector<WaitEvent> waits;
+  };
+
+  void on_completed(std::uint64_t fence) override;
+  void on_failed(std::uint64_t fence, Error error) override;
+  void retire(std::uint64_t fence, Status failure);
+
+  bool slot_free_locked(std::uint64_t ticket) const noexcept;
+  Slot take_slot_locked(std::optional<Clock::time_point> waited_since, Deferred& deferred);
+  void grant_waiters_locked(Deferred& deferred);
+  void settle_waiter_locked(std::list<Waiter>::iterator waiter, Result<Slot> outcome,
+                            Deferred& deferred);
+  void flush_committed_locked(Deferred& deferred);
+  void poison_locked(Error failure, std::uint64_t fence, Deferred& deferred);
+  std::optional<Error> refusal_locked() const;
+  Error poisoned_error_locked() const;
+  Status fence_outcome_locked(std::uint64_t fence) const;
+  bool fence_settled_locked(std::uint64_t fence) const noexcept;
+  void wake_fence_waiters_locked();
+  void run(Deferred& deferred);
+  SlotRecord& record_for(std::uint64_t fence) noexcept;
+
+  const RingConfig config_;
+  const std::unique_ptr<Backend> backend_;
+  std::unique_ptr<std::byte[]> owned_statistics_;
+  StatisticsBlock statistics_;
+  WaitLog wait_log_;
+
+  mutable std::mutex mutex_;
+  std::vector<SlotRecord> slots_;
+  std::list<Waiter> waiters_;  // FIFO: the front gets the next slot
+  WaiterId next_waiter_id_ = 1;
+  std::uint64_t next_ticket_ = 0;  // acquisitions handed out; the next gets fence next_ticket_ + 1
+  // Written under mutex_, read without it by submitted()/completed().
+  std::atomic<std::uint64_t> submitted_{0};
+  std::atomic<std::uint64_t> completed_{0};
+  std::shared_ptr<const Error> poison_;  // the COMMAND_FAILED error, once one happened
+  std::uint64_t poison_fence_ = 0;
+  // One condition for fence waiters and close(); notified only when someone waits.
+  std::condition_variable fence_changed_;
+  std::uint32_t fence_waiters_ = 0;
+  bool closing_ = false;
+  bool closed_ = false;
+  std::optional<Error> abandoned_;  // close gave up: in-flight fences settle with this
+  Status close_result_;
+};
+
+}  // namespace ringkit::cmdring

@@ -1,0 +1,38 @@
+// The first half of the house wait (DESIGN.md §1): poll for a bounded time
+// before sleeping. Waking a sleeper costs the waker a system call and, on a
+// virtual machine, an inter-processor interrupt (measured here: ~40 µs for the
+// waker, ~75 µs until the sleeper runs); a waiter that is still polling when its
+// condition comes true costs nobody anything.
+#pragma once
+
+#include <chrono>
+
+namespace ringkit::cmdring {
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Polls `done` until it returns true (true) or `budget` passes (false). Reads
+// the clock once per 64 polls: a clock read costs more than a poll.
+template <typename Done>
+bool spin_until(Done&& done, std::chrono::nanoseconds budget) {
+  if (budget <= std::chrono::nanoseconds::zero()) return done();
+  const auto end = std::chrono::steady_clock::now() + budget;
+  for (unsigned polls = 1;; ++polls) {
+    if (done()) return true;
+    cpu_relax();
+    if (polls % 64 == 0 && std::chrono::steady_clock::now() >= end) return done();
+  }
+}
+
+inline std::chrono::nanoseconds spin_budget_us(double value) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double, std::micro>(value));
+}
+
+}  // namespace ringkit::cmdring

@@ -1,0 +1,569 @@
+#include "ringkit/cmdring/ring.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "ringkit/cmdring/spin_wait.hpp"
+#include "text.hpp"
+
+namespace ringkit::cmdring {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Longer than this is no limit at all, and keeps deadline arithmetic from overflowing.
+constexpr double kUnboundedMs = 1e10;
+
+// Non-zero while this thread runs a ring callback: close() there would join itself.
+thread_local int callback_depth = 0;
+
+struct CallbackScope {
+  CallbackScope() { ++callback_depth; }
+  ~CallbackScope() { --callback_depth; }
+  CallbackScope(const CallbackScope&) = delete;
+  CallbackScope& operator=(const CallbackScope&) = delete;
+};
+
+std::optional<Clock::time_point> deadline_after(Clock::time_point start, double timeout_ms) {
+  if (timeout_ms <= 0 || timeout_ms > kUnboundedMs) return std::nullopt;
+  return start + std::chrono::duration_cast<Clock::duration>(
+                     std::chrono::duration<double, std::milli>(timeout_ms));
+}
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+Error aborted_error(const std::string& what) {
+  return make_error(error_code::kAborted, what + " was aborted by its abort signal");
+}
+
+void log_to_stderr(const WaitEvent& event) {
+  std::fprintf(stderr, "[ringkit/cmdring] waited %.2f ms for slot %u (fence %llu)\n", event.wait_ms,
+               event.slot, static_cast<unsigned long long>(event.fence));
+}
+
+const RingConfig& checked(const RingConfig& config) {
+  validate(config);
+  return config;
+}
+
+std::unique_ptr<Backend> required(std::unique_ptr<Backend> backend) {
+  if (!backend) throw Failure(error_code::kInvalidOptions, "a ring needs a backend, got none");
+  return backend;
+}
+
+}  // namespace
+
+Ring::Ring(const RingConfig& config, std::unique_ptr<Backend> backend,
+           std::span<std::byte> statistics_memory, WaitLog wait_log)
+    : config_(checked(config)),
+      backend_(required(std::move(backend))),
+      owned_statistics_(statistics_memory.empty()
+                            ? std::make_unique<std::byte[]>(stats_layout::kByteLength)
+                            : nullptr),
+      statistics_(statistics_memory.empty()
+                      ? std::span<std::byte>(owned_statistics_.get(), stats_layout::kByteLength)
+                      : statistics_memory),
+      wait_log_(wait_log ? std::move(wait_log) : WaitLog(log_to_stderr)),
+      slots_(config.ring_size) {
+  statistics_.initialise(config_.ring_size, config_.track_statistics);
+  backend_->start(*this, config_.ring_size);
+}
+
+Ring::~Ring() {
+  static_cast<void>(close(config_.timeout_ms));
+}
+
+std::size_t Ring::pending_acquires() const {
+  std::lock_guard lock(mutex_);
+  return waiters_.size();
+}
+
+std::optional<Error> Ring::poison() const {
+  std::lock_guard lock(mutex_);
+  if (!poison_) return std::nullopt;
+  return *poison_;
+}
+
+Ring::SlotRecord& Ring::record_for(std::uint64_t fence) noexcept {
+  return slots_[(fence - 1) % config_.ring_size];
+}
+
+bool Ring::slot_free_locked(std::uint64_t ticket) const noexcept {
+  // Ticket k reuses the slot of ticket k − N, whose fence is k − N + 1.
+  return ticket < config_.ring_size ||
+         completed_.load(std::memory_order_relaxed) >= ticket + 1 - config_.ring_size;
+}
+
+Slot Ring::take_slot_locked(std::optional<Clock::time_point> waited_since, Deferred& deferred) {
+  const std::uint64_t ticket = next_ticket_++;
+  const Slot slot{static_cast<std::uint32_t>(ticket % config_.ring_size), ticket + 1};
+  SlotRecord& record = slots_[slot.index];
+  record.state = SlotState::kAcquired;
+  record.fence = slot.fence;
+  record.on_complete = nullptr;
+  backend_->begin_slot(slot.index);
+
+  const double wait_ms = waited_since ? ms_since(*waited_since) : 0;
+  if (config_.track_statistics) {
+    namespace counter = stats_layout::counter;
+    statistics_.add(counter::kTotalAcquisitions, 1);
+    statistics_.set(counter::kCurrentIndex, static_cast<double>(next_ticket_ % config_.ring_size));
+    if (waited_since) {
+      statistics_.add(counter::kWaitEvents, 1);
+      statistics_.add(counter::kTotalWaitMs, wait_ms);
+    }
+  }
+  if (waited_since && config_.log_wait_events) {
+    deferred.waits.push_back({slot.index, slot.fence, wait_ms});
+  }
+  return slot;
+}
+
+void Ring::settle_waiter_locked(std::list<Waiter>::iterator waiter, Result<Slot> outcome,
+                                Deferred& deferred) {
+  if (waiter->wake != nullptr) {
+    *waiter->outcome = std::move(outcome);
+    // Relaxed: a polling waiter takes the lock before it reads the outcome.
+    waiter->settled->store(true, std::memory_order_relaxed);
+    // Only a sleeper costs a wake-up. Notify with the lock held: the condition
+    // variable lives on the waiting thread's stack, and that thread may return
+    // (destroying it) as soon as it can take the lock and see the outcome.
+    if (waiter->sleeping) waiter->wake->notify_one();
+  } else {
+    deferred.acquires.emplace_back(std::move(waiter->callback), std::move(outcome));
+  }
+  waiters_.erase(waiter);
+}
+
+void Ring::grant_waiters_locked(Deferred& deferred) {
+  while (!waiters_.empty() && !poison_ && !closing_ && slot_free_locked(next_ticket_)) {
+    const auto head = waiters_.begin();
+    const Slot slot = take_slot_locked(head->since, deferred);
+    settle_waiter_locked(head, slot, deferred);
+  }
+}
+
+std::optional<Error> Ring::refusal_locked() const {
+  if (closing_) return make_error(error_code::kClosed, "the ring is closed");
+  if (poison_) return poisoned_error_locked();
+  return std::nullopt;
+}
+
+Error Ring::poisoned_error_locked() const {
+  return make_error(error_code::kPoisoned,
+                    "the ring is poisoned by a failed command (" + poison_->message +
+                        "); close it and create a new one",
+                    poison_);
+}
+
+Result<Slot> Ring::acquire(std::optional<double> timeout_ms, std::stop_token abort) {
+  const double limit_ms = timeout_ms.value_or(config_.timeout_ms);
+  try {
+    validate_timeout_ms(limit_ms, "timeout_ms");
+  } catch (const Failure& failure) {
+    return failure.error();
+  }
+
+  // Declared in this order so they are destroyed in reverse: the lock is released
+  // before the abort callback is unregistered (its destructor waits for a running
+  // callback, which takes the lock), and that callback is gone before `wake` is.
+  std::condition_variable wake;
+  std::optional<Result<Slot>> outcome;
+  std::atomic<bool> settled{false};
+  auto wake_on_abort = [this, &wake] {
+    // Taking the lock orders this wake-up after the waiter's check of
+    // stop_requested(): it is either asleep already or will see the request.
+    std::lock_guard lock(mutex_);
+    wake.notify_all();
+  };
+  std::optional<std::stop_callback<decltype(wake_on_abort)>> on_abort;
+  if (abort.stop_possible()) on_abort.emplace(abort, wake_on_abort);
+  Deferred deferred;
+  std::unique_lock lock(mutex_);
+
+  if (auto refusal = refusal_locked()) return *refusal;
+  if (abort.stop_requested()) return aborted_error("acquire");
+  if (waiters_.empty() && slot_free_locked(next_ticket_)) {
+    return take_slot_locked(std::nullopt, deferred);
+  }
+
+  const auto since = Clock::now();
+  const auto deadline = deadline_after(since, limit_ms);
+  const auto self = waiters_.insert(
+      waiters_.end(), Waiter{next_waiter_id_++, since, nullptr, &wake, &outcome, &settled});
+  if (config_.spin_us > 0) {
+    // Queued (so the FIFO order holds), but polling without the lock first.
+    auto budget = spin_budget_us(config_.spin_us);
+    if (deadline) budget = std::min(budget, std::chrono::nanoseconds(*deadline - since));
+    lock.unlock();
+    spin_until([&] { return settled.load(std::memory_order_relaxed) || abort.stop_requested(); },
+               budget);
+    lock.lock();
+  }
+  // Still queued (so `self` is valid) unless settled: from here a settler must notify.
+  if (!outcome) self->sleeping = true;
+  // The predicate is re-checked after every wake-up, so spurious ones are harmless.
+  while (!outcome) {
+    if (abort.stop_requested()) {
+      waiters_.erase(self);
+      outcome = aborted_error("acquire");
+    } else if (deadline && Clock::now() >= *deadline) {
+      waiters_.erase(self);
+      if (config_.track_statistics) statistics_.add(stats_layout::counter::kAcquireTimeouts, 1);
+      outcome = make_error(
+          error_code::kAcquireTimeout,
+          "acquire timed out after " + format_number(limit_ms) +
+              " ms waiting for a free slot (ring_size=" + std::to_string(config_.ring_size) +
+              ", submitted=" + std::to_string(submitted_.load(std::memory_order_relaxed)) +
+              ", completed=" + std::to_string(completed_.load(std::memory_order_relaxed)) + ")");
+    } else if (deadline) {
+      wake.wait_until(lock, *deadline);
+    } else {
+      wake.wait(lock);
+    }
+  }
+  return std::move(*outcome);
+}
+
+AsyncAcquire Ring::acquire_async(AcquireCallback on_settled) {
+  Deferred deferred;
+  AsyncAcquire result;
+  std::lock_guard lock(mutex_);
+  if (auto refusal = refusal_locked()) {
+    result.settled = std::move(*refusal);
+  } else if (waiters_.empty() && slot_free_locked(next_ticket_)) {
+    result.settled = take_slot_locked(std::nullopt, deferred);
+  } else {
+    result.waiter = next_waiter_id_++;
+    waiters_.push_back(
+        Waiter{result.waiter, Clock::now(), std::move(on_settled), nullptr, nullptr});
+  }
+  return result;
+}
+
+bool Ring::expire_acquire(WaiterId waiter, double timeout_ms) {
+  Deferred deferred;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = waiters_.begin();
+    while (it != waiters_.end() && it->id != waiter) ++it;
+    if (it == waiters_.end() || it->wake != nullptr) return false;
+    if (config_.track_statistics) statistics_.add(stats_layout::counter::kAcquireTimeouts, 1);
+    settle_waiter_locked(
+        it,
+        make_error(
+            error_code::kAcquireTimeout,
+            "acquire timed out after " + format_number(timeout_ms) +
+                " ms waiting for a free slot (ring_size=" + std::to_string(config_.ring_size) +
+                ", submitted=" + std::to_string(submitted_.load(std::memory_order_relaxed)) +
+                ", completed=" + std::to_string(completed_.load(std::memory_order_relaxed)) + ")"),
+        deferred);
+  }
+  run(deferred);
+  return true;
+}
+
+bool Ring::abort_acquire(WaiterId waiter) {
+  Deferred deferred;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = waiters_.begin();
+    while (it != waiters_.end() && it->id != waiter) ++it;
+    if (it == waiters_.end() || it->wake != nullptr) return false;
+    settle_waiter_locked(it, aborted_error("acquire"), deferred);
+  }
+  run(deferred);
+  return true;
+}
+
+Status Ring::commit(Slot slot, CompletionCallback on_complete) {
+  Deferred deferred;
+  {
+    std::lock_guard lock(mutex_);
+    if (slot.index >= config_.ring_size) {
+      return make_error(error_code::kInvalidSlot,
+                        "slot index " + std::to_string(slot.index) +
+                            " is out of range for ring_size=" + std::to_string(config_.ring_size));
+    }
+    if (closing_) {
+      return make_error(error_code::kClosed, "commit of fence " + std::to_string(slot.fence) +
+                                                 " refused: the ring is closed");
+    }
+    if (poison_) return poisoned_error_locked();
+    SlotRecord& record = slots_[slot.index];
+    if (record.state != SlotState::kAcquired || record.fence != slot.fence) {
+      return make_error(error_code::kInvalidSlot,
+                        "slot " + std::to_string(slot.index) + " with fence " +
+                            std::to_string(slot.fence) +
+                            " is not held by an acquire (it was committed already, or the "
+                            "fence is wrong: the slot's current fence is " +
+                            std::to_string(record.fence) + ")");
+    }
+    record.state = SlotState::kCommitted;
+    record.on_complete = std::move(on_complete);
+    if (config_.track_statistics) statistics_.add(stats_layout::counter::kTotalReleases, 1);
+    flush_committed_locked(deferred);
+  }
+  run(deferred);
+  return std::nullopt;
+}
+
+void Ring::flush_committed_locked(Deferred& deferred) {
+  // Fences reach the device in order: a slot committed ahead of an earlier,
+  // still-held one waits here until that one is committed too.
+  while (submitted_.load(std::memory_order_relaxed) < next_ticket_) {
+    const std::uint64_t fence = submitted_.load(std::memory_order_relaxed) + 1;
+    SlotRecord& record = record_for(fence);
+    if (record.state != SlotState::kCommitted || record.fence != fence) return;
+    if (Status failure = backend_->submit((fence - 1) % config_.ring_size, fence)) {
+      poison_locked(std::move(*failure), fence, deferred);
+      return;
+    }
+    record.state = SlotState::kInFlight;
+    // Release: a lock-free reader of submitted() sees the slot's state change first.
+    submitted_.store(fence, std::memory_order_release);
+    statistics_.set(stats_layout::counter::kSubmittedFences, static_cast<double>(fence));
+  }
+}
+
+void Ring::poison_locked(Error failure, std::uint64_t fence, Deferred& deferred) {
+  if (poison_) return;
+  poison_ = std::make_shared<const Error>(std::move(failure));
+  poison_fence_ = fence;
+  while (!waiters_.empty())
+    settle_waiter_locked(waiters_.begin(), poisoned_error_locked(), deferred);
+  // Committed but never submitted: they will not run now. The failed fence itself
+  // is one of these when its submit failed; it reports the failure, not the poison.
+  for (SlotRecord& record : slots_) {
+    if (record.state != SlotState::kCommitted) continue;
+    Status outcome = record.fence == fence ? Status(*poison_) : Status(poisoned_error_locked());
+    deferred.completions.emplace_back(std::move(record.on_complete),
+                                      std::make_pair(record.fence, std::move(outcome)));
+    record.on_complete = nullptr;
+    record.state = SlotState::kFree;
+  }
+  wake_fence_waiters_locked();
+}
+
+void Ring::on_completed(std::uint64_t fence) {
+  retire(fence, std::nullopt);
+}
+
+void Ring::on_failed(std::uint64_t fence, Error error) {
+  retire(fence, std::move(error));
+}
+
+void Ring::retire(std::uint64_t fence, Status failure) {
+  Deferred deferred;
+  CompletionCallback callback;
+  Status outcome;
+  {
+    std::lock_guard lock(mutex_);
+    // Backends report each submitted fence once, in order; anything else is a
+    // late report after close gave up, and there is nothing left to settle.
+    if (fence != completed_.load(std::memory_order_relaxed) + 1 ||
+        fence > submitted_.load(std::memory_order_relaxed)) {
+      return;
+    }
+    if (failure) poison_locked(*failure, fence, deferred);
+    SlotRecord& record = record_for(fence);
+    callback = std::move(record.on_complete);
+    record.on_complete = nullptr;
+    if (poison_ && fence >= poison_fence_) {
+      outcome = fence == poison_fence_ ? Status(*poison_) : Status(poisoned_error_locked());
+    }
+  }
+  // The slot is not free yet, so nothing overwrites its results while the
+  // callback reads them.
+  if (callback) {
+    CallbackScope scope;
+    callback(fence, outcome ? &*outcome : nullptr);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    record_for(fence).state = SlotState::kFree;
+    // Release: whoever sees the new count (a lock-free completed() reader) sees the
+    // callback's effects too.
+    completed_.store(fence, std::memory_order_release);
+    statistics_.set(stats_layout::counter::kCompletedFences, static_cast<double>(fence));
+    grant_waiters_locked(deferred);
+    wake_fence_waiters_locked();
+  }
+  run(deferred);
+}
+
+void Ring::wake_fence_waiters_locked() {
+  if (fence_waiters_ > 0) fence_changed_.notify_all();
+}
+
+bool Ring::fence_settled_locked(std::uint64_t fence) const noexcept {
+  const bool never_submitted = fence > submitted_.load(std::memory_order_relaxed);
+  return completed_.load(std::memory_order_relaxed) >= fence ||
+         (never_submitted && (poison_ || closing_)) || abandoned_.has_value();
+}
+
+Status Ring::fence_outcome_locked(std::uint64_t fence) const {
+  if (poison_ && fence >= poison_fence_) {
+    return fence == poison_fence_ ? Status(*poison_) : Status(poisoned_error_locked());
+  }
+  if (completed_.load(std::memory_order_relaxed) >= fence) return std::nullopt;
+  if (fence > submitted_.load(std::memory_order_relaxed)) {
+    return make_error(error_code::kClosed, "fence " + std::to_string(fence) +
+                                               " was never submitted: the ring closed first");
+  }
+  return abandoned_;
+}
+
+Status Ring::wait_for_fence(std::uint64_t fence, std::optional<double> timeout_ms,
+                            std::stop_token abort) {
+  const double limit_ms = timeout_ms.value_or(config_.timeout_ms);
+  try {
+    validate_timeout_ms(limit_ms, "timeout_ms");
+  } catch (const Failure& failure) {
+    return failure.error();
+  }
+  auto wake_on_abort = [this] {
+    std::lock_guard lock(mutex_);
+    fence_changed_.notify_all();
+  };
+  std::optional<std::stop_callback<decltype(wake_on_abort)>> on_abort;
+  if (abort.stop_possible()) on_abort.emplace(abort, wake_on_abort);
+  std::unique_lock lock(mutex_);
+
+  if (fence > next_ticket_) {
+    return make_error(error_code::kInvalidSlot,
+                      "fence " + std::to_string(fence) +
+                          " was never handed out (the last acquisition has fence " +
+                          std::to_string(next_ticket_) + ")");
+  }
+  const auto deadline = deadline_after(Clock::now(), limit_ms);
+  ++fence_waiters_;
+  Status ended;
+  while (!fence_settled_locked(fence)) {
+    if (abort.stop_requested()) {
+      ended = aborted_error("wait for fence " + std::to_string(fence));
+      break;
+    }
+    if (deadline && Clock::now() >= *deadline) {
+      ended = make_error(
+          error_code::kWaitTimeout,
+          "fence " + std::to_string(fence) + " did not complete within " + format_number(limit_ms) +
+              " ms (completed=" + std::to_string(completed_.load(std::memory_order_relaxed)) + ")");
+      break;
+    }
+    if (deadline) {
+      fence_changed_.wait_until(lock, *deadline);
+    } else {
+      fence_changed_.wait(lock);
+    }
+  }
+  --fence_waiters_;
+  return ended ? ended : fence_outcome_locked(fence);
+}
+
+Status Ring::close(double timeout_ms) {
+  if (callback_depth > 0) {
+    return make_error(error_code::kInvalidState,
+                      "close() was called from a ring callback, which runs on the thread close "
+                      "must join; call it from another thread");
+  }
+  try {
+    validate_timeout_ms(timeout_ms, "timeout_ms");
+  } catch (const Failure& failure) {
+    return failure.error();
+  }
+  Deferred deferred;
+  std::unique_lock lock(mutex_);
+  if (closing_) {
+    // Another thread is closing: its result is ours.
+    ++fence_waiters_;
+    fence_changed_.wait(lock, [this] { return closed_; });
+    --fence_waiters_;
+    return close_result_;
+  }
+  closing_ = true;
+  while (!waiters_.empty()) {
+    settle_waiter_locked(waiters_.begin(), make_error(error_code::kClosed, "the ring is closed"),
+                         deferred);
+  }
+  for (SlotRecord& record : slots_) {
+    if (record.state != SlotState::kCommitted) continue;
+    deferred.completions.emplace_back(
+        std::move(record.on_complete),
+        std::make_pair(record.fence,
+                       Status(make_error(error_code::kClosed,
+                                         "fence " + std::to_string(record.fence) +
+                                             " was never submitted: the ring closed first"))));
+    record.on_complete = nullptr;
+    record.state = SlotState::kFree;
+  }
+  wake_fence_waiters_locked();
+  // Rejected acquires and commits hear it now, not after the wait below.
+  lock.unlock();
+  run(deferred);
+  deferred = Deferred{};
+  lock.lock();
+
+  const auto start = Clock::now();
+  const auto deadline = deadline_after(start, timeout_ms);
+  ++fence_waiters_;
+  while (completed_.load(std::memory_order_relaxed) < submitted_.load(std::memory_order_relaxed)) {
+    if (deadline && Clock::now() >= *deadline) break;
+    if (deadline) {
+      fence_changed_.wait_until(lock, *deadline);
+    } else {
+      fence_changed_.wait(lock);
+    }
+  }
+  --fence_waiters_;
+
+  const std::uint64_t submitted = submitted_.load(std::memory_order_relaxed);
+  const std::uint64_t completed = completed_.load(std::memory_order_relaxed);
+  const bool gave_up = completed < submitted;
+  if (gave_up) {
+    abandoned_ =
+        make_error(error_code::kCloseTimeout,
+                   "close gave up after " + format_number(timeout_ms) + " ms with " +
+                       std::to_string(submitted - completed) +
+                       " fence(s) still in flight (submitted=" + std::to_string(submitted) +
+                       ", completed=" + std::to_string(completed) + ")");
+    for (SlotRecord& record : slots_) {
+      if (record.state != SlotState::kInFlight || !record.on_complete) continue;
+      deferred.completions.emplace_back(std::move(record.on_complete),
+                                        std::make_pair(record.fence, abandoned_));
+      record.on_complete = nullptr;
+    }
+    wake_fence_waiters_locked();
+  }
+  lock.unlock();
+
+  run(deferred);
+  backend_->shutdown(gave_up);
+
+  lock.lock();
+  closed_ = true;
+  close_result_ = abandoned_;
+  wake_fence_waiters_locked();
+  return close_result_;
+}
+
+void Ring::run(Deferred& deferred) {
+  for (const WaitEvent& event : deferred.waits) wait_log_(event);
+  for (auto& [callback, fence_and_outcome] : deferred.completions) {
+    if (!callback) continue;
+    CallbackScope scope;
+    const Status& outcome = fence_and_outcome.second;
+    callback(fence_and_outcome.first, outcome ? &*outcome : nullptr);
+  }
+  for (auto& [callback, outcome] : deferred.acquires) {
+    CallbackScope scope;
+    callback(std::move(outcome));
+  }
+}
+
+}  // namespace ringkit::cmdring
