@@ -1,0 +1,83 @@
+#include "js_mailbox.hpp"
+
+#include <utility>
+
+#include "js_error.hpp"
+
+namespace ringkit::cmdring::js {
+
+std::shared_ptr<Mailbox> Mailbox::create(Napi::Env env, Napi::Function dispatch) {
+  auto mailbox = std::make_shared<Mailbox>();
+  mailbox->dispatch_ = Napi::Persistent(dispatch);
+  mailbox->call_ = Napi::ThreadSafeFunction::New(env, dispatch, "ringkit-cmdring", 0, 1);
+  // An idle ring must not keep the process alive; the JS side refers it while
+  // acquires or commits are outstanding.
+  mailbox->call_.Unref(env);
+  mailbox->referenced_ = false;
+  return mailbox;
+}
+
+void Mailbox::post(Message message) {
+  {
+    std::lock_guard lock(mutex_);
+    if (released_) return;
+    queue_.push_back(std::move(message));
+    if (scheduled_) return;
+    scheduled_ = true;
+  }
+  // The lambda holds the mailbox, so a call still queued when the ring is gone
+  // finds it alive (and empty).
+  call_.NonBlockingCall([self = shared_from_this()](Napi::Env env, Napi::Function dispatch) {
+    if (env != nullptr) self->deliver(env, dispatch);
+  });
+}
+
+void Mailbox::drain(Napi::Env env) {
+  deliver(env, dispatch_.Value());
+}
+
+void Mailbox::deliver(Napi::Env env, Napi::Function dispatch) {
+  std::vector<Message> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(queue_);
+    scheduled_ = false;
+  }
+  for (const Message& message : batch) {
+    Napi::HandleScope scope(env);
+    Napi::Value detail = env.Undefined();
+    if (message.error) {
+      detail = to_js(env, *message.error).Value();
+    } else if (message.kind == Message::Kind::kWaitEvent) {
+      detail = Napi::Number::New(env, message.wait_ms);
+    }
+    // The JS dispatcher settles promises and catches what user callbacks throw,
+    // so one message cannot cost the rest of the batch.
+    dispatch.Call({Napi::Number::New(env, static_cast<double>(message.kind)),
+                   Napi::Number::New(env, static_cast<double>(message.id)),
+                   Napi::Number::New(env, static_cast<double>(message.fence)), detail});
+  }
+}
+
+void Mailbox::keep_alive(Napi::Env env, bool on) {
+  if (released_ || on == referenced_) return;
+  referenced_ = on;
+  if (on) {
+    call_.Ref(env);
+  } else {
+    call_.Unref(env);
+  }
+}
+
+void Mailbox::release(Napi::Env env, bool deliver_remaining) {
+  if (released_) return;
+  if (deliver_remaining) drain(env);
+  {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+  }
+  call_.Release();
+  dispatch_.Reset();
+}
+
+}  // namespace ringkit::cmdring::js

@@ -1,0 +1,57 @@
+// What the ring's threads tell JavaScript: settled acquires, completed fences and
+// wait events, queued here and delivered on the JS thread through one
+// thread-safe function. A batch costs one wake-up of the event loop however many
+// messages it holds, because only the first post after a drain schedules a call.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "ringkit/cmdring/errors.hpp"
+
+namespace ringkit::cmdring::js {
+
+struct Message {
+  enum class Kind : std::uint8_t { kAcquireSettled = 0, kFenceSettled = 1, kWaitEvent = 2 };
+  Kind kind;
+  std::uint64_t id;     // waiter id, fence, or (wait event) slot index
+  std::uint64_t fence;  // the slot's fence; 0 when an acquire failed
+  double wait_ms = 0;   // wait event only
+  std::optional<Error> error;
+};
+
+class Mailbox : public std::enable_shared_from_this<Mailbox> {
+ public:
+  // `dispatch(kind, id, fence, detail)`: detail is the error, the wait in ms, or undefined.
+  static std::shared_ptr<Mailbox> create(Napi::Env env, Napi::Function dispatch);
+
+  // Any thread. Dropped once the mailbox is released (the ring is closed by then,
+  // so nothing is left to tell).
+  void post(Message message);
+
+  // JS thread: delivers everything queued now, without waiting for the scheduled call.
+  void drain(Napi::Env env);
+  // JS thread: whether a pending message keeps the event loop alive.
+  void keep_alive(Napi::Env env, bool on);
+  // JS thread, once: delivers what is left (not from a finalizer, where JS cannot
+  // run) and lets the event loop forget the mailbox.
+  void release(Napi::Env env, bool deliver_remaining);
+
+ private:
+  void deliver(Napi::Env env, Napi::Function dispatch);
+
+  std::mutex mutex_;
+  std::vector<Message> queue_;
+  bool scheduled_ = false;
+  bool released_ = false;
+  bool referenced_ = true;
+  Napi::ThreadSafeFunction call_;
+  Napi::FunctionReference dispatch_;
+};
+
+}  // namespace ringkit::cmdring::js

@@ -1,0 +1,81 @@
+// The addon's surface (native/src/addon.cc, js_ring.cc), as the TS layer uses it.
+// Slots travel as (index, fence); 64-bit counters as numbers (exact below 2^53).
+
+export interface NativeBackendInfo {
+  name: 'cpu' | 'cuda' | 'metal';
+  available: boolean;
+  reason: string;
+}
+
+export interface NativeStatisticsLayout {
+  magic: number;
+  version: number;
+  byteLength: number;
+  fields: { name: string; offset: number; type: 'u32' | 'f64' }[];
+}
+
+export interface NativeRingOptions {
+  backend: string;
+  ringSize: number;
+  timeoutMs: number;
+  logWaitEvents: boolean;
+  trackStatistics: boolean;
+  spinUs: number;
+  cpu: { buffersPerSlot?: number; bufferBytes?: number; resultsPerSlot?: number };
+  gpu: { device?: number; stagingBytes?: number; deviceBytes?: number };
+}
+
+/** kind 0: an acquire settled (id = token); 1: a fence settled (id = fence); 2: a wait event (id = slot). */
+export type NativeDispatch = (kind: number, id: number, fence: number, detail: unknown) => void;
+
+export type NativeKernelArg = [kind: 'u32' | 'i32' | 'f32' | 'u64' | 'i64' | 'f64' | 'slot', value: number | bigint];
+
+export interface NativeRingHandle {
+  backendName(): string;
+  /** The fence when a slot was free; −(waiter id) when the outcome comes later through dispatch. */
+  acquire(token: number): number;
+  acquireSync(timeoutMs: number | undefined): number;
+  expireAcquire(waiter: number, timeoutMs: number): boolean;
+  abortAcquire(waiter: number): boolean;
+  commit(index: number, fence: number, notify: boolean): void;
+  waitSync(fence: number, timeoutMs: number | undefined): void;
+  keepAlive(on: boolean): void;
+  close(timeoutMs: number): Promise<Error | undefined>;
+  closeSync(timeoutMs: number): Error | undefined;
+
+  busyFor(index: number, fence: number, microseconds: number): void;
+  fill(index: number, fence: number, buffer: number, byte: number): void;
+  copy(index: number, fence: number, source: number, destination: number, bytes: number): void;
+  checksum(index: number, fence: number, buffer: number): number;
+  fail(index: number, fence: number, message: string): void;
+  buffers(): Uint8Array[][];
+  result(index: number, fence: number, result: number): bigint;
+  busyNs(): number;
+
+  loadModule(source: string): number;
+  kernel(module: number, name: string): number;
+  builtinKernel(name: string): number;
+  copyToDevice(index: number, fence: number, stagingOffset: number, deviceOffset: number, bytes: number): void;
+  launch(
+    index: number,
+    fence: number,
+    kernel: number,
+    grid: [number, number, number],
+    block: [number, number, number],
+    args: NativeKernelArg[],
+    sharedBytes: number,
+  ): void;
+  copyToHost(index: number, fence: number, deviceOffset: number, stagingOffset: number, bytes: number): void;
+  stagings(): Uint8Array[];
+  deviceName(): string;
+}
+
+export interface NativeBinding {
+  backends(): NativeBackendInfo[];
+  statisticsLayout(): NativeStatisticsLayout;
+  RingHandle: new (
+    options: NativeRingOptions,
+    statistics: Uint8Array,
+    dispatch: NativeDispatch,
+  ) => NativeRingHandle;
+}
