@@ -9,7 +9,13 @@ namespace ringkit::cmdring::js {
 std::shared_ptr<Mailbox> Mailbox::create(Napi::Env env, Napi::Function dispatch) {
   auto mailbox = std::make_shared<Mailbox>();
   mailbox->dispatch_ = Napi::Persistent(dispatch);
-  mailbox->call_ = Napi::ThreadSafeFunction::New(env, dispatch, "ringkit-cmdring", 0, 1);
+  // At the environment's teardown Node destroys the function itself, possibly
+  // before the ring's finalizer runs: from then on there is nothing to release.
+  std::weak_ptr<Mailbox> weak = mailbox;
+  mailbox->call_ = Napi::ThreadSafeFunction::New(env, dispatch, "ringkit-cmdring", 0, 1,
+                                                 [weak](Napi::Env) {
+                                                   if (auto self = weak.lock()) self->forget();
+                                                 });
   // An idle ring must not keep the process alive; the JS side refers it while
   // acquires or commits are outstanding.
   mailbox->call_.Unref(env);
@@ -72,12 +78,20 @@ void Mailbox::keep_alive(Napi::Env env, bool on) {
 void Mailbox::release(Napi::Env env, bool deliver_remaining) {
   if (released_) return;
   if (deliver_remaining) drain(env);
+  bool destroyed;
   {
     std::lock_guard lock(mutex_);
     released_ = true;
+    destroyed = destroyed_;
   }
-  call_.Release();
-  dispatch_.Reset();
+  if (!destroyed) call_.Release();
+  if (deliver_remaining) dispatch_.Reset();
+}
+
+void Mailbox::forget() {
+  std::lock_guard lock(mutex_);
+  released_ = true;
+  destroyed_ = true;
 }
 
 }  // namespace ringkit::cmdring::js

@@ -44,11 +44,14 @@ class Mailbox : public std::enable_shared_from_this<Mailbox> {
 
  private:
   void deliver(Napi::Env env, Napi::Function dispatch);
+  // The thread-safe function was destroyed (the environment is going away).
+  void forget();
 
   std::mutex mutex_;
   std::vector<Message> queue_;
   bool scheduled_ = false;
   bool released_ = false;
+  bool destroyed_ = false;
   bool referenced_ = true;
   Napi::ThreadSafeFunction call_;
   Napi::FunctionReference dispatch_;
