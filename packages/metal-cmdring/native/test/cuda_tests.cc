@@ -16,45 +16,13 @@
 #include "ringkit/cmdring/cuda_backend.hpp"
 #include "ringkit/cmdring/ring.hpp"
 #include "test_support.hpp"
+#include "user_fill_ptx.hpp"  // generated from native/test/user_fill.ptx
 
 using namespace ringkit::cmdring;
 using namespace cmdring_test;
 
 namespace {
 
-// A user module, as a caller would bring one: out[i] = value for i < n.
-constexpr const char* kUserFillPtx = R"ptx(
-.version 7.0
-.target sm_52
-.address_size 64
-
-.visible .entry user_fill(
-	.param .u64 user_fill_out,
-	.param .u32 user_fill_n,
-	.param .u32 user_fill_value
-)
-{
-	.reg .pred 	%p<2>;
-	.reg .b32 	%r<7>;
-	.reg .b64 	%rd<5>;
-
-	ld.param.u64 	%rd1, [user_fill_out];
-	ld.param.u32 	%r1, [user_fill_n];
-	ld.param.u32 	%r2, [user_fill_value];
-	mov.u32 	%r3, %ctaid.x;
-	mov.u32 	%r4, %ntid.x;
-	mov.u32 	%r5, %tid.x;
-	mad.lo.s32 	%r6, %r3, %r4, %r5;
-	setp.ge.u32 	%p1, %r6, %r1;
-	@%p1 bra 	DONE;
-	cvta.to.global.u64 	%rd2, %rd1;
-	mul.wide.u32 	%rd3, %r6, 4;
-	add.s64 	%rd4, %rd2, %rd3;
-	st.global.u32 	[%rd4], %r2;
-DONE:
-	ret;
-}
-)ptx";
 
 struct CudaRing {
   explicit CudaRing(std::uint32_t ring_size, GpuBackendOptions options = {}) {
