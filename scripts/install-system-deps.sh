@@ -7,7 +7,8 @@ set -euo pipefail
 # cmake, g++: the native addons (cmake-js) and the C++ stress tests under ThreadSanitizer.
 # pkg-config, libbpf-dev: bpf-ringbuf's addon links libbpf; bpftool: its tests check what is attached;
 # clang: "npm run build:bpf" recompiles the BPF programs (their objects are committed).
-PACKAGES=(clang-format cmake g++ pkg-config libbpf-dev bpftool clang)
+# chromium: apps/demo's browser test drives it headless through playwright-core (no browser download).
+PACKAGES=(clang-format cmake g++ pkg-config libbpf-dev bpftool clang chromium)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -1,0 +1,67 @@
+import { openProgram, syscallEvent } from '@ringkit/bpf-ringbuf';
+import type { SyscallAggregator } from './syscall-aggregator.js';
+import type { SyscallSource } from './syscall-source.js';
+
+/**
+ * The real source: bpf-ringbuf's `syscalls` program on every CPU's own kernel
+ * ring (per-CPU topology, timer wakeups: the cheapest for the traced
+ * programs), drained by its reader thread into JavaScript in batches. Throws
+ * bpf-ringbuf's BpfError (one sentence) when it cannot load or attach.
+ */
+export function startBpfSyscallSource(aggregator: SyscallAggregator): SyscallSource {
+  const object = openProgram('syscalls', {
+    topology: 'per-cpu',
+    policy: { kind: 'timer', periodMs: 5 },
+  });
+  const reader = (() => {
+    try {
+      return object.read({ schema: syscallEvent });
+    } catch (error) {
+      object.close();
+      throw error;
+    }
+  })();
+  const consuming = reader.onBatch((batch) => {
+    const { syscallNr, cpu, pid, tid, timestampNs } = batch.get;
+    for (let i = 0; i < batch.length; i++)
+      aggregator.add(syscallNr(i), cpu(i), pid(i), tid(i), timestampNs(i));
+  });
+
+  return {
+    name: `kernel (eBPF, ${object.stats().rings} per-CPU rings)`,
+    rings: () => {
+      const { jsRing } = reader.stats();
+      return [
+        { name: 'eBPF → JS batch ring (bytes)', used: jsRing.used, capacity: jsRing.capacity },
+      ];
+    },
+    dropped: () => object.kernelDropped() + reader.stats().droppedEvents,
+    stop: async () => {
+      // Detach first so nothing new enters the kernel rings, then let the
+      // reader's last drain deliver what they still hold: nothing is stranded.
+      object.detach();
+      const attachedAfterDetach = object.attached.length;
+      await reader.stop();
+      await consuming;
+      const stats = reader.stats();
+      const kernelDropped = object.kernelDropped();
+      object.close();
+      const dropped = kernelDropped + stats.droppedEvents;
+      const produced = stats.events + dropped;
+      const delivered = aggregator.total;
+      const ok =
+        delivered === stats.events &&
+        stats.consumedEvents === stats.events &&
+        attachedAfterDetach === 0;
+      return {
+        produced,
+        delivered,
+        dropped,
+        ok,
+        detail: ok
+          ? `the reader thread delivered ${stats.events} events and the aggregator counted all of them; ${kernelDropped} dropped in the kernel, ${stats.droppedEvents} at the JS ring; programs detached`
+          : `the reader thread delivered ${stats.events} events but the aggregator counted ${delivered} (${stats.consumedEvents} consumed); ${attachedAfterDetach} programs still attached after detach()`,
+      };
+    },
+  };
+}
