@@ -36,7 +36,7 @@ export interface Dashboard {
 
 /**
  * The dashboard over node:http: the static page, the state so far
- * (GET /api/state), a live stream of samples (GET /events, server-sent events,
+ * (GET /api/state), the overhead verdicts (GET /api/overhead), a live stream of samples (GET /events, server-sent events,
  * one per supervisor tick) and control messages (POST /api/control). Binds
  * 127.0.0.1 only. A port already in use is a UsageError sentence.
  */
@@ -62,6 +62,8 @@ export async function startDashboard(
         history: supervisor.history,
         overhead: overhead(),
       });
+    if (request.method === 'GET' && path === '/api/overhead')
+      return reply(response, 200, overhead());
     if (request.method === 'POST' && path === '/api/control') return control(request, response);
     const file = FILES[path];
     if (request.method === 'GET' && file !== undefined) {

@@ -1,0 +1,118 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { pipelines } from '../src/pipelines/index.js';
+import {
+  bpfUnavailableReason,
+  runDemo,
+  type SummaryRow,
+  startDemo,
+  summaryRows,
+} from './run-demo.js';
+import { requireOrSkip } from './skip.js';
+
+const ids = pipelines.map((pipeline) => pipeline.id);
+
+/** Names the demo run with this pid left in /dev/shm or the temp folder (none, once it has stopped). */
+function leftovers(pid: number): string[] {
+  const prefix = `ringkit-demo-${pid}-`;
+  const shm = readdirSync('/dev/shm').filter((name) => name.startsWith(prefix));
+  const sockets = readdirSync(tmpdir()).filter((name) => name.startsWith(prefix));
+  return [...shm, ...sockets];
+}
+
+/** The events/s column of the last per-second table, per "pipeline source" row. */
+function lastRates(stdout: string): Map<string, number> {
+  const ticks = [...stdout.matchAll(/^── \d+\.\d s ──$/gm)];
+  const table = stdout.slice(ticks.at(-1)?.index ?? 0, stdout.lastIndexOf('── summary'));
+  const rates = new Map<string, number>();
+  for (const line of table.split('\n')) {
+    const match =
+      /^(\S+)\s+(.+?)\s+([\d.]+)( [kMG])?\s+[\d.]+( [kMG])?\s+[\d.]+( [kMG])?\s+[\d.]+( [kMG])?$/.exec(
+        line,
+      );
+    if (!match || !ids.includes(match[1]!)) continue;
+    const scale = { ' k': 1e3, ' M': 1e6, ' G': 1e9 }[match[4] ?? ''] ?? 1;
+    rates.set(`${match[1]} ${match[2]}`, Number(match[3]) * scale);
+  }
+  return rates;
+}
+
+function expectConserved(rows: SummaryRow[]): void {
+  expect(rows.map((row) => row.pipeline)).toEqual(ids);
+  for (const row of rows) {
+    expect(row, row.pipeline).toMatchObject({ status: 'stopped', conservation: 'conserved' });
+    expect(row.delivered, `${row.pipeline} delivered nothing`).toBeGreaterThan(0);
+    expect(row.produced).toBe(row.delivered + row.dropped);
+  }
+}
+
+describe('headless mode', () => {
+  it('runs every pipeline for 10 s with non-zero throughput, balances every book and exits 0', async () => {
+    const run = startDemo(['--headless', '--duration', '10']);
+    const code = await run.exited;
+    const stdout = run.stdout();
+    expect(run.stderr()).toBe('');
+    expect(code).toBe(0);
+    // A table every second: at least 8 of the 10 (start-up takes part of the first).
+    expect(stdout.match(/^── \d+\.\d s ──$/gm)?.length ?? 0).toBeGreaterThanOrEqual(8);
+    const rates = lastRates(stdout);
+    for (const id of ids)
+      expect(
+        [...rates.keys()].some((source) => source.startsWith(`${id} `)),
+        `no rates for ${id}`,
+      ).toBe(true);
+    for (const [source, rate] of rates) expect(rate, `${source} events/s`).toBeGreaterThan(0);
+    expectConserved(summaryRows(stdout));
+    expect(stdout).toContain('nothing lost: every record was delivered or counted as dropped.');
+    expect(leftovers(run.child.pid!)).toEqual([]);
+  });
+
+  const bpfMissing = bpfUnavailableReason();
+  it.skipIf(requireOrSkip(bpfMissing === '', bpfMissing))(
+    "reads the kernel's syscall events through eBPF when privileged, and detaches on the way out",
+    async () => {
+      const { code, stdout } = await runDemo(['--headless', '--duration', '3']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^syscalls\s+kernel \(eBPF, \d+ per-CPU rings\)/m);
+      expect(stdout).not.toContain('Showing synthetic syscall events');
+      expect(stdout).toMatch(
+        /syscalls: the reader thread delivered \d+ events .* programs detached/,
+      );
+    },
+  );
+
+  it.skipIf(requireOrSkip(bpfMissing === '', `dropping capabilities needs root: ${bpfMissing}`))(
+    "switches to the synthetic source without BPF privileges and says why in bpf-ringbuf's words",
+    async () => {
+      const withoutBpf = [
+        'setpriv',
+        '--inh-caps=-bpf,-perfmon,-sys_admin',
+        '--bounding-set=-bpf,-perfmon,-sys_admin',
+        '--',
+      ];
+      const { code, stdout, stderr } = await runDemo(['--headless', '--duration', '3'], withoutBpf);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const banner =
+        /^note: syscalls: Showing synthetic syscall events, not the kernel's\. (.+)$/m.exec(stdout);
+      expect(banner, stdout).not.toBeNull();
+      // bpf-ringbuf's NOT_PERMITTED sentence, as it wrote it.
+      expect(banner![1]).toMatch(/CAP_BPF and CAP_PERFMON/);
+      expect(stdout).toMatch(/^syscalls\s+synthetic \(worker → shared-memory ring\)/m);
+      expectConserved(summaryRows(stdout));
+    },
+  );
+
+  it('stops every pipeline on SIGINT and reports nothing lost', async () => {
+    const run = startDemo(['--headless', '--synthetic']);
+    // Wait for the first table: everything is running then.
+    while (!run.stdout().includes('── ') && run.child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain('stopping (SIGINT)');
+    expectConserved(summaryRows(run.stdout()));
+    expect(leftovers(run.child.pid!)).toEqual([]);
+  });
+});

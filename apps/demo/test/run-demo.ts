@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { nativeUnavailableReason } from '@ringkit/bpf-ringbuf';
+
+/** The built demo (test/build-once.ts builds it before the tests run). */
+export const DEMO = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+export interface DemoRun {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves with the exit code (a signal counts as -1). */
+  readonly exited: Promise<number>;
+}
+
+/** Starts the demo with `args` (optionally behind a wrapper such as setpriv). */
+export function startDemo(args: readonly string[], wrapper: readonly string[] = []): DemoRun {
+  const command = [...wrapper, process.execPath, DEMO, ...args];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number>((resolve) =>
+    child.once('exit', (code) => resolve(code ?? -1)),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Runs the demo to its end. */
+export async function runDemo(args: readonly string[], wrapper: readonly string[] = []) {
+  const run = startDemo(args, wrapper);
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/** Waits for the dashboard URL line; rejects if the demo exits first. */
+export async function dashboardUrl(run: DemoRun, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = /ringkit demo dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout());
+    if (match) return match[1]!;
+    if (run.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(
+        `the demo printed no dashboard URL; stdout: ${run.stdout()} stderr: ${run.stderr()}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface SummaryRow {
+  readonly pipeline: string;
+  readonly status: string;
+  readonly produced: number;
+  readonly delivered: number;
+  readonly dropped: number;
+  readonly conservation: string;
+}
+
+/** The rows of the closing summary table (src/table.ts renderSummary). */
+export function summaryRows(stdout: string): SummaryRow[] {
+  const summary = stdout.slice(stdout.lastIndexOf('── summary after'));
+  const rows: SummaryRow[] = [];
+  for (const line of summary.split('\n')) {
+    const match =
+      /^(\S+)\s+(stopped|failed|running|starting)\s+(\d+)\s+(\d+)\s+(\d+)\s+(conserved|NOT CONSERVED)$/.exec(
+        line.trim(),
+      );
+    if (match)
+      rows.push({
+        pipeline: match[1]!,
+        status: match[2]!,
+        produced: Number(match[3]),
+        delivered: Number(match[4]),
+        dropped: Number(match[5]),
+        conservation: match[6]!,
+      });
+  }
+  return rows;
+}
+
+/** Why BPF cannot run here, or '' (the same conditions as bpf-ringbuf's own tests). */
+export function bpfUnavailableReason(): string {
+  if (process.platform !== 'linux') return `BPF needs Linux, this is ${process.platform}`;
+  if (process.getuid?.() !== 0)
+    return 'attaching BPF programs needs root (or CAP_BPF and CAP_PERFMON); run the tests as root';
+  return nativeUnavailableReason();
+}
