@@ -251,22 +251,20 @@ function renderTracking(pipeline, panel, time) {
     time,
     panel.devices.map((device) => [device.device, device.liveBytes]),
   );
-  section
-    .querySelector('table')
-    .replaceChildren(
-      row(['device', { text: 'live', numeric: true }, { text: 'peak', numeric: true }], true),
-      ...panel.devices.map((device) =>
-        row([
-          device.device,
-          {
-            text: formatBytes(device.liveBytes),
-            numeric: true,
-            figure: `live-bytes:${device.device}`,
-          },
-          { text: formatBytes(device.peakLiveBytes), numeric: true },
-        ]),
-      ),
-    );
+  section.querySelector('table').replaceChildren(
+    row(['device', { text: 'live', numeric: true }, { text: 'peak', numeric: true }], true),
+    ...panel.devices.map((device) =>
+      row([
+        device.device,
+        {
+          text: formatBytes(device.liveBytes),
+          numeric: true,
+          figure: `live-bytes:${device.device}`,
+        },
+        { text: formatBytes(device.peakLiveBytes), numeric: true },
+      ]),
+    ),
+  );
 }
 
 const commandRingCharts = new Map();
@@ -335,21 +333,19 @@ const RENDERERS = {
 // ── the fixed panels ────────────────────────────────────────────────────────
 
 function renderStatuses(sample) {
-  document
-    .getElementById('statuses')
-    .replaceChildren(
-      ...sample.pipelines.map((pipeline) =>
-        element(
-          'span',
-          {
-            class: `status ${pipeline.status}`,
-            'data-status': pipeline.id,
-            title: pipeline.error ?? '',
-          },
-          `${pipeline.title}: ${pipeline.status}`,
-        ),
+  document.getElementById('statuses').replaceChildren(
+    ...sample.pipelines.map((pipeline) =>
+      element(
+        'span',
+        {
+          class: `status ${pipeline.status}`,
+          'data-status': pipeline.id,
+          title: pipeline.error ?? '',
+        },
+        `${pipeline.title}: ${pipeline.status}`,
       ),
-    );
+    ),
+  );
   document.querySelector('[data-figure="uptime"]').textContent =
     `${sample.uptimeSeconds.toFixed(0)} s`;
   const banners = sample.pipelines.flatMap((pipeline) => [
