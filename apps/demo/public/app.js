@@ -119,15 +119,21 @@ class SeriesChart {
       {
         width: Math.max(300, this.container.clientWidth),
         height: 200,
-        legend: { show: true },
+        legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
         scales: { y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
         axes: [
-          { stroke: '#8a96a3', grid: { stroke: '#222c36' } },
           {
             stroke: '#8a96a3',
             grid: { stroke: '#222c36' },
-            size: 70,
+            space: 90,
+            values: (_plot, ticks) =>
+              ticks.map((tick) => new Date(tick * 1000).toLocaleTimeString()),
+          },
+          {
+            stroke: '#8a96a3',
+            grid: { stroke: '#222c36' },
+            size: 84,
             values: (_plot, ticks) => ticks.map((tick) => `${format(tick)}${unit}`),
           },
         ],
@@ -177,7 +183,7 @@ function renderTopList(pipeline, panel) {
   const section = reportedPanel(`top-list:${pipeline.id}`, `${panel.title} (per second)`, (node) =>
     node.append(element('table', { class: 'figures' })),
   );
-  const table = section.querySelector('table');
+  const table = section.querySelector('table.figures');
   const busiest = panel.rows[0]?.perSecond ?? 0;
   table.replaceChildren(
     row(['syscall', { text: 'per second', numeric: true }, ''], true),
@@ -251,7 +257,7 @@ function renderTracking(pipeline, panel, time) {
     time,
     panel.devices.map((device) => [device.device, device.liveBytes]),
   );
-  section.querySelector('table').replaceChildren(
+  section.querySelector('table.figures').replaceChildren(
     row(['device', { text: 'live', numeric: true }, { text: 'peak', numeric: true }], true),
     ...panel.devices.map((device) =>
       row([
@@ -433,7 +439,7 @@ function renderRings(sample) {
 
 function renderOverhead(summary) {
   const table = document.getElementById('overhead');
-  if (summary.problem) {
+  if (summary.verdicts.length === 0) {
     table.replaceChildren(row([summary.problem]));
     return;
   }
@@ -466,6 +472,9 @@ function renderOverhead(summary) {
         verdict.timestamp.slice(0, 16).replace('T', ' '),
       ]),
     ),
+    ...(summary.problem
+      ? [row([{ text: summary.problem, className: 'verdict-inconclusive' }])]
+      : []),
   );
 }
 
@@ -480,13 +489,22 @@ function render(sample) {
 
 // ── wiring ──────────────────────────────────────────────────────────────────
 
+// Subscribe first, then fetch what came before: samples arriving meanwhile wait
+// in `pending`, so the charts have no gap between the history and the stream.
+const events = new EventSource('/events');
+let pending = [];
+events.addEventListener('sample', (event) => {
+  const sample = JSON.parse(event.data);
+  if (pending === null) render(sample);
+  else pending.push(sample);
+});
 const state = await (await fetch('/api/state')).json();
 renderOverhead(state.overhead);
-for (const sample of state.history) render(sample);
 let overheadShown = JSON.stringify(state.overhead);
-
-const events = new EventSource('/events');
-events.addEventListener('sample', (event) => render(JSON.parse(event.data)));
+const firstStreamed = pending[0]?.at ?? Number.POSITIVE_INFINITY;
+for (const sample of state.history) if (sample.at < firstStreamed) render(sample);
+for (const sample of pending) render(sample);
+pending = null;
 events.addEventListener('stopped', () => {
   events.close();
   document

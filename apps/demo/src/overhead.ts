@@ -1,6 +1,13 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { judge, packageFolderName, readResults } from '@ringkit/bench-kit';
+import {
+  type BenchResult,
+  judge,
+  packageFolderName,
+  parseResult,
+  RESULT_SCHEMA,
+} from '@ringkit/bench-kit';
 
 /** One package's overhead benchmark, as the budget gate (`bench-kit check`) judges it. */
 export interface OverheadVerdict {
@@ -19,7 +26,7 @@ export interface OverheadVerdict {
 export interface OverheadSummary {
   readonly resultsDir: string;
   readonly verdicts: readonly OverheadVerdict[];
-  /** Why there are none, in one sentence (no results directory, a malformed file). */
+  /** What is missing or malformed, in sentences; null when every result read cleanly. */
   readonly problem: string | null;
 }
 
@@ -34,44 +41,56 @@ export function defaultResultsDir(): string {
 /**
  * Each package's overhead verdicts from the results bench-kit wrote, re-judged
  * from the stored interval as `bench-kit check` does (so an edited verdict
- * cannot show as a pass), newest first within a package.
+ * cannot show as a pass), newest first within a package. JSON files that are
+ * not bench-kit results (other tools write beside them) are passed over; a
+ * file that claims to be one and is malformed is reported.
  */
 export async function readOverheadVerdicts(
   resultsDir = defaultResultsDir(),
 ): Promise<OverheadSummary> {
+  const results: BenchResult[] = [];
+  const problems: string[] = [];
   try {
-    const verdicts = (await readResults(resultsDir))
-      .map(({ result }) => result)
-      .filter((result) => result.kind === 'overhead' && result.budget !== null)
-      .map((result) => ({
-        package: packageFolderName(result.package),
-        bench: result.bench,
-        medianPercent: result.median,
-        lowPercent: result.interval.low,
-        highPercent: result.interval.high,
-        budgetPercent: result.budget!,
-        verdict: judge(result.interval, result.budget!),
-        quick: result.quick,
-        timestamp: result.timestamp,
-      }))
-      .sort((a, b) =>
-        a.package === b.package
-          ? b.timestamp.localeCompare(a.timestamp)
-          : a.package.localeCompare(b.package),
-      );
-    return {
-      resultsDir,
-      verdicts,
-      problem:
-        verdicts.length === 0
-          ? `no overhead results in ${resultsDir} yet; "npm run bench" writes them.`
-          : null,
-    };
-  } catch (error) {
+    for (const folder of await readdir(resultsDir, { withFileTypes: true })) {
+      if (!folder.isDirectory()) continue;
+      for (const file of await readdir(join(resultsDir, folder.name))) {
+        if (!file.endsWith('.json')) continue;
+        const path = join(resultsDir, folder.name, file);
+        const text = await readFile(path, 'utf8');
+        if (!text.includes(RESULT_SCHEMA)) continue;
+        try {
+          results.push(parseResult(text, path));
+        } catch (error) {
+          problems.push(error instanceof Error ? error.message : String(error));
+        }
+      }
+    }
+  } catch {
     return {
       resultsDir,
       verdicts: [],
-      problem: error instanceof Error ? error.message : String(error),
+      problem: `no results directory at ${resultsDir}; "npm run bench" writes one.`,
     };
   }
+  const verdicts = results
+    .filter((result) => result.kind === 'overhead' && result.budget !== null)
+    .map((result) => ({
+      package: packageFolderName(result.package),
+      bench: result.bench,
+      medianPercent: result.median,
+      lowPercent: result.interval.low,
+      highPercent: result.interval.high,
+      budgetPercent: result.budget!,
+      verdict: judge(result.interval, result.budget!),
+      quick: result.quick,
+      timestamp: result.timestamp,
+    }))
+    .sort((a, b) =>
+      a.package === b.package
+        ? b.timestamp.localeCompare(a.timestamp)
+        : a.package.localeCompare(b.package),
+    );
+  if (verdicts.length === 0)
+    problems.unshift(`no overhead results in ${resultsDir} yet; "npm run bench" writes them.`);
+  return { resultsDir, verdicts, problem: problems.length > 0 ? problems.join(' ') : null };
 }

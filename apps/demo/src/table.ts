@@ -101,7 +101,7 @@ export function renderBanners(sample: Sample): string[] {
 }
 
 export function renderOverhead(summary: OverheadSummary): string {
-  if (summary.problem !== null) return `overhead verdicts: ${summary.problem}`;
+  if (summary.verdicts.length === 0) return `overhead verdicts: ${summary.problem}`;
   return [
     `overhead verdicts (${summary.resultsDir}):`,
     textTable(
@@ -115,6 +115,7 @@ export function renderOverhead(summary: OverheadSummary): string {
         verdict.verdict.toUpperCase(),
       ]),
     ),
+    ...(summary.problem === null ? [] : [`note: ${summary.problem}`]),
   ].join('\n');
 }
 

@@ -102,8 +102,10 @@ export function createDeviceLanesPipeline(): Pipeline {
         // loses its core for a few scheduler slices does not run its producer dry.
         bufferSize: 64 * 1024,
         buffersPerBlock: 16,
-        initialBlocks: 2,
-        maxBlocks: 8,
+        // Start with what the lanes need when a busy machine delays their workers;
+        // replenish grows the pool from there if they need more.
+        initialBlocks: 4,
+        maxBlocks: 16,
         fullPolicy: 'drop',
         // Native producers wake JS sleepers by futex, which Atomics.wait never sees.
         waitDomain: 'os',

@@ -1,0 +1,175 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOverheadVerdicts } from '../src/overhead.js';
+import type { ControlMessage, Pipeline, PipelineFigures } from '../src/pipeline.js';
+import { startDashboard } from '../src/server.js';
+import { type Sample, Supervisor } from '../src/supervisor.js';
+import { TraceRecorder } from '../src/trace.js';
+import { dashboardUrl, startDemo } from './run-demo.js';
+import { requireOrSkip } from './skip.js';
+
+/** Debian's chromium (scripts/install-system-deps.sh installs it); playwright-core downloads no browser. */
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT_DIR = fileURLToPath(new URL('../../../benchmark_results/demo/', import.meta.url));
+const skip = requireOrSkip(
+  existsSync(CHROMIUM),
+  `no chromium at ${CHROMIUM}: run "bash scripts/install-system-deps.sh" (apt-get install chromium)`,
+);
+
+let browser: Browser;
+beforeAll(async () => {
+  if (skip) return;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Text of every element whose data-figure starts with `prefix`, by figure name. */
+async function figures(page: Page, prefix: string): Promise<Map<string, string>> {
+  const entries = await page.$$eval(`[data-figure^="${prefix}"]`, (nodes) =>
+    nodes.map((node) => [node.getAttribute('data-figure')!, node.textContent ?? ''] as const),
+  );
+  return new Map(entries);
+}
+
+describe.skipIf(skip)('the dashboard in a real browser', () => {
+  it('shows every panel, updates the numbers live, and is saved as a screenshot', async () => {
+    const run = startDemo(['--port', '0']);
+    try {
+      const url = await dashboardUrl(run);
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(url);
+
+      // Every panel the pipelines report, plus the fixed ones.
+      const state = (await (await fetch(`${url}/api/state`)).json()) as { history: Sample[] };
+      const latest = state.history.at(-1)!;
+      const reported = latest.pipelines.flatMap((pipeline) =>
+        pipeline.panels.map((panel) => `${panel.kind}:${pipeline.id}`),
+      );
+      expect(reported.length).toBeGreaterThan(0);
+      for (const panel of ['throughput', 'drops', 'ring-fill', 'overhead', ...reported])
+        await page
+          .locator(`[data-panel="${panel}"]`)
+          .waitFor({ state: 'visible', timeout: 10_000 });
+      // The charts were drawn (uPlot renders into a canvas).
+      for (const panel of ['throughput', 'drops', `tracking:device-lanes`])
+        expect(await page.locator(`[data-panel="${panel}"] canvas`).count(), panel).toBeGreaterThan(
+          0,
+        );
+
+      // One row per source of every pipeline, and the numbers move.
+      const sources = latest.pipelines.flatMap((pipeline) =>
+        pipeline.sources.map((source) => `delivered:${pipeline.id} / ${source.name}`),
+      );
+      await page.waitForFunction(
+        // Runs in the page: `globalThis.document` keeps this file free of the DOM typings.
+        (count) =>
+          (
+            globalThis as unknown as {
+              document: { querySelectorAll(s: string): { length: number } };
+            }
+          ).document.querySelectorAll('[data-figure^="delivered:"]').length === count,
+        sources.length,
+      );
+      const before = await figures(page, 'delivered:');
+      const uptimeBefore = await page.textContent('[data-figure="uptime"]');
+      await page.waitForTimeout(3000);
+      const after = await figures(page, 'delivered:');
+      expect([...after.keys()].sort()).toEqual([...sources].sort());
+      for (const [figure, value] of after)
+        expect(Number(value), figure).toBeGreaterThan(Number(before.get(figure)));
+      expect(await page.textContent('[data-figure="uptime"]')).not.toBe(uptimeBefore);
+
+      // Each overhead verdict from benchmark_results/ is listed.
+      const overhead = await readOverheadVerdicts();
+      expect((await figures(page, 'verdict:')).size).toBe(overhead.verdicts.length);
+
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: `${SCREENSHOT_DIR}dashboard.png`, fullPage: true });
+      expect(pageErrors).toEqual([]);
+      await page.close();
+    } finally {
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+    }
+  });
+
+  it('draws a command-ring panel for a pipeline that reports one, and its ring-size selector reaches the pipeline', async () => {
+    // A stand-in pipeline reporting command-ring figures: the panel is drawn from
+    // the data alone, so no real command ring is needed to check it.
+    const received: ControlMessage[] = [];
+    let ringSize = 2;
+    let ticks = 0;
+    const standIn: Pipeline = {
+      id: 'stand-in-ring',
+      title: 'stand-in command ring',
+      start: async () => {},
+      snapshot: (): PipelineFigures => ({
+        banner: null,
+        sources: [{ name: 'decode steps', delivered: ++ticks, dropped: 0 }],
+        rings: [{ name: 'slots', used: ringSize, capacity: 4 }],
+        panels: [
+          {
+            kind: 'command-ring',
+            title: 'Command ring',
+            utilisationPercent: 20 * ringSize,
+            reuseRate: 0.5,
+            averageWaitMs: 1 / ringSize,
+            ringSize,
+            ringSizes: [1, 2, 3, 4],
+          },
+        ],
+      }),
+      control: async (message) => {
+        received.push(message);
+        if (message.type !== 'set-ring-size') throw new Error(`unknown control ${message.type}.`);
+        ringSize = message.ringSize as number;
+      },
+      stop: async () => ({ produced: ticks, delivered: ticks, dropped: 0, ok: true, detail: '' }),
+    };
+    const supervisor = new Supervisor(
+      [{ id: standIn.id, create: () => standIn }],
+      new TraceRecorder(false),
+      {
+        forceSynthetic: true,
+        namePrefix: `ringkit-demo-test-${process.pid}`,
+      },
+    );
+    await supervisor.start(250);
+    const dashboard = await startDashboard(
+      supervisor,
+      () => ({ resultsDir: '', verdicts: [], problem: 'none in this test.' }),
+      0,
+    );
+    try {
+      const page = await browser.newPage();
+      await page.goto(dashboard.url);
+      const panel = page.locator('[data-panel="command-ring:stand-in-ring"]');
+      await panel.waitFor({ state: 'visible', timeout: 10_000 });
+      await expect
+        .poll(() => page.textContent('[data-figure="utilisation:stand-in-ring"]'))
+        .toBe('40.0%');
+      await panel.locator('select[data-control="ring-size"]').selectOption('3');
+      await expect.poll(() => received).toEqual([{ type: 'set-ring-size', ringSize: 3 }]);
+      await expect
+        .poll(() => page.textContent('[data-figure="ring-size:stand-in-ring"]'))
+        .toBe('3');
+      await expect
+        .poll(() => page.textContent('[data-figure="utilisation:stand-in-ring"]'))
+        .toBe('60.0%');
+      await page.close();
+    } finally {
+      await dashboard.close();
+      await supervisor.stop();
+    }
+  });
+});
