@@ -21,6 +21,9 @@ const TABLE_EVERY_MS = 1000;
 /** Overhead verdicts are re-read this often, so a bench run shows up without a restart. */
 const OVERHEAD_REFRESH_MS = 30_000;
 
+/** Signals this close together are one Ctrl-C delivered twice. */
+const SAME_SIGNAL_MS = 300;
+
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -77,15 +80,18 @@ async function run(options: DemoOptions): Promise<number> {
 /** Resolves with why the run ends: the duration ran out, or SIGINT/SIGTERM; a second signal exits at once. */
 function whenStopRequested(durationSeconds: number | null): Promise<string> {
   return new Promise((resolve) => {
-    let requested = false;
+    let requestedAt: number | null = null;
     const stop = (reason: string) => {
-      if (requested) {
+      // npm forwards the terminal's Ctrl-C to a process that got it already: a
+      // repeat within a moment is the same keypress, not a second request.
+      if (requestedAt !== null && performance.now() - requestedAt < SAME_SIGNAL_MS) return;
+      if (requestedAt !== null) {
         console.error(
           'ringkit demo: stopped without cleaning up (second signal); the kernel detaches BPF programs as the process exits.',
         );
         process.exit(130);
       }
-      requested = true;
+      requestedAt = performance.now();
       resolve(reason);
     };
     process.on('SIGINT', () => stop('SIGINT'));

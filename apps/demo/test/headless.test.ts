@@ -95,7 +95,7 @@ describe('headless mode', () => {
       expect(stderr).toBe('');
       expect(code).toBe(0);
       const banner =
-        /^note: syscalls: Showing synthetic syscall events, not the kernel's\. (.+)$/m.exec(stdout);
+        /^note: syscalls: Showing synthetic syscall events, not the kernel's: (.+)$/m.exec(stdout);
       expect(banner, stdout).not.toBeNull();
       // bpf-ringbuf's NOT_PERMITTED sentence, as it wrote it.
       expect(banner![1]).toMatch(/CAP_BPF and CAP_PERFMON/);

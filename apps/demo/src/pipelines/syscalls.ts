@@ -28,7 +28,7 @@ export function createSyscallsPipeline(): Pipeline {
       // Events are drawn on one track per CPU: per-CPU rings, per-CPU timelines.
       for (let cpu = 0; cpu < availableParallelism(); cpu++)
         context.trace.nameThread(context.tracePid, cpu, `CPU ${cpu}`);
-      let reason = 'The --synthetic flag asked for the synthetic source.';
+      let reason = 'the --synthetic flag asked for them.';
       if (!context.forceSynthetic) {
         try {
           source = startBpfSyscallSource(aggregator);
@@ -38,7 +38,7 @@ export function createSyscallsPipeline(): Pipeline {
       }
       if (source === null) {
         // bpf-ringbuf's sentence as it is: it already says what to do about it.
-        banner = `Showing synthetic syscall events, not the kernel's. ${reason}`;
+        banner = `Showing synthetic syscall events, not the kernel's: ${reason}`;
         source = await startSyntheticSyscallSource(
           aggregator,
           `${context.namePrefix}-events`,
