@@ -186,7 +186,7 @@ function renderTopList(pipeline, panel) {
   const table = section.querySelector('table.figures');
   const busiest = panel.rows[0]?.perSecond ?? 0;
   table.replaceChildren(
-    row(['syscall', { text: 'per second', numeric: true }, ''], true),
+    row([panel.itemName, { text: 'per second', numeric: true }, ''], true),
     ...panel.rows.map((entry) => {
       const bar = element('div', { class: 'bar' }, element('span'));
       bar.firstChild.style.width = `${busiest > 0 ? (100 * entry.perSecond) / busiest : 0}%`;

@@ -59,6 +59,8 @@ export interface RingFill {
 export interface TopListPanel {
   readonly kind: 'top-list';
   readonly title: string;
+  /** What one row is ("syscall"): the list's column heading. */
+  readonly itemName: string;
   /** Cumulative counts per label; the supervisor turns them into rates. */
   readonly counts: readonly { readonly label: string; readonly count: number }[];
 }

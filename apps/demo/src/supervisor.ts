@@ -16,6 +16,7 @@ export type PipelineStatus = 'starting' | 'running' | 'failed' | 'stopped';
 export interface TopListView {
   readonly kind: 'top-list';
   readonly title: string;
+  readonly itemName: string;
   readonly rows: readonly { readonly label: string; readonly perSecond: number }[];
 }
 
@@ -243,7 +244,7 @@ export class Supervisor {
           }))
           .sort((a, b) => b.perSecond - a.perSecond)
           .slice(0, TOP_ROWS);
-        return { kind: 'top-list', title: panel.title, rows };
+        return { kind: 'top-list', title: panel.title, itemName: panel.itemName, rows };
       }),
     };
   }

@@ -100,6 +100,10 @@ export function renderBanners(sample: Sample): string[] {
   );
 }
 
+function signedPercent(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(2)}%`;
+}
+
 export function renderOverhead(summary: OverheadSummary): string {
   if (summary.verdicts.length === 0) return `overhead verdicts: ${summary.problem}`;
   return [
@@ -109,8 +113,8 @@ export function renderOverhead(summary: OverheadSummary): string {
       summary.verdicts.map((verdict) => [
         verdict.package,
         verdict.bench + (verdict.quick ? ' (quick)' : ''),
-        `${verdict.medianPercent >= 0 ? '+' : ''}${verdict.medianPercent.toFixed(2)}%`,
-        `[${verdict.lowPercent.toFixed(2)}%, ${verdict.highPercent.toFixed(2)}%]`,
+        signedPercent(verdict.medianPercent),
+        `[${signedPercent(verdict.lowPercent)}, ${signedPercent(verdict.highPercent)}]`,
         `${verdict.budgetPercent}%`,
         verdict.verdict.toUpperCase(),
       ]),
@@ -140,14 +144,11 @@ export function renderSummary(outcomes: readonly PipelineOutcome[], seconds: num
       ? `  ${outcome.id}: FAILED: ${outcome.error}`
       : `  ${outcome.id}: ${outcome.conservation?.detail ?? 'no report'}`,
   );
-  const good = outcomes.every(
-    (outcome) => outcome.status === 'stopped' && outcome.conservation?.ok === true,
-  );
   return [
     `── summary after ${seconds.toFixed(1)} s ──`,
     textTable(['pipeline', 'status', 'produced', 'delivered', 'dropped', 'conservation'], rows),
     ...details,
-    good
+    runSucceeded(outcomes)
       ? 'nothing lost: every record was delivered or counted as dropped.'
       : 'the run FAILED: see the pipelines above.',
   ].join('\n');

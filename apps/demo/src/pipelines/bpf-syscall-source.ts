@@ -8,7 +8,10 @@ import type { SyscallSource } from './syscall-source.js';
  * programs), drained by its reader thread into JavaScript in batches. Throws
  * bpf-ringbuf's BpfError (one sentence) when it cannot load or attach.
  */
-export function startBpfSyscallSource(aggregator: SyscallAggregator): SyscallSource {
+export function startBpfSyscallSource(
+  aggregator: SyscallAggregator,
+  onFailure: (error: unknown) => void,
+): SyscallSource {
   const object = openProgram('syscalls', {
     topology: 'per-cpu',
     policy: { kind: 'timer', periodMs: 5 },
@@ -26,6 +29,8 @@ export function startBpfSyscallSource(aggregator: SyscallAggregator): SyscallSou
     for (let i = 0; i < batch.length; i++)
       aggregator.add(syscallNr(i), cpu(i), pid(i), tid(i), timestampNs(i));
   });
+  // A reader that fails mid-run marks the pipeline failed at once; stop() reports it again.
+  consuming.catch(onFailure);
 
   return {
     name: `kernel (eBPF, ${object.stats().rings} per-CPU rings)`,

@@ -31,7 +31,7 @@ export function createSyscallsPipeline(): Pipeline {
       let reason = 'the --synthetic flag asked for them.';
       if (!context.forceSynthetic) {
         try {
-          source = startBpfSyscallSource(aggregator);
+          source = startBpfSyscallSource(aggregator, context.fail);
         } catch (error) {
           reason = sentenceOf(error);
         }
@@ -53,7 +53,14 @@ export function createSyscallsPipeline(): Pipeline {
         banner,
         sources: [{ name: source.name, delivered: aggregator.total, dropped: source.dropped() }],
         rings: source.rings(),
-        panels: [{ kind: 'top-list', title: 'Top syscalls', counts: aggregator.top(TOP) }],
+        panels: [
+          {
+            kind: 'top-list',
+            title: 'Top syscalls',
+            itemName: 'syscall',
+            counts: aggregator.top(TOP),
+          },
+        ],
       };
     },
     async stop() {
