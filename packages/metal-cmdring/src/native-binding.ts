@@ -70,8 +70,15 @@ export interface NativeRingHandle {
   deviceName(): string;
 }
 
+/** The overhead benchmark's baseline: one op at a time, no ring (direct_executor.hpp). */
+export interface NativeDirectExecutor {
+  run(microseconds: number): void;
+  close(): void;
+}
+
 export interface NativeBinding {
   backends(): NativeBackendInfo[];
+  DirectExecutor: new (spinUs: number) => NativeDirectExecutor;
   statisticsLayout(): NativeStatisticsLayout;
   RingHandle: new (
     options: NativeRingOptions,

@@ -1,7 +1,9 @@
 // The command ring's Node-API addon: backends() and the RingHandle class, plus
-// the statistics layout for the test that checks the TS mirror against it.
+// the statistics layout for the test that checks the TS mirror against it, and
+// the overhead benchmark's DirectExecutor baseline.
 #include <napi.h>
 
+#include "js_direct_executor.hpp"
 #include "js_ring.hpp"
 #include "ringkit/cmdring/backends.hpp"
 #include "ringkit/cmdring/stats_layout.hpp"
@@ -51,6 +53,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("backends", Napi::Function::New<backends_here>(env, "backends"));
   exports.Set("statisticsLayout", Napi::Function::New<statistics_layout>(env, "statisticsLayout"));
   exports.Set("RingHandle", RingHandle::define(env));
+  exports.Set("DirectExecutor", DirectExecutorHandle::define(env));
   return exports;
 }
 

@@ -24,11 +24,19 @@ std::shared_ptr<Mailbox> Mailbox::create(Napi::Env env, Napi::Function dispatch)
 }
 
 void Mailbox::post(Message message) {
+  queue(std::move(message));
+  flush();
+}
+
+void Mailbox::queue(Message message) {
+  std::lock_guard lock(mutex_);
+  if (!released_) queue_.push_back(std::move(message));
+}
+
+void Mailbox::flush() {
   {
     std::lock_guard lock(mutex_);
-    if (released_) return;
-    queue_.push_back(std::move(message));
-    if (scheduled_) return;
+    if (released_ || scheduled_ || queue_.empty()) return;
     scheduled_ = true;
   }
   // The lambda holds the mailbox, so a call still queued when the ring is gone

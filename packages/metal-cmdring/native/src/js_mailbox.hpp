@@ -31,8 +31,11 @@ class Mailbox : public std::enable_shared_from_this<Mailbox> {
   static std::shared_ptr<Mailbox> create(Napi::Env env, Napi::Function dispatch);
 
   // Any thread. Dropped once the mailbox is released (the ring is closed by then,
-  // so nothing is left to tell).
+  // so nothing is left to tell). queue() leaves the wake-up to the next flush():
+  // the ring's callbacks queue, and its end-of-batch hook flushes.
   void post(Message message);
+  void queue(Message message);
+  void flush();
 
   // JS thread: delivers everything queued now, without waiting for the scheduled call.
   void drain(Napi::Env env);

@@ -193,7 +193,7 @@ RingHandle::RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHa
   WaitLog wait_log;
   if (options.config.log_wait_events) {
     wait_log = [mailbox = mailbox_](const WaitEvent& event) {
-      mailbox->post(Message{Message::Kind::kWaitEvent, event.slot, event.fence, event.wait_ms, {}});
+      mailbox->queue(Message{Message::Kind::kWaitEvent, event.slot, event.fence, event.wait_ms, {}});
     };
   }
   translating(env, [&] {
@@ -204,6 +204,8 @@ RingHandle::RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHa
         options.config, std::move(backend),
         std::span<std::byte>(reinterpret_cast<std::byte*>(statistics.Data()), statistics.ByteLength()),
         std::move(wait_log));
+    // Callbacks only queue; one wake-up of the event loop per batch.
+    ring_->on_callbacks_delivered([mailbox = mailbox_.get()] { mailbox->flush(); });
   });
 }
 
@@ -228,9 +230,9 @@ Napi::Value RingHandle::acquire(const Napi::CallbackInfo& info) {
   Mailbox* mailbox = mailbox_.get();
   AsyncAcquire outcome = ring_->acquire_async([mailbox, token](Result<Slot> settled) {
     if (settled.ok()) {
-      mailbox->post(Message{Message::Kind::kAcquireSettled, token, settled.value().fence, 0, {}});
+      mailbox->queue(Message{Message::Kind::kAcquireSettled, token, settled.value().fence, 0, {}});
     } else {
-      mailbox->post(Message{Message::Kind::kAcquireSettled, token, 0, 0, settled.error()});
+      mailbox->queue(Message{Message::Kind::kAcquireSettled, token, 0, 0, settled.error()});
     }
   });
   if (!outcome.settled) return Napi::Number::New(env, -static_cast<double>(outcome.waiter));
@@ -261,7 +263,7 @@ Napi::Value RingHandle::commit(const Napi::CallbackInfo& info) {
   if (info[2].ToBoolean().Value()) {
     Mailbox* mailbox = mailbox_.get();  // see acquire()
     on_complete = [mailbox](std::uint64_t fence, const Error* error) {
-      mailbox->post(Message{Message::Kind::kFenceSettled, fence, fence, 0,
+      mailbox->queue(Message{Message::Kind::kFenceSettled, fence, fence, 0,
                             error != nullptr ? std::optional<Error>(*error) : std::nullopt});
     };
   }

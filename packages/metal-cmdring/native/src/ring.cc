@@ -394,7 +394,7 @@ void Ring::retire(std::uint64_t fence, Status failure) {
     grant_waiters_locked(deferred);
     wake_fence_waiters_locked();
   }
-  run(deferred);
+  run(deferred, static_cast<bool>(callback));
 }
 
 void Ring::wake_fence_waiters_locked() {
@@ -552,7 +552,7 @@ Status Ring::close(double timeout_ms) {
   return close_result_;
 }
 
-void Ring::run(Deferred& deferred) {
+void Ring::run(Deferred& deferred, bool delivered_before) {
   for (const WaitEvent& event : deferred.waits) wait_log_(event);
   for (auto& [callback, fence_and_outcome] : deferred.completions) {
     if (!callback) continue;
@@ -564,6 +564,9 @@ void Ring::run(Deferred& deferred) {
     CallbackScope scope;
     callback(std::move(outcome));
   }
+  const bool delivered = delivered_before || !deferred.waits.empty() ||
+                         !deferred.completions.empty() || !deferred.acquires.empty();
+  if (delivered && callbacks_delivered_) callbacks_delivered_();
 }
 
 }  // namespace ringkit::cmdring

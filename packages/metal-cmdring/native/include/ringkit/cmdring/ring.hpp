@@ -118,6 +118,11 @@ class Ring final : private CompletionSink {
   std::size_t pending_acquires() const;
   // The COMMAND_FAILED error that poisoned the ring, if one did.
   std::optional<Error> poison() const;
+  // Called on the callbacks' thread after each batch of callbacks (the ones one
+  // event settles: a fence's completion and the acquire it frees, say), so a
+  // binding that forwards callbacks to another thread can wake it once per
+  // batch rather than once per callback. Set before the first acquire.
+  void on_callbacks_delivered(std::function<void()> hook) { callbacks_delivered_ = std::move(hook); }
   Statistics statistics() const noexcept { return statistics_.snapshot(); }
   const RingConfig& config() const noexcept { return config_; }
   Backend& backend() noexcept { return *backend_; }
@@ -167,7 +172,8 @@ class Ring final : private CompletionSink {
   Status fence_outcome_locked(std::uint64_t fence) const;
   bool fence_settled_locked(std::uint64_t fence) const noexcept;
   void wake_fence_waiters_locked();
-  void run(Deferred& deferred);
+  // `delivered_before`: a callback already ran outside `deferred` (retire's own).
+  void run(Deferred& deferred, bool delivered_before = false);
   SlotRecord& record_for(std::uint64_t fence) noexcept;
 
   const RingConfig config_;
@@ -175,6 +181,7 @@ class Ring final : private CompletionSink {
   std::unique_ptr<std::byte[]> owned_statistics_;
   StatisticsBlock statistics_;
   WaitLog wait_log_;
+  std::function<void()> callbacks_delivered_;
 
   mutable std::mutex mutex_;
   std::vector<SlotRecord> slots_;
