@@ -21,16 +21,22 @@ const ENCODE_FRACTIONS = [0, 0.5, 1, 1.5];
 // 500 µs ops: fewer cycles keep each run near a second.
 const cyclesFor = (executeUs: number) => Math.max(400, Math.round((CYCLES * 50) / executeUs));
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 type Mode = 'event loop' | 'worker';
 const MODES: Mode[] = ['event loop', 'worker'];
 
-async function onEventLoop(ringSize: number, encodeUs: number, executeUs: number): Promise<DecodeFigures[]> {
+async function onEventLoop(
+  ringSize: number,
+  encodeUs: number,
+  executeUs: number,
+): Promise<DecodeFigures[]> {
   const ring = openRing({ backend: 'cpu', ringSize });
   await measureDecode(ring, 200, encodeUs, executeUs); // warm-up
   const runs: DecodeFigures[] = [];
-  for (let run = 0; run < RUNS; run++) runs.push(await measureDecode(ring, cyclesFor(executeUs), encodeUs, executeUs));
+  for (let run = 0; run < RUNS; run++)
+    runs.push(await measureDecode(ring, cyclesFor(executeUs), encodeUs, executeUs));
   await ring.close();
   return runs;
 }
@@ -45,7 +51,12 @@ function inWorker(ringSize: number, encodeUs: number, executeUs: number): Promis
   });
 }
 
-const rows: (DecodeFigures & { mode: Mode; executeUs: number; encodeUs: number; ringSize: number })[] = [];
+const rows: (DecodeFigures & {
+  mode: Mode;
+  executeUs: number;
+  encodeUs: number;
+  ringSize: number;
+})[] = [];
 for (const mode of MODES) {
   for (const executeUs of EXECUTE_US) {
     for (const fraction of ENCODE_FRACTIONS) {
@@ -88,8 +99,12 @@ for (const mode of MODES) {
     for (const fraction of ENCODE_FRACTIONS) {
       const encodeUs = executeUs * fraction;
       const cells = rows
-        .filter((row) => row.mode === mode && row.executeUs === executeUs && row.encodeUs === encodeUs)
-        .map((row) => `${(100 * row.executorBusy).toFixed(1)}% · ${Math.round(row.opsPerSecond)}/s`);
+        .filter(
+          (row) => row.mode === mode && row.executeUs === executeUs && row.encodeUs === encodeUs,
+        )
+        .map(
+          (row) => `${(100 * row.executorBusy).toFixed(1)}% · ${Math.round(row.opsPerSecond)}/s`,
+        );
       lines.push(`| ${mode} | ${executeUs} | ${encodeUs} | ${cells.join(' | ')} |`);
     }
   }
@@ -97,5 +112,8 @@ for (const mode of MODES) {
 const folder = join(import.meta.dirname, 'results');
 mkdirSync(folder, { recursive: true });
 writeFileSync(join(folder, 'decode-table.md'), `${lines.join('\n')}\n`);
-writeFileSync(join(folder, 'decode-table.json'), `${JSON.stringify({ machine, cycles: CYCLES, runs: RUNS, rows }, null, 2)}\n`);
+writeFileSync(
+  join(folder, 'decode-table.json'),
+  `${JSON.stringify({ machine, cycles: CYCLES, runs: RUNS, rows }, null, 2)}\n`,
+);
 console.log(`wrote ${join(folder, 'decode-table.md')}`);

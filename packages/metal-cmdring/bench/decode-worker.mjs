@@ -32,7 +32,10 @@ for (let run = 0; run < runs; run++) {
   const started = process.hrtime.bigint();
   loop(ring, cycles);
   const wallNs = Number(process.hrtime.bigint() - started);
-  results.push({ executorBusy: (ring.executorBusyNs() - busyBefore) / wallNs, opsPerSecond: cycles / (wallNs / 1e9) });
+  results.push({
+    executorBusy: (ring.executorBusyNs() - busyBefore) / wallNs,
+    opsPerSecond: cycles / (wallNs / 1e9),
+  });
 }
 ring.closeSync();
 parentPort.postMessage({ runs: results });

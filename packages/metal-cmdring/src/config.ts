@@ -7,7 +7,14 @@ import { CommandRingError } from './errors.js';
 import { type BackendName, MAX_RING_SIZE, MIN_RING_SIZE, type RingOptions } from './options.js';
 
 const SECTION = 'metal_optimizations.command_buffer_ring';
-const KEYS = ['enabled', 'ring_size', 'timeout_ms', 'log_wait_events', 'track_statistics', 'backend'];
+const KEYS = [
+  'enabled',
+  'ring_size',
+  'timeout_ms',
+  'log_wait_events',
+  'track_statistics',
+  'backend',
+];
 const BACKENDS: readonly BackendName[] = ['auto', 'cpu', 'cuda', 'metal'];
 
 export interface RingConfig extends RingOptions {
@@ -29,7 +36,8 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 
 /** Parses the seed's YAML text; `source` names it in errors (a path, say). */
 export function parseConfig(text: string, source = 'the configuration'): RingConfig {
-  const fail = (sentence: string) => new CommandRingError('INVALID_CONFIG', `${source}: ${sentence}`);
+  const fail = (sentence: string) =>
+    new CommandRingError('INVALID_CONFIG', `${source}: ${sentence}`);
   let document: unknown;
   try {
     document = parse(text);
@@ -47,7 +55,8 @@ export function parseConfig(text: string, source = 'the configuration'): RingCon
 
   const boolean = (value: unknown, key: string, fallback: boolean): boolean => {
     if (value === undefined) return fallback;
-    if (typeof value !== 'boolean') throw fail(`${key} must be true or false, got ${typeName(value)}.`);
+    if (typeof value !== 'boolean')
+      throw fail(`${key} must be true or false, got ${typeName(value)}.`);
     return value;
   };
   const enabled =
@@ -57,7 +66,12 @@ export function parseConfig(text: string, source = 'the configuration'): RingCon
   const config: RingConfig = { enabled };
   if (section.ring_size !== undefined) {
     const size = section.ring_size;
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < MIN_RING_SIZE || size > MAX_RING_SIZE)
+    if (
+      typeof size !== 'number' ||
+      !Number.isInteger(size) ||
+      size < MIN_RING_SIZE ||
+      size > MAX_RING_SIZE
+    )
       throw fail(
         `${SECTION}.ring_size must be a whole number from ${MIN_RING_SIZE} to ${MAX_RING_SIZE}, got ${typeName(size)}.`,
       );

@@ -28,7 +28,10 @@ export interface NativeRingOptions {
 /** kind 0: an acquire settled (id = token); 1: a fence settled (id = fence); 2: a wait event (id = slot). */
 export type NativeDispatch = (kind: number, id: number, fence: number, detail: unknown) => void;
 
-export type NativeKernelArg = [kind: 'u32' | 'i32' | 'f32' | 'u64' | 'i64' | 'f64' | 'slot', value: number | bigint];
+export type NativeKernelArg = [
+  kind: 'u32' | 'i32' | 'f32' | 'u64' | 'i64' | 'f64' | 'slot',
+  value: number | bigint,
+];
 
 export interface NativeRingHandle {
   backendName(): string;
@@ -55,7 +58,13 @@ export interface NativeRingHandle {
   loadModule(source: string): number;
   kernel(module: number, name: string): number;
   builtinKernel(name: string): number;
-  copyToDevice(index: number, fence: number, stagingOffset: number, deviceOffset: number, bytes: number): void;
+  copyToDevice(
+    index: number,
+    fence: number,
+    stagingOffset: number,
+    deviceOffset: number,
+    bytes: number,
+  ): void;
   launch(
     index: number,
     fence: number,
@@ -65,7 +74,13 @@ export interface NativeRingHandle {
     args: NativeKernelArg[],
     sharedBytes: number,
   ): void;
-  copyToHost(index: number, fence: number, deviceOffset: number, stagingOffset: number, bytes: number): void;
+  copyToHost(
+    index: number,
+    fence: number,
+    deviceOffset: number,
+    stagingOffset: number,
+    bytes: number,
+  ): void;
   stagings(): Uint8Array[];
   deviceName(): string;
 }

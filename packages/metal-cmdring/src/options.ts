@@ -98,7 +98,8 @@ function milliseconds(value: unknown, name: string, meaningOfZero: string): numb
 }
 
 function flag(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean') throw invalid(`${name} must be true or false, got ${describe(value)}.`);
+  if (typeof value !== 'boolean')
+    throw invalid(`${name} must be true or false, got ${describe(value)}.`);
   return value;
 }
 
@@ -114,7 +115,9 @@ export function normalizeOptions(options: RingOptions = {}): NormalizedOptions {
   checkKeys(options, TOP_LEVEL_KEYS, 'openRing()');
   const backend = options.backend ?? 'auto';
   if (!BACKENDS.includes(backend))
-    throw invalid(`backend must be one of ${BACKENDS.map((name) => `'${name}'`).join(', ')}, got ${describe(backend)}.`);
+    throw invalid(
+      `backend must be one of ${BACKENDS.map((name) => `'${name}'`).join(', ')}, got ${describe(backend)}.`,
+    );
   const onWaitEvent = options.onWaitEvent;
   if (onWaitEvent !== undefined && typeof onWaitEvent !== 'function')
     throw invalid(`onWaitEvent must be a function, got ${describe(onWaitEvent)}.`);
@@ -124,7 +127,9 @@ export function normalizeOptions(options: RingOptions = {}): NormalizedOptions {
   checkKeys(gpu, ['device', 'stagingBytes', 'deviceBytes'], 'gpu');
   const spinUs = options.spinUs ?? 50;
   if (typeof spinUs !== 'number' || !Number.isFinite(spinUs) || spinUs < 0 || spinUs > 1_000_000)
-    throw invalid(`spinUs must be a number of microseconds from 0 to 1000000, got ${describe(spinUs)}.`);
+    throw invalid(
+      `spinUs must be a number of microseconds from 0 to 1000000, got ${describe(spinUs)}.`,
+    );
   return {
     backend,
     ringSize: flag(options.enabled ?? true, 'enabled')

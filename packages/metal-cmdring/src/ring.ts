@@ -3,8 +3,8 @@
 // device completes it (through the addon's mailbox). commit() never waits for
 // the device. The *Sync variants block the calling thread, for workers.
 import { CommandRingError, fromNative } from './errors.js';
-import type { NativeRingHandle } from './native-binding.js';
 import { requireNative } from './native.js';
+import type { NativeRingHandle } from './native-binding.js';
 import { type BackendName, normalizeOptions, type RingOptions, type WaitEvent } from './options.js';
 import { type Kernel, Slot, sealSlot } from './slot.js';
 import { type RingStatistics, STATISTICS_BYTE_LENGTH, StatisticsView } from './statistics.js';
@@ -292,7 +292,10 @@ export class CommandRing {
   /** close(), blocking this thread (for workers). */
   closeSync(options: CloseOptions = {}): CloseReport {
     if (this.#closing !== undefined)
-      throw new CommandRingError('INVALID_STATE', 'closeSync: the ring is already closed or closing.');
+      throw new CommandRingError(
+        'INVALID_STATE',
+        'closeSync: the ring is already closed or closing.',
+      );
     const timeoutMs = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     checkTimeout(timeoutMs);
     const report = this.#report(this.#handle.closeSync(timeoutMs));

@@ -69,7 +69,9 @@ export class StatisticsView {
 
   constructor(buffer: SharedArrayBuffer, byteOffset = 0) {
     if (!(buffer instanceof SharedArrayBuffer))
-      throw new TypeError('a statistics block lives in a SharedArrayBuffer (ring.statisticsBuffer).');
+      throw new TypeError(
+        'a statistics block lives in a SharedArrayBuffer (ring.statisticsBuffer).',
+      );
     if (byteOffset % 8 !== 0 || buffer.byteLength - byteOffset < STATISTICS_BYTE_LENGTH)
       throw new RangeError(
         `a statistics block needs ${STATISTICS_BYTE_LENGTH} bytes at an 8-aligned offset; got ${buffer.byteLength - byteOffset} bytes at offset ${byteOffset}.`,

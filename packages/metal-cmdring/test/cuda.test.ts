@@ -12,11 +12,15 @@ const hasCudaHeaders = existsSync('/usr/local/cuda/include/cuda.h') || !!process
 
 /** The JS cuda checks in their own process; one JSON line per check. */
 function cudaChecks(env: NodeJS.ProcessEnv = {}) {
-  const child = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'cuda-check.mjs')], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    timeout: 120_000,
-  });
+  const child = spawnSync(
+    process.execPath,
+    [join(import.meta.dirname, 'fixtures', 'cuda-check.mjs')],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      timeout: 120_000,
+    },
+  );
   const checks = child.stdout
     .trim()
     .split('\n')
@@ -51,18 +55,23 @@ describe.skipIf(skipWithoutAddon)('the cuda backend from JavaScript', () => {
     hasCudaHeaders,
     'the stand-in libcuda needs the CUDA headers (/usr/local/cuda/include/cuda.h)',
   );
-  it.skipIf(noHeaders)('runs every check through a stand-in libcuda.so.1 (plumbing, no GPU)', () => {
-    const build = join(root, 'build', 'test');
-    spawnSync('cmake', ['-S', root, '-B', build, '-DCMAKE_BUILD_TYPE=Release'], { stdio: 'ignore' });
-    const built = spawnSync('cmake', ['--build', build, '--target', 'cmdring_fake_libcuda'], {
-      encoding: 'utf8',
-    });
-    expect(built.status, built.stderr).toBe(0);
-    const run = cudaChecks({ LD_LIBRARY_PATH: fakeDriverFolder });
-    expect(run.checks.map((check) => check.check)).toEqual(expectedChecks);
-    for (const check of run.checks) expect(check, check.error).toMatchObject({ ok: true });
-    expect(run.status, run.stderr).toBe(0);
-  });
+  it.skipIf(noHeaders)(
+    'runs every check through a stand-in libcuda.so.1 (plumbing, no GPU)',
+    () => {
+      const build = join(root, 'build', 'test');
+      spawnSync('cmake', ['-S', root, '-B', build, '-DCMAKE_BUILD_TYPE=Release'], {
+        stdio: 'ignore',
+      });
+      const built = spawnSync('cmake', ['--build', build, '--target', 'cmdring_fake_libcuda'], {
+        encoding: 'utf8',
+      });
+      expect(built.status, built.stderr).toBe(0);
+      const run = cudaChecks({ LD_LIBRARY_PATH: fakeDriverFolder });
+      expect(run.checks.map((check) => check.check)).toEqual(expectedChecks);
+      for (const check of run.checks) expect(check, check.error).toMatchObject({ ok: true });
+      expect(run.status, run.stderr).toBe(0);
+    },
+  );
 
   // CI has no GPU: this skips there with the driver's reason. On a GPU machine,
   // RINGKIT_REQUIRE_GPU=1 makes a missing GPU a failure instead.

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type RingOptions, openRing } from '../src/index.js';
+import { openRing, type RingOptions } from '../src/index.js';
 import { requireNative } from '../src/native.js';
 import { requireOrSkip } from './skip.js';
 

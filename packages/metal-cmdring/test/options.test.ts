@@ -43,7 +43,10 @@ describe('ring options', () => {
     [{ timeoutMs: -1 }, /^timeoutMs must be a finite number of milliseconds from 0 .* got -1\.$/],
     [{ timeoutMs: Number.NaN }, /^timeoutMs must be .* got NaN\.$/],
     [{ backend: 'vulkan' }, /^backend must be one of 'auto', 'cpu', 'cuda', 'metal', got "vulkan"/],
-    [{ ring_size: 3 }, /^openRing\(\) has no option 'ring_size'; the options are enabled, backend, ringSize/],
+    [
+      { ring_size: 3 },
+      /^openRing\(\) has no option 'ring_size'; the options are enabled, backend, ringSize/,
+    ],
     [{ logWaitEvents: 'yes' }, /^logWaitEvents must be true or false, got "yes" \(a string\)\.$/],
     [{ cpu: { bufferBytes: 0 } }, /^cpu\.bufferBytes must be a whole number from 1/],
   ])('refuses %j with one sentence', (options, expected) => {
@@ -55,7 +58,12 @@ describe('ring options', () => {
 
   it('fills in the defaults, and enabled: false runs one slot', () => {
     const options = normalizeOptions({});
-    expect(options).toMatchObject({ backend: 'auto', ringSize: 3, timeoutMs: 0, trackStatistics: true });
+    expect(options).toMatchObject({
+      backend: 'auto',
+      ringSize: 3,
+      timeoutMs: 0,
+      trackStatistics: true,
+    });
     expect(normalizeOptions({ enabled: false, ringSize: 4 }).ringSize).toBe(1);
   });
 
@@ -81,10 +89,16 @@ describe("the seed's YAML configuration", () => {
   it('loads a file whose options open a ring as written', () => {
     const folder = mkdtempSync(join(tmpdir(), 'cmdring-config-'));
     const path = join(folder, 'ring.yaml');
-    writeFileSync(path, seedYaml.replace('ring_size: 3', 'ring_size: 2').replace('timeout_ms: 0', 'timeout_ms: 250'));
+    writeFileSync(
+      path,
+      seedYaml.replace('ring_size: 3', 'ring_size: 2').replace('timeout_ms: 0', 'timeout_ms: 250'),
+    );
     const config = loadConfig(path);
     expect(config).toMatchObject({ ringSize: 2, timeoutMs: 250 });
-    expect(normalizeOptions({ ...config, backend: 'cpu' })).toMatchObject({ ringSize: 2, timeoutMs: 250 });
+    expect(normalizeOptions({ ...config, backend: 'cpu' })).toMatchObject({
+      ringSize: 2,
+      timeoutMs: 250,
+    });
   });
 
   it('turns enabled: false (at either level) into a one-slot ring', () => {
@@ -94,16 +108,48 @@ describe("the seed's YAML configuration", () => {
   });
 
   it.each([
-    ['ring_size: 3', 'ring_size: 0', /ring_size must be a whole number from 1 to 64, got 0 \(a number\)\.$/],
-    ['ring_size: 3', 'ring_size: 65', /ring_size must be a whole number from 1 to 64, got 65 \(a number\)\.$/],
+    [
+      'ring_size: 3',
+      'ring_size: 0',
+      /ring_size must be a whole number from 1 to 64, got 0 \(a number\)\.$/,
+    ],
+    [
+      'ring_size: 3',
+      'ring_size: 65',
+      /ring_size must be a whole number from 1 to 64, got 65 \(a number\)\.$/,
+    ],
     ['ring_size: 3', 'ring_size: three', /ring_size must be .* got "three" \(a string\)\.$/],
-    ['timeout_ms: 0', 'timeout_ms: -5', /timeout_ms must be a number of milliseconds from 0 .* got -5 \(a number\)\.$/],
+    [
+      'timeout_ms: 0',
+      'timeout_ms: -5',
+      /timeout_ms must be a number of milliseconds from 0 .* got -5 \(a number\)\.$/,
+    ],
     ['timeout_ms: 0', 'timeout_ms: "100"', /timeout_ms must be .* got "100" \(a string\)\.$/],
-    ['log_wait_events: false', 'log_wait_events: 1', /log_wait_events must be true or false, got 1 \(a number\)\.$/],
-    ['track_statistics: true', 'track_statistics: [yes]', /track_statistics must be true or false, got a list\.$/],
-    ['ring_size: 3', 'ring_size: 3\n    backend: vulkan', /backend must be one of auto, cpu, cuda, metal, got "vulkan"/],
-    ['ring_size: 3', 'ring_size: 3\n    ringsize: 3', /has no key 'ringsize'; the keys are enabled, ring_size/],
-    ['command_buffer_ring:', 'command_buffer_rings:', /has no metal_optimizations\.command_buffer_ring mapping\.$/],
+    [
+      'log_wait_events: false',
+      'log_wait_events: 1',
+      /log_wait_events must be true or false, got 1 \(a number\)\.$/,
+    ],
+    [
+      'track_statistics: true',
+      'track_statistics: [yes]',
+      /track_statistics must be true or false, got a list\.$/,
+    ],
+    [
+      'ring_size: 3',
+      'ring_size: 3\n    backend: vulkan',
+      /backend must be one of auto, cpu, cuda, metal, got "vulkan"/,
+    ],
+    [
+      'ring_size: 3',
+      'ring_size: 3\n    ringsize: 3',
+      /has no key 'ringsize'; the keys are enabled, ring_size/,
+    ],
+    [
+      'command_buffer_ring:',
+      'command_buffer_rings:',
+      /has no metal_optimizations\.command_buffer_ring mapping\.$/,
+    ],
     ['ring_size: 3 ', 'ring_size: [3', /is not valid YAML/],
   ])('refuses %s → %s with one sentence', (from, to, expected) => {
     const error = refusal(() => parseConfig(seedYaml.replace(from, to), 'ring.yaml'));

@@ -12,10 +12,10 @@ std::shared_ptr<Mailbox> Mailbox::create(Napi::Env env, Napi::Function dispatch)
   // At the environment's teardown Node destroys the function itself, possibly
   // before the ring's finalizer runs: from then on there is nothing to release.
   std::weak_ptr<Mailbox> weak = mailbox;
-  mailbox->call_ = Napi::ThreadSafeFunction::New(env, dispatch, "ringkit-cmdring", 0, 1,
-                                                 [weak](Napi::Env) {
-                                                   if (auto self = weak.lock()) self->forget();
-                                                 });
+  mailbox->call_ =
+      Napi::ThreadSafeFunction::New(env, dispatch, "ringkit-cmdring", 0, 1, [weak](Napi::Env) {
+        if (auto self = weak.lock()) self->forget();
+      });
   // An idle ring must not keep the process alive; the JS side refers it while
   // acquires or commits are outstanding.
   mailbox->call_.Unref(env);

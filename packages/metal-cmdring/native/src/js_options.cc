@@ -24,8 +24,9 @@ Integer count_or(const Napi::Object& object, const char* key, Integer fallback) 
   const double value = number_or(object, key, static_cast<double>(fallback));
   if (!(value >= 0) || std::floor(value) != value ||
       value > static_cast<double>(std::numeric_limits<Integer>::max())) {
-    throw Failure(error_code::kInvalidOptions,
-                  std::string(key) + " must be a whole number from 0, got " + std::to_string(value));
+    throw Failure(
+        error_code::kInvalidOptions,
+        std::string(key) + " must be a whole number from 0, got " + std::to_string(value));
   }
   return static_cast<Integer>(value);
 }

@@ -148,36 +148,35 @@ class CloseWorker final : public Napi::AsyncWorker {
 }  // namespace
 
 Napi::Function RingHandle::define(Napi::Env env) {
-  return DefineClass(
-      env, "RingHandle",
-      {
-          InstanceMethod<&RingHandle::backend_name>("backendName"),
-          InstanceMethod<&RingHandle::acquire>("acquire"),
-          InstanceMethod<&RingHandle::acquire_sync>("acquireSync"),
-          InstanceMethod<&RingHandle::expire_acquire>("expireAcquire"),
-          InstanceMethod<&RingHandle::abort_acquire>("abortAcquire"),
-          InstanceMethod<&RingHandle::commit>("commit"),
-          InstanceMethod<&RingHandle::wait_sync>("waitSync"),
-          InstanceMethod<&RingHandle::keep_alive>("keepAlive"),
-          InstanceMethod<&RingHandle::close>("close"),
-          InstanceMethod<&RingHandle::close_sync>("closeSync"),
-          InstanceMethod<&RingHandle::busy_for>("busyFor"),
-          InstanceMethod<&RingHandle::fill>("fill"),
-          InstanceMethod<&RingHandle::copy>("copy"),
-          InstanceMethod<&RingHandle::checksum>("checksum"),
-          InstanceMethod<&RingHandle::fail>("fail"),
-          InstanceMethod<&RingHandle::buffers>("buffers"),
-          InstanceMethod<&RingHandle::result>("result"),
-          InstanceMethod<&RingHandle::busy_ns>("busyNs"),
-          InstanceMethod<&RingHandle::load_module>("loadModule"),
-          InstanceMethod<&RingHandle::kernel>("kernel"),
-          InstanceMethod<&RingHandle::builtin_kernel>("builtinKernel"),
-          InstanceMethod<&RingHandle::copy_to_device>("copyToDevice"),
-          InstanceMethod<&RingHandle::launch>("launch"),
-          InstanceMethod<&RingHandle::copy_to_host>("copyToHost"),
-          InstanceMethod<&RingHandle::stagings>("stagings"),
-          InstanceMethod<&RingHandle::device_name>("deviceName"),
-      });
+  return DefineClass(env, "RingHandle",
+                     {
+                         InstanceMethod<&RingHandle::backend_name>("backendName"),
+                         InstanceMethod<&RingHandle::acquire>("acquire"),
+                         InstanceMethod<&RingHandle::acquire_sync>("acquireSync"),
+                         InstanceMethod<&RingHandle::expire_acquire>("expireAcquire"),
+                         InstanceMethod<&RingHandle::abort_acquire>("abortAcquire"),
+                         InstanceMethod<&RingHandle::commit>("commit"),
+                         InstanceMethod<&RingHandle::wait_sync>("waitSync"),
+                         InstanceMethod<&RingHandle::keep_alive>("keepAlive"),
+                         InstanceMethod<&RingHandle::close>("close"),
+                         InstanceMethod<&RingHandle::close_sync>("closeSync"),
+                         InstanceMethod<&RingHandle::busy_for>("busyFor"),
+                         InstanceMethod<&RingHandle::fill>("fill"),
+                         InstanceMethod<&RingHandle::copy>("copy"),
+                         InstanceMethod<&RingHandle::checksum>("checksum"),
+                         InstanceMethod<&RingHandle::fail>("fail"),
+                         InstanceMethod<&RingHandle::buffers>("buffers"),
+                         InstanceMethod<&RingHandle::result>("result"),
+                         InstanceMethod<&RingHandle::busy_ns>("busyNs"),
+                         InstanceMethod<&RingHandle::load_module>("loadModule"),
+                         InstanceMethod<&RingHandle::kernel>("kernel"),
+                         InstanceMethod<&RingHandle::builtin_kernel>("builtinKernel"),
+                         InstanceMethod<&RingHandle::copy_to_device>("copyToDevice"),
+                         InstanceMethod<&RingHandle::launch>("launch"),
+                         InstanceMethod<&RingHandle::copy_to_host>("copyToHost"),
+                         InstanceMethod<&RingHandle::stagings>("stagings"),
+                         InstanceMethod<&RingHandle::device_name>("deviceName"),
+                     });
 }
 
 RingHandle::RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHandle>(info) {
@@ -185,7 +184,8 @@ RingHandle::RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHa
   if (!info[0].IsObject() || !info[1].IsTypedArray() || !info[2].IsFunction()) {
     throw Napi::TypeError::New(env, "RingHandle(options, statistics: Uint8Array, dispatch)");
   }
-  const RingOptions options = translating(env, [&] { return ring_options(info[0].As<Napi::Object>()); });
+  const RingOptions options =
+      translating(env, [&] { return ring_options(info[0].As<Napi::Object>()); });
   Napi::Uint8Array statistics = info[1].As<Napi::Uint8Array>();
   statistics_ = Napi::Persistent(statistics);
   mailbox_ = Mailbox::create(env, info[2].As<Napi::Function>());
@@ -193,17 +193,19 @@ RingHandle::RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHa
   WaitLog wait_log;
   if (options.config.log_wait_events) {
     wait_log = [mailbox = mailbox_](const WaitEvent& event) {
-      mailbox->queue(Message{Message::Kind::kWaitEvent, event.slot, event.fence, event.wait_ms, {}});
+      mailbox->queue(
+          Message{Message::Kind::kWaitEvent, event.slot, event.fence, event.wait_ms, {}});
     };
   }
   translating(env, [&] {
     std::unique_ptr<Backend> backend = create_backend(options.backend, options.backend_options);
     cpu_ = dynamic_cast<CpuBackend*>(backend.get());
     gpu_ = dynamic_cast<GpuBackend*>(backend.get());
-    ring_ = std::make_shared<Ring>(
-        options.config, std::move(backend),
-        std::span<std::byte>(reinterpret_cast<std::byte*>(statistics.Data()), statistics.ByteLength()),
-        std::move(wait_log));
+    ring_ =
+        std::make_shared<Ring>(options.config, std::move(backend),
+                               std::span<std::byte>(reinterpret_cast<std::byte*>(statistics.Data()),
+                                                    statistics.ByteLength()),
+                               std::move(wait_log));
     // Callbacks only queue; one wake-up of the event loop per batch.
     ring_->on_callbacks_delivered([mailbox = mailbox_.get()] { mailbox->flush(); });
   });
@@ -264,7 +266,7 @@ Napi::Value RingHandle::commit(const Napi::CallbackInfo& info) {
     Mailbox* mailbox = mailbox_.get();  // see acquire()
     on_complete = [mailbox](std::uint64_t fence, const Error* error) {
       mailbox->queue(Message{Message::Kind::kFenceSettled, fence, fence, 0,
-                            error != nullptr ? std::optional<Error>(*error) : std::nullopt});
+                             error != nullptr ? std::optional<Error>(*error) : std::nullopt});
     };
   }
   if (Status refused = ring_->commit(slot, std::move(on_complete))) {
@@ -319,9 +321,9 @@ CpuBackend& RingHandle::cpu(Napi::Env env, const char* op) {
 
 GpuBackend& RingHandle::gpu(Napi::Env env, const char* op) {
   if (gpu_ == nullptr) {
-    throw to_js(env, make_error(error_code::kInvalidOp,
-                                std::string(op) + " is a GPU op; this ring runs on " +
-                                    std::string(ring_->backend().name())));
+    throw to_js(env, make_error(error_code::kInvalidOp, std::string(op) +
+                                                            " is a GPU op; this ring runs on " +
+                                                            std::string(ring_->backend().name())));
   }
   return *gpu_;
 }
@@ -432,8 +434,8 @@ Napi::Value RingHandle::builtin_kernel(const Napi::CallbackInfo& info) {
   } else if (name == "saxpy") {
     which = BuiltinKernel::kSaxpy;
   } else {
-    throw to_js(env, make_error(error_code::kUnknownKernel,
-                                "there is no built-in kernel '" + name + "': use 'spin' or 'saxpy'"));
+    throw to_js(env, make_error(error_code::kUnknownKernel, "there is no built-in kernel '" + name +
+                                                                "': use 'spin' or 'saxpy'"));
   }
   return translating(env, [&] { return Napi::Number::New(env, backend.builtin_kernel(which)); });
 }

@@ -23,7 +23,6 @@ using namespace cmdring_test;
 
 namespace {
 
-
 struct CudaRing {
   explicit CudaRing(std::uint32_t ring_size, GpuBackendOptions options = {}) {
     auto owned = create_cuda_backend(options);

@@ -78,8 +78,8 @@ class DirectExecutor {
       }
       if (stopping_.load(std::memory_order_relaxed)) return;
       taken = posted_.load(std::memory_order_acquire);
-      sink_ ^= busy_work_for(std::chrono::microseconds(microseconds_.load(std::memory_order_relaxed)),
-                             stopping_);
+      sink_ ^= busy_work_for(
+          std::chrono::microseconds(microseconds_.load(std::memory_order_relaxed)), stopping_);
       bool wake;
       {
         std::lock_guard lock(mutex_);

@@ -122,7 +122,9 @@ class Ring final : private CompletionSink {
   // event settles: a fence's completion and the acquire it frees, say), so a
   // binding that forwards callbacks to another thread can wake it once per
   // batch rather than once per callback. Set before the first acquire.
-  void on_callbacks_delivered(std::function<void()> hook) { callbacks_delivered_ = std::move(hook); }
+  void on_callbacks_delivered(std::function<void()> hook) {
+    callbacks_delivered_ = std::move(hook);
+  }
   Statistics statistics() const noexcept { return statistics_.snapshot(); }
   const RingConfig& config() const noexcept { return config_; }
   Backend& backend() noexcept { return *backend_; }
