@@ -7,6 +7,7 @@ export default defineConfig({
     main: 'src/main.ts',
     'synthetic-syscalls-worker': 'src/workers/synthetic-syscalls-worker.ts',
     'device-lane-worker': 'src/workers/device-lane-worker.ts',
+    'command-ring-worker': 'src/workers/command-ring-worker.ts',
   },
   format: ['esm'],
   clean: true,

@@ -39,8 +39,36 @@ async function figures(page: Page, prefix: string): Promise<Map<string, string>>
   return new Map(entries);
 }
 
+const RING_PIPELINE = 'command-ring';
+
+/**
+ * Chooses `ringSize` in the command-ring panel, waits until the pipeline runs
+ * with it and its utilisation windows have turned over, then returns the
+ * median of the utilisation the page shows over the next 2 s (the worker
+ * publishes one figure per 250 ms window; the median rides out a window in
+ * which the loaded machine took a core away).
+ */
+async function utilisationWithRingSize(page: Page, ringSize: number): Promise<number> {
+  const panel = page.locator(`[data-panel="command-ring:${RING_PIPELINE}"]`);
+  await panel.locator('select[data-control="ring-size"]').selectOption(String(ringSize));
+  await expect
+    .poll(() => page.textContent(`[data-figure="ring-size:${RING_PIPELINE}"]`), { timeout: 20_000 })
+    .toBe(String(ringSize));
+  expect(await panel.locator('.control-error').textContent()).toBe('');
+  await page.waitForTimeout(1500);
+  const readings: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const text = await page.textContent(`[data-figure="utilisation:${RING_PIPELINE}"]`);
+    readings.push(Number.parseFloat(text ?? ''));
+    await page.waitForTimeout(250);
+  }
+  expect(readings.every(Number.isFinite), readings.join(', ')).toBe(true);
+  readings.sort((a, b) => a - b);
+  return readings[Math.floor(readings.length / 2)]!;
+}
+
 describe.skipIf(skip)('the dashboard in a real browser', () => {
-  it('shows every panel, updates the numbers live, and is saved as a screenshot', async () => {
+  it('shows every panel, updates the numbers live, sees command-ring utilisation respond to the ring size, and is saved as a screenshot', async () => {
     const run = startDemo(['--port', '0']);
     try {
       const url = await dashboardUrl(run);
@@ -92,6 +120,15 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       // Each overhead verdict from benchmark_results/ is listed.
       const overhead = await readOverheadVerdicts();
       expect((await figures(page, 'verdict:')).size).toBe(overhead.verdicts.length);
+
+      // The real command ring: more slots let the worker encode while the executor runs,
+      // so utilisation rises from about X / (X + E) with one slot.
+      const one = await utilisationWithRingSize(page, 1);
+      const three = await utilisationWithRingSize(page, 3);
+      expect(
+        three - one,
+        `utilisation ${one.toFixed(1)}% at ring size 1, ${three.toFixed(1)}% at 3`,
+      ).toBeGreaterThanOrEqual(15);
 
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: `${SCREENSHOT_DIR}dashboard.png`, fullPage: true });

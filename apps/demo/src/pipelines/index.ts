@@ -1,4 +1,5 @@
 import type { PipelineDefinition } from '../pipeline.js';
+import { createCommandRingPipeline } from './command-ring.js';
 import { createDeviceLanesPipeline } from './device-lanes.js';
 import { createSyscallsPipeline } from './syscalls.js';
 
@@ -10,4 +11,5 @@ import { createSyscallsPipeline } from './syscalls.js';
 export const pipelines: readonly PipelineDefinition[] = [
   { id: 'syscalls', create: createSyscallsPipeline },
   { id: 'device-lanes', create: createDeviceLanesPipeline },
+  { id: 'command-ring', create: createCommandRingPipeline },
 ];
