@@ -44,8 +44,8 @@ const RING_PIPELINE = 'command-ring';
 /**
  * Chooses `ringSize` in the command-ring panel, waits until the pipeline runs
  * with it and its utilisation windows have turned over, then returns the
- * median of the utilisation the page shows over the next 2 s (the worker
- * publishes one figure per 250 ms window; the median rides out a window in
+ * median of the utilisation the page shows over the next 3 s (the worker
+ * publishes one figure per 500 ms window; the median rides out a window in
  * which the loaded machine took a core away).
  */
 async function utilisationWithRingSize(page: Page, ringSize: number): Promise<number> {
@@ -57,7 +57,7 @@ async function utilisationWithRingSize(page: Page, ringSize: number): Promise<nu
   expect(await panel.locator('.control-error').textContent()).toBe('');
   await page.waitForTimeout(1500);
   const readings: number[] = [];
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < 13; i++) {
     const text = await page.textContent(`[data-figure="utilisation:${RING_PIPELINE}"]`);
     readings.push(Number.parseFloat(text ?? ''));
     await page.waitForTimeout(250);
@@ -125,6 +125,7 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       // so utilisation rises from about X / (X + E) with one slot.
       const one = await utilisationWithRingSize(page, 1);
       const three = await utilisationWithRingSize(page, 3);
+      console.log(`command-ring utilisation (median): ring size 1 ${one}%, ring size 3 ${three}%`);
       expect(
         three - one,
         `utilisation ${one.toFixed(1)}% at ring size 1, ${three.toFixed(1)}% at 3`,

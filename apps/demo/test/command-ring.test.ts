@@ -59,7 +59,7 @@ describe('the command-ring pipeline', () => {
         expect(delivered(after)).toBeGreaterThanOrEqual(before);
         await until(() => delivered(pipeline.snapshot()) > delivered(after));
       }
-      // Utilisation is published per 250 ms window of the new ring.
+      // Utilisation is published per 500 ms window of the new ring.
       await until(() => panelOf(pipeline.snapshot()).utilisationPercent > 0);
       const panel = panelOf(pipeline.snapshot());
       expect(panel.utilisationPercent).toBeLessThanOrEqual(100);

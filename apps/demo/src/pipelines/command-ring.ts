@@ -29,8 +29,11 @@ const EXECUTE_US = 100;
 /** 20 commands (~2–4 ms) then ~2 ms of pause: about half a core on average, spread over two threads. */
 const BURST_COMMANDS = 20;
 const PAUSE_MS = 2;
-/** Utilisation is published per window of this much wall time (the dashboard samples every 250 ms). */
-const WINDOW_MS = 250;
+/**
+ * Utilisation is published per window of this much wall time: long enough to
+ * ride out a scheduler slice lost to another pipeline, short enough to follow a switch.
+ */
+const WINDOW_MS = 500;
 const SPAN_RING_CAPACITY = 1 << 10;
 const SPAN_DRAIN_EVERY_MS = 100;
 /** How long a ring-size switch may take before control() gives up. */

@@ -31,13 +31,11 @@ export const CommandRingWord = {
   COMPLETED: 1,
   /** Executor busy time / wall time of the bursts in the last window, 0–100. */
   UTILISATION_PERCENT: 2,
-  /** The ring size the published utilisation was measured with (0 before the first window). */
-  UTILISATION_RING_SIZE: 3,
   /** Bursts run so far. */
-  BURSTS: 4,
+  BURSTS: 3,
   /** Fences still in flight when a close gave up, over every ring (0 unless a device hung). */
-  ABANDONED: 5,
-  COUNT: 6,
+  ABANDONED: 4,
+  COUNT: 5,
 } as const;
 
 /** Int32 control words: the pipeline stores and notifies STOP; the worker polls both between bursts. */

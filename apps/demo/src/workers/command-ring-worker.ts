@@ -142,7 +142,6 @@ function burst(ring: CommandRing): void {
       100,
       (100 * windowBusyNs) / windowBurstNs,
     );
-    counters[CommandRingWord.UTILISATION_RING_SIZE] = ring.ringSize;
     resetWindow();
   }
 }
