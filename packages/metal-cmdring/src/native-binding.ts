@@ -21,7 +21,12 @@ export interface NativeRingOptions {
   logWaitEvents: boolean;
   trackStatistics: boolean;
   spinUs: number;
-  cpu: { buffersPerSlot?: number; bufferBytes?: number; resultsPerSlot?: number };
+  cpu: {
+    buffersPerSlot?: number;
+    bufferBytes?: number;
+    resultsPerSlot?: number;
+    idleSpinUs?: number;
+  };
   gpu: { device?: number; stagingBytes?: number; deviceBytes?: number };
 }
 

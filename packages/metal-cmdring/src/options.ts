@@ -40,6 +40,8 @@ export interface RingOptions {
     bufferBytes?: number;
     /** Checksum results a slot can hold. Default 8. */
     resultsPerSlot?: number;
+    /** How long the idle executor polls for the next commit before it sleeps, in µs. Default 50. */
+    idleSpinUs?: number;
   };
   gpu?: {
     device?: number;
@@ -97,6 +99,14 @@ function milliseconds(value: unknown, name: string, meaningOfZero: string): numb
   return value;
 }
 
+function microseconds(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1_000_000)
+    throw invalid(
+      `${name} must be a number of microseconds from 0 to 1000000, got ${describe(value)}.`,
+    );
+  return value;
+}
+
 function flag(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean')
     throw invalid(`${name} must be true or false, got ${describe(value)}.`);
@@ -123,13 +133,10 @@ export function normalizeOptions(options: RingOptions = {}): NormalizedOptions {
     throw invalid(`onWaitEvent must be a function, got ${describe(onWaitEvent)}.`);
   const cpu = options.cpu ?? {};
   const gpu = options.gpu ?? {};
-  checkKeys(cpu, ['buffersPerSlot', 'bufferBytes', 'resultsPerSlot'], 'cpu');
+  checkKeys(cpu, ['buffersPerSlot', 'bufferBytes', 'resultsPerSlot', 'idleSpinUs'], 'cpu');
   checkKeys(gpu, ['device', 'stagingBytes', 'deviceBytes'], 'gpu');
-  const spinUs = options.spinUs ?? 50;
-  if (typeof spinUs !== 'number' || !Number.isFinite(spinUs) || spinUs < 0 || spinUs > 1_000_000)
-    throw invalid(
-      `spinUs must be a number of microseconds from 0 to 1000000, got ${describe(spinUs)}.`,
-    );
+  const spinUs = microseconds(options.spinUs ?? 50, 'spinUs');
+  const idleSpinUs = microseconds(cpu.idleSpinUs ?? 50, 'cpu.idleSpinUs');
   return {
     backend,
     ringSize: flag(options.enabled ?? true, 'enabled')
@@ -144,6 +151,7 @@ export function normalizeOptions(options: RingOptions = {}): NormalizedOptions {
       buffersPerSlot: wholeNumber(cpu.buffersPerSlot ?? 2, 'cpu.buffersPerSlot', 1, 64),
       bufferBytes: wholeNumber(cpu.bufferBytes ?? 65536, 'cpu.bufferBytes', 1, 2 ** 30),
       resultsPerSlot: wholeNumber(cpu.resultsPerSlot ?? 8, 'cpu.resultsPerSlot', 1, 4096),
+      idleSpinUs,
     },
     gpu: {
       device: wholeNumber(gpu.device ?? 0, 'gpu.device', 0, 1024),

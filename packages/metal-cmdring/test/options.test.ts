@@ -49,6 +49,10 @@ describe('ring options', () => {
     ],
     [{ logWaitEvents: 'yes' }, /^logWaitEvents must be true or false, got "yes" \(a string\)\.$/],
     [{ cpu: { bufferBytes: 0 } }, /^cpu\.bufferBytes must be a whole number from 1/],
+    [
+      { cpu: { idleSpinUs: -1 } },
+      /^cpu\.idleSpinUs must be a number of microseconds from 0 to 1000000, got -1\.$/,
+    ],
   ])('refuses %j with one sentence', (options, expected) => {
     const error = refusal(() => normalizeOptions(options as never));
     expect(error.code).toBe('INVALID_OPTIONS');
