@@ -136,7 +136,12 @@ export class Slot {
 
   /** Fails when executed, with `message`: poisons the ring (for tests of failure handling). */
   fail(message: string): this {
-    this.#handle('fail').fail(this.index, this.fence, message);
+    const handle = this.#handle('fail');
+    try {
+      handle.fail(this.index, this.fence, message);
+    } catch (error) {
+      throw fromNative(error);
+    }
     return this;
   }
 
