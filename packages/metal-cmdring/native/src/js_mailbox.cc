@@ -23,11 +23,6 @@ std::shared_ptr<Mailbox> Mailbox::create(Napi::Env env, Napi::Function dispatch)
   return mailbox;
 }
 
-void Mailbox::post(Message message) {
-  queue(std::move(message));
-  flush();
-}
-
 void Mailbox::queue(Message message) {
   std::lock_guard lock(mutex_);
   if (!released_) queue_.push_back(std::move(message));

@@ -1,7 +1,7 @@
 // What the ring's threads tell JavaScript: settled acquires, completed fences and
 // wait events, queued here and delivered on the JS thread through one
 // thread-safe function. A batch costs one wake-up of the event loop however many
-// messages it holds, because only the first post after a drain schedules a call.
+// messages it holds, because only the first flush after a drain schedules a call.
 #pragma once
 
 #include <napi.h>
@@ -32,8 +32,8 @@ class Mailbox : public std::enable_shared_from_this<Mailbox> {
 
   // Any thread. Dropped once the mailbox is released (the ring is closed by then,
   // so nothing is left to tell). queue() leaves the wake-up to the next flush():
-  // the ring's callbacks queue, and its end-of-batch hook flushes.
-  void post(Message message);
+  // the ring's callbacks queue, and its end-of-batch hook flushes, so one batch
+  // costs one wake-up of the event loop.
   void queue(Message message);
   void flush();
 

@@ -45,18 +45,6 @@ struct PendingAcquire {
   }
 };
 
-Slot must_acquire(Ring& ring) {
-  Result<Slot> slot = ring.acquire();
-  if (!slot.ok()) throw CheckFailed("acquire failed: " + slot.error().message);
-  return slot.value();
-}
-
-void must_commit(Ring& ring, Slot slot, CompletionCallback callback = {}) {
-  if (Status refused = ring.commit(slot, std::move(callback))) {
-    throw CheckFailed("commit failed: " + refused->message);
-  }
-}
-
 }  // namespace
 
 CMDRING_TEST("core",

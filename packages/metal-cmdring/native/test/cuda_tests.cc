@@ -33,18 +33,6 @@ struct CudaRing {
   std::unique_ptr<Ring> ring;
 };
 
-Slot must_acquire(Ring& ring) {
-  Result<Slot> slot = ring.acquire();
-  if (!slot.ok()) throw CheckFailed("acquire failed: " + slot.error().message);
-  return slot.value();
-}
-
-void must_commit(Ring& ring, Slot slot, CompletionCallback callback = {}) {
-  if (Status refused = ring.commit(slot, std::move(callback))) {
-    throw CheckFailed("commit failed: " + refused->message);
-  }
-}
-
 }  // namespace
 
 CMDRING_TEST("cuda", "saxpy through the ring computes y = a*x + y on the GPU") {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "check.hpp"
 #include "manual_backend.hpp"
 #include "ringkit/cmdring/ring.hpp"
 
@@ -33,6 +34,20 @@ inline bool eventually(const std::function<bool()>& condition, double limit_ms =
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   return true;
+}
+
+// The next slot, or the test fails with the ring's sentence.
+inline ringkit::cmdring::Slot must_acquire(ringkit::cmdring::Ring& ring) {
+  ringkit::cmdring::Result<ringkit::cmdring::Slot> slot = ring.acquire();
+  if (!slot.ok()) throw CheckFailed("acquire failed: " + slot.error().message);
+  return slot.value();
+}
+
+inline void must_commit(ringkit::cmdring::Ring& ring, ringkit::cmdring::Slot slot,
+                        ringkit::cmdring::CompletionCallback callback = {}) {
+  if (ringkit::cmdring::Status refused = ring.commit(slot, std::move(callback))) {
+    throw CheckFailed("commit failed: " + refused->message);
+  }
 }
 
 // A value handed from one thread to another once. Unlike std::promise, set()
