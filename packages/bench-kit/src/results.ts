@@ -110,13 +110,22 @@ export function toCsv(run: BenchRun): string {
       [
         index,
         pair.order,
-        run.iterationsPerSample,
+        run.sides.baseline.iterationsPerSample,
+        run.sides.candidate.iterationsPerSample,
         pair.baseline.ns,
         pair.candidate.ns,
-        Math.log(pair.candidate.ns / pair.baseline.ns).toFixed(6),
+        Math.log(
+          pair.candidate.ns /
+            run.sides.candidate.iterationsPerSample /
+            (pair.baseline.ns / run.sides.baseline.iterationsPerSample),
+        ).toFixed(6),
       ].join(','),
     );
-    return ['pair,order,iterations,baseline_ns,candidate_ns,log_ratio', ...rows, ''].join('\n');
+    return [
+      'pair,order,baseline_iterations,candidate_iterations,baseline_ns,candidate_ns,log_ratio',
+      ...rows,
+      '',
+    ].join('\n');
   }
   const rows = run.samples.map((sample, index) => {
     const items = sample.items ?? run.iterationsPerSample;

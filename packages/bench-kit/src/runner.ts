@@ -49,6 +49,8 @@ export interface Pair {
 }
 
 export interface SideSummary {
+  /** This side's calibrated batch: equal for both sides of an overhead, separate for a speedup. */
+  readonly iterationsPerSample: number;
   readonly medianNsPerIteration: number;
   readonly itemsPerSecond: Interval | null;
 }
@@ -154,7 +156,18 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
   const judgeInterval = bench.kind === 'overhead' ? judge : judgeSpeedup;
 
   await warmUp([baseline, candidate], context);
+  // An overhead compares the same work done two ways: one batch for both sides. A speedup
+  // compares sides that may differ 100-fold in speed; a batch sized for the slow side would
+  // give the fast side samples so short that per-sample costs (a consumer waking up, a cold
+  // cache) swamp them, so each side gets its own batch and the pairs compare time per iteration.
   const iterations = await calibrateIterations(bench.name, baseline, context);
+  const batches: SideBatches = {
+    baseline: iterations,
+    candidate:
+      bench.kind === 'speedup'
+        ? await calibrateIterations(bench.name, candidate, context)
+        : iterations,
+  };
 
   const pairs: Pair[] = [];
   let interval: Interval | null = null;
@@ -165,11 +178,11 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
       pairs.length === 0 ? sampling.minSamples : pairs.length + sampling.stepSamples,
     );
     while (pairs.length < target)
-      pairs.push(await samplePair(baseline, candidate, iterations, context));
+      pairs.push(await samplePair(baseline, candidate, batches, context));
     interval = estimate(
       pairedLogRatios(
-        pairs.map((pair) => pair.baseline.ns),
-        pairs.map((pair) => pair.candidate.ns),
+        pairs.map((pair) => pair.baseline.ns / batches.baseline),
+        pairs.map((pair) => pair.candidate.ns / batches.candidate),
       ),
       { confidence: sampling.confidence, resamples: sampling.resamples, seed: context.seed },
     );
@@ -201,7 +214,7 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
       ),
       candidate: summariseSide(
         pairs.map((pair) => pair.candidate),
-        iterations,
+        batches.candidate,
         context,
       ),
     },
@@ -304,19 +317,28 @@ async function runThroughput(bench: ThroughputBench, options: RunOptions): Promi
   };
 }
 
+interface SideBatches {
+  readonly baseline: number;
+  readonly candidate: number;
+}
+
 async function samplePair(
   baseline: PreparedWorkload,
   candidate: PreparedWorkload,
-  iterations: number,
+  batches: SideBatches,
   context: Context,
 ): Promise<Pair> {
   const baselineFirst = context.random() < 0.5;
-  const first = baselineFirst ? baseline : candidate;
-  const second = baselineFirst ? candidate : baseline;
+  const [first, firstBatch] = baselineFirst
+    ? [baseline, batches.baseline]
+    : [candidate, batches.candidate];
+  const [second, secondBatch] = baselineFirst
+    ? [candidate, batches.candidate]
+    : [baseline, batches.baseline];
   context.gc?.();
-  const firstSample = await first.sample(iterations);
+  const firstSample = await first.sample(firstBatch);
   context.gc?.();
-  const secondSample = await second.sample(iterations);
+  const secondSample = await second.sample(secondBatch);
   return baselineFirst
     ? { order: 'baseline-first', baseline: firstSample, candidate: secondSample }
     : { order: 'candidate-first', baseline: secondSample, candidate: firstSample };
@@ -376,6 +398,7 @@ function summariseSide(
   const perIteration = samples.map((sample) => sample.ns / iterations);
   const hasItems = samples.every((sample) => sample.items !== undefined);
   return {
+    iterationsPerSample: iterations,
     medianNsPerIteration: median(perIteration),
     itemsPerSecond: hasItems
       ? bootstrapMedian(ratesOf(samples, iterations), {

@@ -71,7 +71,9 @@ describe('results files', () => {
     const csv = readFileSync(join(dir, 'example', 'push-overhead.csv'), 'utf8')
       .trim()
       .split('\n');
-    expect(csv[0]).toBe('pair,order,iterations,baseline_ns,candidate_ns,log_ratio');
+    expect(csv[0]).toBe(
+      'pair,order,baseline_iterations,candidate_iterations,baseline_ns,candidate_ns,log_ratio',
+    );
     expect(csv).toHaveLength(11);
   });
 

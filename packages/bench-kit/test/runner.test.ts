@@ -215,6 +215,47 @@ describe('speedup comparison (virtual clock)', () => {
     expect(run.budget).toBe(2);
   });
 
+  it('sizes each side its own batch, so a fixed cost per sample cannot hide a fast side', async () => {
+    const clock = createVirtualClock();
+    // The candidate pays 100 µs per sample (say, a consumer waking up) and then 30 ns per item.
+    const run = (await runBench(
+      speedup({
+        name: 'fixed-cost',
+        atLeast: 50,
+        baseline: virtualWorkload(clock, 3000, { noise: 0 }),
+        candidate: { batch: (n: number) => clock.advance(100_000 + 30 * n) },
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 15 },
+    )) as OverheadRun;
+    expect(run.sides.candidate.iterationsPerSample).toBeGreaterThan(
+      10 * run.sides.baseline.iterationsPerSample,
+    );
+    for (const pair of run.pairs) {
+      expect(pair.baseline.ns).toBeGreaterThanOrEqual(1e6);
+      expect(pair.candidate.ns).toBeGreaterThanOrEqual(1e6);
+    }
+    // 3000 ns against (100 µs + 30 ns × n) / n with n ≈ 30 000: about 90×, not the 10× one batch would give.
+    expect(run.interval.median).toBeGreaterThan(80);
+    expect(run.interval.median).toBeLessThan(100);
+    expect(run.sides.candidate.medianNsPerIteration).toBeLessThan(35);
+  });
+
+  it('gives both sides of an overhead comparison the same batch', async () => {
+    const clock = createVirtualClock();
+    const run = (await runBench(
+      overhead({
+        name: 'same-batch',
+        baseline: virtualWorkload(clock, 1000, { noise: 0 }),
+        candidate: virtualWorkload(clock, 1500, { noise: 0 }),
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 16 },
+    )) as OverheadRun;
+    expect(run.sides.candidate.iterationsPerSample).toBe(run.sides.baseline.iterationsPerSample);
+    expect(run.iterationsPerSample).toBe(run.sides.baseline.iterationsPerSample);
+  });
+
   it('fails a 4× requirement', async () => {
     const clock = createVirtualClock();
     const run = (await runBench(threeTimesFaster(clock, 4), {

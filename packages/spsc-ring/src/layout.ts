@@ -47,6 +47,8 @@ export const Producer = {
   DROPPED: PRODUCER_LINE + 20,
   HEARTBEAT: PRODUCER_LINE + 32,
   PID: PRODUCER_LINE + 36,
+  /** How this side publishes its position (PublishMode), stored at attach before any publish. */
+  PUBLISH_MODE: PRODUCER_LINE + 40,
 } as const;
 
 /** Consumer line: written only by the consumer. */
@@ -55,6 +57,7 @@ export const Consumer = {
   POPPED: CONSUMER_LINE + 4,
   HEARTBEAT: CONSUMER_LINE + 16,
   PID: CONSUMER_LINE + 20,
+  PUBLISH_MODE: CONSUMER_LINE + 24,
 } as const;
 
 /**
@@ -85,6 +88,12 @@ export const Counter = {
 export const RingKind = { FIXED: 1, BYTES: 2 } as const;
 export const WaitDomain = { PROCESS: 1, OS: 2 } as const;
 export const Flags = { BLOCK_WHEN_FULL: 1 } as const;
+/**
+ * How a side publishes its position (LAYOUT.md, step 5): FENCED, a sequentially
+ * consistent store; LIGHT, a release store, so the other side's sleeper must
+ * issue membarrier after raising its flag.
+ */
+export const PublishMode = { FENCED: 0, LIGHT: 1 } as const;
 
 /** Byte records: `[u32 length][u32 type][payload]`, each 8-byte aligned. */
 export const Record = {

@@ -25,6 +25,8 @@ export interface NativeBinding {
   futexWake(words: Int32Array, index: number, count: number): number;
   /** membarrier(GLOBAL_EXPEDITED): false if it could not be issued (see native/include/ringkit/barrier.hpp). */
   sleeperBarrier(): boolean;
+  /** This process is registered for membarrier(GLOBAL_EXPEDITED): its publishers may use release stores. */
+  lightPublishEnabled(): boolean;
   startProducer(ring: Uint8Array, options: NativeProducerOptions): RawNativeThread;
   startConsumer(ring: Uint8Array, options: NativeConsumerOptions): RawNativeThread;
   /** Benchmarks: two native threads through the C++ twin or the bench's plain C++ queue. */

@@ -7,8 +7,16 @@ import {
   type RingKindName,
   type WaitDomainName,
 } from './header.js';
-import { Consumer, DATA_OFFSET, HEADER_BYTES, Notification, Producer } from './layout.js';
+import {
+  Consumer,
+  DATA_OFFSET,
+  HEADER_BYTES,
+  Notification,
+  Producer,
+  PublishMode,
+} from './layout.js';
 import { Liveness, type PeerAliveOptions } from './liveness.js';
+import { publishModeOfThisThread } from './publish-mode.js';
 import {
   type Sleeper,
   type SleepPrimitive,
@@ -45,6 +53,8 @@ export const Word = {
   DATA_SIGNAL: Notification.DATA_SIGNAL >> 2,
   PRODUCER_WAITING: Notification.PRODUCER_WAITING >> 2,
   SPACE_SIGNAL: Notification.SPACE_SIGNAL >> 2,
+  PRODUCER_PUBLISH_MODE: Producer.PUBLISH_MODE >> 2,
+  CONSUMER_PUBLISH_MODE: Consumer.PUBLISH_MODE >> 2,
 } as const;
 
 /** What both ends of both ring kinds share: the validated header, the data area, waking, stats. */
@@ -120,6 +130,8 @@ export abstract class ProducerEnd extends RingEnd {
   protected closed: boolean;
   protected readonly liveness: Liveness;
   private publishes = 0;
+  /** Publish the write position with a plain store (see publish-mode.ts). */
+  private readonly light: boolean;
   private readonly pushedWriter: CounterWriter;
   private readonly droppedWriter: CounterWriter;
   private readonly spaceSleeper: Sleeper;
@@ -137,11 +149,16 @@ export abstract class ProducerEnd extends RingEnd {
     this.liveness = new Liveness(this.words, 'producer');
     this.liveness.announce();
     if (kind === 'fixed') this.repairPushed();
+    // Stored before the first publish; a sleeper reads it after raising its flag (wait.ts).
+    const mode = publishModeOfThisThread();
+    this.light = mode === PublishMode.LIGHT;
+    Atomics.store(this.words, Word.PRODUCER_PUBLISH_MODE, mode);
     this.spaceSleeper = {
       words: this.words,
       primitive: this.primitive,
       flagIndex: Word.PRODUCER_WAITING,
       signalIndex: Word.SPACE_SIGNAL,
+      peerModeIndex: Word.CONSUMER_PUBLISH_MODE,
       check: () => (this.freeSpace(this.spaceWanted) >= this.spaceWanted ? 'ready' : null),
       tick: (peerTimeoutMs) => {
         this.liveness.beat();
@@ -181,7 +198,8 @@ export abstract class ProducerEnd extends RingEnd {
 
   /** Release: every byte written before this store is visible to a consumer that loads it. Once per batch. */
   protected publish(records: number): void {
-    Atomics.store(this.words, Word.WRITE_POSITION, this.writePosition | 0);
+    if (this.light) this.words[Word.WRITE_POSITION] = this.writePosition | 0;
+    else Atomics.store(this.words, Word.WRITE_POSITION, this.writePosition | 0);
     wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
     this.pushedCount += records;
     this.pushedWriter.store(this.pushedCount);
@@ -247,6 +265,8 @@ export abstract class ConsumerEnd extends RingEnd {
   protected poppedCount: number;
   protected readonly liveness: Liveness;
   private drains = 0;
+  /** Publish the read position with a plain store (see publish-mode.ts). */
+  private readonly light: boolean;
   private readonly poppedWriter: CounterWriter;
   private readonly dataSleeper: Sleeper;
 
@@ -258,6 +278,9 @@ export abstract class ConsumerEnd extends RingEnd {
     this.poppedWriter = new CounterWriter(this.words, Consumer.POPPED);
     this.liveness = new Liveness(this.words, 'consumer');
     this.liveness.announce();
+    const mode = publishModeOfThisThread();
+    this.light = mode === PublishMode.LIGHT;
+    Atomics.store(this.words, Word.CONSUMER_PUBLISH_MODE, mode);
     if (kind === 'fixed') {
       // As repairPushed: a consumer killed between its two stores left `popped` behind its position.
       const lag = (this.readPosition - (this.poppedCount % 2 ** 32)) | 0;
@@ -271,6 +294,7 @@ export abstract class ConsumerEnd extends RingEnd {
       primitive: this.primitive,
       flagIndex: Word.CONSUMER_WAITING,
       signalIndex: Word.DATA_SIGNAL,
+      peerModeIndex: Word.PRODUCER_PUBLISH_MODE,
       check: () => {
         if (this.available() > 0) return 'ready';
         // Closed is stored after the last publish: seeing it, then re-reading the position, misses nothing.
@@ -302,7 +326,8 @@ export abstract class ConsumerEnd extends RingEnd {
 
   /** Release: the producer may reuse everything before this position. Once per batch. */
   protected publishRead(records: number): void {
-    Atomics.store(this.words, Word.READ_POSITION, this.readPosition | 0);
+    if (this.light) this.words[Word.READ_POSITION] = this.readPosition | 0;
+    else Atomics.store(this.words, Word.READ_POSITION, this.readPosition | 0);
     wakeIfWaiting(this.words, this.primitive, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
     this.poppedCount += records;
     this.poppedWriter.store(this.poppedCount);

@@ -1,5 +1,6 @@
 import type { WaitDomainName } from './header.js';
 import { requireNative } from './native.js';
+import { barrierForPeer } from './publish-mode.js';
 
 export interface WaitOptions {
   /** Give up after this long (default: wait forever, in ticks). */
@@ -47,12 +48,6 @@ export interface SleepPrimitive {
     timeoutMs: number,
   ): Promise<SleepResult>;
   wake(words: Int32Array, index: number): void;
-  /**
-   * Runs after the sleeper raised its flag, before it re-checks: the barrier
-   * that lets native publishers skip the fence (barrier.hpp). False when it
-   * could not be issued, and the sleep must then stay short.
-   */
-  afterRaisingFlag?(): boolean;
 }
 
 const processPrimitive: SleepPrimitive = {
@@ -81,7 +76,6 @@ export function sleepPrimitive(domain: WaitDomainName): SleepPrimitive {
       wake(words, index) {
         native.futexWake(words, index, 1);
       },
-      afterRaisingFlag: () => native.sleeperBarrier(),
     };
   }
   return osPrimitive;
@@ -93,6 +87,8 @@ export interface Sleeper {
   readonly primitive: SleepPrimitive;
   readonly flagIndex: number;
   readonly signalIndex: number;
+  /** The other side's publish-mode word: whether this sleeper must issue the barrier. */
+  readonly peerModeIndex: number;
   /** 'ready' or 'closed' when the wait is over, null to keep waiting. */
   readonly check: () => 'ready' | 'closed' | null;
   /** Once per tick: show this side is alive, and say whether the other side is gone. */
@@ -165,7 +161,9 @@ function* waitProtocol(
       continue;
     }
     Atomics.store(words, flagIndex, 1);
-    const barrierIssued = sleeper.primitive.afterRaisingFlag?.() ?? true;
+    // Read after the flag is up: a side that starts publishing light later stored its mode
+    // (sequentially consistent) after this read, so its flag loads will see our flag.
+    const barrierIssued = barrierForPeer(Atomics.load(words, sleeper.peerModeIndex));
     const recheck = sleeper.check();
     if (recheck !== null) {
       Atomics.store(words, flagIndex, 0);
@@ -211,18 +209,19 @@ export async function waitAsync(sleeper: Sleeper, options: WaitOptions = {}): Pr
 }
 
 /**
- * On x86-64, V8 compiles the publishing `Atomics.store` to XCHG, a full barrier,
- * and keeps later typed-array loads after it: a plain load of the flag is then as
- * strong as `Atomics.load` and costs a move instead of a call (~8 ns in Node 20).
- * Elsewhere (weakly ordered CPUs) the flag is loaded with `Atomics.load`.
+ * On x86-64 the flag is a plain load (a move instead of a call, ~8 ns in Node 20).
+ * After a fenced publish it follows the XCHG that V8 emits for `Atomics.store`, a
+ * full barrier, so it is as strong as `Atomics.load`; after a light publish (a
+ * plain store) the sleeper's membarrier provides the order (publish-mode.ts).
+ * Elsewhere (weakly ordered CPUs, always fenced) the flag is loaded with `Atomics.load`.
  */
-const PUBLISH_IS_FULL_BARRIER = process.arch === 'x64';
+const PLAIN_FLAG_LOAD = process.arch === 'x64';
 
 /**
  * The waker's half: after publishing, one load; if the other side sleeps, take
  * its flag (exchange) and wake it. Taking the flag means one sleep costs one
  * wake-up, however many publishes happen before the sleeper runs again.
- * Must directly follow the `Atomics.store` that published.
+ * Must directly follow the store that published (fenced or light).
  */
 export function wakeIfWaiting(
   words: Int32Array,
@@ -230,7 +229,7 @@ export function wakeIfWaiting(
   flagIndex: number,
   signalIndex: number,
 ): void {
-  const raised = PUBLISH_IS_FULL_BARRIER ? words[flagIndex] : Atomics.load(words, flagIndex);
+  const raised = PLAIN_FLAG_LOAD ? words[flagIndex] : Atomics.load(words, flagIndex);
   if (raised !== 0 && Atomics.exchange(words, flagIndex, 0) !== 0) {
     Atomics.add(words, signalIndex, 1);
     primitive.wake(words, signalIndex);

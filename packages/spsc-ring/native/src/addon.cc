@@ -101,6 +101,10 @@ Napi::Value SleeperBarrier(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), sleeper_barrier());
 }
 
+Napi::Value LightPublishEnabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), light_publish_enabled());
+}
+
 Napi::Value FutexWake(const Napi::CallbackInfo& info) {
   std::uint32_t* word = word_of(info[0], info[1]);
   return Napi::Number::New(info.Env(), futex_wake(word, info[2].As<Napi::Number>().Int32Value()));
@@ -137,10 +141,12 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   set("Producer.DROPPED", l::producer::kDropped);
   set("Producer.HEARTBEAT", l::producer::kHeartbeat);
   set("Producer.PID", l::producer::kPid);
+  set("Producer.PUBLISH_MODE", l::producer::kPublishMode);
   set("Consumer.READ_POSITION", l::consumer::kReadPosition);
   set("Consumer.POPPED", l::consumer::kPopped);
   set("Consumer.HEARTBEAT", l::consumer::kHeartbeat);
   set("Consumer.PID", l::consumer::kPid);
+  set("Consumer.PUBLISH_MODE", l::consumer::kPublishMode);
   set("Notification.CONSUMER_WAITING", l::notification::kConsumerWaiting);
   set("Notification.DATA_SIGNAL", l::notification::kDataSignal);
   set("Notification.PRODUCER_WAITING", l::notification::kProducerWaiting);
@@ -154,6 +160,8 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   set("WaitDomain.PROCESS", l::wait_domain::kProcess);
   set("WaitDomain.OS", l::wait_domain::kOs);
   set("Flags.BLOCK_WHEN_FULL", l::flags::kBlockWhenFull);
+  set("PublishMode.FENCED", l::publish_mode::kFenced);
+  set("PublishMode.LIGHT", l::publish_mode::kLight);
   set("Record.LENGTH", l::record::kLength);
   set("Record.TYPE", l::record::kType);
   set("Record.HEADER_BYTES", l::record::kHeaderBytes);
@@ -431,6 +439,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("futexWaitAsync", Napi::Function::New(env, FutexWaitAsync));
   exports.Set("futexWake", Napi::Function::New(env, FutexWake));
   exports.Set("sleeperBarrier", Napi::Function::New(env, SleeperBarrier));
+  exports.Set("lightPublishEnabled", Napi::Function::New(env, LightPublishEnabled));
   exports.Set("startProducer", Napi::Function::New(env, StartProducer));
   exports.Set("startConsumer", Napi::Function::New(env, StartConsumer));
   ringkit::bench::register_benchmarks(env, exports);

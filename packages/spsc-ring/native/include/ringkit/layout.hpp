@@ -43,6 +43,7 @@ inline constexpr std::size_t kPushed = kProducerLine + 8;
 inline constexpr std::size_t kDropped = kProducerLine + 20;
 inline constexpr std::size_t kHeartbeat = kProducerLine + 32;
 inline constexpr std::size_t kPid = kProducerLine + 36;
+inline constexpr std::size_t kPublishMode = kProducerLine + 40;  // publish_mode:: below
 }  // namespace producer
 
 namespace consumer {  // written only by the consumer
@@ -50,6 +51,7 @@ inline constexpr std::size_t kReadPosition = kConsumerLine + 0;
 inline constexpr std::size_t kPopped = kConsumerLine + 4;
 inline constexpr std::size_t kHeartbeat = kConsumerLine + 16;
 inline constexpr std::size_t kPid = kConsumerLine + 20;
+inline constexpr std::size_t kPublishMode = kConsumerLine + 24;  // publish_mode:: below
 }  // namespace consumer
 
 // The flags live beside the words waiters sleep on, not on the sleeper's own
@@ -83,6 +85,13 @@ namespace flags {
 inline constexpr std::uint32_t kBlockWhenFull = 1;
 }  // namespace flags
 
+// How a side publishes its position (LAYOUT.md, step 5): fenced (a sequentially consistent
+// store) or light (a release store; the other side's sleeper must then issue membarrier).
+namespace publish_mode {
+inline constexpr std::uint32_t kFenced = 0;
+inline constexpr std::uint32_t kLight = 1;
+}  // namespace publish_mode
+
 namespace record {  // byte records: [u32 length][u32 type][payload], 8-byte aligned
 inline constexpr std::size_t kLength = 0;
 inline constexpr std::size_t kType = 4;
@@ -105,8 +114,8 @@ constexpr std::size_t align_record(std::size_t bytes) {
 
 // Each party's fields stay on its own line.
 static_assert(descriptor::kDataBytes + 4 <= kProducerLine);
-static_assert(producer::kPid + 4 <= kConsumerLine);
-static_assert(consumer::kPid + 4 <= kNotificationLine);
+static_assert(producer::kPublishMode + 4 <= kConsumerLine);
+static_assert(consumer::kPublishMode + 4 <= kNotificationLine);
 static_assert(notification::kSpaceSignal + 4 <= kHeaderBytes);
 static_assert(producer::kPushed + counter::kBytes <= producer::kDropped);
 static_assert(producer::kDropped + counter::kBytes <= producer::kHeartbeat);

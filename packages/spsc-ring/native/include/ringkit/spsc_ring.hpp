@@ -377,6 +377,11 @@ class ProducerBase {
         dropped_(ring.load_counter(layout::producer::kDropped)),
         light_(light_publish_enabled()) {
     ring_.announce(kProducerSide);
+    // Before any publish: a sleeper that reads "fenced" here read it before this store, so the
+    // flag it raised before that read is visible to every later publish (LAYOUT.md, step 5).
+    ring_.word(layout::producer::kPublishMode)
+        .store(light_ ? layout::publish_mode::kLight : layout::publish_mode::kFenced,
+               std::memory_order_seq_cst);
   }
 
   std::uint64_t pushed() const noexcept { return pushed_; }
@@ -453,6 +458,9 @@ class ConsumerBase {
         popped_(ring.load_counter(layout::consumer::kPopped)),
         light_(light_publish_enabled()) {
     ring_.announce(kConsumerSide);
+    ring_.word(layout::consumer::kPublishMode)
+        .store(light_ ? layout::publish_mode::kLight : layout::publish_mode::kFenced,
+               std::memory_order_seq_cst);
   }
 
   std::uint64_t popped() const noexcept { return popped_; }
