@@ -295,8 +295,10 @@ export abstract class ConsumerEnd extends RingEnd {
       flagIndex: Word.CONSUMER_WAITING,
       signalIndex: Word.DATA_SIGNAL,
       peerModeIndex: Word.PRODUCER_PUBLISH_MODE,
-      check: () => {
-        if (this.available() > 0) return 'ready';
+      check: (atLeast = 1) => {
+        if (this.available() >= atLeast) return 'ready';
+        // Fewer than asked: look at the producer's position again (available() trusts its cache).
+        if (atLeast > 1 && this.refreshAvailable() >= atLeast) return 'ready';
         // Closed is stored after the last publish: seeing it, then re-reading the position, misses nothing.
         if (Atomics.load(this.words, Word.CLOSED) === 0) return null;
         return this.available() > 0 ? 'ready' : 'closed';
@@ -322,6 +324,12 @@ export abstract class ConsumerEnd extends RingEnd {
         );
     }
     return available;
+  }
+
+  /** As available(), but always re-reads the producer's position. */
+  private refreshAvailable(): number {
+    this.writePositionCache = this.readPosition;
+    return this.available();
   }
 
   /** Release: the producer may reuse everything before this position. Once per batch. */

@@ -123,6 +123,40 @@ describe('waiting in a worker (sync)', () => {
     expect(Atomics.load(words, Notification.DATA_SIGNAL >> 2)).toBe(signalBefore + 1);
   });
 
+  it('with atLeast, spins until that many records are there, not just the first', async () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 64, recordSize: 8 });
+    const producer = FixedProducer.attach(buffer);
+    // A spin that never runs out: the wait must end on the fifth record, seen by re-reading the
+    // producer's position, not on the first nor at the end of the spin.
+    const waiter = start<{ outcome: string; available: number }>({
+      role: 'waiter',
+      buffer,
+      stopFlag: new SharedArrayBuffer(4),
+      timeoutMs: 30_000,
+      atLeast: 5,
+      spin: 1e12,
+    });
+    await waiter.message('waiting');
+    for (let i = 0; i < 5; i++) {
+      producer.tryPush(new Uint8Array(8));
+      await sleep(2);
+    }
+    expect(await waiter.done).toEqual({ outcome: 'ready', available: 5 });
+  });
+
+  it('with atLeast, ends the wait on fewer records once the spin is over', () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 64, recordSize: 8 });
+    const producer = FixedProducer.attach(buffer);
+    const consumer = FixedConsumer.attach(buffer);
+    producer.tryPush(new Uint8Array(8));
+    producer.tryPush(new Uint8Array(8));
+    expect(consumer.wait({ atLeast: 5, spin: 100, timeoutMs: 0 })).toBe('ready');
+    expect(consumer.drain(() => {})).toBe(2);
+    expect(() => consumer.wait({ atLeast: 0 })).toThrow(
+      'atLeast must be an integer ≥ 1, atLeast=0',
+    );
+  });
+
   it('gives up with "timeout"', async () => {
     const buffer = createRing({ kind: 'fixed', capacity: 8, recordSize: 8 });
     const waiter = start<WaiterResult>({
