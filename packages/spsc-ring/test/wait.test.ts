@@ -142,7 +142,7 @@ describe('waiting in a worker (sync)', () => {
       await sleep(2);
     }
     expect(await waiter.done).toEqual({ outcome: 'ready', available: 5 });
-  });
+  }, 10_000);
 
   it('with atLeast, ends the wait on fewer records once the spin is over', () => {
     const buffer = createRing({ kind: 'fixed', capacity: 64, recordSize: 8 });
