@@ -9,6 +9,11 @@ export {
   nativeUnavailableReason,
   startNativeProducer,
 } from './native-producer.js';
+export {
+  type NativeDrainResult,
+  type NativeRole,
+  startNativeDrain,
+} from './native-roles.js';
 export type { FullPolicy, PoolOptions, QueueKind, WaitDomain } from './options.js';
 export {
   BufferPool,

@@ -1,18 +1,9 @@
-import { BroadcastChannel } from 'node:worker_threads';
-import { BlockDirectory } from './blocks.js';
 import { PoolError } from './errors.js';
 import { nativeUnavailableReason, type RawNativeProducer, requireNative } from './native.js';
+import { BlockFeed, checkNativePool, nativeMemory } from './native-link.js';
 import { openSender } from './queues.js';
 import { RECORD_HEADER_BYTES, recordSpan } from './records.js';
-import {
-  askForBlock,
-  channelName,
-  checkLane,
-  checkSpec,
-  type LaneQueues,
-  type PoolSpec,
-} from './spec.js';
-import { queueCode } from './wake.js';
+import { checkLane, checkSpec, type PoolSpec } from './spec.js';
 
 export { nativeUnavailableReason };
 
@@ -81,16 +72,6 @@ function payloadRange(recordBytes: unknown, bufferSize: number): [number, number
   return [min, max];
 }
 
-/** Every queue of the pool at its wake-table code - 1 (wake.ts): the native wakers knock on any. */
-function queuesByCode(spec: PoolSpec): Uint8Array[] {
-  const views: Uint8Array[] = [];
-  spec.lanes.forEach((queues, lane) => {
-    for (const name of Object.keys(queues) as (keyof LaneQueues)[])
-      views[queueCode({ lane, name }) - 1] = new Uint8Array(queues[name].buffer);
-  });
-  return views;
-}
-
 /**
  * Takes the producer role of `lane` and runs it on a native thread: it fills
  * buffers with test records exactly as PoolProducer would (same queues, role
@@ -109,14 +90,7 @@ export function startNativeProducer(
   const control = checkSpec(spec);
   checkLane(spec, lane);
   const pool = spec.options;
-  if (pool.waitDomain !== 'os')
-    throw invalid(
-      `a native producer needs a pool created with waitDomain 'os': a JS thread sleeping in Atomics.wait is never woken by a native thread, waitDomain=${pool.waitDomain}.`,
-    );
-  if (pool.queueKind !== 'spsc')
-    throw invalid(
-      `a native producer writes to spsc queues only, queueKind=${pool.queueKind}; create the pool with queueKind 'spsc'.`,
-    );
+  checkNativePool(spec, 'a native producer');
   if (typeof options !== 'object' || options === null)
     throw invalid('startNativeProducer needs options, e.g. { records: 1000, recordBytes: 64 }.');
   const records = checkInteger('records', options.records, 0, Number.MAX_SAFE_INTEGER);
@@ -132,39 +106,17 @@ export function startNativeProducer(
 
   const role = control.claim('producer', lane);
   const queues = spec.lanes[lane]!;
-  // Listen before the thread starts, so no block announced from now on is missed.
-  const channel = new BroadcastChannel(channelName(spec));
-  (channel as unknown as { unref(): void }).unref();
-  let listening = true;
-  let producer: RawNativeProducer | undefined;
-  channel.onmessage = (event) => {
-    const body = (event as MessageEvent).data as {
-      type?: string;
-      block?: number;
-      buffer?: unknown;
-    };
-    if (body?.type === 'block' && body.buffer instanceof SharedArrayBuffer)
-      producer?.addBlock(body.block!, new Uint8Array(body.buffer));
-  };
-  // The native thread met a block it was never given: ask for it as blocks.ts does (message first, then the flag).
-  const askFor = (block: number): void => {
-    if (!listening) return;
-    channel.postMessage({ type: 'want', block });
-    askForBlock(spec);
-  };
-  const stopListening = (): void => {
-    listening = false;
-    channel.close();
-  };
+  const feed = new BlockFeed(spec);
+  let producer: RawNativeProducer;
   try {
+    const memory = nativeMemory(spec);
     producer = native.startProducer(
       {
         control: new Uint8Array(spec.control),
         free: new Uint8Array(queues.free.buffer),
         ready: new Uint8Array(queues.ready.buffer),
-        queues: queuesByCode(spec),
-        // The spec's blocks, and any other this thread has seen.
-        blocks: [...new BlockDirectory(channelName(spec), spec.control, spec.blocks).blocks],
+        queues: memory.queues,
+        blocks: memory.blocks,
       },
       {
         lane,
@@ -183,23 +135,25 @@ export function startNativeProducer(
         type,
         seed,
       },
-      askFor,
+      feed.askFor,
     );
+    const started = producer;
+    feed.feed((block, bytes) => started.addBlock(block, bytes));
   } catch (error) {
     // The role is taken for good: end the lane's stream so its drain can still finish.
-    stopListening();
+    feed.close();
     openSender(queues.ready).close();
     role.markExited();
     throw error;
   }
   const done = producer.done.then(
     ({ written, dropped, seconds, errorCode, errorMessage }) => {
-      stopListening();
+      feed.close();
       if (errorCode !== '') throw new PoolError(errorCode as PoolError['code'], errorMessage);
       return { written, dropped, seconds };
     },
     (error: unknown) => {
-      stopListening();
+      feed.close();
       throw error;
     },
   );

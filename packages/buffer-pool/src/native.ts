@@ -51,6 +51,71 @@ export interface RawProducerOptions {
   readonly seed: number;
 }
 
+/** What every native loop (drain, collector, replenish) reports when its thread ends. */
+export interface RawRoleResult {
+  readonly seconds: number;
+  /** Ended by stop() rather than by the role's own end condition. */
+  readonly stopped: boolean;
+  /** '' when the run ended normally or was stopped; otherwise a PoolErrorCode. */
+  readonly errorCode: string;
+  readonly errorMessage: string;
+}
+
+export interface RawDrainResult extends RawRoleResult {
+  readonly handoffs: number;
+  readonly refills: number;
+}
+
+export interface RawCollectorResult extends RawRoleResult {
+  readonly buffers: number;
+  readonly bytes: number;
+  readonly records: number;
+  readonly payloadBytes: number;
+  readonly errors: number;
+  readonly firstError: string;
+  readonly maxSequence: number;
+  readonly gaps: number;
+  readonly outOfOrder: number;
+}
+
+export interface RawReplenishResult extends RawRoleResult {
+  readonly routed: number;
+  readonly rebalanced: number;
+  readonly blocksAllocated: number;
+  readonly registrations: number;
+}
+
+/** A started drain, collector or replenish thread, as the addon returns it. */
+export interface RawNativeRole<Result> {
+  readonly done: Promise<Result>;
+  stop(): void;
+  /** Registers a block that arrived after the start; false when it was known already. */
+  addBlock(block: number, bytes: Uint8Array): boolean;
+}
+
+export interface RawRoleMemory {
+  readonly control: Uint8Array;
+  /** Every queue of every lane, at its wake-table code - 1 (wake.ts). */
+  readonly queues: readonly Uint8Array[];
+  readonly blocks: readonly (Uint8Array | undefined)[];
+}
+
+export interface RawRoleOptions {
+  readonly lanes: number;
+  readonly bufferSize: number;
+  readonly buffersPerBlock: number;
+  readonly maxBlocks: number;
+  readonly tickMs: number;
+  readonly spin: number;
+}
+
+/**
+ * Called on the starting thread by a native role: 'want' (a block it never got),
+ * 'allocate' (replenish: make block N and hand it over), 'announce' (replenish:
+ * BLOCK_WANTED was raised; answer the wants on the channel).
+ */
+export type RawRoleEvent = (kind: 'want' | 'allocate' | 'announce', block: number) => void;
+
 /** Where C++ finds each role's line, wake-table word and queue codes (for the agreement test). */
 export interface ControlGeometry {
   byteLength: number;
@@ -74,6 +139,21 @@ export interface NativeBinding {
     options: RawProducerOptions,
     onWant: (block: number) => void,
   ): RawNativeProducer;
+  startDrain(
+    memory: RawRoleMemory,
+    options: RawRoleOptions & { readonly lane: number },
+    onEvent: RawRoleEvent,
+  ): RawNativeRole<RawDrainResult>;
+  startCollector(
+    memory: RawRoleMemory,
+    options: RawRoleOptions & { readonly lane: number; readonly batch: number },
+    onEvent: RawRoleEvent,
+  ): RawNativeRole<RawCollectorResult>;
+  startReplenish(
+    memory: RawRoleMemory,
+    options: RawRoleOptions & { readonly lowWatermark: number; readonly highWatermark: number },
+    onEvent: RawRoleEvent,
+  ): RawNativeRole<RawReplenishResult>;
 }
 
 const ADDON = 'ringkit_buffer_pool.node';

@@ -1,6 +1,7 @@
-// @ringkit/buffer-pool's native addon: a native producer thread over a pool's
-// lane (native_producer.hpp), and the control-block layout as C++ sees it (for
-// the agreement test). Node-API only, so one binary serves every Node version.
+// @ringkit/buffer-pool's native addon: native threads for every role of a pool
+// — producer (native_producer.hpp), drain, collector and replenish — and the
+// control-block layout as C++ sees it (for the agreement test). Node-API only,
+// so one binary serves every Node version.
 #include <napi.h>
 
 #include <algorithm>
@@ -8,12 +9,14 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "native_drain.hpp"
 #include "native_producer.hpp"
 #include "ringkit/buffer_pool_layout.hpp"
 #include "ringkit/spsc_ring.hpp"
@@ -211,23 +214,24 @@ ringkit::Ring attach_queue(Napi::Uint8Array view, const std::string& name) {
   return ring;
 }
 
-void check_control(Napi::Uint8Array view, const bp::ProducerConfig& config) {
+void check_control(Napi::Uint8Array view, std::uint32_t lanes) {
   auto word = [&](std::size_t index) {
     std::uint32_t value;
     std::memcpy(&value, view.Data() + 4 * index, 4);
     return value;
   };
-  if (view.ByteLength() != pool::control_byte_length(config.lanes) ||
+  if (view.ByteLength() != pool::control_byte_length(lanes) ||
       word(pool::pool_word::kMagic) != pool::kControlMagic ||
       word(pool::pool_word::kVersion) != pool::kControlVersion ||
-      word(pool::pool_word::kLanes) != config.lanes)
+      word(pool::pool_word::kLanes) != lanes)
     throw Napi::Error::New(view.Env(),
                            "the control block is not a buffer-pool control block of this layout "
                            "version and lane count");
 }
 
 // Keeps the view's memory alive and returns its bytes (JS thread).
-std::byte* keep(ProducerThread& state, Napi::Uint8Array view) {
+template <typename State>
+std::byte* keep(State& state, Napi::Uint8Array view) {
   state.keep_alive->push_back(Napi::Persistent(view));
   return reinterpret_cast<std::byte*>(view.Data());
 }
@@ -249,7 +253,7 @@ void prepare(const Napi::Object& memory, const Napi::Object& options, ProducerTh
   const bp::ProducerConfig& config = state.config;
 
   const Napi::Uint8Array control = view_of(memory.Get("control"), "the control block");
-  check_control(control, config);
+  check_control(control, config.lanes);
   const Napi::Uint8Array free = view_of(memory.Get("free"), "the free queue");
   const Napi::Uint8Array ready = view_of(memory.Get("ready"), "the ready queue");
   state.memory.free = attach_queue(free, "free");
@@ -351,10 +355,180 @@ Napi::Value StartProducer(const Napi::CallbackInfo& info) {
   return handle;
 }
 
+// ---- drain, collector and replenish ------------------------------------------
+
+// One native role's thread (drain, collector or replenish); shared by the thread, the JS handle's
+// functions and the completion callback, so whichever finishes last frees it.
+struct RoleThread {
+  std::uint32_t lanes = 0;
+  std::size_t block_bytes = 0;
+  bp::PoolMemory memory;
+  std::unique_ptr<bp::BlockTable> blocks;
+  std::atomic<bool> stop{false};
+  // Calls onEvent(kind, block) on the JS thread; also settles `done` there.
+  Napi::ThreadSafeFunction events;
+  std::unique_ptr<Napi::Promise::Deferred> deferred;
+  // Set by the thread before it reports: builds the result object on the JS thread.
+  std::function<Napi::Object(Napi::Env)> result;
+  // The control block, queues and blocks outlive the thread. JS thread only.
+  std::unique_ptr<std::vector<Napi::Reference<Napi::Uint8Array>>> keep_alive =
+      std::make_unique<std::vector<Napi::Reference<Napi::Uint8Array>>>();
+  bool finished = false;  // JS thread only
+
+  ~RoleThread() {
+    // As ProducerThread: a reference must not be deleted from another thread at shutdown.
+    if (!finished) static_cast<void>(keep_alive.release());
+  }
+
+  // Role thread: onEvent(kind, block) on the JS thread, without waiting for it.
+  void tell(const char* kind, std::uint32_t block) {
+    events.NonBlockingCall([kind, block](Napi::Env env, Napi::Function on_event) {
+      try {
+        on_event.Call({Napi::String::New(env, kind), Napi::Number::New(env, block)});
+      } catch (const Napi::Error&) {
+        // The JS side could not act (its channel closed): the role's bounded waits report it.
+      }
+    });
+  }
+};
+
+// memory: { control, queues: Uint8Array[] (by code - 1), blocks: (Uint8Array | undefined)[] },
+// checked against `lanes` and kept alive (JS thread).
+void prepare_role(const Napi::Object& memory, const Napi::Object& options, RoleThread& state) {
+  const Napi::Env env = memory.Env();
+  state.lanes = whole_number(options, "lanes");
+  const std::uint32_t buffer_size = whole_number(options, "bufferSize");
+  const std::uint32_t buffers_per_block = whole_number(options, "buffersPerBlock");
+  const std::uint32_t max_blocks = whole_number(options, "maxBlocks");
+  if (state.lanes == 0 || buffer_size % pool::record::kAlignment != 0 || buffers_per_block == 0 ||
+      buffers_per_block > pool::buffer_id::kIndexMask + 1 || max_blocks == 0)
+    throw Napi::RangeError::New(env, "native role options are inconsistent with the pool");
+  state.block_bytes = std::size_t{buffer_size} * buffers_per_block;
+  const Napi::Uint8Array control = view_of(memory.Get("control"), "the control block");
+  check_control(control, state.lanes);
+  const Napi::Value queues_value = memory.Get("queues");
+  if (!queues_value.IsArray() ||
+      queues_value.As<Napi::Array>().Length() != state.lanes * pool::kQueuesPerLane)
+    throw Napi::TypeError::New(env, "queues must list every queue of every lane, in code order");
+  const auto queues = queues_value.As<Napi::Array>();
+  std::vector<Napi::Uint8Array> queue_views;
+  for (std::uint32_t index = 0; index < queues.Length(); index++) {
+    queue_views.push_back(view_of(queues.Get(index), "a queue"));
+    state.memory.queues.push_back(
+        attach_queue(queue_views.back(), "code " + std::to_string(index + 1)));
+  }
+  state.memory.control = keep(state, control);
+  for (const Napi::Uint8Array& view : queue_views) keep(state, view);
+  state.blocks = std::make_unique<bp::BlockTable>(max_blocks);
+  const Napi::Value blocks_value = memory.Get("blocks");
+  if (!blocks_value.IsArray()) throw Napi::TypeError::New(env, "blocks must be an array");
+  const auto blocks = blocks_value.As<Napi::Array>();
+  for (std::uint32_t block = 0; block < blocks.Length(); block++) {
+    const Napi::Value value = blocks.Get(block);
+    if (value.IsUndefined()) continue;  // a block this thread has not seen (yet)
+    const Napi::Uint8Array bytes = view_of(value, "a block");
+    if (bytes.ByteLength() != state.block_bytes || block >= max_blocks)
+      throw Napi::RangeError::New(env, "block " + std::to_string(block) + " is not " +
+                                           std::to_string(state.block_bytes) +
+                                           " bytes of this pool");
+    state.blocks->add(block, keep(state, bytes), false);
+  }
+}
+
+Napi::Object error_fields(Napi::Env env, Napi::Object out, const bp::RoleError& error) {
+  out.Set("errorCode", Napi::String::New(env, error.code));
+  out.Set("errorMessage", Napi::String::New(env, error.message));
+  return out;
+}
+
+// Starts `run(state)` on a thread, after `prepare(state)` on this one; returns
+// { done, stop(), addBlock(block, bytes) }. `run` returns the builder of the result object.
+template <typename Prepare, typename Run>
+Napi::Value start_role(const Napi::CallbackInfo& info, const char* name, Prepare&& prepare,
+                       Run&& run) {
+  const Napi::Env env = info.Env();
+  if (!info[0].IsObject() || !info[1].IsObject() || !info[2].IsFunction())
+    throw Napi::TypeError::New(env, std::string(name) + "(memory, options, onEvent)");
+  auto state = std::make_shared<RoleThread>();
+  try {
+    prepare_role(info[0].As<Napi::Object>(), info[1].As<Napi::Object>(), *state);
+    prepare(info[1].As<Napi::Object>(), *state);
+  } catch (...) {
+    state->finished = true;  // nothing started: the references go now, on this thread
+    throw;
+  }
+  state->deferred = std::make_unique<Napi::Promise::Deferred>(env);
+  state->events = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(),
+                                                std::string("ringkit-buffer-pool-") + name, 0, 1);
+  Napi::Promise promise = state->deferred->Promise();
+  std::thread([state, run] {
+    state->result = run(*state);
+    state->events.BlockingCall([state](Napi::Env call_env, Napi::Function) {
+      state->finished = true;
+      state->deferred->Resolve(state->result(call_env));
+      state->keep_alive->clear();
+    });
+    state->events.Release();
+  }).detach();  // completion is reported through the promise
+
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("done", promise);
+  handle.Set("stop", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) {
+               state->stop.store(true);
+               return call.Env().Undefined();
+             }));
+  handle.Set(
+      "addBlock", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) {
+        const Napi::Env call_env = call.Env();
+        const double block = call[0].As<Napi::Number>().DoubleValue();
+        const Napi::Uint8Array bytes = view_of(call[1], "a block");
+        if (state->finished || !(block >= 0 && block < state->blocks->capacity()) ||
+            block != static_cast<std::uint32_t>(block) || bytes.ByteLength() != state->block_bytes)
+          return Napi::Boolean::New(call_env, false);
+        const auto index = static_cast<std::uint32_t>(block);
+        if (state->blocks->find(index) != nullptr) return Napi::Boolean::New(call_env, false);
+        return Napi::Boolean::New(call_env, state->blocks->add(index, keep(*state, bytes), true));
+      }));
+  return handle;
+}
+
+std::uint32_t lane_of(const Napi::Object& options, const RoleThread& state) {
+  const std::uint32_t lane = whole_number(options, "lane");
+  if (lane >= state.lanes) throw Napi::RangeError::New(options.Env(), "lane is outside the pool");
+  return lane;
+}
+
+// startDrain(memory, options: { lane, lanes, bufferSize, buffersPerBlock, maxBlocks, tickMs, spin
+// }, onEvent) → { done, stop(), addBlock() }.
+Napi::Value StartDrain(const Napi::CallbackInfo& info) {
+  auto config = std::make_shared<bp::DrainConfig>();
+  return start_role(
+      info, "drain",
+      [config](const Napi::Object& options, RoleThread& state) {
+        config->lane = lane_of(options, state);
+        config->lanes = state.lanes;
+        config->tick_ms = positive_number(options, "tickMs", false);
+        config->spin =
+            static_cast<int>(std::min<std::uint32_t>(whole_number(options, "spin"), INT_MAX));
+      },
+      [config](RoleThread& state) -> std::function<Napi::Object(Napi::Env)> {
+        const bp::DrainResult result = bp::run_drain(*config, state.memory, state.stop);
+        return [result](Napi::Env env) {
+          Napi::Object out = Napi::Object::New(env);
+          out.Set("handoffs", Napi::Number::New(env, static_cast<double>(result.handoffs)));
+          out.Set("refills", Napi::Number::New(env, static_cast<double>(result.refills)));
+          out.Set("seconds", Napi::Number::New(env, result.seconds));
+          out.Set("stopped", Napi::Boolean::New(env, result.stopped));
+          return error_fields(env, out, bp::RoleError{});
+        };
+      });
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layout", Napi::Function::New(env, Layout));
   exports.Set("controlGeometry", Napi::Function::New(env, ControlGeometry));
   exports.Set("startProducer", Napi::Function::New(env, StartProducer));
+  exports.Set("startDrain", Napi::Function::New(env, StartDrain));
   return exports;
 }
 

@@ -1,0 +1,162 @@
+#include "native_drain.hpp"
+
+#include <cstring>
+#include <vector>
+
+namespace ringkit::buffer_pool {
+
+namespace {
+
+namespace pool = ringkit::buffer_pool::layout;
+namespace ring = ringkit::layout;
+
+// Ids waiting to be published to one queue: staged for the whole batch, pushed with one publish.
+class Staged {
+ public:
+  explicit Staged(std::uint32_t capacity) : entries_(std::size_t{capacity} * pool::entry::kBytes) {}
+
+  // Copies `count` entries; with `empty`, their bytes-used word is set to 0 (a free buffer).
+  void add(const std::byte* entries, std::uint32_t count, bool empty) {
+    std::byte* at = entries_.data() + std::size_t{count_} * pool::entry::kBytes;
+    std::memcpy(at, entries, std::size_t{count} * pool::entry::kBytes);
+    if (empty)
+      for (std::uint32_t i = 0; i < count; i++)
+        std::memset(at + i * pool::entry::kBytes + pool::entry::kLength, 0, 4);
+    count_ += count;
+  }
+
+  // Sized for every buffer of the pool, the queue cannot be full (see queues.ts).
+  void publish(FixedProducer& queue) {
+    if (count_ > 0) static_cast<void>(queue.push_batch(entries_.data(), count_));
+    count_ = 0;
+  }
+
+ private:
+  std::vector<std::byte> entries_;
+  std::uint32_t count_ = 0;
+};
+
+class Drain {
+ public:
+  Drain(const DrainConfig& config, const PoolMemory& memory, const std::atomic<bool>& stop)
+      : config_(config),
+        memory_(memory),
+        stop_(stop),
+        role_(memory.control, pool::role_line(pool::Role::kDrain, config.lane, config.lanes)),
+        ready_(memory.queue(config.lane, pool::Queue::kReady)),
+        recycled_(memory.queue(config.lane, pool::Queue::kRecycled)),
+        free_(memory.queue(config.lane, pool::Queue::kFree)),
+        collect_(memory.queue(config.lane, pool::Queue::kCollect)),
+        to_free_(free_.ring().capacity()),
+        to_collector_(collect_.ring().capacity()),
+        collector_waker_(memory.control, memory.queues, pool::Role::kCollector, config.lane,
+                         config.lanes),
+        producer_waker_(memory.control, memory.queues, pool::Role::kProducer, config.lane,
+                        config.lanes) {
+    sleep_on_own_input(memory.control, pool::Role::kDrain, config.lane, config.lanes);
+  }
+
+  // runRoles([drain]): steps until it finishes, sleeping after kIdleStepsBeforeSleep idle steps.
+  DrainResult run() {
+    const auto start = Clock::now();
+    int idle = 0;
+    while (!finished_) {
+      if (stop_.load(std::memory_order_relaxed)) {
+        result_.stopped = true;
+        finish();
+        break;
+      }
+      if (step() > 0) {
+        idle = 0;
+        continue;
+      }
+      if (finished_ || ++idle < kIdleStepsBeforeSleep) continue;
+      idle = 0;
+      sleep();
+    }
+    result_.seconds = elapsed_ms(start) / 1000;
+    return result_;
+  }
+
+ private:
+  // drain.ts's step(): both hops in one move window, each published once for the batch.
+  std::uint32_t step() {
+    if (ready_.peek() == nullptr && recycled_.peek() == nullptr) {
+      // Nothing to move. The end is checked now and then: the closed flag sits on the producer's
+      // line.
+      if (memory_.complete() || (++idle_steps_ & 63) == 0) finish_if_ended();
+      return 0;
+    }
+    role_.begin_move();
+    const std::uint32_t refilled = recycled_.drain(
+        [&](const std::byte* entries, std::uint32_t count) { to_free_.add(entries, count, true); });
+    to_free_.publish(free_);
+    const std::uint32_t handed = ready_.drain([&](const std::byte* entries, std::uint32_t count) {
+      to_collector_.add(entries, count, false);
+    });
+    to_collector_.publish(collect_);
+    role_.end_move();
+    if (refilled > 0) {
+      role_.add(pool::counter::drain::kRefills, refilled);
+      result_.refills += refilled;
+      producer_waker_.wake_if_elsewhere();
+    }
+    if (handed > 0) {
+      role_.add(pool::counter::drain::kHandoffs, handed);
+      result_.handoffs += handed;
+      collector_waker_.wake_if_elsewhere();
+    }
+    return refilled + handed;
+  }
+
+  void finish_if_ended() {
+    if (ready_.ended() || (memory_.complete() && ready_.peek() == nullptr)) finish();
+  }
+
+  // drain.ts's sleep(): on ready[q] for at most one tick, woken by records, the stream's end,
+  // complete, or recycled[q] refilled (replenish knocks on ready[q]).
+  void sleep() {
+    static constexpr WaitOutcome kReady = WaitOutcome::kReady;
+    const auto work = [&]() -> const WaitOutcome* {
+      if (ready_.peek() != nullptr || ready_.ended() || memory_.complete() ||
+          depth_of(recycled_.ring()) > 0)
+        return &kReady;
+      return nullptr;
+    };
+    static_cast<void>(ready_.ring().wait_until(
+        work, ring::notification::kConsumerWaiting, ring::notification::kDataSignal,
+        config_.tick_ms, &stop_, config_.tick_ms, config_.spin, &kConsumerSide));
+  }
+
+  void finish() {
+    finished_ = true;
+    // The collector drains what it was handed, then sees the end and exits.
+    collect_.close();
+    role_.mark_exited();
+  }
+
+  const DrainConfig& config_;
+  const PoolMemory& memory_;
+  const std::atomic<bool>& stop_;
+  RoleLine role_;
+  FixedConsumer ready_;
+  FixedConsumer recycled_;
+  FixedProducer free_;
+  FixedProducer collect_;
+  Staged to_free_;
+  Staged to_collector_;
+  RoleWaker collector_waker_;
+  RoleWaker producer_waker_;
+  std::uint32_t idle_steps_ = 0;
+  bool finished_ = false;
+  DrainResult result_;
+};
+
+}  // namespace
+
+DrainResult run_drain(const DrainConfig& config, const PoolMemory& memory,
+                      const std::atomic<bool>& stop) {
+  return Drain(config, memory, stop).run();
+}
+
+}  // namespace ringkit::buffer_pool

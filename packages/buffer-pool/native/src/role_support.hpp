@@ -1,0 +1,152 @@
+// What every native role of the pool shares: the role line and the knock on a
+// sleeping role (control.ts's RoleLine and wake.ts's RoleWaker, in C++), the
+// table of blocks a native thread can resolve, the wait for a block that was
+// never handed over, and the test-record pattern the native producer writes and
+// the native collector checks. No Node-API here.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ringkit/buffer_pool_layout.hpp"
+#include "ringkit/spsc_ring.hpp"
+
+namespace ringkit::buffer_pool {
+
+using Clock = std::chrono::steady_clock;
+
+double elapsed_ms(Clock::time_point since);
+
+// Numbers in messages as JS prints them (200, 2.5), so native and JS roles say the same sentence.
+std::string js_number(double value);
+
+// Entries queued in a ring, read the way queues.ts's depth() reads them.
+std::uint32_t depth_of(const Ring& queue) noexcept;
+
+// runRoles's IDLE_STEPS_BEFORE_SLEEP: a native role steps this often without work before it
+// sleeps, so a hand-over from a thread on another core is caught awake.
+inline constexpr int kIdleStepsBeforeSleep = 100;
+
+// The control block and every queue of the pool, by wake-table code - 1: a role may knock on any.
+struct PoolMemory {
+  std::byte* control = nullptr;
+  std::vector<Ring> queues;
+
+  const Ring& queue(std::uint32_t lane, layout::Queue which) const {
+    return queues[layout::queue_code(lane, which) - 1];
+  }
+  // The run's execution-complete flag (pool.complete()).
+  bool complete() const noexcept { return pool_word(layout::pool_word::kComplete) != 0; }
+  std::int32_t pool_word(std::size_t index) const noexcept;
+  void set_pool_word(std::size_t index, std::int32_t value) const noexcept;
+};
+
+// Why a role's run ended early: a PoolErrorCode and its sentence (empty when it did not).
+struct RoleError {
+  std::string code;
+  std::string message;
+
+  void set(const char* error_code, std::string error_message) {
+    if (!code.empty()) return;  // the first failure is the one worth reporting
+    code = error_code;
+    message = std::move(error_message);
+  }
+};
+
+// Which blocks a native role can resolve. Registered from the JS thread (the
+// pool's channel delivers them there), read by the role's thread.
+class BlockTable {
+ public:
+  explicit BlockTable(std::uint32_t max_blocks);
+
+  // JS thread. True when the block was new; `after_start` counts it as a registration.
+  bool add(std::uint32_t block, std::byte* bytes, bool after_start);
+  // Role thread: the block's bytes, or nullptr if it is not registered yet.
+  std::byte* find(std::uint32_t block) const noexcept;
+  // Role thread: sleeps until the block is registered, `timeout_ms` passes, or stop.
+  std::byte* wait_for(std::uint32_t block, double timeout_ms, const std::atomic<bool>& stop);
+  std::uint32_t registrations() const noexcept;
+  std::uint32_t capacity() const noexcept { return capacity_; }
+
+ private:
+  std::uint32_t capacity_;
+  std::unique_ptr<std::atomic<std::byte*>[]> blocks_;
+  std::atomic<std::uint32_t> registrations_{0};
+  // Bumped and futex-woken on every add: the word a waiting role sleeps on.
+  alignas(4) std::uint32_t signal_ = 0;
+};
+
+// Called (from a role's thread) when an id names a block it cannot resolve:
+// the JS side posts a 'want' on the pool's channel and wakes replenish.
+using WantBlock = std::function<void(std::uint32_t block)>;
+
+// The bytes of `id`'s block, asking for its registration as blocks.ts's directory does (after a
+// short grace, then now and then) for at most 5 s. nullptr on stop, or with `error` set.
+std::byte* resolve_block(BlockTable& blocks, std::uint32_t id, std::uint32_t buffers_per_block,
+                         const WantBlock& want_block, const std::atomic<bool>& stop,
+                         RoleError& error);
+
+// One role line of the control block, as src/control.ts's RoleLine sees it.
+class RoleLine {
+ public:
+  RoleLine(std::byte* control, std::size_t line);
+
+  // The sequence is odd while a buffer moves between queues (see control.ts).
+  void begin_move() noexcept;
+  void end_move() noexcept;
+  void set_held(std::int32_t count) noexcept;
+  std::int32_t word(std::size_t index) const noexcept;
+  void set_word(std::size_t index, std::int32_t value) noexcept;
+  double counter(std::size_t index) const noexcept;
+  void add(std::size_t index, double amount) noexcept;
+  void mark_exited() noexcept;
+  bool exited() const noexcept { return word(layout::role_word::kExited) != 0; }
+
+ private:
+  std::atomic_ref<std::int32_t> word_ref(std::size_t index) const noexcept;
+  std::atomic_ref<double> counter_ref(std::size_t index) const noexcept;
+
+  std::byte* base_;
+  std::int32_t sequence_;
+};
+
+// Knocks where a role's thread sleeps, as wake.ts's RoleWaker does: the queue named in the role's
+// wake-table word, or the role's own input.
+class RoleWaker {
+ public:
+  RoleWaker(std::byte* control, const std::vector<Ring>& queues, layout::Role role,
+            std::uint32_t lane, std::uint32_t lanes);
+
+  // Wakes the role's thread if it sleeps (one shared load when it does not).
+  void wake() const noexcept;
+  // After pushing to the role's own input (which woke a sleeper there): knock only elsewhere.
+  void wake_if_elsewhere() const noexcept;
+
+ private:
+  std::uint32_t target() const noexcept;
+  void knock(std::uint32_t code) const noexcept;
+
+  const std::vector<Ring>& queues_;
+  std::int32_t* table_word_;
+  std::uint32_t own_code_;
+};
+
+// A native role's thread has its own input to itself: clear the wake-table word, so knocks go to
+// that input (announceSleepQueue(line, undefined) in wake.ts).
+void sleep_on_own_input(std::byte* control, layout::Role role, std::uint32_t lane,
+                        std::uint32_t lanes) noexcept;
+
+// test/workers/records.mjs's pattern: [u32 sequence][u32 lane][(sequence + i) & 0xff …].
+inline constexpr std::uint32_t kTestRecordMinPayload = 8;
+void write_test_record(std::byte* payload, std::uint32_t length, std::uint32_t sequence,
+                       std::uint32_t lane) noexcept;
+// The record's sequence number, or -1 when its payload is not the pattern.
+std::int64_t check_test_record(const std::byte* payload, std::uint32_t length) noexcept;
+
+}  // namespace ringkit::buffer_pool
