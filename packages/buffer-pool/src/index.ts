@@ -10,8 +10,11 @@ export {
   startNativeProducer,
 } from './native-producer.js';
 export {
+  type NativeCollectorOptions,
+  type NativeCollectorResult,
   type NativeDrainResult,
   type NativeRole,
+  startNativeCollector,
   startNativeDrain,
 } from './native-roles.js';
 export type { FullPolicy, PoolOptions, QueueKind, WaitDomain } from './options.js';

@@ -2,6 +2,7 @@ import type { RoleKind, RoleLine } from './control.js';
 import { PoolError } from './errors.js';
 import {
   type NativeBinding,
+  type RawCollectorResult,
   type RawDrainResult,
   type RawNativeRole,
   type RawRoleEvent,
@@ -11,6 +12,7 @@ import {
 import { BlockFeed, checkNativePool, nativeGeometry, nativeMemory } from './native-link.js';
 import { openSender } from './queues.js';
 import { checkLane, checkSpec, type PoolSpec } from './spec.js';
+import { RoleWaker } from './wake.js';
 
 /**
  * A drain, collector or replenish running on a native thread. Like the JS
@@ -36,6 +38,39 @@ export interface NativeDrainResult {
   readonly handoffs: number;
   /** Buffers moved from recycled[q] to free[q]. */
   readonly refills: number;
+  readonly seconds: number;
+  readonly stopped: boolean;
+}
+
+export interface NativeCollectorOptions {
+  /** Buffers taken per step (one move in, one move home), as CollectorOptions.batch. Default 64. */
+  readonly batch?: number;
+}
+
+/**
+ * What a native collector saw. It verifies every record against the native
+ * producer's test pattern ([u32 sequence][u32 lane][(sequence + i) & 0xff …],
+ * see startNativeProducer; test/workers/records.mjs writes the same from JS).
+ */
+export interface NativeCollectorResult {
+  readonly lane: number;
+  /** Buffers whose records all verified (the lane's `collected`). */
+  readonly buffers: number;
+  /** Their bytes used. */
+  readonly bytes: number;
+  /** Records whose pattern verified, and their payload bytes. */
+  readonly records: number;
+  readonly payloadBytes: number;
+  /** Buffers with a record that did not verify (the lane's `collectorErrors`); each still went home. */
+  readonly errors: number;
+  /** What was wrong with the first of them; undefined when none was. */
+  readonly firstError: string | undefined;
+  /** The highest sequence number seen on this lane (-1: none). */
+  readonly maxSequence: number;
+  /** Sequence numbers skipped: records the producer dropped (or that never came). */
+  readonly gaps: number;
+  /** Records at or below a sequence number already seen: 0 when the lane kept its order. */
+  readonly outOfOrder: number;
   readonly seconds: number;
   readonly stopped: boolean;
 }
@@ -125,6 +160,55 @@ export function startNativeDrain(spec: PoolSpec, lane: number): NativeRole<Nativ
     lane,
     handoffs: raw.handoffs,
     refills: raw.refills,
+    seconds: raw.seconds,
+    stopped: raw.stopped,
+  }));
+}
+
+/**
+ * Takes the collector of `lane` and runs it on a native thread: collector.ts's
+ * batches (one move in, one move home to done[q], replenish knocked), with a
+ * built-in handler that verifies every record against the native producer's test
+ * pattern. A buffer with a bad record counts as a collector error and goes home
+ * all the same; the other lanes never notice. Blocks reach it through the pool's
+ * channel on this thread's event loop (keep it turning: await `join()`).
+ */
+export function startNativeCollector(
+  spec: PoolSpec,
+  lane: number,
+  options: NativeCollectorOptions = {},
+): NativeRole<NativeCollectorResult> {
+  const control = checkSpec(spec);
+  checkLane(spec, lane);
+  const batch = options.batch ?? 64;
+  if (!(Number.isInteger(batch) && batch >= 1 && batch <= 65_536))
+    throw new PoolError(
+      'INVALID_OPTIONS',
+      `batch must be an integer from 1 to 65536, batch=${String(batch)}.`,
+    );
+  const started = launch<RawCollectorResult>(spec, {
+    what: 'a native collector',
+    kind: 'collector',
+    lane,
+    start: (native, onEvent) =>
+      native.startCollector(nativeMemory(spec), { ...nativeGeometry(spec), lane, batch }, onEvent),
+    abandon: (role) => {
+      // Replenish finishes once every collector exited.
+      role.markExited();
+      new RoleWaker(spec, control, 'replenish', 0).wake();
+    },
+  });
+  return handle(started, (raw) => ({
+    lane,
+    buffers: raw.buffers,
+    bytes: raw.bytes,
+    records: raw.records,
+    payloadBytes: raw.payloadBytes,
+    errors: raw.errors,
+    firstError: raw.firstError === '' ? undefined : raw.firstError,
+    maxSequence: raw.maxSequence,
+    gaps: raw.gaps,
+    outOfOrder: raw.outOfOrder,
     seconds: raw.seconds,
     stopped: raw.stopped,
   }));

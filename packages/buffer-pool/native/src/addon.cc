@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "native_collector.hpp"
 #include "native_drain.hpp"
 #include "native_producer.hpp"
 #include "ringkit/buffer_pool_layout.hpp"
@@ -524,11 +525,56 @@ Napi::Value StartDrain(const Napi::CallbackInfo& info) {
       });
 }
 
+// startCollector(memory, options: { lane, lanes, bufferSize, buffersPerBlock, maxBlocks, tickMs,
+// spin, batch }, onEvent) → { done, stop(), addBlock() }.
+Napi::Value StartCollector(const Napi::CallbackInfo& info) {
+  auto config = std::make_shared<bp::CollectorConfig>();
+  return start_role(
+      info, "collector",
+      [config](const Napi::Object& options, RoleThread& state) {
+        config->lane = lane_of(options, state);
+        config->lanes = state.lanes;
+        config->buffer_size = whole_number(options, "bufferSize");
+        config->buffers_per_block = whole_number(options, "buffersPerBlock");
+        config->batch = whole_number(options, "batch");
+        if (config->batch == 0) throw Napi::RangeError::New(options.Env(), "batch must be ≥ 1");
+        config->tick_ms = positive_number(options, "tickMs", false);
+        config->spin =
+            static_cast<int>(std::min<std::uint32_t>(whole_number(options, "spin"), INT_MAX));
+      },
+      [config](RoleThread& state) -> std::function<Napi::Object(Napi::Env)> {
+        const bp::WantBlock want_block = [&state](std::uint32_t block) {
+          state.tell("want", block);
+        };
+        const bp::CollectorResult result =
+            bp::run_collector(*config, state.memory, *state.blocks, want_block, state.stop);
+        return [result](Napi::Env env) {
+          Napi::Object out = Napi::Object::New(env);
+          auto set = [&](const char* name, double value) {
+            out.Set(name, Napi::Number::New(env, value));
+          };
+          set("buffers", static_cast<double>(result.buffers));
+          set("bytes", static_cast<double>(result.bytes));
+          set("records", static_cast<double>(result.records));
+          set("payloadBytes", static_cast<double>(result.payload_bytes));
+          set("errors", static_cast<double>(result.errors));
+          out.Set("firstError", Napi::String::New(env, result.first_error));
+          set("maxSequence", static_cast<double>(result.max_sequence));
+          set("gaps", static_cast<double>(result.gaps));
+          set("outOfOrder", static_cast<double>(result.out_of_order));
+          set("seconds", result.seconds);
+          out.Set("stopped", Napi::Boolean::New(env, result.stopped));
+          return error_fields(env, out, result.error);
+        };
+      });
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layout", Napi::Function::New(env, Layout));
   exports.Set("controlGeometry", Napi::Function::New(env, ControlGeometry));
   exports.Set("startProducer", Napi::Function::New(env, StartProducer));
   exports.Set("startDrain", Napi::Function::New(env, StartDrain));
+  exports.Set("startCollector", Napi::Function::New(env, StartCollector));
   return exports;
 }
 

@@ -1,0 +1,197 @@
+#include "native_collector.hpp"
+
+#include <cstring>
+#include <vector>
+
+namespace ringkit::buffer_pool {
+
+namespace {
+
+namespace pool = ringkit::buffer_pool::layout;
+namespace ring = ringkit::layout;
+
+class Collector {
+ public:
+  Collector(const CollectorConfig& config, const PoolMemory& memory, BlockTable& blocks,
+            const WantBlock& want_block, const std::atomic<bool>& stop)
+      : config_(config),
+        memory_(memory),
+        blocks_(blocks),
+        want_block_(want_block),
+        stop_(stop),
+        role_(memory.control, pool::role_line(pool::Role::kCollector, config.lane, config.lanes)),
+        collect_(memory.queue(config.lane, pool::Queue::kCollect)),
+        done_(memory.queue(config.lane, pool::Queue::kDone)),
+        replenish_waker_(memory.control, memory.queues, pool::Role::kReplenish, 0, config.lanes),
+        taken_(std::size_t{config.batch} * pool::entry::kBytes) {
+    sleep_on_own_input(memory.control, pool::Role::kCollector, config.lane, config.lanes);
+  }
+
+  CollectorResult run() {
+    const auto start = Clock::now();
+    int idle = 0;
+    while (!finished_) {
+      if (stop_.load(std::memory_order_relaxed)) {
+        result_.stopped = true;
+        finish();
+        break;
+      }
+      if (step() > 0) {
+        idle = 0;
+        continue;
+      }
+      if (finished_ || ++idle < kIdleStepsBeforeSleep) continue;
+      idle = 0;
+      // collector.ts's sleep(): on collect[q] for at most one tick (records, or its end).
+      static_cast<void>(collect_.wait(config_.tick_ms, &stop_, config_.tick_ms, config_.spin));
+    }
+    result_.seconds = elapsed_ms(start) / 1000;
+    return result_;
+  }
+
+ private:
+  // collector.ts's step(): a batch in one move, each buffer collected, the batch home in one move.
+  std::uint32_t step() {
+    if (collect_.peek() == nullptr) {
+      // The closed flag sits on the drain's line: look at it now and then, or once complete.
+      if ((memory_.complete() || (++idle_steps_ & 63) == 0) && collect_.ended()) finish();
+      return 0;
+    }
+    role_.begin_move();
+    std::uint32_t got = 0;
+    collect_.drain(
+        [&](const std::byte* entries, std::uint32_t count) {
+          std::memcpy(taken_.data() + std::size_t{got} * pool::entry::kBytes, entries,
+                      std::size_t{count} * pool::entry::kBytes);
+          got += count;
+        },
+        config_.batch);
+    if (got > 0) role_.set_held(static_cast<std::int32_t>(got));
+    role_.end_move();
+    if (got == 0) return 0;
+    for (std::uint32_t i = 0; i < got; i++) {
+      std::uint32_t id, length;
+      std::memcpy(&id, taken_.data() + i * pool::entry::kBytes + pool::entry::kId, 4);
+      std::memcpy(&length, taken_.data() + i * pool::entry::kBytes + pool::entry::kLength, 4);
+      collect_one(id, length);
+    }
+    role_.begin_move();
+    for (std::uint32_t i = 0; i < got; i++)  // home empty: done entries carry 0 bytes used
+      std::memset(taken_.data() + i * pool::entry::kBytes + pool::entry::kLength, 0, 4);
+    // Sized for every buffer of the pool, done[q] cannot be full (see queues.ts).
+    static_cast<void>(done_.push_batch(taken_.data(), got));
+    role_.set_held(0);
+    role_.end_move();
+    ring_replenish();
+    return got;
+  }
+
+  void collect_one(std::uint32_t id, std::uint32_t length) {
+    namespace c = pool::counter::collector;
+    if (length == 0) return;
+    RoleError error;
+    const std::byte* block =
+        resolve_block(blocks_, id, config_.buffers_per_block, want_block_, stop_, error);
+    if (block == nullptr && error.code.empty())
+      error.set("UNKNOWN_BLOCK",
+                "stopped while waiting for the block of buffer " + std::to_string(id));
+    if (block != nullptr)
+      verify(block + std::size_t{pool::index_of(id)} * config_.buffer_size, length, error);
+    if (error.code.empty()) {
+      role_.add(c::kCollected, 1);
+      role_.add(c::kBytes, length);
+      result_.buffers++;
+      result_.bytes += length;
+    } else {
+      role_.add(c::kErrors, 1);
+      result_.errors++;
+      if (result_.first_error.empty())
+        result_.first_error = "buffer " + std::to_string(id) + " of lane " +
+                              std::to_string(config_.lane) + ": " + error.message;
+    }
+    const double fresh = blocks_.registrations() - role_.counter(c::kRegistrations);
+    if (fresh > 0) role_.add(c::kRegistrations, fresh);
+  }
+
+  // forEachRecord with records.mjs's checkRecord: stops at the first record that is not the
+  // pattern (past a bad header nothing can be trusted).
+  void verify(const std::byte* buffer, std::uint32_t length, RoleError& error) {
+    if (length > config_.buffer_size) {
+      error.set("BAD_RECORD", "its " + std::to_string(length) + " bytes used exceed the " +
+                                  std::to_string(config_.buffer_size) + "-byte buffer");
+      return;
+    }
+    for (std::size_t at = 0; at < length;) {
+      std::uint32_t payload_length = 0, lane = 0;
+      std::memcpy(&payload_length, buffer + at + pool::record::kLength, 4);
+      const std::size_t span = pool::record_span(payload_length);
+      if (at + span > length) {
+        error.set("BAD_RECORD", "record at byte " + std::to_string(at) + " claims " +
+                                    std::to_string(payload_length) + " bytes, past the buffer's " +
+                                    std::to_string(length) + " filled bytes");
+        return;
+      }
+      const std::byte* payload = buffer + at + pool::record::kHeaderBytes;
+      const std::int64_t sequence = check_test_record(payload, payload_length);
+      if (sequence >= 0) std::memcpy(&lane, payload + 4, 4);
+      if (sequence < 0 || lane != config_.lane) {
+        error.set("BAD_RECORD",
+                  "record at byte " + std::to_string(at) + " (" + std::to_string(payload_length) +
+                      " bytes) is not the test pattern of lane " + std::to_string(config_.lane));
+        return;
+      }
+      count_sequence(sequence);
+      result_.records++;
+      result_.payload_bytes += payload_length;
+      at += span;
+    }
+  }
+
+  void count_sequence(std::int64_t sequence) {
+    if (sequence <= result_.max_sequence) {
+      result_.out_of_order++;
+      return;
+    }
+    result_.gaps += static_cast<std::uint64_t>(sequence - result_.max_sequence - 1);
+    result_.max_sequence = sequence;
+  }
+
+  // collector.ts's ringReplenish: replenish sleeps on lane 0's done queue (or its thread's).
+  void ring_replenish() const noexcept {
+    if (config_.lane == 0)
+      replenish_waker_.wake_if_elsewhere();
+    else
+      replenish_waker_.wake();
+  }
+
+  void finish() {
+    finished_ = true;
+    // Marked before the knock, so replenish sees it when it wakes; done[q] stays open.
+    role_.mark_exited();
+    ring_replenish();
+  }
+
+  const CollectorConfig& config_;
+  const PoolMemory& memory_;
+  BlockTable& blocks_;
+  const WantBlock& want_block_;
+  const std::atomic<bool>& stop_;
+  RoleLine role_;
+  FixedConsumer collect_;
+  FixedProducer done_;
+  RoleWaker replenish_waker_;
+  std::vector<std::byte> taken_;
+  std::uint32_t idle_steps_ = 0;
+  bool finished_ = false;
+  CollectorResult result_;
+};
+
+}  // namespace
+
+CollectorResult run_collector(const CollectorConfig& config, const PoolMemory& memory,
+                              BlockTable& blocks, const WantBlock& want_block,
+                              const std::atomic<bool>& stop) {
+  return Collector(config, memory, blocks, want_block, stop).run();
+}
+
+}  // namespace ringkit::buffer_pool
