@@ -52,14 +52,14 @@ export default defineSuite({
   benches: [
     compared(
       'single-vs-postmessage',
-      '32-byte records, main → worker, one per push: ring tryPush vs MessageChannel.postMessage',
+      '32-byte records, main → worker, one per push: ring push vs MessageChannel.postMessage',
       30,
       postMessageTransport(),
       ringTransport('single'),
     ),
     compared(
       'single-vs-ringbufjs',
-      '32-byte records, main → worker, one per push: ring tryPush vs ringbuf.js push',
+      '32-byte records, main → worker, one per push: ring push vs ringbuf.js push',
       2.5,
       ringbufjsTransport('single'),
       ringTransport('single'),

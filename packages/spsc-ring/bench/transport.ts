@@ -57,7 +57,11 @@ export function postMessageTransport(): Transport {
   };
 }
 
-/** Pushes through our ring, one tryPush per record or one claim/commit per batch, then waits until drained. */
+/**
+ * Pushes through our ring, one push() per record (the `block` policy's push: when the ring is
+ * full it spins, then sleeps, rather than burning the core the consumer may need) or one
+ * claim/commit per batch, then waits until drained.
+ */
 function sendThroughRing(
   producer: FixedProducer,
   mode: 'single' | 'batched',
@@ -67,7 +71,7 @@ function sendThroughRing(
   if (mode === 'single') {
     for (let i = 0; i < records; i++) {
       record[0] = i;
-      while (!producer.tryPush(record)) {}
+      producer.push(record);
     }
   } else {
     for (let sent = 0; sent < records; ) {
@@ -82,7 +86,7 @@ function sendThroughRing(
   while (producer.stats().used > 0) {}
 }
 
-/** Our fixed-slot ring, one tryPush per record or one claim/commit per batch of 256; a worker drains. */
+/** Our fixed-slot ring, one push per record or one claim/commit per batch of 256; a worker drains. */
 export function ringTransport(mode: 'single' | 'batched'): Transport {
   let worker: Worker;
   let producer: FixedProducer;

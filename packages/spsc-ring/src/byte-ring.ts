@@ -184,16 +184,17 @@ export class ByteProducer extends ProducerEnd {
 
   /** `block` policy: waits (blocking this thread) for room, then pushes; `drop`: same as tryPush. */
   push(payload: Uint8Array, type = 0, options: WaitOptions = {}): boolean {
-    if (this.descriptor.fullPolicy === 'drop') return this.tryPush(payload, type);
-    this.assertWritable(payload.length, type);
+    // The common case costs what tryPush costs; only a full ring pays for the wait's machinery.
+    const pushed = this.tryPush(payload, type);
+    if (pushed || this.descriptor.fullPolicy === 'drop') return pushed;
     this.waitForSpaceSync(this.worstCaseBytes(payload.length), options);
     return this.tryPush(payload, type);
   }
 
   /** `block` policy without blocking the event loop. */
   async pushAsync(payload: Uint8Array, type = 0, options: WaitOptions = {}): Promise<boolean> {
-    if (this.descriptor.fullPolicy === 'drop') return this.tryPush(payload, type);
-    this.assertWritable(payload.length, type);
+    const pushed = this.tryPush(payload, type);
+    if (pushed || this.descriptor.fullPolicy === 'drop') return pushed;
     await this.waitForSpaceAsync(this.worstCaseBytes(payload.length), options);
     return this.tryPush(payload, type);
   }

@@ -147,17 +147,18 @@ export class FixedProducer extends ProducerEnd {
 
   /** `block` policy: waits (blocking this thread) for a free slot, then pushes; `drop`: same as tryPush. */
   push(record: Uint8Array, options: WaitOptions = {}): boolean {
-    if (this.descriptor.fullPolicy === 'drop') return this.tryPush(record);
-    this.assertWritable(record.length);
-    if (this.freeSpace(1) < 1) this.waitForSpaceSync(1, options);
+    // The common case costs what tryPush costs; only a full ring pays for the wait's machinery.
+    const pushed = this.tryPush(record);
+    if (pushed || this.descriptor.fullPolicy === 'drop') return pushed;
+    this.waitForSpaceSync(1, options);
     return this.tryPush(record);
   }
 
   /** `block` policy without blocking the event loop. */
   async pushAsync(record: Uint8Array, options: WaitOptions = {}): Promise<boolean> {
-    if (this.descriptor.fullPolicy === 'drop') return this.tryPush(record);
-    this.assertWritable(record.length);
-    if (this.freeSpace(1) < 1) await this.waitForSpaceAsync(1, options);
+    const pushed = this.tryPush(record);
+    if (pushed || this.descriptor.fullPolicy === 'drop') return pushed;
+    await this.waitForSpaceAsync(1, options);
     return this.tryPush(record);
   }
 
