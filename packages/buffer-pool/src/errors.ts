@@ -14,7 +14,9 @@ export type PoolErrorCode =
   /** The role was used after it exited or was closed. */
   | 'CLOSED'
   /** A native role was asked for, and the addon is not built or cannot load here. */
-  | 'NATIVE_UNAVAILABLE';
+  | 'NATIVE_UNAVAILABLE'
+  /** A native replenish asked the JS thread that started it for a block, and none came in time. */
+  | 'ALLOCATION_TIMEOUT';
 
 /** Every error this package throws on purpose: a code to branch on, a sentence to act on. */
 export class PoolError extends Error {

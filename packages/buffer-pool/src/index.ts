@@ -13,9 +13,11 @@ export {
   type NativeCollectorOptions,
   type NativeCollectorResult,
   type NativeDrainResult,
+  type NativeReplenishResult,
   type NativeRole,
   startNativeCollector,
   startNativeDrain,
+  startNativeReplenish,
 } from './native-roles.js';
 export type { FullPolicy, PoolOptions, QueueKind, WaitDomain } from './options.js';
 export {

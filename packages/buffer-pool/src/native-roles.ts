@@ -1,3 +1,4 @@
+import { BlockDirectory } from './blocks.js';
 import type { RoleKind, RoleLine } from './control.js';
 import { PoolError } from './errors.js';
 import {
@@ -5,13 +6,21 @@ import {
   type RawCollectorResult,
   type RawDrainResult,
   type RawNativeRole,
+  type RawReplenishResult,
   type RawRoleEvent,
   type RawRoleResult,
   requireNative,
 } from './native.js';
-import { BlockFeed, checkNativePool, nativeGeometry, nativeMemory } from './native-link.js';
+import {
+  BlockFeed,
+  checkNativePool,
+  handToNativeRoles,
+  nativeGeometry,
+  nativeMemory,
+} from './native-link.js';
 import { openSender } from './queues.js';
-import { checkLane, checkSpec, type PoolSpec } from './spec.js';
+import type { ReplenishOptions } from './replenish.js';
+import { channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
 import { RoleWaker } from './wake.js';
 
 /**
@@ -71,6 +80,17 @@ export interface NativeCollectorResult {
   readonly gaps: number;
   /** Records at or below a sequence number already seen: 0 when the lane kept its order. */
   readonly outOfOrder: number;
+  readonly seconds: number;
+  readonly stopped: boolean;
+}
+
+export interface NativeReplenishResult {
+  /** Buffers moved from done to recycled, and those of them sent to another lane. */
+  readonly routed: number;
+  readonly rebalanced: number;
+  /** Blocks allocated (on the starting thread, at the native replenish's request) and registered. */
+  readonly blocksAllocated: number;
+  readonly registrations: number;
   readonly seconds: number;
   readonly stopped: boolean;
 }
@@ -209,6 +229,99 @@ export function startNativeCollector(
     maxSequence: raw.maxSequence,
     gaps: raw.gaps,
     outOfOrder: raw.outOfOrder,
+    seconds: raw.seconds,
+    stopped: raw.stopped,
+  }));
+}
+
+/**
+ * Takes replenish and runs its loop on a native thread: replenish.ts's routing
+ * (done of every lane → recycled of the lane furthest below its high watermark;
+ * ties and lanes without a deficit keep their own) and its watermarks (free +
+ * recycled per lane; a lane below the low watermark gets a block while blocks <
+ * maxBlocks). A native thread cannot create a SharedArrayBuffer, so it decides
+ * when and THIS thread allocates: on its request this thread creates block N,
+ * announces it on the pool's channel as PoolReplenish does (before any of its ids
+ * is queued), reports it to `tracker`, and hands it over; only then does the
+ * native thread carve and route its ids. It also answers BLOCK_WANTED here. Keep
+ * this thread's event loop turning while it runs (await `join()`), or growth
+ * stops with ALLOCATION_TIMEOUT after 5 s.
+ */
+export function startNativeReplenish(
+  spec: PoolSpec,
+  options: ReplenishOptions = {},
+): NativeRole<NativeReplenishResult> {
+  checkSpec(spec);
+  const pool = spec.options;
+  const directory = new BlockDirectory(channelName(spec), spec.control, spec.blocks);
+  let sideError: unknown;
+  const allocate = (block: number, thread: RawNativeRole<RawReplenishResult>): void => {
+    let memory = directory.blocks[block]?.buffer as SharedArrayBuffer | undefined;
+    if (memory === undefined) {
+      try {
+        memory = new SharedArrayBuffer(pool.bufferSize * pool.buffersPerBlock);
+      } catch (error) {
+        // The native thread's bounded wait ends the run; this error says why.
+        sideError ??= error;
+        return;
+      }
+      // Registration first: no id of this block may reach a queue before every participant can resolve it.
+      directory.announce(block, memory);
+      try {
+        options.tracker?.register(options.device ?? 0, memory.byteLength, block);
+      } catch (error) {
+        sideError ??= error;
+      }
+    }
+    handToNativeRoles(spec, block, memory);
+    thread.addBlock(block, new Uint8Array(memory));
+  };
+  /** replenish.ts's answerWants: participants that joined after a block's broadcast asked again. */
+  const answerWants = (): void => {
+    for (const block of directory.pump()) {
+      const bytes = directory.blocks[block];
+      if (bytes === undefined) continue;
+      directory.announce(block, bytes.buffer as SharedArrayBuffer);
+      handToNativeRoles(spec, block, bytes.buffer as SharedArrayBuffer);
+    }
+  };
+  let started: ReturnType<typeof launch<RawReplenishResult>>;
+  try {
+    directory.listen();
+    started = launch<RawReplenishResult>(spec, {
+      what: 'a native replenish',
+      kind: 'replenish',
+      lane: 0,
+      start: (native, onEvent) =>
+        native.startReplenish(
+          { ...nativeMemory(spec), blocks: [] },
+          {
+            ...nativeGeometry(spec),
+            lowWatermark: pool.lowWatermark,
+            highWatermark: pool.highWatermark,
+          },
+          onEvent,
+        ),
+      onEvent: (kind, block, thread) => {
+        if (kind === 'allocate') allocate(block, thread);
+        else if (kind === 'announce') answerWants();
+      },
+      abandon: (role) => role.markExited(),
+      sideError: () => sideError,
+    });
+  } catch (error) {
+    directory.close();
+    throw error;
+  }
+  const closing = {
+    done: started.done.finally(() => directory.close()),
+    stop: started.stop,
+  };
+  return handle(closing, (raw) => ({
+    routed: raw.routed,
+    rebalanced: raw.rebalanced,
+    blocksAllocated: raw.blocksAllocated,
+    registrations: raw.registrations,
     seconds: raw.seconds,
     stopped: raw.stopped,
   }));

@@ -10,6 +10,7 @@ import {
   startNativeCollector,
   startNativeDrain,
   startNativeProducer,
+  startNativeReplenish,
 } from '../src/index.js';
 import type { CollectorReport, LaneReport } from './pipeline.js';
 import { requireOrSkip } from './skip.js';
@@ -262,4 +263,235 @@ describe('a native collector', () => {
       expect(await collector.join()).toMatchObject({ stopped: true });
     },
   );
+});
+
+/**
+ * Every role native: producers, drains and collectors on `lanes` lanes and
+ * replenish, conservation checked from this thread while they run.
+ */
+async function allNative(
+  poolOptions: Omit<PoolOptions, 'waitDomain' | 'lanes'>,
+  records: number,
+  recordBytes: [number, number],
+) {
+  const pool = osPool({ ...poolOptions, lanes: 2 });
+  const replenish = startNativeReplenish(pool.spec);
+  const loops = [0, 1].map((lane) => ({
+    drain: startNativeDrain(pool.spec, lane),
+    collector: startNativeCollector(pool.spec, lane),
+  }));
+  const conservation = checkConservation(pool);
+  const producers = await Promise.all(
+    [0, 1].map(
+      (lane) =>
+        startNativeProducer(pool.spec, lane, { records, recordBytes, seed: 11 + lane }).done,
+    ),
+  );
+  const whileRunning = { ...conservation.checks };
+  pool.complete();
+  const collectors = await Promise.all(loops.map((loop) => loop.collector.join()));
+  const drains = await Promise.all(loops.map((loop) => loop.drain.join()));
+  const replenished = await replenish.join();
+  await conservation.stop();
+  const home = await pool.whenAllHome();
+  return {
+    pool,
+    producers,
+    collectors,
+    drains,
+    replenished,
+    checks: conservation.checks,
+    whileRunning,
+    home,
+  };
+}
+
+describe('every role native', () => {
+  it.skipIf(skip)(
+    'block: ≥ 10⁶ records through native producers, drains, collectors and replenish, every one verified, none dropped',
+    async () => {
+      const records = 600_000;
+      const run = await allNative(
+        {
+          bufferSize: 4096,
+          buffersPerBlock: 4,
+          initialBlocks: 1,
+          maxBlocks: 16,
+          fullPolicy: 'block',
+        },
+        records,
+        [8, 64],
+      );
+      for (const lane of [0, 1]) {
+        expect(run.producers[lane]).toMatchObject({ written: records, dropped: 0 });
+        expect(run.collectors[lane]).toMatchObject({
+          records,
+          errors: 0,
+          gaps: 0,
+          outOfOrder: 0,
+          maxSequence: records - 1,
+        });
+      }
+      const stats = run.pool.stats();
+      // The pool grew on demand: blocks allocated on this thread at the native replenish's request.
+      expect(run.replenished.blocksAllocated).toBeGreaterThan(0);
+      expect(stats.blocksAllocated).toBe(run.replenished.blocksAllocated);
+      expect(stats.blocks).toBe(1 + run.replenished.blocksAllocated);
+      expect(stats.routed).toBe(run.replenished.routed);
+      expect(stats.lanes.map((lane) => lane.collected)).toEqual(
+        run.collectors.map((collector) => collector.buffers),
+      );
+      expect(run.whileRunning.consistent).toBeGreaterThan(3);
+      expect(run.checks.failures).toEqual([]);
+      expect(run.home.free + run.home.recycled).toBe(run.home.allocated);
+    },
+  );
+
+  it.skipIf(skip)(
+    'drop, small pool: written + dropped = records exactly, on each lane',
+    async () => {
+      const records = 300_000;
+      const run = await allNative(
+        { bufferSize: 256, buffersPerBlock: 4, initialBlocks: 1, maxBlocks: 2, fullPolicy: 'drop' },
+        records,
+        [8, 40],
+      );
+      for (const lane of [0, 1]) {
+        const { written, dropped } = run.producers[lane]!;
+        expect(written + dropped).toBe(records);
+        const collector = run.collectors[lane]!;
+        expect(collector).toMatchObject({ records: written, errors: 0, outOfOrder: 0 });
+        // Drops are exactly the sequence numbers that never arrived.
+        expect(collector.gaps + (records - 1 - collector.maxSequence)).toBe(dropped);
+        expect(run.pool.stats().lanes[lane]!.droppedRecords).toBe(dropped);
+      }
+      expect(run.producers.some((producer) => producer.dropped > 0)).toBe(true);
+      expect(run.checks.failures).toEqual([]);
+      expect(run.home.ok).toBe(true);
+    },
+  );
+
+  it.skipIf(skip)(
+    'mixed: JS producers and collectors (workers) with a native drain and a native replenish',
+    async () => {
+      const records = 100_000;
+      const pool = osPool({
+        lanes: 2,
+        bufferSize: 1024,
+        buffersPerBlock: 4,
+        maxBlocks: 16,
+        fullPolicy: 'block',
+      });
+      const replenish = startNativeReplenish(pool.spec);
+      const collectors = startWorker(pool, ['collector:0', 'collector:1']);
+      await collectors.started;
+      const drains = [0, 1].map((lane) => startNativeDrain(pool.spec, lane));
+      const producers = startWorker(pool, ['producer:0', 'producer:1'], records);
+      try {
+        const produced = await producers.report;
+        pool.complete();
+        const collected = await collectors.report;
+        await Promise.all(drains.map((drain) => drain.join()));
+        const replenished = await replenish.join();
+        for (const lane of [0, 1]) {
+          expect(produced[`producer:${lane}`]).toMatchObject({ written: records, dropped: 0 });
+          expect(collected[`collector:${lane}`]).toMatchObject({
+            received: records,
+            gaps: 0,
+            bad: 0,
+          });
+        }
+        expect(replenished.routed).toBeGreaterThan(0);
+        expect((await pool.whenAllHome()).ok).toBe(true);
+      } finally {
+        await Promise.all([collectors.worker.terminate(), producers.worker.terminate()]);
+      }
+    },
+  );
+
+  it.skipIf(skip)(
+    'mixed: a native producer into JS drains and collectors (a worker) with a native replenish',
+    async () => {
+      const records = 100_000;
+      const pool = osPool({
+        lanes: 2,
+        bufferSize: 2048,
+        buffersPerBlock: 4,
+        maxBlocks: 16,
+        fullPolicy: 'block',
+      });
+      const replenish = startNativeReplenish(pool.spec);
+      const loops = startWorker(pool, ['drain:0', 'collector:0', 'drain:1', 'collector:1']);
+      try {
+        await loops.started;
+        const produced = await Promise.all(
+          [0, 1].map(
+            (lane) =>
+              startNativeProducer(pool.spec, lane, { records, recordBytes: [8, 100], type: lane })
+                .done,
+          ),
+        );
+        pool.complete();
+        const report = await loops.report;
+        await replenish.join();
+        for (const lane of [0, 1]) {
+          expect(produced[lane]).toMatchObject({ written: records, dropped: 0 });
+          expect(report[`collector:${lane}`]).toMatchObject({ received: records, gaps: 0, bad: 0 });
+        }
+        expect((await pool.whenAllHome()).ok).toBe(true);
+      } finally {
+        await loops.worker.terminate();
+      }
+    },
+  );
+
+  it.skipIf(skip)(
+    'after complete(), native drains, collectors and replenish of an idle run exit within one tick',
+    async () => {
+      const tickMs = 200;
+      const pool = osPool({ lanes: 2, bufferSize: 256, tickMs });
+      const replenish = startNativeReplenish(pool.spec);
+      const roles = [0, 1].flatMap((lane) => [
+        startNativeDrain(pool.spec, lane),
+        startNativeCollector(pool.spec, lane),
+      ]);
+      await sleep(3 * tickMs); // no producer: every role idle, asleep
+      expect(pool.stats().lanes.some((lane) => lane.exited.drain || lane.exited.collector)).toBe(
+        false,
+      );
+      const completedAt = performance.now();
+      pool.complete();
+      const results = await Promise.all([...roles.map((role) => role.join()), replenish.join()]);
+      expect(performance.now() - completedAt).toBeLessThan(1000);
+      expect(results.every((result) => !result.stopped)).toBe(true);
+      expect((await pool.whenAllHome(1000)).ok).toBe(true);
+    },
+  );
+
+  it.skipIf(skip)('replenish is taken once, by JS or native', async () => {
+    const first = osPool({ lanes: 1, bufferSize: 256 });
+    first.replenish();
+    expect(() => startNativeReplenish(first.spec)).toThrow(
+      expect.objectContaining({
+        code: 'ROLE_TAKEN',
+        message: expect.stringContaining('replenish was already taken'),
+      }),
+    );
+    const second = osPool({ lanes: 1, bufferSize: 256 });
+    const replenish = startNativeReplenish(second.spec);
+    expect(() => second.replenish()).toThrow(expect.objectContaining({ code: 'ROLE_TAKEN' }));
+    replenish.stop();
+    expect(await replenish.join()).toMatchObject({ stopped: true });
+  });
+
+  it("refuses a pool whose waitDomain is 'process', before taking the role", () => {
+    const pool = createBufferPool({ lanes: 1, bufferSize: 256 });
+    for (const start of [
+      () => startNativeDrain(pool.spec, 0),
+      () => startNativeCollector(pool.spec, 0),
+      () => startNativeReplenish(pool.spec),
+    ])
+      expect(start).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+    expect(() => [pool.drain(0), pool.collector(0, () => {}), pool.replenish()]).not.toThrow();
+  });
 });

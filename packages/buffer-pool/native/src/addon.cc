@@ -19,6 +19,7 @@
 #include "native_collector.hpp"
 #include "native_drain.hpp"
 #include "native_producer.hpp"
+#include "native_replenish.hpp"
 #include "ringkit/buffer_pool_layout.hpp"
 #include "ringkit/spsc_ring.hpp"
 
@@ -569,12 +570,53 @@ Napi::Value StartCollector(const Napi::CallbackInfo& info) {
       });
 }
 
+// startReplenish(memory, options: { lanes, bufferSize, buffersPerBlock, maxBlocks, tickMs, spin,
+// lowWatermark, highWatermark }, onEvent) → { done, stop(), addBlock() }. onEvent('allocate', N)
+// asks the JS thread for block N (it answers with addBlock); onEvent('announce') answers wants.
+Napi::Value StartReplenish(const Napi::CallbackInfo& info) {
+  auto config = std::make_shared<bp::ReplenishConfig>();
+  return start_role(
+      info, "replenish",
+      [config](const Napi::Object& options, RoleThread& state) {
+        config->lanes = state.lanes;
+        config->buffers_per_block = whole_number(options, "buffersPerBlock");
+        config->max_blocks = whole_number(options, "maxBlocks");
+        config->low_watermark = whole_number(options, "lowWatermark");
+        config->high_watermark = whole_number(options, "highWatermark");
+        config->tick_ms = positive_number(options, "tickMs", false);
+        config->spin =
+            static_cast<int>(std::min<std::uint32_t>(whole_number(options, "spin"), INT_MAX));
+      },
+      [config](RoleThread& state) -> std::function<Napi::Object(Napi::Env)> {
+        const bp::AllocateBlock allocate = [&state](std::uint32_t block) {
+          state.tell("allocate", block);
+        };
+        const bp::AnswerWants answer_wants = [&state] { state.tell("announce", 0); };
+        const bp::ReplenishResult result = bp::run_replenish(*config, state.memory, *state.blocks,
+                                                             allocate, answer_wants, state.stop);
+        return [result](Napi::Env env) {
+          Napi::Object out = Napi::Object::New(env);
+          auto set = [&](const char* name, double value) {
+            out.Set(name, Napi::Number::New(env, value));
+          };
+          set("routed", static_cast<double>(result.routed));
+          set("rebalanced", static_cast<double>(result.rebalanced));
+          set("blocksAllocated", static_cast<double>(result.blocks_allocated));
+          set("registrations", static_cast<double>(result.registrations));
+          set("seconds", result.seconds);
+          out.Set("stopped", Napi::Boolean::New(env, result.stopped));
+          return error_fields(env, out, result.error);
+        };
+      });
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layout", Napi::Function::New(env, Layout));
   exports.Set("controlGeometry", Napi::Function::New(env, ControlGeometry));
   exports.Set("startProducer", Napi::Function::New(env, StartProducer));
   exports.Set("startDrain", Napi::Function::New(env, StartDrain));
   exports.Set("startCollector", Napi::Function::New(env, StartCollector));
+  exports.Set("startReplenish", Napi::Function::New(env, StartReplenish));
   return exports;
 }
 

@@ -1,40 +1,11 @@
 #include "native_drain.hpp"
 
-#include <cstring>
-#include <vector>
-
 namespace ringkit::buffer_pool {
 
 namespace {
 
 namespace pool = ringkit::buffer_pool::layout;
 namespace ring = ringkit::layout;
-
-// Ids waiting to be published to one queue: staged for the whole batch, pushed with one publish.
-class Staged {
- public:
-  explicit Staged(std::uint32_t capacity) : entries_(std::size_t{capacity} * pool::entry::kBytes) {}
-
-  // Copies `count` entries; with `empty`, their bytes-used word is set to 0 (a free buffer).
-  void add(const std::byte* entries, std::uint32_t count, bool empty) {
-    std::byte* at = entries_.data() + std::size_t{count_} * pool::entry::kBytes;
-    std::memcpy(at, entries, std::size_t{count} * pool::entry::kBytes);
-    if (empty)
-      for (std::uint32_t i = 0; i < count; i++)
-        std::memset(at + i * pool::entry::kBytes + pool::entry::kLength, 0, 4);
-    count_ += count;
-  }
-
-  // Sized for every buffer of the pool, the queue cannot be full (see queues.ts).
-  void publish(FixedProducer& queue) {
-    if (count_ > 0) static_cast<void>(queue.push_batch(entries_.data(), count_));
-    count_ = 0;
-  }
-
- private:
-  std::vector<std::byte> entries_;
-  std::uint32_t count_ = 0;
-};
 
 class Drain {
  public:

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -141,6 +142,40 @@ class RoleWaker {
 // that input (announceSleepQueue(line, undefined) in wake.ts).
 void sleep_on_own_input(std::byte* control, layout::Role role, std::uint32_t lane,
                         std::uint32_t lanes) noexcept;
+
+// Ids waiting to be published to one queue: staged for the whole batch, pushed with one publish.
+class Staged {
+ public:
+  explicit Staged(std::uint32_t capacity)
+      : entries_(std::size_t{capacity} * layout::entry::kBytes) {}
+
+  // One id, bytes used 0 (replenish's routing).
+  void add_id(std::uint32_t id) {
+    std::byte* at = entries_.data() + std::size_t{count_++} * layout::entry::kBytes;
+    std::memcpy(at + layout::entry::kId, &id, 4);
+    std::memset(at + layout::entry::kLength, 0, 4);
+  }
+
+  // Copies `count` entries; with `empty`, their bytes-used word is set to 0 (a free buffer).
+  void add(const std::byte* entries, std::uint32_t count, bool empty) {
+    std::byte* at = entries_.data() + std::size_t{count_} * layout::entry::kBytes;
+    std::memcpy(at, entries, std::size_t{count} * layout::entry::kBytes);
+    if (empty)
+      for (std::uint32_t i = 0; i < count; i++)
+        std::memset(at + i * layout::entry::kBytes + layout::entry::kLength, 0, 4);
+    count_ += count;
+  }
+
+  // Sized for every buffer of the pool, the queue cannot be full (see queues.ts).
+  void publish(FixedProducer& queue) {
+    if (count_ > 0) static_cast<void>(queue.push_batch(entries_.data(), count_));
+    count_ = 0;
+  }
+
+ private:
+  std::vector<std::byte> entries_;
+  std::uint32_t count_ = 0;
+};
 
 // test/workers/records.mjs's pattern: [u32 sequence][u32 lane][(sequence + i) & 0xff …].
 inline constexpr std::uint32_t kTestRecordMinPayload = 8;

@@ -1,0 +1,281 @@
+#include "native_replenish.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ringkit::buffer_pool {
+
+namespace {
+
+namespace pool = ringkit::buffer_pool::layout;
+namespace ring = ringkit::layout;
+
+// How long the JS thread may take to allocate a block: it has to come round its event loop.
+constexpr double kAllocateTimeoutMs = 5000;
+
+class Replenish {
+ public:
+  Replenish(const ReplenishConfig& config, const PoolMemory& memory, BlockTable& blocks,
+            const AllocateBlock& allocate, const AnswerWants& answer_wants,
+            const std::atomic<bool>& stop)
+      : config_(config),
+        memory_(memory),
+        table_(blocks),
+        allocate_(allocate),
+        answer_wants_(answer_wants),
+        stop_(stop),
+        role_(memory.control, pool::role_line(pool::Role::kReplenish, 0, config.lanes)),
+        blocks_(static_cast<std::uint32_t>(memory.pool_word(pool::pool_word::kBlocks))),
+        available_(config.lanes, 0),
+        refilled_(config.lanes, false) {
+    sleep_on_own_input(memory.control, pool::Role::kReplenish, 0, config.lanes);
+    done_.reserve(config.lanes);
+    recycled_.reserve(config.lanes);
+    staged_.reserve(config.lanes);
+    collectors_.reserve(config.lanes);
+    drain_wakers_.reserve(config.lanes);
+    for (std::uint32_t lane = 0; lane < config.lanes; lane++) {
+      done_.emplace_back(memory.queue(lane, pool::Queue::kDone));
+      recycled_.emplace_back(memory.queue(lane, pool::Queue::kRecycled));
+      staged_.emplace_back(recycled_.back().ring().capacity());
+      collectors_.emplace_back(memory.control,
+                               pool::role_line(pool::Role::kCollector, lane, config.lanes));
+      drain_wakers_.emplace_back(memory.control, memory.queues, pool::Role::kDrain, lane,
+                                 config.lanes);
+    }
+  }
+
+  ReplenishResult run() {
+    const auto start = Clock::now();
+    int idle = 0;
+    while (!finished_) {
+      if (stop_.load(std::memory_order_relaxed)) {
+        result_.stopped = true;
+        finish();
+        break;
+      }
+      if (step() > 0) {
+        idle = 0;
+        continue;
+      }
+      if (finished_ || ++idle < kIdleStepsBeforeSleep) continue;
+      idle = 0;
+      sleep();
+    }
+    result_.seconds = elapsed_ms(start) / 1000;
+    return result_;
+  }
+
+ private:
+  // replenish.ts's step(): every lane's done queue routed in one move window, then top-ups.
+  std::uint32_t step() {
+    answer_wants();
+    if (!any_done() && !due_for_top_up()) {
+      // Exited is stored after a collector's last push: seeing it first, then no entries, misses
+      // nothing.
+      if (memory_.complete() && collectors_exited() && !any_done()) finish();
+      return 0;
+    }
+    measure();
+    std::uint32_t moved = 0;
+    role_.begin_move();
+    for (std::uint32_t lane = 0; lane < config_.lanes; lane++) {
+      routing_from_ = static_cast<std::int32_t>(lane);
+      moved += done_[lane].drain([&](const std::byte* entries, std::uint32_t count) {
+        for (std::uint32_t i = 0; i < count; i++) {
+          std::uint32_t id;
+          std::memcpy(&id, entries + i * pool::entry::kBytes + pool::entry::kId, 4);
+          route(id);
+        }
+      });
+    }
+    publish();
+    role_.end_move();
+    moved += top_up();
+    wake_refilled_drains();
+    return moved;
+  }
+
+  // The lane furthest below its high watermark; with no deficit (or a tie) the buffer stays home.
+  std::uint32_t neediest_lane() const noexcept {
+    const auto high = static_cast<std::int64_t>(config_.high_watermark);
+    std::uint32_t best = static_cast<std::uint32_t>(std::max(routing_from_, 0));
+    std::int64_t best_deficit = std::max<std::int64_t>(0, high - available_[best]);
+    for (std::uint32_t lane = 0; lane < config_.lanes; lane++) {
+      const std::int64_t deficit = high - available_[lane];
+      if (deficit > best_deficit) {
+        best_deficit = deficit;
+        best = lane;
+      }
+    }
+    return best;
+  }
+
+  void route(std::uint32_t id) {
+    namespace c = pool::counter::replenish;
+    const std::uint32_t lane = neediest_lane();
+    staged_[lane].add_id(id);
+    available_[lane]++;
+    refilled_[lane] = true;
+    role_.add(c::kRouted, 1);
+    result_.routed++;
+    if (routing_from_ >= 0 && lane != static_cast<std::uint32_t>(routing_from_)) {
+      role_.add(c::kRebalanced, 1);
+      result_.rebalanced++;
+    }
+  }
+
+  void publish() {
+    for (std::uint32_t lane = 0; lane < config_.lanes; lane++)
+      staged_[lane].publish(recycled_[lane]);
+  }
+
+  // Drains sleep on ready[q]; tell the ones whose recycled queue just filled.
+  void wake_refilled_drains() {
+    for (std::uint32_t lane = 0; lane < config_.lanes; lane++) {
+      if (!refilled_[lane]) continue;
+      refilled_[lane] = false;
+      drain_wakers_[lane].wake();
+    }
+  }
+
+  // Allocates blocks while some lane is below its low watermark. Unlike replenish.ts the block
+  // is obtained before its move window (the JS thread makes it, which takes an event-loop turn),
+  // so the sequence is never left odd while waiting; the window then stores the block count and
+  // queues its ids together.
+  std::uint32_t top_up() {
+    namespace c = pool::counter::replenish;
+    std::uint32_t carved = 0;
+    while (!memory_.complete() && blocks_ < config_.max_blocks && below_low()) {
+      const std::uint32_t block = blocks_;
+      if (table_.find(block) == nullptr) allocate_(block);
+      if (table_.wait_for(block, kAllocateTimeoutMs, stop_) == nullptr) {
+        if (!stop_.load(std::memory_order_relaxed)) {
+          result_.error.set("ALLOCATION_TIMEOUT",
+                            "the JS thread that started the native replenish did not allocate "
+                            "block " +
+                                std::to_string(block) + " within " + js_number(kAllocateTimeoutMs) +
+                                " ms: keep its event loop turning (await join(), do not block it) "
+                                "while the native replenish runs.");
+          finish();
+        }
+        return carved;
+      }
+      role_.begin_move();
+      blocks_ = block + 1;
+      memory_.set_pool_word(pool::pool_word::kBlocks, static_cast<std::int32_t>(blocks_));
+      role_.add(c::kRegistrations, 1);
+      role_.add(c::kBlocksAllocated, 1);
+      result_.registrations++;
+      result_.blocks_allocated++;
+      routing_from_ = -1;
+      for (std::uint32_t index = 0; index < config_.buffers_per_block; index++)
+        route((block << pool::buffer_id::kBlockShift) | index);
+      publish();
+      role_.end_move();
+      carved += config_.buffers_per_block;
+    }
+    return carved;
+  }
+
+  // Watermarks are looked at whenever buffers come back, after a sleep (whoever woke it may want a
+  // top-up), and otherwise on every 64th idle step.
+  bool due_for_top_up() {
+    if (knocked_ || (++idle_steps_ & 63) == 0) {
+      knocked_ = false;
+      return !memory_.complete() && blocks_ < config_.max_blocks;
+    }
+    return false;
+  }
+
+  bool below_low() const noexcept {
+    return std::any_of(available_.begin(), available_.end(),
+                       [&](std::int64_t count) { return count < config_.low_watermark; });
+  }
+
+  void measure() {
+    for (std::uint32_t lane = 0; lane < config_.lanes; lane++)
+      available_[lane] = depth_of(memory_.queue(lane, pool::Queue::kFree)) +
+                         depth_of(memory_.queue(lane, pool::Queue::kRecycled));
+  }
+
+  bool needs_block() {
+    if (memory_.complete() || blocks_ >= config_.max_blocks) return false;
+    measure();
+    return below_low();
+  }
+
+  bool any_done() {
+    return std::any_of(done_.begin(), done_.end(),
+                       [](FixedConsumer& done) { return done.peek() != nullptr; });
+  }
+
+  bool collectors_exited() const {
+    return std::all_of(collectors_.begin(), collectors_.end(),
+                       [](const RoleLine& collector) { return collector.exited(); });
+  }
+
+  // Participants that joined after a block's broadcast ask for it again: the JS thread answers.
+  void answer_wants() {
+    if (memory_.pool_word(pool::pool_word::kBlockWanted) == 0) return;
+    memory_.set_pool_word(pool::pool_word::kBlockWanted, 0);
+    answer_wants_();
+  }
+
+  // replenish.ts's sleep(): on lane 0's done queue for at most one tick. After complete it waits
+  // for returning buffers and for the collectors to exit, not for anything else.
+  void sleep() {
+    knocked_ = true;
+    static constexpr WaitOutcome kReady = WaitOutcome::kReady;
+    const auto work = [&]() -> const WaitOutcome* {
+      const bool wake = memory_.complete()
+                            ? any_done() || collectors_exited()
+                            : memory_.pool_word(pool::pool_word::kBlockWanted) != 0 || any_done() ||
+                                  needs_block();
+      return wake ? &kReady : nullptr;
+    };
+    static_cast<void>(done_[0].ring().wait_until(
+        work, ring::notification::kConsumerWaiting, ring::notification::kDataSignal,
+        config_.tick_ms, &stop_, config_.tick_ms, config_.spin, &kConsumerSide));
+  }
+
+  void finish() {
+    finished_ = true;
+    role_.mark_exited();
+  }
+
+  const ReplenishConfig& config_;
+  const PoolMemory& memory_;
+  BlockTable& table_;
+  const AllocateBlock& allocate_;
+  const AnswerWants& answer_wants_;
+  const std::atomic<bool>& stop_;
+  RoleLine role_;
+  std::uint32_t blocks_;
+  std::vector<FixedConsumer> done_;
+  std::vector<FixedProducer> recycled_;
+  std::vector<Staged> staged_;
+  std::vector<RoleLine> collectors_;
+  std::vector<RoleWaker> drain_wakers_;
+  // Buffers each lane can hand out now (free + recycled), kept current during a step.
+  std::vector<std::int64_t> available_;
+  std::vector<bool> refilled_;
+  std::int32_t routing_from_ = 0;
+  std::uint32_t idle_steps_ = 0;
+  bool knocked_ = true;
+  bool finished_ = false;
+  ReplenishResult result_;
+};
+
+}  // namespace
+
+ReplenishResult run_replenish(const ReplenishConfig& config, const PoolMemory& memory,
+                              BlockTable& blocks, const AllocateBlock& allocate,
+                              const AnswerWants& answer_wants, const std::atomic<bool>& stop) {
+  return Replenish(config, memory, blocks, allocate, answer_wants, stop).run();
+}
+
+}  // namespace ringkit::buffer_pool

@@ -1,0 +1,48 @@
+// A native replenish: the C++ counterpart of src/replenish.ts's routing and
+// watermarks, over the same control block and queues. It moves done[q] of every
+// lane to recycled[] of the neediest lane and decides when the pool grows. It
+// cannot make a SharedArrayBuffer, so each new block is allocated by the JS
+// thread that started it: it asks (AllocateBlock), that thread creates and
+// announces the block on the pool's channel and hands it back (BlockTable::add),
+// and only then are the block's ids carved and queued.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+#include "role_support.hpp"
+
+namespace ringkit::buffer_pool {
+
+struct ReplenishConfig {
+  std::uint32_t lanes = 1;
+  std::uint32_t buffers_per_block = 0;
+  std::uint32_t max_blocks = 0;
+  std::uint32_t low_watermark = 0;   // per lane, on free + recycled buffers
+  std::uint32_t high_watermark = 0;  // routing aims every lane at it
+  double tick_ms = 100;
+  int spin = 0;
+};
+
+struct ReplenishResult {
+  std::uint64_t routed = 0;
+  std::uint64_t rebalanced = 0;
+  std::uint64_t blocks_allocated = 0;
+  std::uint64_t registrations = 0;
+  double seconds = 0;
+  bool stopped = false;
+  RoleError error;
+};
+
+// Asks the starting JS thread to allocate and announce block N, then addBlock it here.
+using AllocateBlock = std::function<void(std::uint32_t block)>;
+// Asks the starting JS thread to answer the 'want's on the pool's channel (BLOCK_WANTED was set).
+using AnswerWants = std::function<void()>;
+
+// Runs replenish until the run is complete, every collector exited and done[] is empty (or stop).
+ReplenishResult run_replenish(const ReplenishConfig& config, const PoolMemory& memory,
+                              BlockTable& blocks, const AllocateBlock& allocate,
+                              const AnswerWants& answer_wants, const std::atomic<bool>& stop);
+
+}  // namespace ringkit::buffer_pool
