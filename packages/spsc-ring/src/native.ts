@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RingError } from './errors.js';
 
@@ -98,8 +98,13 @@ interface Loaded<T> {
 }
 
 function packageRoot(): string {
-  // dist/index.{js,cjs} and src/native.ts are both one level below the package root.
-  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  // dist/index.{js,cjs} and src/native.ts are both one level below the package root. CommonJS
+  // has an absolute __dirname; under ESM a global one (node -e and eval workers set '.') must
+  // not be believed.
+  const here =
+    typeof __dirname === 'string' && isAbsolute(__dirname)
+      ? __dirname
+      : dirname(fileURLToPath(import.meta.url));
   return join(here, '..');
 }
 

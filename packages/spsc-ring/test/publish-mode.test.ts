@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
@@ -70,6 +71,24 @@ describe('publish mode', () => {
     await producer.join();
     expect(modes(buffer).producer).toBe(PublishMode.LIGHT);
   });
+
+  it.skipIf(skip)(
+    'finds the addon from an eval worker too (its global __dirname is ".")',
+    async () => {
+      const worker = new Worker(
+        `const { parentPort } = require('node:worker_threads');
+       import(${JSON.stringify(ENTRY)}).then((ring) => {
+         const buffer = ring.createRing({ kind: 'fixed', capacity: 8, recordSize: 8 });
+         ring.FixedProducer.attach(buffer);
+         parentPort.postMessage(new Int32Array(buffer, 0, 128)[${Producer.PUBLISH_MODE >> 2}]);
+       });`,
+        { eval: true },
+      );
+      const [mode] = (await once(worker, 'message')) as [number];
+      await worker.terminate();
+      expect(mode).toBe(PublishMode.LIGHT);
+    },
+  );
 
   it('stays fenced with RINGKIT_SYMMETRIC_BARRIERS=1 or without the addon', () => {
     expect(modesInChild({ RINGKIT_SYMMETRIC_BARRIERS: '1' })).toBe('0 0');
