@@ -13,6 +13,7 @@ export {
   type NativeCollectorOptions,
   type NativeCollectorResult,
   type NativeDrainResult,
+  type NativeReplenishOptions,
   type NativeReplenishResult,
   type NativeRole,
   startNativeCollector,

@@ -234,6 +234,15 @@ export function startNativeCollector(
   }));
 }
 
+export interface NativeReplenishOptions extends ReplenishOptions {
+  /**
+   * How long the native thread waits for this thread to start allocating a
+   * block it asked for (an event-loop turn) before the run ends with
+   * ALLOCATION_TIMEOUT. Default 5000.
+   */
+  readonly allocationTimeoutMs?: number;
+}
+
 /**
  * Takes replenish and runs its loop on a native thread: replenish.ts's routing
  * (done of every lane → recycled of the lane furthest below its high watermark;
@@ -244,25 +253,35 @@ export function startNativeCollector(
  * announces it on the pool's channel as PoolReplenish does (before any of its ids
  * is queued), reports it to `tracker`, and hands it over; only then does the
  * native thread carve and route its ids. It also answers BLOCK_WANTED here. Keep
- * this thread's event loop turning while it runs (await `join()`), or growth
- * stops with ALLOCATION_TIMEOUT after 5 s.
+ * this thread's event loop turning while it runs (await `join()`): a request
+ * this thread has not started on within `allocationTimeoutMs` (default 5 s)
+ * ends the run with ALLOCATION_TIMEOUT.
  */
 export function startNativeReplenish(
   spec: PoolSpec,
-  options: ReplenishOptions = {},
+  options: NativeReplenishOptions = {},
 ): NativeRole<NativeReplenishResult> {
   checkSpec(spec);
+  const allocationTimeoutMs = options.allocationTimeoutMs ?? 5000;
+  if (!(Number.isFinite(allocationTimeoutMs) && allocationTimeoutMs > 0))
+    throw new PoolError(
+      'INVALID_OPTIONS',
+      `allocationTimeoutMs must be a positive number of milliseconds, allocationTimeoutMs=${String(options.allocationTimeoutMs)}.`,
+    );
   const pool = spec.options;
   const directory = new BlockDirectory(channelName(spec), spec.control, spec.blocks);
   let sideError: unknown;
   const allocate = (block: number, thread: RawNativeRole<RawReplenishResult>): void => {
+    // A thread that gave up waiting (ALLOCATION_TIMEOUT) gets nothing: no block is announced or tracked that it never carves.
+    if (!thread.takeRequest(block)) return;
     let memory = directory.blocks[block]?.buffer as SharedArrayBuffer | undefined;
     if (memory === undefined) {
       try {
         memory = new SharedArrayBuffer(pool.bufferSize * pool.buffersPerBlock);
       } catch (error) {
-        // The native thread's bounded wait ends the run; this error says why.
+        // The thread waits for the block this thread took on; stopping it ends the run, and this error says why.
         sideError ??= error;
+        thread.stop();
         return;
       }
       // Registration first: no id of this block may reach a queue before every participant can resolve it.
@@ -299,6 +318,7 @@ export function startNativeReplenish(
             ...nativeGeometry(spec),
             lowWatermark: pool.lowWatermark,
             highWatermark: pool.highWatermark,
+            allocationTimeoutMs,
           },
           onEvent,
         ),

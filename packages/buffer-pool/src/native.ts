@@ -91,6 +91,12 @@ export interface RawNativeRole<Result> {
   stop(): void;
   /** Registers a block that arrived after the start; false when it was known already. */
   addBlock(block: number, bytes: Uint8Array): boolean;
+  /**
+   * Settles the thread's request for block N on this side: true when it still
+   * waits (this thread must now deliver it, or stop the thread); false when it
+   * gave up first (ALLOCATION_TIMEOUT) and nothing should be allocated.
+   */
+  takeRequest(block: number): boolean;
 }
 
 export interface RawRoleMemory {
@@ -151,7 +157,11 @@ export interface NativeBinding {
   ): RawNativeRole<RawCollectorResult>;
   startReplenish(
     memory: RawRoleMemory,
-    options: RawRoleOptions & { readonly lowWatermark: number; readonly highWatermark: number },
+    options: RawRoleOptions & {
+      readonly lowWatermark: number;
+      readonly highWatermark: number;
+      readonly allocationTimeoutMs: number;
+    },
     onEvent: RawRoleEvent,
   ): RawNativeRole<RawReplenishResult>;
 }

@@ -484,6 +484,73 @@ describe('every role native', () => {
     expect(await replenish.join()).toMatchObject({ stopped: true });
   });
 
+  it.skipIf(skip)(
+    'replenish: a block request the blocked JS thread never started on ends the run with ALLOCATION_TIMEOUT, and nothing is allocated late',
+    async () => {
+      // 4 seeded buffers under a low watermark of 8: replenish asks for block 1 at once.
+      const pool = osPool({
+        lanes: 1,
+        bufferSize: 256,
+        buffersPerBlock: 4,
+        maxBlocks: 4,
+        lowWatermark: 8,
+        highWatermark: 12,
+      });
+      const registered: number[] = [];
+      const tracker = {
+        register: (_device: number, _bytes: number, id: number) => registered.push(id),
+      };
+      const replenish = startNativeReplenish(pool.spec, { tracker, allocationTimeoutMs: 100 });
+      // This thread's event loop cannot turn: the request waits in its queue.
+      const until = performance.now() + 600;
+      while (performance.now() < until);
+      await expect(replenish.join()).rejects.toMatchObject({
+        code: 'ALLOCATION_TIMEOUT',
+        message: expect.stringContaining('did not allocate block 1 within 100 ms'),
+      });
+      // The late request found the thread gone: no block announced, counted or tracked.
+      expect(registered).toEqual([]);
+      expect(pool.stats()).toMatchObject({ blocks: 1, blocksAllocated: 0 });
+    },
+  );
+
+  it.skipIf(skip)(
+    'replenish: the blocks it asks for are allocated and tracked on this thread',
+    async () => {
+      const pool = osPool({
+        lanes: 1,
+        bufferSize: 256,
+        buffersPerBlock: 4,
+        maxBlocks: 4,
+        lowWatermark: 8,
+        highWatermark: 12,
+      });
+      const registered: number[] = [];
+      const tracker = {
+        register: (_device: number, _bytes: number, id: number) => registered.push(id),
+      };
+      const replenish = startNativeReplenish(pool.spec, { tracker, allocationTimeoutMs: 100 });
+      // One block lifts the lane's 4 buffers to the low watermark of 8.
+      while (pool.stats().blocks < 2) await sleep(5);
+      replenish.stop(); // no collectors here: after complete() it would wait for theirs to exit
+      const result = await replenish.join();
+      expect(result.blocksAllocated).toBe(1);
+      expect(pool.stats()).toMatchObject({ blocks: 2, blocksAllocated: 1 });
+      expect(registered).toEqual([1]);
+    },
+  );
+
+  it('refuses an allocationTimeoutMs that is not a positive number', () => {
+    const pool = osPool({ lanes: 1, bufferSize: 256 });
+    for (const allocationTimeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => startNativeReplenish(pool.spec, { allocationTimeoutMs })).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_OPTIONS',
+          message: expect.stringContaining('allocationTimeoutMs'),
+        }),
+      );
+  });
+
   it("refuses a pool whose waitDomain is 'process', before taking the role", () => {
     const pool = createBufferPool({ lanes: 1, bufferSize: 256 });
     for (const start of [

@@ -491,6 +491,14 @@ Napi::Value start_role(const Napi::CallbackInfo& info, const char* name, Prepare
         if (state->blocks->find(index) != nullptr) return Napi::Boolean::New(call_env, false);
         return Napi::Boolean::New(call_env, state->blocks->add(index, keep(*state, bytes), true));
       }));
+  // takeRequest(block) → true when the thread still waits for block N (only replenish asks).
+  handle.Set("takeRequest", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) {
+               const double block = call[0].As<Napi::Number>().DoubleValue();
+               const bool taken = !state->finished && block >= 0 &&
+                                  block == static_cast<std::uint32_t>(block) &&
+                                  state->blocks->take_request(static_cast<std::uint32_t>(block));
+               return Napi::Boolean::New(call.Env(), taken);
+             }));
   return handle;
 }
 
@@ -571,8 +579,9 @@ Napi::Value StartCollector(const Napi::CallbackInfo& info) {
 }
 
 // startReplenish(memory, options: { lanes, bufferSize, buffersPerBlock, maxBlocks, tickMs, spin,
-// lowWatermark, highWatermark }, onEvent) → { done, stop(), addBlock() }. onEvent('allocate', N)
-// asks the JS thread for block N (it answers with addBlock); onEvent('announce') answers wants.
+// lowWatermark, highWatermark, allocationTimeoutMs }, onEvent) → { done, stop(), addBlock(),
+// takeRequest() }. onEvent('allocate', N) asks the JS thread for block N (it takes the request,
+// then answers with addBlock); onEvent('announce') answers wants.
 Napi::Value StartReplenish(const Napi::CallbackInfo& info) {
   auto config = std::make_shared<bp::ReplenishConfig>();
   return start_role(
@@ -584,6 +593,7 @@ Napi::Value StartReplenish(const Napi::CallbackInfo& info) {
         config->low_watermark = whole_number(options, "lowWatermark");
         config->high_watermark = whole_number(options, "highWatermark");
         config->tick_ms = positive_number(options, "tickMs", false);
+        config->allocation_timeout_ms = positive_number(options, "allocationTimeoutMs", false);
         config->spin =
             static_cast<int>(std::min<std::uint32_t>(whole_number(options, "spin"), INT_MAX));
       },

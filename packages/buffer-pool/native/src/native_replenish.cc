@@ -13,9 +13,6 @@ namespace {
 namespace pool = ringkit::buffer_pool::layout;
 namespace ring = ringkit::layout;
 
-// How long the JS thread may take to allocate a block: it has to come round its event loop.
-constexpr double kAllocateTimeoutMs = 5000;
-
 class Replenish {
  public:
   Replenish(const ReplenishConfig& config, const PoolMemory& memory, BlockTable& blocks,
@@ -151,19 +148,11 @@ class Replenish {
     std::uint32_t carved = 0;
     while (!memory_.complete() && blocks_ < config_.max_blocks && below_low()) {
       const std::uint32_t block = blocks_;
-      if (table_.find(block) == nullptr) allocate_(block);
-      if (table_.wait_for(block, kAllocateTimeoutMs, stop_) == nullptr) {
-        if (!stop_.load(std::memory_order_relaxed)) {
-          result_.error.set("ALLOCATION_TIMEOUT",
-                            "the JS thread that started the native replenish did not allocate "
-                            "block " +
-                                std::to_string(block) + " within " + js_number(kAllocateTimeoutMs) +
-                                " ms: keep its event loop turning (await join(), do not block it) "
-                                "while the native replenish runs.");
-          finish();
-        }
-        return carved;
+      if (table_.find(block) == nullptr) {
+        table_.request(block);
+        allocate_(block);
       }
+      if (!await_block(block)) return carved;
       role_.begin_move();
       blocks_ = block + 1;
       memory_.set_pool_word(pool::pool_word::kBlocks, static_cast<std::int32_t>(blocks_));
@@ -179,6 +168,28 @@ class Replenish {
       carved += config_.buffers_per_block;
     }
     return carved;
+  }
+
+  // Waits for the JS thread to hand block N over. It has to come round its event loop first; one
+  // that has not started on the request within the timeout ends the run with ALLOCATION_TIMEOUT.
+  // One that has taken the request always delivers (or stops this thread), so it is waited for.
+  bool await_block(std::uint32_t block) {
+    if (table_.wait_for(block, config_.allocation_timeout_ms, stop_) != nullptr) return true;
+    while (!stop_.load(std::memory_order_relaxed)) {
+      if (table_.withdraw_request(block)) {
+        result_.error.set("ALLOCATION_TIMEOUT",
+                          "the JS thread that started the native replenish did not allocate "
+                          "block " +
+                              std::to_string(block) + " within " +
+                              js_number(config_.allocation_timeout_ms) +
+                              " ms: keep its event loop turning (await join(), do not block it) "
+                              "while the native replenish runs, or raise allocationTimeoutMs.");
+        finish();
+        return false;
+      }
+      if (table_.wait_for(block, config_.allocation_timeout_ms, stop_) != nullptr) return true;
+    }
+    return false;
   }
 
   // Watermarks are looked at whenever buffers come back, after a sleep (whoever woke it may want a

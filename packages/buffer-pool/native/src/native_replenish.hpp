@@ -23,6 +23,8 @@ struct ReplenishConfig {
   std::uint32_t high_watermark = 0;  // routing aims every lane at it
   double tick_ms = 100;
   int spin = 0;
+  // How long the JS thread may take to start on a block request (an event-loop turn).
+  double allocation_timeout_ms = 5000;
 };
 
 struct ReplenishResult {

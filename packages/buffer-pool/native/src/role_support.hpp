@@ -75,8 +75,18 @@ class BlockTable {
   std::uint32_t registrations() const noexcept;
   std::uint32_t capacity() const noexcept { return capacity_; }
 
+  // A native replenish asks the JS thread for a block and may give up waiting. Exactly one side
+  // settles the request: JS takes it before it allocates (then it always delivers, or stops the
+  // thread), or the thread withdraws it first (then JS allocates nothing, so no block is announced
+  // or tracked that the pool never carves).
+  void request(std::uint32_t block) noexcept;
+  bool take_request(std::uint32_t block) noexcept;      // JS thread
+  bool withdraw_request(std::uint32_t block) noexcept;  // role thread
+
  private:
+  static constexpr std::int64_t kNoRequest = -1;
   std::uint32_t capacity_;
+  std::atomic<std::int64_t> requested_{kNoRequest};
   std::unique_ptr<std::atomic<std::byte*>[]> blocks_;
   std::atomic<std::uint32_t> registrations_{0};
   // Bumped and futex-woken on every add: the word a waiting role sleeps on.
