@@ -60,3 +60,39 @@ export class CounterWriter {
     this.header[this.lowIndex] = lowWord | 0;
   }
 }
+
+/**
+ * A fixed ring's pushed or popped (LAYOUT.md): the side's position word is its
+ * low word, and the counter's high words change only when the position wraps.
+ */
+export function loadPositionCounter(
+  header: Int32Array,
+  byteOffset: number,
+  positionIndex: number,
+): number {
+  const low = byteOffset >> 2;
+  for (;;) {
+    const highAfter = Atomics.load(header, low + (Counter.HIGH_AFTER >> 2)) >>> 0;
+    const position = Atomics.load(header, positionIndex) >>> 0;
+    const highBefore = Atomics.load(header, low + (Counter.HIGH_BEFORE >> 2)) >>> 0;
+    if (highAfter === highBefore) return highAfter * TWO_TO_32 + position;
+  }
+}
+
+/**
+ * Publishes a fixed ring's position whose count just crossed a multiple of 2³²:
+ * high-before, the position, high-after, each sequentially consistent — the
+ * order loadPositionCounter's retry relies on. Once per 2³² records.
+ */
+export function publishPositionAcrossWrap(
+  header: Int32Array,
+  byteOffset: number,
+  positionIndex: number,
+  count: number,
+): void {
+  const low = byteOffset >> 2;
+  const high = Math.floor(count / TWO_TO_32);
+  Atomics.store(header, low + (Counter.HIGH_BEFORE >> 2), high);
+  Atomics.store(header, positionIndex, count >>> 0);
+  Atomics.store(header, low + (Counter.HIGH_AFTER >> 2), high);
+}

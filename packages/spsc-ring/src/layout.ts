@@ -6,7 +6,7 @@
 
 /** "RING" when the first four bytes are read as ASCII. */
 export const MAGIC = 0x474e4952;
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 /** Fields written by different parties live 128 bytes apart: adjacent-line prefetch pairs 64-byte lines. */
 export const LINE_BYTES = 128;

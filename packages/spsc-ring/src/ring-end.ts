@@ -1,4 +1,9 @@
-import { CounterWriter, loadCounter } from './counter.js';
+import {
+  CounterWriter,
+  loadCounter,
+  loadPositionCounter,
+  publishPositionAcrossWrap,
+} from './counter.js';
 import { RingError } from './errors.js';
 import {
   type AttachExpectations,
@@ -43,6 +48,9 @@ export interface RingStats {
   readonly dropped: number;
   readonly closed: boolean;
 }
+
+/** The count at which a position that `count` records reached next wraps past 2³². */
+const nextWrap = (count: number): number => (Math.floor(count / 2 ** 32) + 1) * 2 ** 32;
 
 /** Header word indices (the header is read as an Int32Array). */
 export const Word = {
@@ -93,18 +101,32 @@ export abstract class RingEnd {
   }
 
   stats(): RingStats {
-    return statsOf(this.words, this.capacity);
+    return statsOf(this.words, this.descriptor);
   }
 }
 
-function statsOf(words: Int32Array, capacity: number): RingStats {
+/**
+ * Pushed and popped: in a fixed ring each is its side's position with the
+ * counter's high words above it (LAYOUT.md), in a byte ring its own counter.
+ */
+function loadSideCounter(words: Int32Array, kind: RingKindName, side: 'producer' | 'consumer') {
+  const [counter, position] =
+    side === 'producer'
+      ? [Producer.PUSHED, Word.WRITE_POSITION]
+      : [Consumer.POPPED, Word.READ_POSITION];
+  return kind === 'fixed'
+    ? loadPositionCounter(words, counter, position)
+    : loadCounter(words, counter);
+}
+
+function statsOf(words: Int32Array, descriptor: RingDescriptor): RingStats {
   const write = Atomics.load(words, Word.WRITE_POSITION) >>> 0;
   const read = Atomics.load(words, Word.READ_POSITION) >>> 0;
   return {
-    capacity,
+    capacity: descriptor.capacity,
     used: (write - read) >>> 0,
-    pushed: loadCounter(words, Producer.PUSHED),
-    popped: loadCounter(words, Consumer.POPPED),
+    pushed: loadSideCounter(words, descriptor.kind, 'producer'),
+    popped: loadSideCounter(words, descriptor.kind, 'consumer'),
     dropped: loadCounter(words, Producer.DROPPED),
     closed: Atomics.load(words, Word.CLOSED) !== 0,
   };
@@ -115,8 +137,8 @@ function statsOf(words: Int32Array, capacity: number): RingStats {
  * must not take over a side's pid and heartbeat the way attaching does.
  */
 export function readRingStats(buffer: SharedArrayBuffer): RingStats {
-  const { capacity } = describeRing(buffer);
-  return statsOf(new Int32Array(buffer, 0, HEADER_BYTES >> 2), capacity);
+  const descriptor = describeRing(buffer); // validates the header first
+  return statsOf(new Int32Array(buffer, 0, HEADER_BYTES >> 2), descriptor);
 }
 
 /** The producer's shared machinery: publishing, counting, closing, waiting for space. */
@@ -132,6 +154,10 @@ export abstract class ProducerEnd extends RingEnd {
   private publishes = 0;
   /** Publish the write position with a plain store (see publish-mode.ts). */
   private readonly light: boolean;
+  /** Fixed rings: the write position is pushed's low word, so there is no counter to store (LAYOUT.md). */
+  private readonly countedByPosition: boolean;
+  /** The pushed count at which the position next wraps past 2³² (fixed rings). */
+  private nextPushedWrap: number;
   private readonly pushedWriter: CounterWriter;
   private readonly droppedWriter: CounterWriter;
   private readonly spaceSleeper: Sleeper;
@@ -141,14 +167,15 @@ export abstract class ProducerEnd extends RingEnd {
     super(buffer, kind, options);
     this.writePosition = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
     this.readPositionCache = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
-    this.pushedCount = loadCounter(this.words, Producer.PUSHED);
+    this.countedByPosition = kind === 'fixed';
+    this.pushedCount = loadSideCounter(this.words, kind, 'producer');
+    this.nextPushedWrap = nextWrap(this.pushedCount);
     this.droppedCount = loadCounter(this.words, Producer.DROPPED);
     this.closed = Atomics.load(this.words, Word.CLOSED) !== 0;
     this.pushedWriter = new CounterWriter(this.words, Producer.PUSHED);
     this.droppedWriter = new CounterWriter(this.words, Producer.DROPPED);
     this.liveness = new Liveness(this.words, 'producer');
     this.liveness.announce();
-    if (kind === 'fixed') this.repairPushed();
     // Stored before the first publish; a sleeper reads it after raising its flag (wait.ts).
     const mode = publishModeOfThisThread();
     this.light = mode === PublishMode.LIGHT;
@@ -165,19 +192,6 @@ export abstract class ProducerEnd extends RingEnd {
         return this.liveness.peerGone(peerTimeoutMs);
       },
     };
-  }
-
-  /**
-   * A producer killed between publishing its position and storing its counter
-   * leaves `pushed` one batch behind. In a fixed-slot ring every slot is one
-   * record, so the counter's low word must equal the write position: a
-   * replacement producer restores that before it continues.
-   */
-  private repairPushed(): void {
-    const lag = (this.writePosition - (this.pushedCount % 2 ** 32)) | 0;
-    if (lag === 0 || this.pushedCount + lag < 0) return;
-    this.pushedCount += lag;
-    this.pushedWriter.store(this.pushedCount);
   }
 
   /** Free slots or bytes; the consumer's position is re-read only when fewer than `wanted` look free. */
@@ -198,11 +212,15 @@ export abstract class ProducerEnd extends RingEnd {
 
   /** Release: every byte written before this store is visible to a consumer that loads it. Once per batch. */
   protected publish(records: number): void {
-    if (this.light) this.words[Word.WRITE_POSITION] = this.writePosition | 0;
+    this.pushedCount += records;
+    if (this.pushedCount >= this.nextPushedWrap && this.countedByPosition) {
+      publishPositionAcrossWrap(this.words, Producer.PUSHED, Word.WRITE_POSITION, this.pushedCount);
+      this.nextPushedWrap = nextWrap(this.pushedCount);
+    } else if (this.light) this.words[Word.WRITE_POSITION] = this.writePosition | 0;
     else Atomics.store(this.words, Word.WRITE_POSITION, this.writePosition | 0);
     wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
-    this.pushedCount += records;
-    this.pushedWriter.store(this.pushedCount);
+    // A separate counter store after the position made a consumer spinning on this line take it twice.
+    if (!this.countedByPosition) this.pushedWriter.store(this.pushedCount);
     if ((++this.publishes & 1023) === 0) this.liveness.beat();
   }
 
@@ -267,6 +285,9 @@ export abstract class ConsumerEnd extends RingEnd {
   private drains = 0;
   /** Publish the read position with a plain store (see publish-mode.ts). */
   private readonly light: boolean;
+  /** Fixed rings: the read position is popped's low word (LAYOUT.md). */
+  private readonly countedByPosition: boolean;
+  private nextPoppedWrap: number;
   private readonly poppedWriter: CounterWriter;
   private readonly dataSleeper: Sleeper;
 
@@ -274,21 +295,15 @@ export abstract class ConsumerEnd extends RingEnd {
     super(buffer, kind, options);
     this.readPosition = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
     this.writePositionCache = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
-    this.poppedCount = loadCounter(this.words, Consumer.POPPED);
+    this.countedByPosition = kind === 'fixed';
+    this.poppedCount = loadSideCounter(this.words, kind, 'consumer');
+    this.nextPoppedWrap = nextWrap(this.poppedCount);
     this.poppedWriter = new CounterWriter(this.words, Consumer.POPPED);
     this.liveness = new Liveness(this.words, 'consumer');
     this.liveness.announce();
     const mode = publishModeOfThisThread();
     this.light = mode === PublishMode.LIGHT;
     Atomics.store(this.words, Word.CONSUMER_PUBLISH_MODE, mode);
-    if (kind === 'fixed') {
-      // As repairPushed: a consumer killed between its two stores left `popped` behind its position.
-      const lag = (this.readPosition - (this.poppedCount % 2 ** 32)) | 0;
-      if (lag !== 0 && this.poppedCount + lag >= 0) {
-        this.poppedCount += lag;
-        this.poppedWriter.store(this.poppedCount);
-      }
-    }
     this.dataSleeper = {
       words: this.words,
       primitive: this.primitive,
@@ -334,11 +349,14 @@ export abstract class ConsumerEnd extends RingEnd {
 
   /** Release: the producer may reuse everything before this position. Once per batch. */
   protected publishRead(records: number): void {
-    if (this.light) this.words[Word.READ_POSITION] = this.readPosition | 0;
+    this.poppedCount += records;
+    if (this.poppedCount >= this.nextPoppedWrap && this.countedByPosition) {
+      publishPositionAcrossWrap(this.words, Consumer.POPPED, Word.READ_POSITION, this.poppedCount);
+      this.nextPoppedWrap = nextWrap(this.poppedCount);
+    } else if (this.light) this.words[Word.READ_POSITION] = this.readPosition | 0;
     else Atomics.store(this.words, Word.READ_POSITION, this.readPosition | 0);
     wakeIfWaiting(this.words, this.primitive, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
-    this.poppedCount += records;
-    this.poppedWriter.store(this.poppedCount);
+    if (!this.countedByPosition) this.poppedWriter.store(this.poppedCount);
     if ((++this.drains & 1023) === 0) this.liveness.beat();
   }
 

@@ -3,7 +3,7 @@ import { ByteProducer } from '../src/byte-ring.js';
 import { RingError, type RingErrorCode } from '../src/errors.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { createRing, describeRing } from '../src/header.js';
-import { Consumer, Descriptor, HEADER_BYTES, Producer } from '../src/layout.js';
+import { Consumer, Descriptor, HEADER_BYTES, LAYOUT_VERSION, Producer } from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { createRandomBytes } from './random.js';
 import { requireOrSkip } from './skip.js';
@@ -47,7 +47,9 @@ describe('attach refuses what is not a valid ring, each with its own code', () =
   });
 
   it('another layout version', () => {
-    expect(codeOf(() => describeRing(corrupt(Descriptor.LAYOUT_VERSION, 2)))).toBe('BAD_VERSION');
+    expect(codeOf(() => describeRing(corrupt(Descriptor.LAYOUT_VERSION, LAYOUT_VERSION - 1)))).toBe(
+      'BAD_VERSION',
+    );
   });
 
   it('an unknown kind', () => {
@@ -91,7 +93,8 @@ describe('attach refuses what is not a valid ring, each with its own code', () =
       random(bytes.subarray(0, HEADER_BYTES));
       // Half of them get a valid magic and version, so validation reaches the deeper fields.
       if (i % 2 === 0) new DataView(buffer).setUint32(Descriptor.MAGIC, 0x474e4952, true);
-      if (i % 4 === 0) new DataView(buffer).setUint32(Descriptor.LAYOUT_VERSION, 1, true);
+      if (i % 4 === 0)
+        new DataView(buffer).setUint32(Descriptor.LAYOUT_VERSION, LAYOUT_VERSION, true);
       const code = codeOf(() => FixedProducer.attach(buffer));
       expect(code).not.toBe('none');
       codes.set(code, (codes.get(code) ?? 0) + 1);

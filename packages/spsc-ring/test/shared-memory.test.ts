@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RingError } from '../src/errors.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
-import { Descriptor, HEADER_BYTES } from '../src/layout.js';
+import { Descriptor, HEADER_BYTES, LAYOUT_VERSION } from '../src/layout.js';
 import { attachShared, createShared, unlinkShared } from '../src/shared-memory.js';
 import { checkTestRecord } from '../src/test-records.js';
 import { drainChecked } from './drain-checked.js';
@@ -272,7 +272,8 @@ describe.skipIf(skip)('rings in named shared memory', () => {
     for (let i = 0; i < 10_000; i++) {
       random(header);
       if (i % 2 === 0) new DataView(buffer).setUint32(Descriptor.MAGIC, 0x474e4952, true);
-      if (i % 4 === 0) new DataView(buffer).setUint32(Descriptor.LAYOUT_VERSION, 1, true);
+      if (i % 4 === 0)
+        new DataView(buffer).setUint32(Descriptor.LAYOUT_VERSION, LAYOUT_VERSION, true);
       const before = header.slice();
       const code = codeOf(() => attachShared(name));
       expect(code).not.toBe('none');

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ByteConsumer } from '../src/byte-ring.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { createRing } from '../src/header.js';
+import { Consumer, HEADER_BYTES, Producer } from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { startNativeConsumer, startNativeProducer } from '../src/native-threads.js';
+import { readRingStats } from '../src/ring-end.js';
 import { checkTestRecord, writeTestRecord } from '../src/test-records.js';
 import { drainChecked } from './drain-checked.js';
 import { requireOrSkip } from './skip.js';
@@ -133,6 +135,35 @@ describe('stress across the language boundary', () => {
   const skip = requireOrSkip(
     nativeBinding() !== null,
     `the native addon is not built: ${nativeUnavailableReason()}`,
+  );
+
+  it.skipIf(skip)(
+    'the C++ twin carries pushed and popped across the 2³² wrap of the positions',
+    async () => {
+      const buffer = createRing({
+        kind: 'fixed',
+        capacity: 64,
+        recordSize: 16,
+        waitDomain: 'os',
+        fullPolicy: 'block',
+      });
+      const words = new Int32Array(buffer, 0, HEADER_BYTES >> 2);
+      // As after 2³² − 100 records pushed and popped (fixed rings count by position).
+      words[Producer.WRITE_POSITION >> 2] = -100;
+      words[Consumer.READ_POSITION >> 2] = -100;
+      const consumer = startNativeConsumer(buffer, { records: 1000 });
+      const producer = startNativeProducer(buffer, { records: 1000, batch: 7, close: true });
+      // A native producer reports the ring's pushed count: the 2³² − 100 before it and its 1000.
+      expect(await producer.join()).toMatchObject({ records: 2 ** 32 + 900, errors: 0 });
+      expect(await consumer.join()).toMatchObject({ records: 1000, errors: 0 });
+      expect(readRingStats(buffer)).toMatchObject({
+        pushed: 2 ** 32 + 900,
+        popped: 2 ** 32 + 900,
+        used: 0,
+      });
+      // And a JS end attaching afterwards reads the same counts.
+      expect(FixedProducer.attach(buffer).stats()).toMatchObject({ pushed: 2 ** 32 + 900 });
+    },
   );
 
   it.skipIf(skip)('a native producer thread → a JS consumer: 10⁷ records, all intact', async () => {

@@ -10,7 +10,7 @@ namespace ringkit::layout {
 
 // "RING" when the first four bytes are read as ASCII.
 inline constexpr std::uint32_t kMagic = 0x474e4952;
-inline constexpr std::uint32_t kLayoutVersion = 1;
+inline constexpr std::uint32_t kLayoutVersion = 2;
 
 // Fields written by different parties live 128 bytes apart: adjacent-line
 // prefetch pairs 64-byte lines, so 64 would still share.

@@ -209,6 +209,23 @@ class Ring {
       low.store(low_word, std::memory_order_relaxed);
     }
   }
+  // A fixed ring's pushed or popped (LAYOUT.md): the position word is its low word, and the
+  // counter's high words change only when the position wraps, around the position's store.
+  std::uint64_t load_position_counter(std::size_t offset, std::size_t position) const noexcept {
+    for (;;) {
+      const std::uint32_t high_after =
+          word(offset + layout::counter::kHighAfter).load(std::memory_order_seq_cst);
+      const std::uint32_t low = word(position).load(std::memory_order_seq_cst);
+      const std::uint32_t high_before =
+          word(offset + layout::counter::kHighBefore).load(std::memory_order_seq_cst);
+      if (high_after == high_before) return (std::uint64_t{high_after} << 32) | low;
+    }
+  }
+  // Pushed or popped, whichever kind of ring.
+  std::uint64_t load_side_counter(std::size_t offset, std::size_t position) const noexcept {
+    return config_.kind == layout::kind::kFixed ? load_position_counter(offset, position)
+                                                : load_counter(offset);
+  }
   std::uint64_t load_counter(std::size_t offset) const noexcept {
     for (;;) {
       const std::uint32_t high_after =
@@ -228,8 +245,8 @@ class Ring {
         word(layout::consumer::kReadPosition).load(std::memory_order_acquire);
     return {capacity(),
             write - read,
-            load_counter(layout::producer::kPushed),
-            load_counter(layout::consumer::kPopped),
+            load_side_counter(layout::producer::kPushed, layout::producer::kWritePosition),
+            load_side_counter(layout::consumer::kPopped, layout::consumer::kReadPosition),
             load_counter(layout::producer::kDropped),
             word(layout::producer::kClosed).load(std::memory_order_acquire) != 0};
   }
@@ -365,6 +382,30 @@ class Ring {
 
 namespace detail {
 
+// Publishes a side's position and its count. Byte rings: the position, then the counter (one
+// relaxed store). Fixed rings: the position is the count's low word, so only when it wraps past
+// 2³² are the counter's high words stored around it (high-before, position, high-after: the
+// order load_position_counter's retry relies on), all sequentially consistent.
+// `high` is the writer's copy of the high word it last stored.
+inline void publish_counted(const Ring& ring, std::size_t position_offset, std::uint32_t position,
+                            std::size_t counter_offset, std::uint64_t count, std::uint32_t& high,
+                            bool counted_by_position, std::size_t flag_offset,
+                            std::size_t signal_offset, bool light) noexcept {
+  if (!counted_by_position) {
+    ring.publish_and_wake(position_offset, position, flag_offset, signal_offset, light);
+    ring.store_counter(counter_offset, count);
+    return;
+  }
+  if (static_cast<std::uint32_t>(count >> 32) == high) [[likely]] {
+    ring.publish_and_wake(position_offset, position, flag_offset, signal_offset, light);
+    return;
+  }
+  high = static_cast<std::uint32_t>(count >> 32);
+  ring.word(counter_offset + layout::counter::kHighBefore).store(high, std::memory_order_seq_cst);
+  ring.publish_and_wake(position_offset, position, flag_offset, signal_offset, false);
+  ring.word(counter_offset + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);
+}
+
 // What both producers share: the local write position, the cached read
 // position, publishing, counting, closing and waiting for space.
 class ProducerBase {
@@ -373,9 +414,11 @@ class ProducerBase {
       : ring_(ring),
         write_(ring.word(layout::producer::kWritePosition).load(std::memory_order_relaxed)),
         read_cache_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_acquire)),
-        pushed_(ring.load_counter(layout::producer::kPushed)),
+        pushed_(ring.load_side_counter(layout::producer::kPushed,
+                                       layout::producer::kWritePosition)),
         dropped_(ring.load_counter(layout::producer::kDropped)),
-        light_(light_publish_enabled()) {
+        light_(light_publish_enabled()),
+        counted_by_position_(ring.config().kind == layout::kind::kFixed) {
     ring_.announce(kProducerSide);
     // Before any publish: a sleeper that reads "fenced" here read it before this store, so the
     // flag it raised before that read is visible to every later publish (LAYOUT.md, step 5).
@@ -420,12 +463,13 @@ class ProducerBase {
   // Release: the records' bytes are visible before the position that covers
   // them. Sequentially consistent so that the flag load below cannot be ordered
   // before it (the store-then-load half of the no-lost-wake-up argument).
+  // A fixed ring's position is its pushed count (LAYOUT.md): one store per publish, where a
+  // separate counter store made the consumer, spinning on this line, take it twice.
   void publish(std::uint32_t records) noexcept {
-    ring_.publish_and_wake(layout::producer::kWritePosition, write_,
-                           layout::notification::kConsumerWaiting,
-                           layout::notification::kDataSignal, light_);
     pushed_ += records;
-    ring_.store_counter(layout::producer::kPushed, pushed_);
+    publish_counted(ring_, layout::producer::kWritePosition, write_, layout::producer::kPushed,
+                    pushed_, pushed_high_, counted_by_position_, layout::notification::kConsumerWaiting,
+                    layout::notification::kDataSignal, light_);
     if ((++publishes_ & 1023) == 0) ring_.beat(kProducerSide);
   }
 
@@ -444,6 +488,8 @@ class ProducerBase {
   std::uint64_t pushed_;
   std::uint64_t dropped_;
   bool light_;
+  bool counted_by_position_;
+  std::uint32_t pushed_high_ = static_cast<std::uint32_t>(pushed_ >> 32);
   std::uint32_t publishes_ = 0;
 };
 
@@ -455,8 +501,10 @@ class ConsumerBase {
       : ring_(ring),
         read_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_relaxed)),
         write_cache_(ring.word(layout::producer::kWritePosition).load(std::memory_order_acquire)),
-        popped_(ring.load_counter(layout::consumer::kPopped)),
-        light_(light_publish_enabled()) {
+        popped_(ring.load_side_counter(layout::consumer::kPopped,
+                                       layout::consumer::kReadPosition)),
+        light_(light_publish_enabled()),
+        counted_by_position_(ring.config().kind == layout::kind::kFixed) {
     ring_.announce(kConsumerSide);
     ring_.word(layout::consumer::kPublishMode)
         .store(light_ ? layout::publish_mode::kLight : layout::publish_mode::kFenced,
@@ -501,11 +549,10 @@ class ConsumerBase {
 
   // Release: the producer may reuse everything before this position.
   void publish_read(std::uint32_t records) noexcept {
-    ring_.publish_and_wake(layout::consumer::kReadPosition, read_,
-                           layout::notification::kProducerWaiting,
-                           layout::notification::kSpaceSignal, light_);
     popped_ += records;
-    ring_.store_counter(layout::consumer::kPopped, popped_);
+    publish_counted(ring_, layout::consumer::kReadPosition, read_, layout::consumer::kPopped,
+                    popped_, popped_high_, counted_by_position_, layout::notification::kProducerWaiting,
+                    layout::notification::kSpaceSignal, light_);
     if ((++publishes_ & 1023) == 0) ring_.beat(kConsumerSide);
   }
 
@@ -517,6 +564,8 @@ class ConsumerBase {
   std::uint32_t write_cache_;
   std::uint64_t popped_;
   bool light_;
+  bool counted_by_position_;
+  std::uint32_t popped_high_ = static_cast<std::uint32_t>(popped_ >> 32);
   std::uint32_t publishes_ = 0;
 };
 
@@ -531,15 +580,7 @@ class FixedProducer : public detail::ProducerBase {
   };
 
   explicit FixedProducer(const Ring& ring)
-      : ProducerBase(ring), record_size_(ring.config().record_size) {
-    // A producer killed between publishing its position and storing its counter left `pushed`
-    // behind; in a fixed-slot ring its low word must equal the write position (LAYOUT.md).
-    const auto lag = static_cast<std::int32_t>(write_ - static_cast<std::uint32_t>(pushed_));
-    if (lag != 0 && static_cast<std::int64_t>(pushed_) + lag >= 0) {
-      pushed_ += lag;
-      ring_.store_counter(layout::producer::kPushed, pushed_);
-    }
-  }
+      : ProducerBase(ring), record_size_(ring.config().record_size) {}
 
   // Copies one record (size ≤ record size) and publishes it; false when full
   // (counted as dropped under the drop policy).
@@ -605,14 +646,7 @@ class FixedProducer : public detail::ProducerBase {
 class FixedConsumer : public detail::ConsumerBase {
  public:
   explicit FixedConsumer(const Ring& ring)
-      : ConsumerBase(ring), record_size_(ring.config().record_size) {
-    // As in FixedProducer: a consumer killed between its two stores left `popped` behind.
-    const auto lag = static_cast<std::int32_t>(read_ - static_cast<std::uint32_t>(popped_));
-    if (lag != 0 && static_cast<std::int64_t>(popped_) + lag >= 0) {
-      popped_ += lag;
-      ring_.store_counter(layout::consumer::kPopped, popped_);
-    }
-  }
+      : ConsumerBase(ring), record_size_(ring.config().record_size) {}
 
   // Copies the next record into `out` (record size bytes) and consumes it.
   [[nodiscard]] bool try_pop(void* out) noexcept {
