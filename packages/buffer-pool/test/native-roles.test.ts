@@ -306,6 +306,28 @@ async function allNative(
   };
 }
 
+/**
+ * A native replenish on a pool that needs a block at once (4 seeded buffers under a
+ * low watermark of 8), asking with a 100 ms allocation timeout; `registered` lists
+ * the block ids its tracker was told about.
+ */
+function hungryReplenish() {
+  const pool = osPool({
+    lanes: 1,
+    bufferSize: 256,
+    buffersPerBlock: 4,
+    maxBlocks: 4,
+    lowWatermark: 8,
+    highWatermark: 12,
+  });
+  const registered: number[] = [];
+  const tracker = {
+    register: (_device: number, _bytes: number, id: number) => registered.push(id),
+  };
+  const replenish = startNativeReplenish(pool.spec, { tracker, allocationTimeoutMs: 100 });
+  return { pool, registered, replenish };
+}
+
 describe('every role native', () => {
   it.skipIf(skip)(
     'block: ≥ 10⁶ records through native producers, drains, collectors and replenish, every one verified, none dropped',
@@ -487,20 +509,7 @@ describe('every role native', () => {
   it.skipIf(skip)(
     'replenish: a block request the blocked JS thread never started on ends the run with ALLOCATION_TIMEOUT, and nothing is allocated late',
     async () => {
-      // 4 seeded buffers under a low watermark of 8: replenish asks for block 1 at once.
-      const pool = osPool({
-        lanes: 1,
-        bufferSize: 256,
-        buffersPerBlock: 4,
-        maxBlocks: 4,
-        lowWatermark: 8,
-        highWatermark: 12,
-      });
-      const registered: number[] = [];
-      const tracker = {
-        register: (_device: number, _bytes: number, id: number) => registered.push(id),
-      };
-      const replenish = startNativeReplenish(pool.spec, { tracker, allocationTimeoutMs: 100 });
+      const { pool, registered, replenish } = hungryReplenish();
       // This thread's event loop cannot turn: the request waits in its queue.
       const until = performance.now() + 600;
       while (performance.now() < until);
@@ -517,19 +526,7 @@ describe('every role native', () => {
   it.skipIf(skip)(
     'replenish: the blocks it asks for are allocated and tracked on this thread',
     async () => {
-      const pool = osPool({
-        lanes: 1,
-        bufferSize: 256,
-        buffersPerBlock: 4,
-        maxBlocks: 4,
-        lowWatermark: 8,
-        highWatermark: 12,
-      });
-      const registered: number[] = [];
-      const tracker = {
-        register: (_device: number, _bytes: number, id: number) => registered.push(id),
-      };
-      const replenish = startNativeReplenish(pool.spec, { tracker, allocationTimeoutMs: 100 });
+      const { pool, registered, replenish } = hungryReplenish();
       // One block lifts the lane's 4 buffers to the low watermark of 8.
       while (pool.stats().blocks < 2) await sleep(5);
       replenish.stop(); // no collectors here: after complete() it would wait for theirs to exit

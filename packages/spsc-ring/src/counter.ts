@@ -22,14 +22,19 @@ export function storeCounter(header: Int32Array, byteOffset: number, value: numb
   header[low] = lowWord | 0;
 }
 
-export function loadCounter(header: Int32Array, byteOffset: number): number {
-  const low = byteOffset >> 2;
+/** The counter at `byteOffset`, its low word read from `lowIndex` (its own, or a fixed ring's position). */
+function loadWithLowAt(header: Int32Array, byteOffset: number, lowIndex: number): number {
+  const words = byteOffset >> 2;
   for (;;) {
-    const highAfter = Atomics.load(header, low + (Counter.HIGH_AFTER >> 2)) >>> 0;
-    const lowWord = Atomics.load(header, low) >>> 0;
-    const highBefore = Atomics.load(header, low + (Counter.HIGH_BEFORE >> 2)) >>> 0;
+    const highAfter = Atomics.load(header, words + (Counter.HIGH_AFTER >> 2)) >>> 0;
+    const lowWord = Atomics.load(header, lowIndex) >>> 0;
+    const highBefore = Atomics.load(header, words + (Counter.HIGH_BEFORE >> 2)) >>> 0;
     if (highAfter === highBefore) return highAfter * TWO_TO_32 + lowWord;
   }
+}
+
+export function loadCounter(header: Int32Array, byteOffset: number): number {
+  return loadWithLowAt(header, byteOffset, byteOffset >> 2);
 }
 
 /**
@@ -70,13 +75,7 @@ export function loadPositionCounter(
   byteOffset: number,
   positionIndex: number,
 ): number {
-  const low = byteOffset >> 2;
-  for (;;) {
-    const highAfter = Atomics.load(header, low + (Counter.HIGH_AFTER >> 2)) >>> 0;
-    const position = Atomics.load(header, positionIndex) >>> 0;
-    const highBefore = Atomics.load(header, low + (Counter.HIGH_BEFORE >> 2)) >>> 0;
-    if (highAfter === highBefore) return highAfter * TWO_TO_32 + position;
-  }
+  return loadWithLowAt(header, byteOffset, positionIndex);
 }
 
 /**
