@@ -238,6 +238,60 @@ std::byte* keep(State& state, Napi::Uint8Array view) {
   return reinterpret_cast<std::byte*>(view.Data());
 }
 
+// memory.queues: every queue of every lane, in code order; attached and kept alive (JS thread).
+template <typename State>
+void attach_lane_queues(const Napi::Object& memory, std::uint32_t lanes, State& state) {
+  const Napi::Value queues_value = memory.Get("queues");
+  if (!queues_value.IsArray() ||
+      queues_value.As<Napi::Array>().Length() != lanes * pool::kQueuesPerLane)
+    throw Napi::TypeError::New(memory.Env(),
+                               "queues must list every queue of every lane, in code order");
+  const auto queues = queues_value.As<Napi::Array>();
+  for (std::uint32_t index = 0; index < queues.Length(); index++) {
+    const Napi::Uint8Array view = view_of(queues.Get(index), "a queue");
+    state.memory.queues.push_back(attach_queue(view, "code " + std::to_string(index + 1)));
+    keep(state, view);
+  }
+}
+
+// memory.blocks: the blocks this thread knows so far (undefined: not yet), into a new table.
+template <typename State>
+void register_known_blocks(const Napi::Object& memory, std::size_t block_bytes,
+                           std::uint32_t max_blocks, State& state) {
+  const Napi::Env env = memory.Env();
+  state.blocks = std::make_unique<bp::BlockTable>(max_blocks);
+  const Napi::Value blocks_value = memory.Get("blocks");
+  if (!blocks_value.IsArray()) throw Napi::TypeError::New(env, "blocks must be an array");
+  const auto blocks = blocks_value.As<Napi::Array>();
+  for (std::uint32_t block = 0; block < blocks.Length(); block++) {
+    const Napi::Value value = blocks.Get(block);
+    if (value.IsUndefined()) continue;  // a block this thread has not seen (yet)
+    const Napi::Uint8Array bytes = view_of(value, "a block");
+    if (bytes.ByteLength() != block_bytes || block >= max_blocks)
+      throw Napi::RangeError::New(env, "block " + std::to_string(block) + " is not " +
+                                           std::to_string(block_bytes) + " bytes of this pool");
+    state.blocks->add(block, keep(state, bytes), false);
+  }
+}
+
+// The handle's addBlock(block, bytes): registers a block that arrived after the start; false
+// when the thread finished, the block is known already, or it is not a block of this pool.
+template <typename State>
+Napi::Function add_block_function(Napi::Env env, std::shared_ptr<State> state,
+                                  std::size_t block_bytes) {
+  return Napi::Function::New(env, [state, block_bytes](const Napi::CallbackInfo& call) {
+    const Napi::Env call_env = call.Env();
+    const double block = call[0].As<Napi::Number>().DoubleValue();
+    const Napi::Uint8Array bytes = view_of(call[1], "a block");
+    if (state->finished || !(block >= 0 && block < state->blocks->capacity()) ||
+        block != static_cast<std::uint32_t>(block) || bytes.ByteLength() != block_bytes)
+      return Napi::Boolean::New(call_env, false);
+    const auto index = static_cast<std::uint32_t>(block);
+    if (state->blocks->find(index) != nullptr) return Napi::Boolean::New(call_env, false);
+    return Napi::Boolean::New(call_env, state->blocks->add(index, keep(*state, bytes), true));
+  });
+}
+
 Napi::Object result_object(Napi::Env env, const bp::ProducerResult& result) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("written", Napi::Number::New(env, static_cast<double>(result.written)));
@@ -250,7 +304,6 @@ Napi::Object result_object(Napi::Env env, const bp::ProducerResult& result) {
 
 // Everything the thread needs, checked and kept alive (JS thread).
 void prepare(const Napi::Object& memory, const Napi::Object& options, ProducerThread& state) {
-  const Napi::Env env = memory.Env();
   state.config = read_config(options);
   const bp::ProducerConfig& config = state.config;
 
@@ -260,36 +313,12 @@ void prepare(const Napi::Object& memory, const Napi::Object& options, ProducerTh
   const Napi::Uint8Array ready = view_of(memory.Get("ready"), "the ready queue");
   state.memory.free = attach_queue(free, "free");
   state.memory.ready = attach_queue(ready, "ready");
-  const Napi::Value queues_value = memory.Get("queues");
-  if (!queues_value.IsArray() ||
-      queues_value.As<Napi::Array>().Length() != config.lanes * pool::kQueuesPerLane)
-    throw Napi::TypeError::New(env, "queues must list every queue of every lane, in code order");
-  const auto queues = queues_value.As<Napi::Array>();
-  std::vector<Napi::Uint8Array> queue_views;
-  for (std::uint32_t index = 0; index < queues.Length(); index++) {
-    queue_views.push_back(view_of(queues.Get(index), "a queue"));
-    state.memory.queues.push_back(
-        attach_queue(queue_views.back(), "code " + std::to_string(index + 1)));
-  }
   state.memory.control = keep(state, control);
   keep(state, free);
   keep(state, ready);
-  for (const Napi::Uint8Array& view : queue_views) keep(state, view);
-
-  const std::size_t block_bytes = std::size_t{config.buffer_size} * config.buffers_per_block;
-  state.blocks = std::make_unique<bp::BlockTable>(config.max_blocks);
-  const Napi::Value blocks_value = memory.Get("blocks");
-  if (!blocks_value.IsArray()) throw Napi::TypeError::New(env, "blocks must be an array");
-  const auto blocks = blocks_value.As<Napi::Array>();
-  for (std::uint32_t block = 0; block < blocks.Length(); block++) {
-    const Napi::Value value = blocks.Get(block);
-    if (value.IsUndefined()) continue;  // a block this thread has not seen (yet)
-    const Napi::Uint8Array bytes = view_of(value, "a block");
-    if (bytes.ByteLength() != block_bytes || block >= config.max_blocks)
-      throw Napi::RangeError::New(env, "block " + std::to_string(block) + " is not " +
-                                           std::to_string(block_bytes) + " bytes of this pool");
-    state.blocks->add(block, keep(state, bytes), false);
-  }
+  attach_lane_queues(memory, config.lanes, state);
+  register_known_blocks(memory, std::size_t{config.buffer_size} * config.buffers_per_block,
+                        config.max_blocks, state);
 }
 
 // startProducer(memory, options, onWant) → { done, stop(), addBlock(block, bytes) }.
@@ -342,18 +371,7 @@ Napi::Value StartProducer(const Napi::CallbackInfo& info) {
                state->stop.store(true);
                return call.Env().Undefined();
              }));
-  handle.Set(
-      "addBlock", Napi::Function::New(env, [state, block_bytes](const Napi::CallbackInfo& call) {
-        const Napi::Env call_env = call.Env();
-        const double block = call[0].As<Napi::Number>().DoubleValue();
-        const Napi::Uint8Array bytes = view_of(call[1], "a block");
-        if (state->finished || !(block >= 0 && block < state->blocks->capacity()) ||
-            block != static_cast<std::uint32_t>(block) || bytes.ByteLength() != block_bytes)
-          return Napi::Boolean::New(call_env, false);
-        const auto index = static_cast<std::uint32_t>(block);
-        if (state->blocks->find(index) != nullptr) return Napi::Boolean::New(call_env, false);
-        return Napi::Boolean::New(call_env, state->blocks->add(index, keep(*state, bytes), true));
-      }));
+  handle.Set("addBlock", add_block_function(env, state, block_bytes));
   return handle;
 }
 
@@ -408,33 +426,9 @@ void prepare_role(const Napi::Object& memory, const Napi::Object& options, RoleT
   state.block_bytes = std::size_t{buffer_size} * buffers_per_block;
   const Napi::Uint8Array control = view_of(memory.Get("control"), "the control block");
   check_control(control, state.lanes);
-  const Napi::Value queues_value = memory.Get("queues");
-  if (!queues_value.IsArray() ||
-      queues_value.As<Napi::Array>().Length() != state.lanes * pool::kQueuesPerLane)
-    throw Napi::TypeError::New(env, "queues must list every queue of every lane, in code order");
-  const auto queues = queues_value.As<Napi::Array>();
-  std::vector<Napi::Uint8Array> queue_views;
-  for (std::uint32_t index = 0; index < queues.Length(); index++) {
-    queue_views.push_back(view_of(queues.Get(index), "a queue"));
-    state.memory.queues.push_back(
-        attach_queue(queue_views.back(), "code " + std::to_string(index + 1)));
-  }
   state.memory.control = keep(state, control);
-  for (const Napi::Uint8Array& view : queue_views) keep(state, view);
-  state.blocks = std::make_unique<bp::BlockTable>(max_blocks);
-  const Napi::Value blocks_value = memory.Get("blocks");
-  if (!blocks_value.IsArray()) throw Napi::TypeError::New(env, "blocks must be an array");
-  const auto blocks = blocks_value.As<Napi::Array>();
-  for (std::uint32_t block = 0; block < blocks.Length(); block++) {
-    const Napi::Value value = blocks.Get(block);
-    if (value.IsUndefined()) continue;  // a block this thread has not seen (yet)
-    const Napi::Uint8Array bytes = view_of(value, "a block");
-    if (bytes.ByteLength() != state.block_bytes || block >= max_blocks)
-      throw Napi::RangeError::New(env, "block " + std::to_string(block) + " is not " +
-                                           std::to_string(state.block_bytes) +
-                                           " bytes of this pool");
-    state.blocks->add(block, keep(state, bytes), false);
-  }
+  attach_lane_queues(memory, state.lanes, state);
+  register_known_blocks(memory, state.block_bytes, max_blocks, state);
 }
 
 Napi::Object error_fields(Napi::Env env, Napi::Object out, const bp::RoleError& error) {
@@ -479,18 +473,7 @@ Napi::Value start_role(const Napi::CallbackInfo& info, const char* name, Prepare
                state->stop.store(true);
                return call.Env().Undefined();
              }));
-  handle.Set(
-      "addBlock", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) {
-        const Napi::Env call_env = call.Env();
-        const double block = call[0].As<Napi::Number>().DoubleValue();
-        const Napi::Uint8Array bytes = view_of(call[1], "a block");
-        if (state->finished || !(block >= 0 && block < state->blocks->capacity()) ||
-            block != static_cast<std::uint32_t>(block) || bytes.ByteLength() != state->block_bytes)
-          return Napi::Boolean::New(call_env, false);
-        const auto index = static_cast<std::uint32_t>(block);
-        if (state->blocks->find(index) != nullptr) return Napi::Boolean::New(call_env, false);
-        return Napi::Boolean::New(call_env, state->blocks->add(index, keep(*state, bytes), true));
-      }));
+  handle.Set("addBlock", add_block_function(env, state, state->block_bytes));
   // takeRequest(block) → true when the thread still waits for block N (only replenish asks).
   handle.Set("takeRequest", Napi::Function::New(env, [state](const Napi::CallbackInfo& call) {
                const double block = call[0].As<Napi::Number>().DoubleValue();

@@ -28,28 +28,24 @@ class Collector {
   }
 
   CollectorResult run() {
-    const auto start = Clock::now();
-    int idle = 0;
-    while (!finished_) {
-      if (stop_.load(std::memory_order_relaxed)) {
-        result_.stopped = true;
-        finish();
-        break;
-      }
-      if (step() > 0) {
-        idle = 0;
-        continue;
-      }
-      if (finished_ || ++idle < kIdleStepsBeforeSleep) continue;
-      idle = 0;
-      // collector.ts's sleep(): on collect[q] for at most one tick (records, or its end).
-      static_cast<void>(collect_.wait(config_.tick_ms, &stop_, config_.tick_ms, config_.spin));
-    }
-    result_.seconds = elapsed_ms(start) / 1000;
+    const LoopOutcome outcome = run_role_loop(*this, stop_);
+    result_.stopped = outcome.stopped;
+    result_.seconds = outcome.seconds;
     return result_;
   }
 
+  bool finished() const noexcept { return finished_; }
+
  private:
+  // It steps, sleeps and finishes this role.
+  template <typename Role>
+  friend LoopOutcome buffer_pool::run_role_loop(Role& role, const std::atomic<bool>& stop);
+
+  // collector.ts's sleep(): on collect[q] for at most one tick (records, or its end).
+  void sleep() {
+    static_cast<void>(collect_.wait(config_.tick_ms, &stop_, config_.tick_ms, config_.spin));
+  }
+
   // collector.ts's step(): a batch in one move, each buffer collected, the batch home in one move.
   std::uint32_t step() {
     if (collect_.peek() == nullptr) {

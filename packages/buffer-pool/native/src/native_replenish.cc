@@ -46,27 +46,19 @@ class Replenish {
   }
 
   ReplenishResult run() {
-    const auto start = Clock::now();
-    int idle = 0;
-    while (!finished_) {
-      if (stop_.load(std::memory_order_relaxed)) {
-        result_.stopped = true;
-        finish();
-        break;
-      }
-      if (step() > 0) {
-        idle = 0;
-        continue;
-      }
-      if (finished_ || ++idle < kIdleStepsBeforeSleep) continue;
-      idle = 0;
-      sleep();
-    }
-    result_.seconds = elapsed_ms(start) / 1000;
+    const LoopOutcome outcome = run_role_loop(*this, stop_);
+    result_.stopped = outcome.stopped;
+    result_.seconds = outcome.seconds;
     return result_;
   }
 
+  bool finished() const noexcept { return finished_; }
+
  private:
+  // It steps, sleeps and finishes this role.
+  template <typename Role>
+  friend LoopOutcome buffer_pool::run_role_loop(Role& role, const std::atomic<bool>& stop);
+
   // replenish.ts's step(): every lane's done queue routed in one move window, then top-ups.
   std::uint32_t step() {
     answer_wants();

@@ -92,14 +92,18 @@ std::byte* BlockTable::wait_for(std::uint32_t block, double timeout_ms,
   }
 }
 
-void BlockTable::request(std::uint32_t block) noexcept { requested_.store(block); }
+void BlockTable::request(std::uint32_t block) noexcept {
+  requested_.store(block);
+}
 
 bool BlockTable::take_request(std::uint32_t block) noexcept {
   std::int64_t expected = block;
   return requested_.compare_exchange_strong(expected, kNoRequest);
 }
 
-bool BlockTable::withdraw_request(std::uint32_t block) noexcept { return take_request(block); }
+bool BlockTable::withdraw_request(std::uint32_t block) noexcept {
+  return take_request(block);
+}
 
 std::uint32_t BlockTable::registrations() const noexcept {
   return registrations_.load(std::memory_order_relaxed);

@@ -34,6 +34,37 @@ std::uint32_t depth_of(const Ring& queue) noexcept;
 // sleeps, so a hand-over from a thread on another core is caught awake.
 inline constexpr int kIdleStepsBeforeSleep = 100;
 
+struct LoopOutcome {
+  bool stopped = false;  // ended by stop(), not by its own end condition
+  double seconds = 0;
+};
+
+// runRoles([role]) for one native role: steps until the role finishes, sleeping after
+// kIdleStepsBeforeSleep steps without work; a stop request finishes it as at its end.
+// Role: bool finished() const, std::uint32_t step() (work done), void sleep(), void finish().
+template <typename Role>
+LoopOutcome run_role_loop(Role& role, const std::atomic<bool>& stop) {
+  const auto start = Clock::now();
+  LoopOutcome outcome;
+  int idle = 0;
+  while (!role.finished()) {
+    if (stop.load(std::memory_order_relaxed)) {
+      outcome.stopped = true;
+      role.finish();
+      break;
+    }
+    if (role.step() > 0) {
+      idle = 0;
+      continue;
+    }
+    if (role.finished() || ++idle < kIdleStepsBeforeSleep) continue;
+    idle = 0;
+    role.sleep();
+  }
+  outcome.seconds = elapsed_ms(start) / 1000;
+  return outcome;
+}
+
 // The control block and every queue of the pool, by wake-table code - 1: a role may knock on any.
 struct PoolMemory {
   std::byte* control = nullptr;
