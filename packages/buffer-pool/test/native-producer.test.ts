@@ -1,9 +1,8 @@
-import { BroadcastChannel, Worker } from 'node:worker_threads';
+import { BroadcastChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Control, Counter } from '../src/control.js';
 import {
   type BufferPool,
-  type Conservation,
   createBufferPool,
   type NativeProducerOptions,
   nativeUnavailableReason,
@@ -12,52 +11,12 @@ import {
   startNativeProducer,
 } from '../src/index.js';
 import { channelName } from '../src/spec.js';
-import type { CollectorReport } from './pipeline.js';
+import { checkConservation, startPoolWorker } from './pool-threads.js';
 import { requireOrSkip } from './skip.js';
 
-const WORKER = new URL('./workers/pool-worker.mjs', import.meta.url);
-
-/** Runs pool roles in a worker (test/workers/pool-worker.mjs); `report` settles when they finished. */
-function startRoles(pool: BufferPool, roles: string[]) {
-  const worker = new Worker(WORKER, {
-    workerData: { spec: pool.spec, roles, records: 0, delays: false, maxPayload: 8, seed: 1 },
-  });
-  const started = new Promise<void>((resolve, reject) => {
-    worker.on('message', (message) => message.started && resolve());
-    worker.on('error', reject);
-  });
-  const report = new Promise<Record<string, CollectorReport>>((resolve, reject) => {
-    worker.on('message', (message) => message.report && resolve(message.report));
-    worker.on('error', reject);
-    worker.on('exit', (code) =>
-      reject(new Error(`pool worker exited with ${code} before reporting`)),
-    );
-  });
-  return { worker, started, report };
-}
-
-/** Checks conservation from this thread until stopped, as test/pipeline.ts does. */
-function checkConservation(pool: BufferPool) {
-  const checks = { consistent: 0, failures: [] as Conservation[] };
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const check = pool.conservationCheck();
-      if (check.consistent) {
-        checks.consistent++;
-        if (!check.ok) checks.failures.push(check);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-  })();
-  return {
-    checks,
-    stop: async () => {
-      running = false;
-      await loop;
-    },
-  };
-}
+/** The roles in a worker, as these tests seed them (small records, seed 1). */
+const startRoles = (pool: BufferPool, roles: string[]) =>
+  startPoolWorker(pool, roles, { maxPayload: 8, seed: 1 });
 
 /**
  * A native producer on lane 0 into a JS drain + collector (one worker) and

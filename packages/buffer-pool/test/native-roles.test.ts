@@ -1,8 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import {
   type BufferPool,
-  type Conservation,
   createBufferPool,
   nativeUnavailableReason,
   type PoolOptions,
@@ -12,53 +10,14 @@ import {
   startNativeProducer,
   startNativeReplenish,
 } from '../src/index.js';
-import type { CollectorReport, LaneReport } from './pipeline.js';
+import { checkConservation, startPoolWorker } from './pool-threads.js';
 import { requireOrSkip } from './skip.js';
 
-const WORKER = new URL('./workers/pool-worker.mjs', import.meta.url);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs JS pool roles in a worker (test/workers/pool-worker.mjs); `report` settles when they finished. */
-function startWorker(pool: BufferPool, roles: string[], records = 0, maxPayload = 48) {
-  const worker = new Worker(WORKER, {
-    workerData: { spec: pool.spec, roles, records, delays: false, maxPayload, seed: 3 },
-  });
-  const started = new Promise<void>((resolve, reject) => {
-    worker.on('message', (message) => message.started && resolve());
-    worker.on('error', reject);
-  });
-  const report = new Promise<Record<string, CollectorReport & LaneReport>>((resolve, reject) => {
-    worker.on('message', (message) => message.report && resolve(message.report));
-    worker.on('error', reject);
-    worker.on('exit', (code) =>
-      reject(new Error(`pool worker exited with ${code} before reporting`)),
-    );
-  });
-  return { worker, started, report };
-}
-
-/** Checks conservation from this thread until stopped. */
-function checkConservation(pool: BufferPool) {
-  const checks = { consistent: 0, failures: [] as Conservation[] };
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const check = pool.conservationCheck();
-      if (check.consistent) {
-        checks.consistent++;
-        if (!check.ok) checks.failures.push(check);
-      }
-      await sleep(1);
-    }
-  })();
-  return {
-    checks,
-    stop: async () => {
-      running = false;
-      await loop;
-    },
-  };
-}
+/** The roles in a worker; producer roles write `records` records each. */
+const startWorker = (pool: BufferPool, roles: string[], records = 0) =>
+  startPoolWorker(pool, roles, { records });
 
 const native = nativeUnavailableReason() === '';
 const skip = requireOrSkip(native, `the native addon is not built: ${nativeUnavailableReason()}`);
