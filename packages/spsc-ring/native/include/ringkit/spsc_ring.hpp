@@ -414,8 +414,8 @@ class ProducerBase {
       : ring_(ring),
         write_(ring.word(layout::producer::kWritePosition).load(std::memory_order_relaxed)),
         read_cache_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_acquire)),
-        pushed_(ring.load_side_counter(layout::producer::kPushed,
-                                       layout::producer::kWritePosition)),
+        pushed_(
+            ring.load_side_counter(layout::producer::kPushed, layout::producer::kWritePosition)),
         dropped_(ring.load_counter(layout::producer::kDropped)),
         light_(light_publish_enabled()),
         counted_by_position_(ring.config().kind == layout::kind::kFixed) {
@@ -468,8 +468,9 @@ class ProducerBase {
   void publish(std::uint32_t records) noexcept {
     pushed_ += records;
     publish_counted(ring_, layout::producer::kWritePosition, write_, layout::producer::kPushed,
-                    pushed_, pushed_high_, counted_by_position_, layout::notification::kConsumerWaiting,
-                    layout::notification::kDataSignal, light_);
+                    pushed_, pushed_high_, counted_by_position_,
+                    layout::notification::kConsumerWaiting, layout::notification::kDataSignal,
+                    light_);
     if ((++publishes_ & 1023) == 0) ring_.beat(kProducerSide);
   }
 
@@ -501,8 +502,7 @@ class ConsumerBase {
       : ring_(ring),
         read_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_relaxed)),
         write_cache_(ring.word(layout::producer::kWritePosition).load(std::memory_order_acquire)),
-        popped_(ring.load_side_counter(layout::consumer::kPopped,
-                                       layout::consumer::kReadPosition)),
+        popped_(ring.load_side_counter(layout::consumer::kPopped, layout::consumer::kReadPosition)),
         light_(light_publish_enabled()),
         counted_by_position_(ring.config().kind == layout::kind::kFixed) {
     ring_.announce(kConsumerSide);
@@ -551,8 +551,9 @@ class ConsumerBase {
   void publish_read(std::uint32_t records) noexcept {
     popped_ += records;
     publish_counted(ring_, layout::consumer::kReadPosition, read_, layout::consumer::kPopped,
-                    popped_, popped_high_, counted_by_position_, layout::notification::kProducerWaiting,
-                    layout::notification::kSpaceSignal, light_);
+                    popped_, popped_high_, counted_by_position_,
+                    layout::notification::kProducerWaiting, layout::notification::kSpaceSignal,
+                    light_);
     if ((++publishes_ & 1023) == 0) ring_.beat(kConsumerSide);
   }
 
