@@ -241,4 +241,40 @@ describe('FrameDecoder', () => {
     expect(decoder.bufferedBytes).toBe(0);
     expect(decoder.end()).toBeNull();
   });
+
+  it('reads a frame inside one chunk in place, and gathers split frames into one reused buffer', () => {
+    const decoder = new FrameDecoder();
+    const seen: { ids: number[]; memory: ArrayBufferLike }[] = [];
+    const onFrame = (frame: { events: Buffer; eventCount: number }) => {
+      const ids = Array.from({ length: frame.eventCount }, (_, index) =>
+        frame.events.readDoubleLE(index * 32 + 16),
+      );
+      seen.push({ ids, memory: frame.events.buffer });
+      return null;
+    };
+    const framed = (first: number) =>
+      encodeFrame([
+        { kind: 'ALLOC', device: 1, bytes: 64, id: first },
+        { kind: 'FREE', device: 1, id: first + 1 },
+      ]);
+    const whole = Buffer.concat([framed(1), framed(3)]);
+    expect(decoder.push(whole, onFrame)).toBeNull();
+    const split = Buffer.concat([framed(5), framed(7)]);
+    const cut = split.length / 2 - 10; // inside the first frame's body, then inside the second's
+    expect(decoder.push(split.subarray(0, cut), onFrame)).toBeNull();
+    expect(decoder.bufferedBytes).toBe(framed(0).length);
+    expect(decoder.push(split.subarray(cut, cut + framed(0).length), onFrame)).toBeNull();
+    expect(decoder.push(split.subarray(cut + framed(0).length), onFrame)).toBeNull();
+    expect(seen.map((frame) => frame.ids)).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
+    expect(seen[0]!.memory).toBe(whole.buffer);
+    expect(seen[1]!.memory).toBe(whole.buffer);
+    expect(seen[2]!.memory).not.toBe(split.buffer);
+    expect(seen[3]!.memory).toBe(seen[2]!.memory);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
 });

@@ -26,22 +26,31 @@ export interface DecodedFrame {
   readonly clientDropped: number;
   readonly timeOrigin: number;
   readonly eventCount: number;
-  /** eventCount × 32 bytes. */
+  /** eventCount × 32 bytes; valid only while onFrame runs (the decoder reuses the memory). */
   readonly events: Buffer;
 }
 
 /**
  * Turns one connection's byte stream into whole frames, with bounded memory: the
  * header is checked as soon as its 40 bytes are in, and only then is room made
- * for the body it announces (at most maxFrameBytes). Each byte is copied once, so
- * however the peer slices its writes, a connection never holds more than one frame.
+ * for the body it announces (at most maxFrameBytes). However the peer slices its
+ * writes, a connection never holds more than one frame.
+ *
+ * A frame that arrives whole inside one chunk is handed over as a view of that
+ * chunk; one split across chunks is gathered into a body buffer the decoder keeps
+ * for the next split frame (as large as the largest such frame, so at most
+ * maxFrameBytes): at a tracker's event rates a fresh buffer per frame was
+ * garbage, and memory the allocator often had to fault in anew. So a frame's
+ * `events` are valid only until `onFrame` returns.
  */
 export class FrameDecoder {
   private readonly header = Buffer.alloc(FRAME_HEADER_BYTES);
   private headerFilled = 0;
-  /** The body being read, sized from its validated header; null while reading a header. */
+  /** The body being gathered, sized from its validated header; null while reading a header. */
   private body: Buffer | null = null;
   private bodyFilled = 0;
+  /** Backing memory for split bodies, kept between frames. */
+  private bodyStore: Buffer | null = null;
 
   constructor(private readonly maxFrameBytes = MAX_FRAME_BYTES) {}
 
@@ -59,10 +68,21 @@ export class FrameDecoder {
         this.headerFilled += copied;
         offset += copied;
         if (this.headerFilled < FRAME_HEADER_BYTES) return null;
-        const rejection = this.readHeader();
-        if (rejection !== null) return this.refuse(rejection);
+        const headerOrRejection = readHeader(this.header, this.maxFrameBytes);
+        if ('code' in headerOrRejection) return this.refuse(headerOrRejection);
+        const { payloadBytes } = headerOrRejection;
+        if (chunk.length - offset >= payloadBytes) {
+          // The whole body is here: no copy.
+          const frame = decodeFrame(this.header, chunk.subarray(offset, offset + payloadBytes));
+          offset += payloadBytes;
+          this.release();
+          const rejection = onFrame(frame);
+          if (rejection !== null) return this.refuse(rejection);
+          continue;
+        }
+        this.body = this.bodyBuffer(payloadBytes);
       }
-      const body = this.body!;
+      const body = this.body;
       const copied = chunk.copy(body, this.bodyFilled, offset);
       this.bodyFilled += copied;
       offset += copied;
@@ -77,6 +97,7 @@ export class FrameDecoder {
 
   /** The connection ended: a frame begun and not finished is truncated. */
   end(): Rejection | null {
+    this.bodyStore = null;
     if (this.headerFilled === 0) return null;
     const received = this.headerFilled + this.bodyFilled;
     const expected = FRAME_HEADER_BYTES + (this.body?.length ?? 0);
@@ -95,40 +116,50 @@ export class FrameDecoder {
 
   private refuse(rejection: Rejection): Rejection {
     this.release();
+    this.bodyStore = null;
     return rejection;
   }
 
-  private readHeader(): Rejection | null {
-    const header = this.header;
-    const magic = header.readUInt32LE(FrameField.MAGIC);
-    if (magic !== FRAME_MAGIC)
-      return {
-        code: 'BAD_MAGIC',
-        reason: `bad frame magic 0x${magic.toString(16).padStart(8, '0')} (expected 0x${FRAME_MAGIC.toString(16)}): not a ringkit tracking client`,
-      };
-    const version = header.readUInt16LE(FrameField.VERSION);
-    if (version !== FRAME_VERSION)
-      return {
-        code: 'BAD_VERSION',
-        reason: `frame version ${version} is not supported (this server reads version ${FRAME_VERSION})`,
-      };
-    const eventBytes = header.readUInt16LE(FrameField.EVENT_BYTES);
-    const payloadBytes = header.readUInt32LE(FrameField.PAYLOAD_BYTES);
-    const eventCount = header.readUInt32LE(FrameField.EVENT_COUNT);
-    const total = FRAME_HEADER_BYTES + payloadBytes;
-    if (total > this.maxFrameBytes)
-      return {
-        code: 'OVERSIZED',
-        reason: `frame of ${total} bytes is over the ${this.maxFrameBytes}-byte maximum`,
-      };
-    if (eventBytes !== EVENT_BYTES || payloadBytes !== eventCount * EVENT_BYTES)
-      return {
-        code: 'BAD_LENGTH',
-        reason: `frame says ${eventCount} events of ${eventBytes} bytes in ${payloadBytes} bytes (events are ${EVENT_BYTES} bytes)`,
-      };
-    this.body = Buffer.allocUnsafe(payloadBytes);
-    return null;
+  private bodyBuffer(bytes: number): Buffer {
+    // Slow: a buffer of its own, not a slice of Buffer's shared pool, as it outlives many frames.
+    if (this.bodyStore === null || this.bodyStore.length < bytes)
+      this.bodyStore = Buffer.allocUnsafeSlow(bytes);
+    return this.bodyStore.subarray(0, bytes);
   }
+}
+
+/** The header's payload size, or why the connection must close. */
+function readHeader(
+  header: Buffer,
+  maxFrameBytes: number,
+): { readonly payloadBytes: number } | Rejection {
+  const magic = header.readUInt32LE(FrameField.MAGIC);
+  if (magic !== FRAME_MAGIC)
+    return {
+      code: 'BAD_MAGIC',
+      reason: `bad frame magic 0x${magic.toString(16).padStart(8, '0')} (expected 0x${FRAME_MAGIC.toString(16)}): not a ringkit tracking client`,
+    };
+  const version = header.readUInt16LE(FrameField.VERSION);
+  if (version !== FRAME_VERSION)
+    return {
+      code: 'BAD_VERSION',
+      reason: `frame version ${version} is not supported (this server reads version ${FRAME_VERSION})`,
+    };
+  const eventBytes = header.readUInt16LE(FrameField.EVENT_BYTES);
+  const payloadBytes = header.readUInt32LE(FrameField.PAYLOAD_BYTES);
+  const eventCount = header.readUInt32LE(FrameField.EVENT_COUNT);
+  const total = FRAME_HEADER_BYTES + payloadBytes;
+  if (total > maxFrameBytes)
+    return {
+      code: 'OVERSIZED',
+      reason: `frame of ${total} bytes is over the ${maxFrameBytes}-byte maximum`,
+    };
+  if (eventBytes !== EVENT_BYTES || payloadBytes !== eventCount * EVENT_BYTES)
+    return {
+      code: 'BAD_LENGTH',
+      reason: `frame says ${eventCount} events of ${eventBytes} bytes in ${payloadBytes} bytes (events are ${EVENT_BYTES} bytes)`,
+    };
+  return { payloadBytes };
 }
 
 function decodeFrame(header: Buffer, events: Buffer): DecodedFrame {
