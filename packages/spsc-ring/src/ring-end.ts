@@ -201,13 +201,16 @@ export abstract class ProducerEnd extends RingEnd {
       // Acquire: the consumer's release store of its position covers its last reads.
       this.readPositionCache = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
       free = this.capacity - ((this.writePosition - this.readPositionCache) >>> 0);
-      if (free < 0)
-        throw new RingError(
-          'CORRUPTED',
-          `read position ${this.readPositionCache} is ahead of write position ${this.writePosition}; the ring header was overwritten.`,
-        );
+      if (free < 0) this.throwPositionsCorrupted();
     }
     return free;
+  }
+
+  private throwPositionsCorrupted(): never {
+    throw new RingError(
+      'CORRUPTED',
+      `read position ${this.readPositionCache} is ahead of write position ${this.writePosition}; the ring header was overwritten.`,
+    );
   }
 
   /** Release: every byte written before this store is visible to a consumer that loads it. Once per batch. */

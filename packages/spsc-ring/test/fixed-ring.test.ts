@@ -120,6 +120,26 @@ describe('fixed-slot ring', () => {
     );
   });
 
+  it('names each misuse of a claim, and a refused claim or commit changes nothing', () => {
+    const { producer, consumer } = ring(8);
+    const invalid = (message: RegExp) =>
+      expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringMatching(message) });
+    for (const count of [0, -1, 1.5, Number.NaN])
+      expect(() => producer.tryClaim(count)).toThrow(
+        invalid(/tryClaim count must be an integer ≥ 1/),
+      );
+    const claim = producer.tryClaim(2)!;
+    expect(() => producer.tryClaim(1)).toThrow(expect.objectContaining({ code: 'CLAIM_PENDING' }));
+    for (const count of [3, -1, 0.5])
+      expect(() => claim.commit(count)).toThrow(invalid(/commit count must be 0 … 2/));
+    claim.commit(1);
+    expect(() => claim.commit(1)).toThrow(invalid(/no open claim/));
+    expect(drainAll(consumer)).toHaveLength(1);
+    producer.close();
+    expect(() => producer.tryClaim(1)).toThrow(expect.objectContaining({ code: 'CLOSED' }));
+    expect(producer.stats()).toMatchObject({ pushed: 1, dropped: 0 });
+  });
+
   it('refuses a record larger than the slot', () => {
     const { producer } = ring(8, 4);
     expect(() => producer.tryPush(new Uint8Array(5))).toThrow(

@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+// The module's binding, not the global: one lookup less per event (~5 ns of the clock's ~50).
+import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { createRing, FixedProducer } from '@ringkit/spsc-ring';
 import { EVENT_BYTES, EventField, EventKind, frameWriterLayout } from './layout.js';
