@@ -105,7 +105,7 @@ export class FixedProducer extends ProducerEnd {
    * data area wraps or the ring is nearly full; claim again for the rest.
    */
   tryClaim(count = 1): FixedClaim | null {
-    // One test guards every error, as in tryPush: a small body is one callers' JIT inlines whole.
+    // One test guards every error, as in tryPush: a small body is one a caller's JIT inlines whole.
     if (this.closed || this.claimOpen || !(count >= 1 && Number.isInteger(count)))
       this.assertClaimable(count);
     const free = this.freeSpace(count);

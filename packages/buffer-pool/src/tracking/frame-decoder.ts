@@ -73,11 +73,10 @@ export class FrameDecoder {
         const { payloadBytes } = headerOrRejection;
         if (chunk.length - offset >= payloadBytes) {
           // The whole body is here: no copy.
-          const frame = decodeFrame(this.header, chunk.subarray(offset, offset + payloadBytes));
+          const body = chunk.subarray(offset, offset + payloadBytes);
           offset += payloadBytes;
-          this.release();
-          const rejection = onFrame(frame);
-          if (rejection !== null) return this.refuse(rejection);
+          const rejection = this.deliver(body, onFrame);
+          if (rejection !== null) return rejection;
           continue;
         }
         this.body = this.bodyBuffer(payloadBytes);
@@ -87,12 +86,21 @@ export class FrameDecoder {
       this.bodyFilled += copied;
       offset += copied;
       if (this.bodyFilled < body.length) return null;
-      const frame = decodeFrame(this.header, body);
-      this.release();
-      const rejection = onFrame(frame);
-      if (rejection !== null) return this.refuse(rejection);
+      const rejection = this.deliver(body, onFrame);
+      if (rejection !== null) return rejection;
     }
     return null;
+  }
+
+  /** Hands the frame over and gets ready for the next header. */
+  private deliver(
+    body: Buffer,
+    onFrame: (frame: DecodedFrame) => Rejection | null,
+  ): Rejection | null {
+    const frame = decodeFrame(this.header, body);
+    this.release();
+    const rejection = onFrame(frame);
+    return rejection === null ? null : this.refuse(rejection);
   }
 
   /** The connection ended: a frame begun and not finished is truncated. */

@@ -87,8 +87,8 @@ export async function runSender(config: SenderConfig, dependencies: SenderDepend
   /**
    * The batch is what the ring held when it fell due. Events the app pushes while it is
    * written wait for the next one: chasing them turned one batch into many small frames,
-   * each a system call here and a read and a wake-up in the server, on the core the app
-   * shares (the 2-vCPU VM's app slowed ~1.5% for 5% of busy time there).
+   * each a system call here and a read and a wake-up in the server — work on a core
+   * the app may share (bench/neighbour-load.ts measures what that costs it).
    */
   let batchLeft = 0;
   let lastSendAt = Number.NEGATIVE_INFINITY;
@@ -218,11 +218,12 @@ export async function runSender(config: SenderConfig, dependencies: SenderDepend
     if (sendDue) return;
     const held = consumer.stats().used;
     sendDue =
-      config.mode === 'blocking' ||
-      ending ||
-      flushRequested ||
-      performance.now() - lastSendAt >= config.sendIntervalMs ||
-      held >= config.sendThreshold;
+      held > 0 &&
+      (config.mode === 'blocking' ||
+        ending ||
+        flushRequested ||
+        performance.now() - lastSendAt >= config.sendIntervalMs ||
+        held >= config.sendThreshold);
     if (sendDue) batchLeft = held;
   }
 
