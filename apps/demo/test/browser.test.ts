@@ -122,14 +122,17 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       expect((await figures(page, 'verdict:')).size).toBe(overhead.verdicts.length);
 
       // The real command ring: more slots let the worker encode while the executor runs,
-      // so utilisation rises from about X / (X + E) with one slot.
+      // so utilisation rises from about X / (X + E) with one slot. One slot can never pass
+      // X / (X + E) = 50%. How far three slots rise depends on the core the overlap needs:
+      // with the other two pipelines and this browser on the 2-vCPU CI machine, the gain was
+      // 10.8–30.6 points over four CI runs (ring size 1 at 27.6–30%, its noise ±1.5 points);
+      // a ring that did not overlap encoding with execution would show none.
       const one = await utilisationWithRingSize(page, 1);
       const three = await utilisationWithRingSize(page, 3);
       console.log(`command-ring utilisation (median): ring size 1 ${one}%, ring size 3 ${three}%`);
-      expect(
-        three - one,
-        `utilisation ${one.toFixed(1)}% at ring size 1, ${three.toFixed(1)}% at 3`,
-      ).toBeGreaterThanOrEqual(15);
+      const readings = `utilisation ${one.toFixed(1)}% at ring size 1, ${three.toFixed(1)}% at 3`;
+      expect(one, readings).toBeLessThanOrEqual(55);
+      expect(three - one, readings).toBeGreaterThanOrEqual(8);
 
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: `${SCREENSHOT_DIR}dashboard.png`, fullPage: true });
