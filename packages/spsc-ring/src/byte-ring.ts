@@ -1,6 +1,7 @@
 import { RingError } from './errors.js';
 import type { RingDescriptor } from './header.js';
 import { alignRecord, Record } from './layout.js';
+import { RecordCopier } from './record-copy.js';
 import { type AttachOptions, ConsumerEnd, ProducerEnd } from './ring-end.js';
 import type { WaitOptions } from './wait.js';
 
@@ -44,6 +45,7 @@ export class ByteClaim {
 /** The writing end of a byte-record ring: `[u32 length][u32 type][payload]`, 8-byte aligned. */
 export class ByteProducer extends ProducerEnd {
   private readonly words32: Uint32Array;
+  private readonly copier = new RecordCopier(this.data, this.dataWords);
   private readonly maxRecord: number;
   private readonly claim = new ByteClaim(this);
   private claimOpen = false;
@@ -100,7 +102,7 @@ export class ByteProducer extends ProducerEnd {
       this.refuse(1);
       return false;
     }
-    this.data.set(payload, index + Record.HEADER_BYTES);
+    this.copier.toRing(payload, index + Record.HEADER_BYTES);
     this.writeRecordHeader(index, payload.length, type);
     this.publish(1);
     return true;

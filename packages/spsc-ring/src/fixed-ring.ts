@@ -1,4 +1,5 @@
 import { RingError } from './errors.js';
+import { RecordCopier } from './record-copy.js';
 import { type AttachOptions, ConsumerEnd, ProducerEnd } from './ring-end.js';
 import type { WaitOptions } from './wait.js';
 
@@ -38,6 +39,7 @@ export class FixedProducer extends ProducerEnd {
   private readonly recordSize: number;
   private readonly claim = new FixedClaim(this);
   private claimOpen = false;
+  private readonly copier = new RecordCopier(this.data, this.dataWords);
 
   static attach(buffer: SharedArrayBuffer, options: AttachOptions = {}): FixedProducer {
     return new FixedProducer(buffer, options);
@@ -64,7 +66,7 @@ export class FixedProducer extends ProducerEnd {
       this.refuse(1);
       return false;
     }
-    this.data.set(record, (this.writePosition & this.mask) * this.recordSize);
+    this.copier.toRing(record, (this.writePosition & this.mask) * this.recordSize);
     this.writePosition = (this.writePosition + 1) >>> 0;
     this.publish(1);
     return true;
@@ -193,6 +195,7 @@ export type FixedDrainHandler = (data: Uint8Array, offset: number, count: number
 /** The reading end of a fixed-slot ring. One per ring, on one thread. */
 export class FixedConsumer extends ConsumerEnd {
   private readonly recordSize: number;
+  private readonly copier = new RecordCopier(this.data, this.dataWords);
 
   static attach(buffer: SharedArrayBuffer, options: AttachOptions = {}): FixedConsumer {
     return new FixedConsumer(buffer, options);
@@ -206,8 +209,11 @@ export class FixedConsumer extends ConsumerEnd {
   /** Copies the next record into `target` (default: a new array) and consumes it; null when empty. */
   tryPop(target: Uint8Array = new Uint8Array(this.recordSize)): Uint8Array | null {
     if (this.available() === 0) return null;
-    const offset = (this.readPosition & this.mask) * this.recordSize;
-    target.set(this.data.subarray(offset, offset + Math.min(this.recordSize, target.length)));
+    this.copier.fromRing(
+      target,
+      (this.readPosition & this.mask) * this.recordSize,
+      Math.min(this.recordSize, target.length),
+    );
     this.readPosition = (this.readPosition + 1) >>> 0;
     this.publishRead(1);
     return target;

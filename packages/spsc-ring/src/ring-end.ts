@@ -71,6 +71,8 @@ export abstract class RingEnd {
   readonly descriptor: RingDescriptor;
   /** The data area: offsets handed to drain handlers and claims index into it. */
   readonly data: Uint8Array;
+  /** The data area as 32-bit words (its length rounded down), for copies of small records. */
+  protected readonly dataWords: Int32Array;
   protected readonly words: Int32Array;
   protected readonly primitive: SleepPrimitive;
   protected readonly mask: number;
@@ -83,6 +85,7 @@ export abstract class RingEnd {
     this.buffer = buffer;
     this.words = new Int32Array(buffer, 0, HEADER_BYTES >> 2);
     this.data = new Uint8Array(buffer, DATA_OFFSET, this.descriptor.dataBytes);
+    this.dataWords = new Int32Array(buffer, DATA_OFFSET, this.descriptor.dataBytes >> 2);
     this.primitive = sleepPrimitive(this.descriptor.waitDomain);
     this.mask = this.descriptor.mask;
     this.capacity = this.descriptor.capacity;

@@ -20,6 +20,7 @@
 #include "ringkit/barrier.hpp"
 #include "ringkit/futex.hpp"
 #include "ringkit/layout.hpp"
+#include "ringkit/record_copy.hpp"
 
 namespace ringkit {
 
@@ -256,8 +257,15 @@ class Ring {
     word(side.pid).store(static_cast<std::uint32_t>(getpid()), std::memory_order_seq_cst);
     beat(side);
   }
-  void beat(const Side& side) const noexcept {
-    word(side.heartbeat).store(monotonic_ms(), std::memory_order_relaxed);
+  void beat(const Side& side) const noexcept { beat_at(base_, side); }
+
+  // The rare paths of a publish (a beat once in 1024, a wake-up) are out of line and are handed
+  // the shared memory's base, never a pointer into the end that publishes: an end whose address
+  // reached an opaque call is one the compiler keeps on the stack, and a one-record push then
+  // pays a store per field, queued behind the stores that wait for the other core's lines.
+  [[gnu::noinline, gnu::cold]] static void beat_at(std::byte* base, const Side& side) noexcept {
+    std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(base + side.heartbeat))
+        .store(monotonic_ms(), std::memory_order_relaxed);
   }
   // Gone for sure: the peer attached from another process that no longer exists.
   bool peer_gone(const Side& side) const noexcept {
@@ -292,9 +300,20 @@ class Ring {
 
   void wake_if_flag(std::size_t flag_offset, std::size_t signal_offset,
                     std::uint32_t seen) const noexcept {
-    if (seen != 0 && word(flag_offset).exchange(0, std::memory_order_seq_cst) != 0) {
-      word(signal_offset).fetch_add(1, std::memory_order_seq_cst);
-      futex_wake(word_pointer(signal_offset), INT_MAX);
+    if (seen != 0) [[unlikely]]
+      take_flag_and_wake(base_, flag_offset, signal_offset);
+  }
+
+  // The rare half of a publish (see beat_at).
+  [[gnu::noinline, gnu::cold]] static void take_flag_and_wake(std::byte* base,
+                                                              std::size_t flag_offset,
+                                                              std::size_t signal_offset) noexcept {
+    auto word_at = [base](std::size_t offset) {
+      return std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(base + offset));
+    };
+    if (word_at(flag_offset).exchange(0, std::memory_order_seq_cst) != 0) {
+      word_at(signal_offset).fetch_add(1, std::memory_order_seq_cst);
+      futex_wake(reinterpret_cast<std::uint32_t*>(base + signal_offset), INT_MAX);
     }
   }
 
@@ -387,10 +406,23 @@ namespace detail {
 // 2³² are the counter's high words stored around it (high-before, position, high-after: the
 // order load_position_counter's retry relies on), all sequentially consistent.
 // `high` is the writer's copy of the high word it last stored.
-inline void publish_counted(const Ring& ring, std::size_t position_offset, std::uint32_t position,
-                            std::size_t counter_offset, std::uint64_t count, std::uint32_t& high,
-                            bool counted_by_position, std::size_t flag_offset,
-                            std::size_t signal_offset, bool light) noexcept {
+// By value (see Ring::beat_at).
+[[gnu::noinline, gnu::cold]] inline void publish_across_wrap(
+    Ring ring, std::size_t position_offset, std::uint32_t position, std::size_t counter_offset,
+    std::uint32_t high, std::size_t flag_offset, std::size_t signal_offset) noexcept {
+  ring.word(counter_offset + layout::counter::kHighBefore).store(high, std::memory_order_seq_cst);
+  ring.publish_and_wake(position_offset, position, flag_offset, signal_offset, false);
+  ring.word(counter_offset + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);
+}
+
+// Always inline, its rare paths out of line: a one-record push is a copy and this, and any call
+// left in it makes the compiler spill the producer's state around it.
+[[gnu::always_inline]] inline void publish_counted(const Ring& ring, std::size_t position_offset,
+                                                   std::uint32_t position,
+                                                   std::size_t counter_offset, std::uint64_t count,
+                                                   std::uint32_t& high, bool counted_by_position,
+                                                   std::size_t flag_offset,
+                                                   std::size_t signal_offset, bool light) noexcept {
   if (!counted_by_position) {
     ring.publish_and_wake(position_offset, position, flag_offset, signal_offset, light);
     ring.store_counter(counter_offset, count);
@@ -401,9 +433,8 @@ inline void publish_counted(const Ring& ring, std::size_t position_offset, std::
     return;
   }
   high = static_cast<std::uint32_t>(count >> 32);
-  ring.word(counter_offset + layout::counter::kHighBefore).store(high, std::memory_order_seq_cst);
-  ring.publish_and_wake(position_offset, position, flag_offset, signal_offset, false);
-  ring.word(counter_offset + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);
+  publish_across_wrap(ring, position_offset, position, counter_offset, high, flag_offset,
+                      signal_offset);
 }
 
 // What both producers share: the local write position, the cached read
@@ -465,13 +496,14 @@ class ProducerBase {
   // before it (the store-then-load half of the no-lost-wake-up argument).
   // A fixed ring's position is its pushed count (LAYOUT.md): one store per publish, where a
   // separate counter store made the consumer, spinning on this line, take it twice.
-  void publish(std::uint32_t records) noexcept {
+  [[gnu::always_inline]] void publish(std::uint32_t records) noexcept {
     pushed_ += records;
     publish_counted(ring_, layout::producer::kWritePosition, write_, layout::producer::kPushed,
                     pushed_, pushed_high_, counted_by_position_,
                     layout::notification::kConsumerWaiting, layout::notification::kDataSignal,
                     light_);
-    if ((++publishes_ & 1023) == 0) ring_.beat(kProducerSide);
+    if ((++publishes_ & 1023) == 0) [[unlikely]]
+      ring_.beat(kProducerSide);
   }
 
   // Records that did not fit: counted on the producer's own line under drop.
@@ -548,13 +580,14 @@ class ConsumerBase {
   }
 
   // Release: the producer may reuse everything before this position.
-  void publish_read(std::uint32_t records) noexcept {
+  [[gnu::always_inline]] void publish_read(std::uint32_t records) noexcept {
     popped_ += records;
     publish_counted(ring_, layout::consumer::kReadPosition, read_, layout::consumer::kPopped,
                     popped_, popped_high_, counted_by_position_,
                     layout::notification::kProducerWaiting, layout::notification::kSpaceSignal,
                     light_);
-    if ((++publishes_ & 1023) == 0) ring_.beat(kConsumerSide);
+    if ((++publishes_ & 1023) == 0) [[unlikely]]
+      ring_.beat(kConsumerSide);
   }
 
   static constexpr WaitOutcome kReady = WaitOutcome::kReady;
@@ -590,7 +623,7 @@ class FixedProducer : public detail::ProducerBase {
       refuse(1);
       return false;
     }
-    std::memcpy(slot(write_), record, std::min<std::size_t>(size, record_size_));
+    copy_record(slot(write_), record, std::min<std::size_t>(size, record_size_));
     write_ += 1;
     publish(1);
     return true;
@@ -652,7 +685,7 @@ class FixedConsumer : public detail::ConsumerBase {
   // Copies the next record into `out` (record size bytes) and consumes it.
   [[nodiscard]] bool try_pop(void* out) noexcept {
     if (available() == 0) return false;
-    std::memcpy(out, slot(read_), record_size_);
+    copy_record(out, slot(read_), record_size_);
     read_ += 1;
     publish_read(1);
     return true;

@@ -1,0 +1,72 @@
+/**
+ * Copies of one small record between a caller's `Uint8Array` and the ring's data
+ * area, as 32-bit words rather than with `TypedArray.prototype.set`.
+ *
+ * Why: in Node 20 `set` is a builtin that calls into C, and for a 32-byte record
+ * the call costs more than the copy. Across threads it costs more again: its
+ * spilled registers queue in the store buffer behind the producer's stores to
+ * lines the consumer holds, so a one-record push spends most of its time there.
+ * The single-vs-* benches of bench/transport.bench.ts measure it.
+ *
+ * A word view of the caller's array needs its ArrayBuffer, and reading
+ * `record.buffer` is itself slow, so the view is made once per record object,
+ * the second time that object comes in a row: the usual producer fills one
+ * scratch record per push. Any other record (a fresh array per push, an odd
+ * offset or length, more than MAX_WORD_COPY_BYTES) is copied with `set`, after
+ * one identity check. The copier keeps a reference to the last record it saw.
+ */
+export const MAX_WORD_COPY_BYTES = 64;
+
+export class RecordCopier {
+  /** The last record object seen. */
+  private record: Uint8Array | null = null;
+  /** Its word view: undefined until it comes a second time, null when it cannot have one. */
+  private recordWords: Int32Array | null | undefined;
+
+  constructor(
+    /** The ring's data area as bytes and as words (both from offset 0 of the area). */
+    private readonly dataBytes: Uint8Array,
+    private readonly dataWords: Int32Array,
+  ) {}
+
+  /** Copies all of `record` to byte `offset` of the data area. */
+  toRing(record: Uint8Array, offset: number): void {
+    const words = this.wordsOf(record);
+    if (words !== null && (offset & 3) === 0) {
+      const data = this.dataWords;
+      const first = offset >> 2;
+      for (let i = 0; i < words.length; i++) data[first + i] = words[i]!;
+    } else this.dataBytes.set(record, offset);
+  }
+
+  /** Copies `length` bytes (≤ target.length) from byte `offset` of the data area into `target`. */
+  fromRing(target: Uint8Array, offset: number, length: number): void {
+    const words = this.wordsOf(target);
+    if (words !== null && ((offset | length) & 3) === 0) {
+      const data = this.dataWords;
+      const first = offset >> 2;
+      const count = length >> 2;
+      for (let i = 0; i < count; i++) words[i] = data[first + i]!;
+    } else target.set(this.dataBytes.subarray(offset, offset + length));
+  }
+
+  /** The record's words, when it has a usable view. */
+  private wordsOf(record: Uint8Array): Int32Array | null {
+    if (record !== this.record) {
+      this.record = record;
+      this.recordWords = undefined;
+      return null;
+    }
+    let words = this.recordWords;
+    if (words === undefined) this.recordWords = words = wordView(record);
+    // A view of a resizable buffer that shrank reads as shorter than the record claims: copy bytes.
+    return words !== null && words.length << 2 === record.length ? words : null;
+  }
+}
+
+function wordView(record: Uint8Array): Int32Array | null {
+  const length = record.length;
+  if (length === 0 || length > MAX_WORD_COPY_BYTES || ((record.byteOffset | length) & 3) !== 0)
+    return null;
+  return new Int32Array(record.buffer, record.byteOffset, length >> 2);
+}
