@@ -104,7 +104,7 @@ export class ByteProducer extends ProducerEnd {
     }
     this.copier.toRing(payload, index + Record.HEADER_BYTES);
     this.writeRecordHeader(index, payload.length, type);
-    this.publish(1);
+    this.publishCounted(1);
     return true;
   }
 
@@ -135,7 +135,7 @@ export class ByteProducer extends ProducerEnd {
         typeof types === 'number' ? types : (types[pushed] ?? 0),
       );
     }
-    if (pushed > 0) this.publish(pushed);
+    if (pushed > 0) this.publishCounted(pushed);
     this.refuse(payloads.length - pushed);
     return pushed;
   }
@@ -174,7 +174,7 @@ export class ByteProducer extends ProducerEnd {
     assertType(type);
     this.claimOpen = false;
     this.writeRecordHeader(this.claimIndex, length, type);
-    this.publish(1);
+    this.publishCounted(1);
   }
 
   /** @internal Called by ByteClaim. */
@@ -324,7 +324,7 @@ export class ByteConsumer extends ConsumerEnd {
     const { offset, length, type } = this.peeked;
     const payload = this.data.slice(offset, offset + length);
     this.consumePeeked();
-    this.publishRead(1);
+    this.publishReadCounted(1);
     return { type, payload };
   }
 
@@ -341,7 +341,7 @@ export class ByteConsumer extends ConsumerEnd {
       this.consumePeeked();
       records++;
     }
-    if (this.readPosition !== start) this.publishRead(records);
+    if (this.readPosition !== start) this.publishReadCounted(records);
     return records;
   }
 
@@ -359,6 +359,6 @@ export class ByteConsumer extends ConsumerEnd {
     if (!this.next())
       throw new RingError('INVALID_OPTIONS', 'consumePeek() called with no record to consume.');
     this.consumePeeked();
-    this.publishRead(1);
+    this.publishReadCounted(1);
   }
 }

@@ -59,13 +59,8 @@ export class FixedProducer extends ProducerEnd {
     // One test guards every error; the checks that name the error stay off the hot path.
     if (this.closed || this.claimOpen || record.length > this.recordSize)
       this.assertWritable(record.length);
-    if (
-      this.capacity === (this.writePosition - this.readPositionCache) >>> 0 &&
-      this.freeSpace(1) < 1
-    ) {
-      this.refuse(1);
+    if (this.capacity === (this.writePosition - this.readPositionCache) >>> 0 && this.stillFull())
       return false;
-    }
     this.copier.toRing(record, (this.writePosition & this.mask) * this.recordSize);
     this.writePosition = (this.writePosition + 1) >>> 0;
     this.publish(1);
@@ -140,8 +135,15 @@ export class FixedProducer extends ProducerEnd {
   /** `block` policy: waits (blocking this thread) for a free slot, then pushes; `drop`: same as tryPush. */
   push(record: Uint8Array, options: WaitOptions = {}): boolean {
     // The common case costs what tryPush costs; only a full ring pays for the wait's machinery.
-    const pushed = this.tryPush(record);
-    if (pushed || this.descriptor.fullPolicy === 'drop') return pushed;
+    return this.tryPush(record) || this.pushWhenFull(record, options);
+  }
+
+  /**
+   * A method of its own, not tiny: V8 inlines tiny callees whatever their frequency, and with the
+   * wait inlined into push() it had no budget left for tryPush, which then stayed a call.
+   */
+  private pushWhenFull(record: Uint8Array, options: WaitOptions): boolean {
+    if (this.descriptor.fullPolicy === 'drop') return false;
     this.waitForSpaceSync(1, options);
     return this.tryPush(record);
   }
@@ -152,6 +154,13 @@ export class FixedProducer extends ProducerEnd {
     if (pushed || this.descriptor.fullPolicy === 'drop') return pushed;
     await this.waitForSpaceAsync(1, options);
     return this.tryPush(record);
+  }
+
+  /** The ring looked full: true (counted under drop) when it still is after a fresh look. */
+  private stillFull(): boolean {
+    if (this.freeSpace(1) >= 1) return false;
+    this.refuse(1);
+    return true;
   }
 
   private assertWritable(length: number): void {

@@ -49,9 +49,6 @@ export interface RingStats {
   readonly closed: boolean;
 }
 
-/** The count at which a position that `count` records reached next wraps past 2³². */
-const nextWrap = (count: number): number => (Math.floor(count / 2 ** 32) + 1) * 2 ** 32;
-
 /** Header word indices (the header is read as an Int32Array). */
 export const Word = {
   WRITE_POSITION: Producer.WRITE_POSITION >> 2,
@@ -150,17 +147,17 @@ export abstract class ProducerEnd extends RingEnd {
   protected writePosition: number;
   /** Local copy of the consumer's position, re-read only when the ring looks full. */
   protected readPositionCache: number;
-  protected pushedCount: number;
+  /** Byte rings: records pushed (a fixed ring's count is its position, see pushedHigh). */
+  private pushedCount: number;
   protected droppedCount: number;
   protected closed: boolean;
   protected readonly liveness: Liveness;
+  /** Byte rings: publishes, for a beat every 1024th. */
   private publishes = 0;
   /** Publish the write position with a plain store (see publish-mode.ts). */
   private readonly light: boolean;
-  /** Fixed rings: the write position is pushed's low word, so there is no counter to store (LAYOUT.md). */
-  private readonly countedByPosition: boolean;
-  /** The pushed count at which the position next wraps past 2³² (fixed rings). */
-  private nextPushedWrap: number;
+  /** Fixed rings: pushed's high word, the times the position wrapped past 2³². */
+  private pushedHigh: number;
   private readonly pushedWriter: CounterWriter;
   private readonly droppedWriter: CounterWriter;
   private readonly spaceSleeper: Sleeper;
@@ -170,9 +167,8 @@ export abstract class ProducerEnd extends RingEnd {
     super(buffer, kind, options);
     this.writePosition = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
     this.readPositionCache = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
-    this.countedByPosition = kind === 'fixed';
     this.pushedCount = loadSideCounter(this.words, kind, 'producer');
-    this.nextPushedWrap = nextWrap(this.pushedCount);
+    this.pushedHigh = Math.floor(this.pushedCount / 2 ** 32);
     this.droppedCount = loadCounter(this.words, Producer.DROPPED);
     this.closed = Atomics.load(this.words, Word.CLOSED) !== 0;
     this.pushedWriter = new CounterWriter(this.words, Producer.PUSHED);
@@ -216,18 +212,41 @@ export abstract class ProducerEnd extends RingEnd {
     );
   }
 
-  /** Release: every byte written before this store is visible to a consumer that loads it. Once per batch. */
+  /**
+   * Release: every byte written before this store is visible to a consumer that loads it. Once
+   * per batch, after the local write position moved past `records` records. A fixed ring's
+   * publish stores nothing but the position: across threads each extra store of a one-record
+   * push queues behind the ones waiting for the consumer's cache lines. (Byte rings: see
+   * publishCounted.)
+   */
   protected publish(records: number): void {
+    // The position is pushed's low word: it wrapped past 2³² when it is now below what it gained.
+    if (this.writePosition < records) this.publishAcrossWrap();
+    else this.storeWritePosition();
+    // A beat every 1024 records: the position just crossed a multiple of 1024.
+    if ((this.writePosition & 1023) < records) this.liveness.beat();
+  }
+
+  /** Byte rings: the position, then the pushed counter (the position counts bytes). */
+  protected publishCounted(records: number): void {
+    this.storeWritePosition();
+    // A separate counter store after the position made a consumer spinning on this line take it twice.
     this.pushedCount += records;
-    if (this.pushedCount >= this.nextPushedWrap && this.countedByPosition) {
-      publishPositionAcrossWrap(this.words, Producer.PUSHED, Word.WRITE_POSITION, this.pushedCount);
-      this.nextPushedWrap = nextWrap(this.pushedCount);
-    } else if (this.light) this.words[Word.WRITE_POSITION] = this.writePosition | 0;
+    this.pushedWriter.store(this.pushedCount);
+    if ((++this.publishes & 1023) === 0) this.liveness.beat();
+  }
+
+  private storeWritePosition(): void {
+    if (this.light) this.words[Word.WRITE_POSITION] = this.writePosition | 0;
     else Atomics.store(this.words, Word.WRITE_POSITION, this.writePosition | 0);
     wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
-    // A separate counter store after the position made a consumer spinning on this line take it twice.
-    if (!this.countedByPosition) this.pushedWriter.store(this.pushedCount);
-    if ((++this.publishes & 1023) === 0) this.liveness.beat();
+  }
+
+  private publishAcrossWrap(): void {
+    this.pushedHigh += 1;
+    const pushed = this.pushedHigh * 2 ** 32 + this.writePosition;
+    publishPositionAcrossWrap(this.words, Producer.PUSHED, Word.WRITE_POSITION, pushed);
+    wakeIfWaiting(this.words, this.primitive, Word.CONSUMER_WAITING, Word.DATA_SIGNAL);
   }
 
   /** Records that did not fit: counted under `drop`, left to the caller under `block`. */
@@ -286,14 +305,15 @@ export abstract class ConsumerEnd extends RingEnd {
   protected readPosition: number;
   /** Local copy of the producer's position, re-read only when the ring looks empty. */
   protected writePositionCache: number;
-  protected poppedCount: number;
+  /** Byte rings: records consumed (a fixed ring's count is its position, see poppedHigh). */
+  private poppedCount: number;
   protected readonly liveness: Liveness;
+  /** Byte rings: publishes of the read position, for a beat every 1024th. */
   private drains = 0;
   /** Publish the read position with a plain store (see publish-mode.ts). */
   private readonly light: boolean;
-  /** Fixed rings: the read position is popped's low word (LAYOUT.md). */
-  private readonly countedByPosition: boolean;
-  private nextPoppedWrap: number;
+  /** Fixed rings: popped's high word, the times the position wrapped past 2³². */
+  private poppedHigh: number;
   private readonly poppedWriter: CounterWriter;
   private readonly dataSleeper: Sleeper;
 
@@ -301,9 +321,8 @@ export abstract class ConsumerEnd extends RingEnd {
     super(buffer, kind, options);
     this.readPosition = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
     this.writePositionCache = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
-    this.countedByPosition = kind === 'fixed';
     this.poppedCount = loadSideCounter(this.words, kind, 'consumer');
-    this.nextPoppedWrap = nextWrap(this.poppedCount);
+    this.poppedHigh = Math.floor(this.poppedCount / 2 ** 32);
     this.poppedWriter = new CounterWriter(this.words, Consumer.POPPED);
     this.liveness = new Liveness(this.words, 'consumer');
     this.liveness.announce();
@@ -353,17 +372,32 @@ export abstract class ConsumerEnd extends RingEnd {
     return this.available();
   }
 
-  /** Release: the producer may reuse everything before this position. Once per batch. */
+  /** Release: the producer may reuse everything before this position. Once per batch (fixed rings). */
   protected publishRead(records: number): void {
+    if (this.readPosition < records) this.publishReadAcrossWrap();
+    else this.storeReadPosition();
+    if ((this.readPosition & 1023) < records) this.liveness.beat();
+  }
+
+  /** Byte rings: the position, then the popped counter. */
+  protected publishReadCounted(records: number): void {
+    this.storeReadPosition();
     this.poppedCount += records;
-    if (this.poppedCount >= this.nextPoppedWrap && this.countedByPosition) {
-      publishPositionAcrossWrap(this.words, Consumer.POPPED, Word.READ_POSITION, this.poppedCount);
-      this.nextPoppedWrap = nextWrap(this.poppedCount);
-    } else if (this.light) this.words[Word.READ_POSITION] = this.readPosition | 0;
+    this.poppedWriter.store(this.poppedCount);
+    if ((++this.drains & 1023) === 0) this.liveness.beat();
+  }
+
+  private storeReadPosition(): void {
+    if (this.light) this.words[Word.READ_POSITION] = this.readPosition | 0;
     else Atomics.store(this.words, Word.READ_POSITION, this.readPosition | 0);
     wakeIfWaiting(this.words, this.primitive, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
-    if (!this.countedByPosition) this.poppedWriter.store(this.poppedCount);
-    if ((++this.drains & 1023) === 0) this.liveness.beat();
+  }
+
+  private publishReadAcrossWrap(): void {
+    this.poppedHigh += 1;
+    const popped = this.poppedHigh * 2 ** 32 + this.readPosition;
+    publishPositionAcrossWrap(this.words, Consumer.POPPED, Word.READ_POSITION, popped);
+    wakeIfWaiting(this.words, this.primitive, Word.PRODUCER_WAITING, Word.SPACE_SIGNAL);
   }
 
   /** True once the producer closed the ring and every record was consumed. */

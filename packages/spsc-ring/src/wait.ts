@@ -247,7 +247,17 @@ export function wakeIfWaiting(
   signalIndex: number,
 ): void {
   const raised = PLAIN_FLAG_LOAD ? words[flagIndex] : Atomics.load(words, flagIndex);
-  if (raised !== 0 && Atomics.exchange(words, flagIndex, 0) !== 0) {
+  if (raised !== 0) takeFlagAndWake(words, primitive, flagIndex, signalIndex);
+}
+
+/** The rare half, kept out of every publish (V8's inlining budget, see record-copy.ts). */
+function takeFlagAndWake(
+  words: Int32Array,
+  primitive: SleepPrimitive,
+  flagIndex: number,
+  signalIndex: number,
+): void {
+  if (Atomics.exchange(words, flagIndex, 0) !== 0) {
     Atomics.add(words, signalIndex, 1);
     primitive.wake(words, signalIndex);
   }

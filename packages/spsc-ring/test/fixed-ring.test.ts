@@ -247,4 +247,43 @@ describe('fixed-slot ring', () => {
     expect(consumer.stats().dropped).toBe(5 * 2 ** 32 + 7);
     expect(typeof producer.stats().pushed).toBe('number');
   });
+
+  it('counts batches that wrap the positions a second time past 2³²', () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 8, recordSize: 4 });
+    const words = new Int32Array(buffer, 0, 128);
+    // As after 2·2³² − 3 records pushed and popped: high words 1, positions 2³² − 3.
+    storeCounter(words, Producer.PUSHED, 2 * 2 ** 32 - 3);
+    storeCounter(words, Consumer.POPPED, 2 * 2 ** 32 - 3);
+    words[Producer.WRITE_POSITION >> 2] = -3;
+    words[Consumer.READ_POSITION >> 2] = -3;
+    const producer = FixedProducer.attach(buffer);
+    const consumer = FixedConsumer.attach(buffer);
+    expect(producer.stats()).toMatchObject({ pushed: 2 * 2 ** 32 - 3, used: 0 });
+    const toTheEnd = producer.tryClaim(5)!;
+    expect(toTheEnd.count).toBe(3); // slots 5 … 7: the claim stops at the end of the data area
+    toTheEnd.commit(); // the position reaches 2³² and reads 0: the high words go to 2
+    producer.tryClaim(2)!.commit();
+    expect(readRingStats(buffer)).toMatchObject({ pushed: 2 * 2 ** 32 + 2, used: 5 });
+    expect(consumer.drain(() => {})).toBe(5); // one publish of the read position across the wrap
+    expect(readRingStats(buffer)).toMatchObject({
+      pushed: 2 * 2 ** 32 + 2,
+      popped: 2 * 2 ** 32 + 2,
+      used: 0,
+    });
+  });
+
+  it('beats on its side of the header once every 1024 records', () => {
+    const { buffer, producer, consumer } = ring(2048);
+    const words = new Int32Array(buffer, 0, 128);
+    words[Producer.HEARTBEAT >> 2] = 0;
+    words[Consumer.HEARTBEAT >> 2] = 0;
+    for (let i = 0; i < 1023; i++) producer.tryPush(record(i & 0xff));
+    expect(consumer.drain(() => {}, 1023)).toBe(1023);
+    expect(words[Producer.HEARTBEAT >> 2]).toBe(0);
+    expect(words[Consumer.HEARTBEAT >> 2]).toBe(0);
+    producer.tryPush(record(1));
+    consumer.tryPop();
+    expect(words[Producer.HEARTBEAT >> 2]).not.toBe(0);
+    expect(words[Consumer.HEARTBEAT >> 2]).not.toBe(0);
+  });
 });
