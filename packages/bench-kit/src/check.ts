@@ -1,4 +1,4 @@
-import { formatInterval, formatValue, textTable } from './format.js';
+import { formatBudget, formatInterval, formatValue, textTable } from './format.js';
 import { type BenchResult, type LoadedResult, packageFolderName, readResults } from './results.js';
 import { judge, judgeSpeedup, type Verdict } from './verdict.js';
 import { listWorkspacePackages } from './workspace.js';
@@ -90,12 +90,10 @@ function renderCheckTable(rows: readonly CheckRow[], budgetOverride: number | un
         'MISSING: no overhead benchmark against the budget',
       ];
     }
-    const budget =
-      result.kind === 'overhead'
-        ? `${budgetOverride ?? result.budget}%`
-        : result.kind === 'speedup'
-          ? `≥ ${result.budget}×`
-          : '—';
+    const budget = formatBudget(
+      result.kind,
+      result.kind === 'overhead' ? (budgetOverride ?? result.budget) : result.budget,
+    );
     return [
       packageFolderName(result.package),
       result.bench + (result.quick ? ' (quick)' : ''),

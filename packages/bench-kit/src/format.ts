@@ -26,6 +26,12 @@ export function formatRatio(value: number): string {
   return `${value >= 100 ? value.toFixed(0) : value.toPrecision(3)}×`;
 }
 
+/** A result's target as its kind states it: an overhead budget "8%", a speedup's "≥ 30×", else "—". */
+export function formatBudget(kind: string, budget: number | null): string {
+  if (budget === null || (kind !== 'overhead' && kind !== 'speedup')) return '—';
+  return kind === 'speedup' ? `≥ ${budget}×` : `${budget}%`;
+}
+
 /** 850 ns, 12.3 µs, 4.56 ms. */
 export function formatDuration(ns: number): string {
   if (ns < 1e3) return `${ns.toFixed(0)} ns`;

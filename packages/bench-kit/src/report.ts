@@ -1,6 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatInterval, formatSi, formatValue, markdownTable, type Unit } from './format.js';
+import {
+  formatBudget,
+  formatInterval,
+  formatSi,
+  formatValue,
+  markdownTable,
+  type Unit,
+} from './format.js';
 import { type BenchResult, packageFolderName, readResults } from './results.js';
 
 export interface ReportFiles {
@@ -54,7 +61,7 @@ export function renderMarkdown(results: readonly BenchResult[]): string {
     formatValue(result.unit, result.median),
     formatInterval(result.unit, result.interval.low, result.interval.high),
     String(result.samples),
-    result.budget === null ? '—' : `${result.budget}%`,
+    formatBudget(result.kind, result.budget),
     result.verdict ?? '—',
     `${result.machine.cpuModel}, ${result.machine.cores} cores, Node ${result.machine.node}, load ${result.machine.loadAverage[0]}${result.quick ? ', quick' : ''}`,
     result.timestamp.slice(0, 19).replace('T', ' '),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { latency, overhead, throughput } from '../src/define.js';
 import { BenchKitError } from '../src/errors.js';
-import { renderChart } from '../src/report.js';
+import { renderChart, renderMarkdown } from '../src/report.js';
 import {
   packageFolderName,
   parseResult,
@@ -163,6 +163,22 @@ describe('results files', () => {
   it('keeps a scoped package in a folder named without its scope', () => {
     expect(packageFolderName('@ringkit/spsc-ring')).toBe('spsc-ring');
     expect(packageFolderName('plain')).toBe('plain');
+  });
+});
+
+describe('summary table', () => {
+  it('states each target as its kind does: a budget in %, a speedup as ≥ N×, none for a rate', () => {
+    const table = renderMarkdown([
+      resultOf({ bench: 'gate' }),
+      resultOf({ bench: 'faster', kind: 'speedup', unit: '×', median: 41, budget: 30 }),
+      resultOf({ bench: 'rate', kind: 'throughput', unit: 'items/s', budget: null, verdict: null }),
+    ]);
+    const rowOf = (bench: string) =>
+      table.split('\n').find((line) => line.startsWith(`| ${bench} `));
+    expect(rowOf('gate')).toContain('| 8% |');
+    expect(rowOf('faster')).toContain('| ≥ 30× |');
+    expect(rowOf('faster')).not.toContain('30%');
+    expect(rowOf('rate')).toContain('| — |');
   });
 });
 
