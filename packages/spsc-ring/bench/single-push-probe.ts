@@ -58,14 +58,17 @@ const before = {
   'after ringbuf.js': () => ringbufjs.send(RECORDS),
   'after nothing': () => undefined,
 };
-const figures: Record<string, number[]> = { 'native push → JS consumer': [] };
+const figures: Record<string, number[]> = {
+  ...Object.fromEntries(Object.keys(before).map((name) => [`JS push ${name}`, []])),
+  'native push → JS consumer': [],
+};
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, run] of Object.entries(before)) {
     await run();
     gc();
     const start = process.hrtime.bigint();
     ring.send(RECORDS);
-    (figures[`JS push ${name}`] ??= []).push(Number(process.hrtime.bigint() - start) / RECORDS);
+    figures[`JS push ${name}`]!.push(Number(process.hrtime.bigint() - start) / RECORDS);
   }
   figures['native push → JS consumer']!.push(await nativeIntoJs());
 }
