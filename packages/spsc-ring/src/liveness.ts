@@ -3,8 +3,9 @@ import { Consumer, Producer } from './layout.js';
 /**
  * Is the other side still there? Each side writes its pid when it attaches and
  * a heartbeat (CLOCK_MONOTONIC milliseconds, mod 2³²: one clock for every
- * process of the machine) when it attaches, every 1024th publish and every wait
- * tick — nothing on a timer, nothing extra on the hot path.
+ * process of the machine) when it attaches, every 1024 records it publishes (a
+ * byte ring's side: every 1024th publish) and every wait tick — nothing on a
+ * timer, nothing extra on the hot path.
  */
 
 /** CLOCK_MONOTONIC in milliseconds, as a u32 (process.hrtime is CLOCK_MONOTONIC on Linux). */

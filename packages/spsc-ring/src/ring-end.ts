@@ -95,7 +95,7 @@ export abstract class RingEnd {
     return this.liveness.peerAlive(options);
   }
 
-  /** A sign of life for the other side's `peerAlive` (attach, waits and every 1024th batch beat on their own). */
+  /** A sign of life for the other side's `peerAlive` (attach, waits and every 1024 records beat on their own). */
   beat(): void {
     this.liveness.beat();
   }
