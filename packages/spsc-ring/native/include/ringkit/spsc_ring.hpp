@@ -437,6 +437,14 @@ namespace detail {
                       signal_offset);
 }
 
+// A side beats every 1024 records in a fixed ring (its position just crossed a multiple of 1024),
+// every 1024th publish in a byte ring (whose position counts bytes) — as the TypeScript ends do.
+[[gnu::always_inline]] inline bool beat_due(std::uint32_t position, std::uint32_t records,
+                                            std::uint32_t& publishes,
+                                            bool counted_by_position) noexcept {
+  return counted_by_position ? (position & 1023) < records : (++publishes & 1023) == 0;
+}
+
 // What both producers share: the local write position, the cached read
 // position, publishing, counting, closing and waiting for space.
 class ProducerBase {
@@ -502,7 +510,7 @@ class ProducerBase {
                     pushed_, pushed_high_, counted_by_position_,
                     layout::notification::kConsumerWaiting, layout::notification::kDataSignal,
                     light_);
-    if ((++publishes_ & 1023) == 0) [[unlikely]]
+    if (beat_due(write_, records, publishes_, counted_by_position_)) [[unlikely]]
       ring_.beat(kProducerSide);
   }
 
@@ -586,7 +594,7 @@ class ConsumerBase {
                     popped_, popped_high_, counted_by_position_,
                     layout::notification::kProducerWaiting, layout::notification::kSpaceSignal,
                     light_);
-    if ((++publishes_ & 1023) == 0) [[unlikely]]
+    if (beat_due(read_, records, publishes_, counted_by_position_)) [[unlikely]]
       ring_.beat(kConsumerSide);
   }
 
