@@ -3,8 +3,8 @@
 // shared-memory layout, counters or wake-ups. What the C++ twin is measured against,
 // so it gets every advantage the twin has: each side keeps its own index in a local
 // as well (the textbook re-reads it from the shared atomic, a line the other side
-// keeps pulling away: 1.4-1.8x slower one record at a time), and records are copied
-// with the twin's own copy_record. The comparison is then of the rings alone.
+// keeps pulling away; the README has both figures), and records are copied with the
+// twin's own copy_record. The comparison is then of the rings alone.
 #pragma once
 
 #include <algorithm>
