@@ -1,4 +1,4 @@
-import { RingError } from './errors.js';
+import { assertBytes, RingError } from './errors.js';
 import type { RingDescriptor } from './header.js';
 import { alignRecord, Record } from './layout.js';
 import { RecordCopier } from './record-copy.js';
@@ -94,6 +94,7 @@ export class ByteProducer extends ProducerEnd {
    * `drop` it is counted as dropped, under `block` nothing is counted (use `push`).
    */
   tryPush(payload: Uint8Array, type = 0): boolean {
+    assertBytes(payload, 'a payload');
     this.assertWritable(payload.length, type);
     const start = this.writePosition;
     const index = this.reserve(payload.length);
@@ -117,6 +118,7 @@ export class ByteProducer extends ProducerEnd {
     this.assertOpen();
     this.assertNoClaim();
     for (let i = 0; i < payloads.length; i++) {
+      assertBytes(payloads[i], `payload ${i}`);
       this.assertWritable(payloads[i]!.length, typeof types === 'number' ? types : (types[i] ?? 0));
     }
     let pushed = 0;

@@ -33,3 +33,22 @@ export class RingError extends Error {
     this.code = code;
   }
 }
+
+/** Throws unless `value` is a Uint8Array: a string or a plain array would be copied as garbage. */
+export function assertBytes(value: unknown, what: string): void {
+  if (value instanceof Uint8Array) return;
+  throw new RingError(
+    'INVALID_OPTIONS',
+    `${what} must be a Uint8Array, got ${describeValue(value)}.`,
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an Array';
+  if (typeof value === 'object') {
+    const name = (value as { constructor?: { name?: string } }).constructor?.name;
+    return name && name !== 'Object' ? `a ${name}` : 'an object';
+  }
+  return `a ${typeof value}`;
+}

@@ -1,4 +1,4 @@
-import { RingError } from './errors.js';
+import { assertBytes, RingError } from './errors.js';
 import { RecordCopier } from './record-copy.js';
 import { type AttachOptions, ConsumerEnd, ProducerEnd } from './ring-end.js';
 import type { WaitOptions } from './wait.js';
@@ -57,8 +57,13 @@ export class FixedProducer extends ProducerEnd {
    */
   tryPush(record: Uint8Array): boolean {
     // One test guards every error; the checks that name the error stay off the hot path.
-    if (this.closed || this.claimOpen || record.length > this.recordSize)
-      this.assertWritable(record.length);
+    if (
+      this.closed ||
+      this.claimOpen ||
+      !(record instanceof Uint8Array) ||
+      record.length > this.recordSize
+    )
+      this.assertWritable(record);
     if (this.capacity === (this.writePosition - this.readPositionCache) >>> 0 && this.stillFull())
       return false;
     this.copier.toRing(record, (this.writePosition & this.mask) * this.recordSize);
@@ -72,7 +77,8 @@ export class FixedProducer extends ProducerEnd {
    * holds) and publishes them once. Returns how many fit; under `drop` the rest
    * are counted as dropped.
    */
-  pushBatch(records: Uint8Array, count = Math.floor(records.length / this.recordSize)): number {
+  pushBatch(records: Uint8Array, count = Math.floor(records?.length / this.recordSize)): number {
+    assertBytes(records, 'pushBatch records');
     this.assertOpen();
     this.assertNoClaim();
     const size = this.recordSize;
@@ -163,9 +169,11 @@ export class FixedProducer extends ProducerEnd {
     return true;
   }
 
-  private assertWritable(length: number): void {
+  private assertWritable(record: Uint8Array): void {
     this.assertOpen();
     this.assertNoClaim();
+    assertBytes(record, 'a record');
+    const length = record.length;
     if (length > this.recordSize) {
       throw new RingError(
         'RECORD_TOO_LARGE',
@@ -217,6 +225,7 @@ export class FixedConsumer extends ConsumerEnd {
 
   /** Copies the next record into `target` (default: a new array) and consumes it; null when empty. */
   tryPop(target: Uint8Array = new Uint8Array(this.recordSize)): Uint8Array | null {
+    if (!(target instanceof Uint8Array)) assertBytes(target, "tryPop's target");
     if (this.available() === 0) return null;
     this.copier.fromRing(
       target,

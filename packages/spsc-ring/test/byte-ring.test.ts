@@ -33,6 +33,20 @@ describe('byte-record ring', () => {
     expect(consumer.tryPop()).toEqual({ type: 7, payload: payload(3, 0xaa) });
   });
 
+  it('refuses a payload that is not a Uint8Array, in one sentence, and counts nothing', () => {
+    const { producer } = ring();
+    expect(() => producer.tryPush('abc' as never)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTIONS',
+        message: 'a payload must be a Uint8Array, got a string.',
+      }),
+    );
+    expect(() => producer.pushBatch([new Uint8Array(4), new Float64Array(1)] as never)).toThrow(
+      expect.objectContaining({ message: 'payload 1 must be a Uint8Array, got a Float64Array.' }),
+    );
+    expect(producer.stats()).toMatchObject({ pushed: 0, dropped: 0, used: 0 });
+  });
+
   it('delivers records of every length, including empty ones, in order', () => {
     const { producer, consumer } = ring(1024);
     for (let length = 0; length <= 20; length++) producer.tryPush(payload(length, length), length);

@@ -147,6 +147,26 @@ describe('fixed-slot ring', () => {
     );
   });
 
+  it('refuses a record that is not a Uint8Array, in one sentence, and counts nothing', () => {
+    const { producer, consumer } = ring(8, 4);
+    const notBytes = (code: string, message: RegExp) =>
+      expect.objectContaining({ code, message: expect.stringMatching(message) });
+    expect(() => producer.tryPush('abcd' as never)).toThrow(
+      notBytes('INVALID_OPTIONS', /a record must be a Uint8Array, got a string/),
+    );
+    expect(() => producer.push(undefined as never)).toThrow(
+      notBytes('INVALID_OPTIONS', /got undefined/),
+    );
+    expect(() => producer.pushBatch([1, 2, 3, 4] as never)).toThrow(
+      notBytes('INVALID_OPTIONS', /got an Array/),
+    );
+    expect(() => consumer.tryPop({ length: 4 } as never)).toThrow(
+      notBytes('INVALID_OPTIONS', /tryPop's target must be a Uint8Array, got an object/),
+    );
+    expect(producer.stats()).toMatchObject({ pushed: 0, dropped: 0, used: 0 });
+    expect(producer.tryPush(Buffer.from([1, 2, 3, 4]))).toBe(true); // a Buffer is a Uint8Array
+  });
+
   it('refuses a push after close, and the consumer sees end-of-stream only after draining', () => {
     const { producer, consumer } = ring();
     producer.tryPush(record(1));
