@@ -185,7 +185,10 @@ class Ring {
   }
 
   std::atomic_ref<std::uint32_t> word(std::size_t offset) const noexcept {
-    return std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(base_ + offset));
+    return word_at(base_, offset);
+  }
+  static std::atomic_ref<std::uint32_t> word_at(std::byte* base, std::size_t offset) noexcept {
+    return std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(base + offset));
   }
   std::uint32_t* word_pointer(std::size_t offset) const noexcept {
     return reinterpret_cast<std::uint32_t*>(base_ + offset);
@@ -264,8 +267,7 @@ class Ring {
   // reached an opaque call is one the compiler keeps on the stack, and a one-record push then
   // pays a store per field, queued behind the stores that wait for the other core's lines.
   [[gnu::noinline, gnu::cold]] static void beat_at(std::byte* base, const Side& side) noexcept {
-    std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(base + side.heartbeat))
-        .store(monotonic_ms(), std::memory_order_relaxed);
+    word_at(base, side.heartbeat).store(monotonic_ms(), std::memory_order_relaxed);
   }
   // Gone for sure: the peer attached from another process that no longer exists.
   bool peer_gone(const Side& side) const noexcept {
@@ -308,11 +310,8 @@ class Ring {
   [[gnu::noinline, gnu::cold]] static void take_flag_and_wake(std::byte* base,
                                                               std::size_t flag_offset,
                                                               std::size_t signal_offset) noexcept {
-    auto word_at = [base](std::size_t offset) {
-      return std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(base + offset));
-    };
-    if (word_at(flag_offset).exchange(0, std::memory_order_seq_cst) != 0) {
-      word_at(signal_offset).fetch_add(1, std::memory_order_seq_cst);
+    if (word_at(base, flag_offset).exchange(0, std::memory_order_seq_cst) != 0) {
+      word_at(base, signal_offset).fetch_add(1, std::memory_order_seq_cst);
       futex_wake(reinterpret_cast<std::uint32_t*>(base + signal_offset), INT_MAX);
     }
   }
@@ -401,12 +400,8 @@ class Ring {
 
 namespace detail {
 
-// Publishes a side's position and its count. Byte rings: the position, then the counter (one
-// relaxed store). Fixed rings: the position is the count's low word, so only when it wraps past
-// 2³² are the counter's high words stored around it (high-before, position, high-after: the
-// order load_position_counter's retry relies on), all sequentially consistent.
-// `high` is the writer's copy of the high word it last stored.
-// By value (see Ring::beat_at).
+// A fixed ring's position wrapping past 2³²: the high words around it. Takes the Ring by value
+// (see Ring::beat_at).
 [[gnu::noinline, gnu::cold]] inline void publish_across_wrap(
     Ring ring, std::size_t position_offset, std::uint32_t position, std::size_t counter_offset,
     std::uint32_t high, std::size_t flag_offset, std::size_t signal_offset) noexcept {
@@ -415,6 +410,11 @@ namespace detail {
   ring.word(counter_offset + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);
 }
 
+// Publishes a side's position and its count. Byte rings: the position, then the counter (one
+// relaxed store). Fixed rings: the position is the count's low word, so only when it wraps past
+// 2³² are the counter's high words stored around it (high-before, position, high-after: the
+// order load_position_counter's retry relies on), all sequentially consistent.
+// `high` is the writer's copy of the high word it last stored.
 // Always inline, its rare paths out of line: a one-record push is a copy and this, and any call
 // left in it makes the compiler spill the producer's state around it.
 [[gnu::always_inline]] inline void publish_counted(const Ring& ring, std::size_t position_offset,
