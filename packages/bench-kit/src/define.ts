@@ -81,6 +81,8 @@ export interface SpeedupBench extends BenchBase {
 export interface ThroughputBench extends BenchBase {
   readonly kind: 'throughput';
   readonly workload: Workload;
+  /** Required items per second: pass when the interval is above it, fail when below (default: none, no verdict). */
+  readonly atLeast?: number;
 }
 
 /**
@@ -94,6 +96,10 @@ export interface LatencyBench extends Omit<BenchBase, 'itemsPerIteration'> {
   readonly measure: () => readonly number[] | Promise<readonly number[]>;
   /** How many latencies to collect (default 2000; quick runs take a fifth). */
   readonly events?: number;
+  /** Bound on the median in ns: pass when the interval is under it, fail when over (default: none). */
+  readonly atMost?: number;
+  /** Bound on the p99 in ns: a single figure, so pass or fail, never inconclusive (default: none). */
+  readonly p99AtMost?: number;
 }
 
 /** The two kinds that run a baseline and a candidate in interleaved pairs. */
@@ -168,21 +174,16 @@ function validateBench<T extends Bench>(bench: T): T {
         `benchmark "${bench.name}" events must be an integer ≥ 1, events=${bench.events}`,
       );
     }
+    assertPositive(bench.name, 'atMost', bench.atMost, 'a duration in ns');
+    assertPositive(bench.name, 'p99AtMost', bench.p99AtMost, 'a duration in ns');
     return bench;
   }
   const workloads =
     bench.kind === 'throughput' ? [bench.workload] : [bench.baseline, bench.candidate];
   for (const workload of workloads) assertWorkload(bench.name, workload);
-  if (
-    bench.kind === 'speedup' &&
-    bench.atLeast !== undefined &&
-    !(Number.isFinite(bench.atLeast) && bench.atLeast > 0)
-  ) {
-    throw new BenchKitError(
-      'BAD_DEFINITION',
-      `benchmark "${bench.name}" atLeast must be a ratio > 0, atLeast=${bench.atLeast}`,
-    );
-  }
+  if (bench.kind === 'speedup') assertPositive(bench.name, 'atLeast', bench.atLeast, 'a ratio');
+  if (bench.kind === 'throughput')
+    assertPositive(bench.name, 'atLeast', bench.atLeast, 'a rate in items/s');
   if (
     bench.kind !== 'throughput' &&
     isProcessWorkload(bench.baseline) !== isProcessWorkload(bench.candidate)
@@ -207,6 +208,20 @@ function validateBench<T extends Bench>(bench: T): T {
     );
   }
   return bench;
+}
+
+function assertPositive(
+  name: string,
+  option: string,
+  value: number | undefined,
+  what: string,
+): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new BenchKitError(
+      'BAD_DEFINITION',
+      `benchmark "${name}" ${option} must be ${what} > 0, ${option}=${value}`,
+    );
+  }
 }
 
 function assertWorkload(name: string, workload: Workload): void {

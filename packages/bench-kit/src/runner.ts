@@ -19,7 +19,14 @@ import {
   quantileOfSorted,
   speedupInterval,
 } from './stats.js';
-import { DEFAULT_BUDGET_PERCENT, judge, judgeSpeedup, type Verdict } from './verdict.js';
+import {
+  DEFAULT_BUDGET_PERCENT,
+  judge,
+  judgeInterval,
+  judgeLatency,
+  judgeSpeedup,
+  type Verdict,
+} from './verdict.js';
 import { type PreparedWorkload, prepareWorkload, type Sample } from './workload.js';
 
 export interface RunOptions {
@@ -85,6 +92,9 @@ export interface ThroughputRun extends RunBase {
   readonly samples: readonly Sample[];
   /** Items per second. */
   readonly interval: Interval;
+  /** The required items per second (`atLeast`); null when the bench sets none, and then no verdict. */
+  readonly budget: number | null;
+  readonly verdict: Verdict | null;
 }
 
 export interface Percentiles {
@@ -103,6 +113,12 @@ export interface LatencyRun extends Omit<RunBase, 'mode' | 'iterationsPerSample'
   /** Median latency in nanoseconds. */
   readonly interval: Interval;
   readonly percentiles: Percentiles;
+  /** The bound on the median in ns (`atMost`); null when the bench sets none. */
+  readonly budget: number | null;
+  /** The bound on the p99 in ns (`p99AtMost`); null when the bench sets none. */
+  readonly p99Budget: number | null;
+  /** Both bounds judged together; null when the bench sets neither. */
+  readonly verdict: Verdict | null;
 }
 
 export type BenchRun = PairedRun | ThroughputRun | LatencyRun;
@@ -249,6 +265,7 @@ async function runLatency(bench: LatencyBench, options: RunOptions): Promise<Lat
     resamples: context.sampling.resamples,
     seed: context.seed,
   });
+  const p99 = quantileOfSorted(sorted, 0.99);
   options.onProgress?.(progressOf(bench as unknown as Bench, latencies.length, interval, context));
   return {
     kind: 'latency',
@@ -265,9 +282,12 @@ async function runLatency(bench: LatencyBench, options: RunOptions): Promise<Lat
     percentiles: {
       p50: quantileOfSorted(sorted, 0.5),
       p90: quantileOfSorted(sorted, 0.9),
-      p99: quantileOfSorted(sorted, 0.99),
+      p99,
       max: sorted[sorted.length - 1] ?? 0,
     },
+    budget: bench.atMost ?? null,
+    p99Budget: bench.p99AtMost ?? null,
+    verdict: judgeLatency(interval, p99, bench.atMost ?? null, bench.p99AtMost ?? null),
   };
 }
 
@@ -314,6 +334,8 @@ async function runThroughput(bench: ThroughputBench, options: RunOptions): Promi
     durationMs: performance.now() - context.startedAt,
     samples,
     interval,
+    budget: bench.atLeast ?? null,
+    verdict: bench.atLeast === undefined ? null : judgeInterval(interval, bench.atLeast, 'atLeast'),
   };
 }
 

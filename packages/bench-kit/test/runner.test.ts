@@ -310,6 +310,61 @@ describe('throughput (virtual clock)', () => {
   });
 });
 
+describe('throughput and latency targets', () => {
+  const rate = (atLeast: number | undefined) => {
+    const clock = createVirtualClock();
+    // 256 items per 1000 ns: 256 M items/s.
+    return runBench(
+      throughput({
+        name: 'rate',
+        itemsPerIteration: 256,
+        workload: virtualWorkload(clock, 1000),
+        sampling: FAST,
+        ...(atLeast === undefined ? {} : { atLeast }),
+      }),
+      { clock: clock.clock, gc: null, seed: 10 },
+    ) as Promise<ThroughputRun>;
+  };
+
+  it('passes a throughput above its required rate and fails one below it', async () => {
+    expect(await rate(200e6)).toMatchObject({ budget: 200e6, verdict: 'pass' });
+    expect(await rate(300e6)).toMatchObject({ budget: 300e6, verdict: 'fail' });
+  });
+
+  it('gives a throughput without a required rate no verdict', async () => {
+    expect(await rate(undefined)).toMatchObject({ budget: null, verdict: null });
+  });
+
+  it('judges a latency’s median against atMost and its p99 against p99AtMost', async () => {
+    // 1 µs … 100 µs evenly: median 50.5 µs, p99 99.01 µs.
+    const measure = () => Array.from({ length: 100 }, (_, index) => (index + 1) * 1000);
+    const judged = async (bounds: { atMost?: number; p99AtMost?: number }) =>
+      (await runBench(latency({ name: 'wake', events: 100, measure, ...bounds }), {
+        seed: 1,
+      })) as LatencyRun;
+    expect(await judged({ atMost: 80_000, p99AtMost: 100_000 })).toMatchObject({
+      budget: 80_000,
+      p99Budget: 100_000,
+      verdict: 'pass',
+    });
+    expect((await judged({ atMost: 30_000 })).verdict).toBe('fail');
+    expect((await judged({ atMost: 80_000, p99AtMost: 90_000 })).verdict).toBe('fail');
+    expect((await judged({})).verdict).toBeNull();
+  });
+
+  it('refuses a target that is not a positive figure', () => {
+    expect(() => throughput({ name: 'r', workload: () => {}, atLeast: -1 })).toThrow(
+      /atLeast must be a rate in items\/s > 0, atLeast=-1/,
+    );
+    expect(() => latency({ name: 'l', measure: () => [1], atMost: 0 })).toThrow(
+      /atMost must be a duration in ns > 0/,
+    );
+    expect(() =>
+      latency({ name: 'l', measure: () => [1], p99AtMost: Number.POSITIVE_INFINITY }),
+    ).toThrow(/p99AtMost must be a duration in ns > 0/);
+  });
+});
+
 describe('real timing', () => {
   it('does not fail an A/A comparison of a CPU-bound workload', async () => {
     const run = (await runBench(
