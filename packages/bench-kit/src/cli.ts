@@ -4,8 +4,10 @@ import { parseArgs } from 'node:util';
 import { checkResults } from './check.js';
 import { BenchKitError } from './errors.js';
 import { defaultBenchFiles, loadSuite } from './load-suites.js';
+import { runRepeated } from './repeat-runs.js';
 import { writeReport } from './report.js';
 import { runSuites } from './run-suites.js';
+import { CLAIM_RUNS, WORST_RUN_MARGIN } from './runs.js';
 import { DEFAULT_BUDGET_PERCENT } from './verdict.js';
 import { defaultResultsDir, findWorkspaceRoot } from './workspace.js';
 
@@ -17,15 +19,20 @@ Commands:
       --quick           fewer, shorter samples (CI smoke run; also $RINGKIT_BENCH_QUICK=1)
       --filter <text>   only benchmarks whose name contains <text>
       --gate            only the overhead benchmarks (the budget gate; also $RINGKIT_BENCH_GATE=1)
-      --seed <n>        seed for pair order and bootstrap (reproducible runs)
-  check          print every result, judge overhead against the budget, report gated packages
-                 without an overhead benchmark; exits 1 on any fail or missing
+      --seed <n>        seed for pair order and bootstrap (reproducible runs; run r of --runs uses n + r − 1)
+      --runs <k>        sample each bench file in k fresh processes, interleaved, and judge the runs
+                        together (also $RINGKIT_BENCH_RUNS; default 1: this process). A claim needs
+                        k ≥ ${CLAIM_RUNS}: the median of the runs' medians meets the target and the worst run
+                        is within ${WORST_RUN_MARGIN * 100}% of it
+      --as-run <r>      store the results as run r of a repeated run (what --runs gives each process)
+  check          print every result and the spread of its runs, judge each against its target,
+                 report gated packages without an overhead benchmark; exits 1 on any fail or missing
       --results <dir>   results directory (default as for run --out)
       --budget <pct>    judge every overhead result against this budget (default: each result's own, ${DEFAULT_BUDGET_PERCENT}%)
   report         write chart.svg and summary.md per package and SUMMARY.md
       --results <dir>   results directory
 
-Exit codes: 0 ok, 1 a benchmark failed its budget (or a gated package has none), 2 bad input.`;
+Exit codes: 0 ok, 1 a benchmark failed its target (or a gated package has none), 2 bad input.`;
 
 type Command = 'run' | 'check' | 'report';
 
@@ -50,6 +57,20 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
   const resolvedResults = resultsDir ? resolve(cwd, resultsDir) : defaultResultsDir(cwd);
 
   if (command === 'run') {
+    // Every flag is read before any bench file loads: bad input costs nothing.
+    const seed =
+      options.values.seed === undefined ? undefined : parseNumber('--seed', options.values.seed);
+    const runs = runCount(options.values.runs);
+    const asRun =
+      options.values['as-run'] === undefined
+        ? undefined
+        : parseCount('--as-run', options.values['as-run']);
+    if (asRun !== undefined && options.values.runs !== undefined && runs > 1) {
+      throw new BenchKitError(
+        'BAD_ARGUMENT',
+        '--as-run stores one run of a repeated run; it cannot be combined with --runs above 1.',
+      );
+    }
     const files = options.positionals.length > 0 ? options.positionals : defaultBenchFiles(cwd);
     if (files.length === 0) {
       throw new BenchKitError(
@@ -57,21 +78,30 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
         `no benchmark files in ${resolve(cwd, 'bench')} (*.bench.ts); pass files to run.`,
       );
     }
+    // Loaded here even for a repeated run: a broken file fails before any process starts,
+    // and the benches each run must store are known.
     const suites = [];
     for (const file of files) suites.push(await loadSuite(resolve(cwd, file)));
-    const seed =
-      options.values.seed === undefined ? undefined : parseNumber('--seed', options.values.seed);
-    const results = await runSuites(suites, {
+    const runOptions = {
       resultsDir: resolvedResults,
       quick: options.values.quick === true || process.env.RINGKIT_BENCH_QUICK === '1',
       gateOnly: options.values.gate === true || process.env.RINGKIT_BENCH_GATE === '1',
       ...(options.values.filter === undefined ? {} : { filter: options.values.filter }),
       ...(seed === undefined ? {} : { seed }),
-    });
+    };
+    if (asRun !== undefined) {
+      await runSuites(suites, { ...runOptions, asRun });
+      // One run is not the claim: the process that started it judges all runs together.
+      return 0;
+    }
+    const results =
+      runs > 1
+        ? await runRepeated(suites, { ...runOptions, runs })
+        : await runSuites(suites, runOptions);
     const failed = results.filter((result) => result.verdict === 'fail');
     if (failed.length > 0) {
       console.error(
-        `bench-kit: ${failed.length} benchmark(s) over budget: ${failed.map((result) => result.bench).join(', ')}.`,
+        `bench-kit: ${failed.length} benchmark(s) failed their target: ${failed.map((result) => result.bench).join(', ')}.`,
       );
       return 1;
     }
@@ -88,9 +118,10 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
     });
     console.log(report.table);
     console.log('');
+    if (report.runsTable !== '') console.log(`${report.runsTable}\n`);
     if (report.rows.length === 0)
       console.log(`no results in ${resolvedResults} and no package requires one.`);
-    const summary = `${report.rows.length - report.missing} result(s): ${report.failed} over budget, ${report.inconclusive} inconclusive, ${report.missing} package(s) missing an overhead benchmark.`;
+    const summary = `${report.rows.length - report.missing} result(s): ${report.failed} failed their target, ${report.inconclusive} inconclusive, ${report.missing} package(s) missing an overhead benchmark.`;
     console.log(
       report.passed ? `bench-kit check passed: ${summary}` : `bench-kit check FAILED: ${summary}`,
     );
@@ -109,7 +140,7 @@ function isCommand(value: string): value is Command {
 
 function parseOptions(command: Command, args: string[]) {
   const allowed = {
-    run: ['out', 'quick', 'filter', 'seed', 'gate'],
+    run: ['out', 'quick', 'filter', 'seed', 'gate', 'runs', 'as-run'],
     check: ['results', 'budget'],
     report: ['results'],
   }[command];
@@ -125,6 +156,8 @@ function parseOptions(command: Command, args: string[]) {
         gate: { type: 'boolean' },
         filter: { type: 'string' },
         seed: { type: 'string' },
+        runs: { type: 'string' },
+        'as-run': { type: 'string' },
         budget: { type: 'string' },
       },
     });
@@ -165,6 +198,22 @@ function parseNumber(flag: string, text: string): number {
     throw new BenchKitError('BAD_ARGUMENT', `${flag} must be a number, got "${text}".`);
   }
   return value;
+}
+
+/** A whole number ≥ 1, for --runs and --as-run. */
+function parseCount(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 1) {
+    throw new BenchKitError('BAD_ARGUMENT', `${flag} must be a whole number ≥ 1, got "${text}".`);
+  }
+  return value;
+}
+
+/** How many fresh processes: --runs, else $RINGKIT_BENCH_RUNS, else one (this process). */
+function runCount(flag: string | undefined): number {
+  if (flag !== undefined) return parseCount('--runs', flag);
+  const fromEnv = process.env.RINGKIT_BENCH_RUNS;
+  return fromEnv === undefined || fromEnv === '' ? 1 : parseCount('RINGKIT_BENCH_RUNS', fromEnv);
 }
 
 function parseBudget(text: string): number {

@@ -26,10 +26,27 @@ export function formatRatio(value: number): string {
   return `${value >= 100 ? value.toFixed(0) : value.toPrecision(3)}×`;
 }
 
-/** A result's target as its kind states it: an overhead budget "8%", a speedup's "≥ 30×", else "—". */
-export function formatBudget(kind: string, budget: number | null): string {
-  if (budget === null || (kind !== 'overhead' && kind !== 'speedup')) return '—';
-  return kind === 'speedup' ? `≥ ${budget}×` : `${budget}%`;
+/**
+ * A result's target as its kind states it: an overhead budget "8%", a speedup's
+ * "≥ 30×", a throughput's "≥ 1.00 M items/s", a latency's "≤ 50.0 µs, p99 ≤ 200 µs";
+ * "—" when it has none.
+ */
+export function formatBudget(
+  kind: string,
+  budget: number | null,
+  p99Budget: number | null = null,
+): string {
+  if (kind === 'latency') {
+    const bounds = [
+      budget === null ? null : `≤ ${formatDuration(budget)}`,
+      p99Budget === null ? null : `p99 ≤ ${formatDuration(p99Budget)}`,
+    ].filter((bound) => bound !== null);
+    return bounds.length === 0 ? '—' : bounds.join(', ');
+  }
+  if (budget === null) return '—';
+  if (kind === 'speedup') return `≥ ${budget}×`;
+  if (kind === 'throughput') return `≥ ${formatSi(budget)} items/s`;
+  return `${budget}%`;
 }
 
 /** 850 ns, 12.3 µs, 4.56 ms. */

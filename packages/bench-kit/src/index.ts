@@ -20,6 +20,7 @@ export {
   type Workload,
 } from './define.js';
 export { BenchKitError, type BenchKitErrorCode } from './errors.js';
+export { type Judgement, type JudgeOptions, judgeResult } from './judge-result.js';
 export { describeMachine, type MachineInfo } from './machine.js';
 export { renderChart, renderMarkdown, writeReport } from './report.js';
 export {
@@ -28,6 +29,8 @@ export {
   parseResult,
   RESULT_SCHEMA,
   RESULT_SCHEMA_VERSION,
+  type RunPick,
+  type RunSummary,
   readResults,
   toResult,
   writeResult,
@@ -44,6 +47,15 @@ export {
   runBench,
   type ThroughputRun,
 } from './runner.js';
+export {
+  aggregateRuns,
+  CLAIM_RUNS,
+  judgeRuns,
+  type RepeatedJudgement,
+  WORST_RUN_MARGIN,
+  worstAllowed,
+  worstAndBest,
+} from './runs.js';
 export { DEFAULT_SAMPLING, QUICK_SAMPLING } from './sampling.js';
 export {
   bootstrapMedian,
@@ -56,5 +68,15 @@ export {
   percentToLogRatio,
   speedupInterval,
 } from './stats.js';
-export { DEFAULT_BUDGET_PERCENT, judge, judgeSpeedup, type Verdict } from './verdict.js';
+export {
+  combineVerdicts,
+  DEFAULT_BUDGET_PERCENT,
+  type Direction,
+  judge,
+  judgeInterval,
+  judgeLatency,
+  judgeSpeedup,
+  meets,
+  type Verdict,
+} from './verdict.js';
 export { reportFromProcess, type Sample } from './workload.js';

@@ -9,6 +9,7 @@ import {
   type Unit,
 } from './format.js';
 import { type BenchResult, packageFolderName, readResults } from './results.js';
+import { describeSpread, judgeRuns } from './runs.js';
 
 export interface ReportFiles {
   readonly charts: readonly string[];
@@ -54,6 +55,10 @@ export async function writeReport(resultsDir: string): Promise<ReportFiles> {
   return { charts, markdown, summary, summaryText };
 }
 
+/**
+ * One row per result. A repeated run shows the median of its runs' medians, its
+ * worst and best run and how many runs there were (marked while too few for a claim).
+ */
 export function renderMarkdown(results: readonly BenchResult[]): string {
   const rows = results.map((result) => [
     result.bench,
@@ -61,7 +66,8 @@ export function renderMarkdown(results: readonly BenchResult[]): string {
     formatValue(result.unit, result.median),
     formatInterval(result.unit, result.interval.low, result.interval.high),
     String(result.samples),
-    formatBudget(result.kind, result.budget),
+    formatBudget(result.kind, result.budget, result.p99Budget),
+    describeSpread(result.unit, result.runs?.length ?? 1, repeatedOf(result)),
     result.verdict ?? '—',
     `${result.machine.cpuModel}, ${result.machine.cores} cores, Node ${result.machine.node}, load ${result.machine.loadAverage[0]}${result.quick ? ', quick' : ''}`,
     result.timestamp.slice(0, 19).replace('T', ' '),
@@ -74,12 +80,18 @@ export function renderMarkdown(results: readonly BenchResult[]): string {
       '95% interval',
       'samples',
       'budget',
+      'runs [worst … best]',
       'verdict',
       'machine',
       'when (UTC)',
     ],
     rows,
   );
+}
+
+/** A repeated run's worst and best, as its runs say (not as stored). */
+function repeatedOf(result: BenchResult) {
+  return result.runs === null ? null : judgeRuns(result.runs, result);
 }
 
 const WIDTH = 820;
@@ -93,7 +105,10 @@ const VERDICT_COLOURS: Record<string, string> = {
   inconclusive: '#f9a825',
 };
 
-/** Horizontal bars with their 95% interval; overhead panels draw the budget line. */
+/**
+ * Horizontal bars with their 95% interval and a dashed line at each target; a
+ * repeated run's bar is the median of its runs, with a dot at each run's median.
+ */
 export function renderChart(title: string, results: readonly BenchResult[]): string {
   const panels = (['%', '×', 'items/s', 'ns'] as const)
     .map((unit) => results.filter((result) => result.unit === unit))
@@ -119,14 +134,17 @@ function renderPanel(results: readonly BenchResult[], top: number): string {
   const unit = results[0]?.unit ?? '%';
   const plotLeft = LABEL_WIDTH;
   const plotWidth = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
-  const budgets = results.map((result) => result.budget ?? 0);
-  const lows = results.map((result) => Math.min(result.interval.low, result.median));
-  const highs = results.map((result) => Math.max(result.interval.high, result.median));
+  const budgets = results.flatMap((result) => (result.budget === null ? [] : [result.budget]));
+  const figures = (result: BenchResult) => [
+    result.interval.low,
+    result.interval.high,
+    result.median,
+    ...(result.runs ?? []).map((run) => run.median),
+  ];
+  const lows = results.map((result) => Math.min(...figures(result)));
+  const highs = results.map((result) => Math.max(...figures(result)));
   let min = Math.min(0, ...lows);
-  let max = Math.max(
-    ...highs,
-    ...(unit === 'items/s' ? [0] : budgets.map((budget) => budget * 1.2)),
-  );
+  let max = Math.max(0, ...highs, ...budgets.map((budget) => budget * 1.2));
   if (max === min) max = min + 1;
   const pad = (max - min) * 0.05;
   min = min < 0 ? min - pad : min;
@@ -151,8 +169,12 @@ function renderPanel(results: readonly BenchResult[], top: number): string {
       `<line x1="${x(result.interval.low)}" y1="${mid - 5}" x2="${x(result.interval.low)}" y2="${mid + 5}" stroke="#000"/>`,
       `<line x1="${x(result.interval.high)}" y1="${mid - 5}" x2="${x(result.interval.high)}" y2="${mid + 5}" stroke="#000"/>`,
       `<text x="${WIDTH - VALUE_WIDTH + 8}" y="${mid + 4}">${escapeXml(valueLabel(result))}</text>`,
+      ...(result.runs ?? []).map(
+        (run) =>
+          `<circle cx="${x(run.median)}" cy="${mid}" r="2.5" fill="#fff" stroke="#000"><title>run ${run.run}: ${escapeXml(formatValue(result.unit, run.median))}</title></circle>`,
+      ),
     );
-    if (result.budget !== null && (unit === '%' || unit === '×')) {
+    if (result.budget !== null) {
       out.push(
         `<line x1="${x(result.budget)}" y1="${y + 1}" x2="${x(result.budget)}" y2="${y + ROW_HEIGHT - 1}" stroke="#c62828" stroke-dasharray="3,2"/>`,
       );
@@ -170,9 +192,13 @@ function renderPanel(results: readonly BenchResult[], top: number): string {
   if (unit === '%') {
     out.push(`<text x="${x(0)}" y="${rowsBottom + 14}" fill="#555" text-anchor="middle">0%</text>`);
   }
-  if (unit === '%' || unit === '×') {
+  const legend = [
+    budgets.length > 0 ? `dashed: ${TARGET_NAMES[unit]}` : null,
+    results.some((result) => result.runs !== null) ? 'dots: each run' : null,
+  ].filter((part) => part !== null);
+  if (legend.length > 0) {
     out.push(
-      `<text x="${plotLeft + plotWidth}" y="${rowsBottom + 28}" fill="#c62828" text-anchor="end">dashed: ${unit === '%' ? 'budget' : 'required'}</text>`,
+      `<text x="${plotLeft + plotWidth}" y="${rowsBottom + 28}" fill="#c62828" text-anchor="end">${legend.join('; ')}</text>`,
     );
   }
   return out.join('\n');
@@ -185,12 +211,20 @@ const PANEL_TITLES: Record<Unit, string> = {
   ns: 'latency (median, 95% interval; p99 in the label)',
 };
 
+const TARGET_NAMES: Record<Unit, string> = {
+  '%': 'budget',
+  '×': 'required',
+  'items/s': 'required',
+  ns: 'bound on the median',
+};
+
 function valueLabel(result: BenchResult): string {
   const value =
     result.unit === 'items/s'
       ? `${formatSi(result.median)}/s`
       : formatValue(result.unit, result.median);
-  return result.verdict ? `${value} ${result.verdict}` : value;
+  const runs = result.runs === null ? '' : `, ${result.runs.length} runs`;
+  return result.verdict ? `${value} ${result.verdict}${runs}` : `${value}${runs}`;
 }
 
 function axisLabel(unit: Unit, value: number): string {

@@ -1,56 +1,29 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { BenchKitError } from './errors.js';
 import { describeMachine, type MachineInfo } from './machine.js';
-import type { BenchRun, Percentiles, SideSummary } from './runner.js';
+import { parseResult } from './parse-result.js';
+import {
+  type BenchResult,
+  RESULT_SCHEMA,
+  RESULT_SCHEMA_VERSION,
+  type RunSummary,
+  UNIT_OF,
+} from './result-schema.js';
+import type { BenchRun } from './runner.js';
 import type { Interval } from './stats.js';
-import type { Verdict } from './verdict.js';
 
-/**
- * The results file: `benchmark_results/<package>/<bench>.json`, one per bench,
- * described field by field in the README ("Results schema"). Bump
- * RESULT_SCHEMA_VERSION on any change a reader could notice.
- */
-export const RESULT_SCHEMA = 'ringkit-bench-result';
-export const RESULT_SCHEMA_VERSION = 1;
-
-export type ResultKind = 'overhead' | 'speedup' | 'throughput' | 'latency';
-export type ResultUnit = '%' | '×' | 'items/s' | 'ns';
-
-const UNIT_OF: Record<ResultKind, ResultUnit> = {
-  overhead: '%',
-  speedup: '×',
-  throughput: 'items/s',
-  latency: 'ns',
-};
-
-export interface BenchResult {
-  readonly schema: typeof RESULT_SCHEMA;
-  readonly schemaVersion: typeof RESULT_SCHEMA_VERSION;
-  readonly package: string;
-  readonly bench: string;
-  readonly description: string | null;
-  readonly kind: ResultKind;
-  /** '%' for overhead (candidate vs baseline), '×' for speedup, 'items/s' for throughput. */
-  readonly unit: ResultUnit;
-  readonly median: number;
-  readonly interval: { readonly low: number; readonly high: number; readonly confidence: number };
-  /** Pairs for overhead, samples for throughput. */
-  readonly samples: number;
-  /** Overhead budget in percent (overhead), required speedup (speedup); null for throughput. */
-  readonly budget: number | null;
-  readonly verdict: Verdict | null;
-  readonly mode: 'function' | 'process';
-  readonly iterationsPerSample: number;
-  readonly quick: boolean;
-  readonly seed: number;
-  readonly durationMs: number;
-  readonly sides: { readonly baseline: SideSummary; readonly candidate: SideSummary } | null;
-  /** Latency only: p50, p90, p99 and max in nanoseconds; null otherwise. */
-  readonly percentiles: Percentiles | null;
-  readonly machine: MachineInfo;
-  readonly timestamp: string;
-}
+export { parseResult } from './parse-result.js';
+export {
+  type BenchResult,
+  RESULT_SCHEMA,
+  RESULT_SCHEMA_VERSION,
+  type ResultInterval,
+  type ResultKind,
+  type ResultUnit,
+  type RunPick,
+  type RunSummary,
+} from './result-schema.js';
 
 export function toResult(
   packageName: string,
@@ -77,8 +50,9 @@ export function toResult(
         : run.kind === 'latency'
           ? run.latencies.length
           : run.pairs.length,
-    budget: run.kind === 'throughput' || run.kind === 'latency' ? null : run.budget,
-    verdict: run.kind === 'throughput' || run.kind === 'latency' ? null : run.verdict,
+    budget: run.budget,
+    p99Budget: run.kind === 'latency' ? run.p99Budget : null,
+    verdict: run.verdict,
     percentiles: run.kind === 'latency' ? run.percentiles : null,
     mode: run.mode,
     iterationsPerSample: run.iterationsPerSample,
@@ -88,6 +62,10 @@ export function toResult(
     sides: run.kind === 'throughput' || run.kind === 'latency' ? null : run.sides,
     machine,
     timestamp: new Date().toISOString(),
+    pid: process.pid,
+    runs: null,
+    worst: null,
+    best: null,
   };
 }
 
@@ -140,17 +118,85 @@ export function toCsv(run: BenchRun): string {
   return ['sample,iterations,ns,items,items_per_second', ...rows, ''].join('\n');
 }
 
+/** One row per run of a repeated run: the figures its aggregate was judged from. */
+export function runsToCsv(runs: readonly RunSummary[]): string {
+  const rows = runs.map((run) =>
+    [
+      run.run,
+      run.pid,
+      run.seed,
+      run.timestamp,
+      run.samples,
+      run.median,
+      run.interval.low,
+      run.interval.high,
+      run.verdict ?? '',
+    ].join(','),
+  );
+  return ['run,pid,seed,timestamp,samples,median,low,high,verdict', ...rows, ''].join('\n');
+}
+
+/**
+ * Writes a sampled result and its raw samples: as `<bench>.json` (whose older
+ * runs it then clears, as they no longer stand behind it), or with `asRun`, as
+ * run r of a repeated run in `runs/`.
+ */
 export async function writeResult(
   resultsDir: string,
   result: BenchResult,
   run: BenchRun,
+  asRun?: number,
+): Promise<string> {
+  const folder = join(resultsDir, packageFolderName(result.package));
+  const stem =
+    asRun === undefined ? join(folder, result.bench) : runFileStem(resultsDir, result, asRun);
+  await mkdir(dirname(stem), { recursive: true });
+  await writeFile(`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(`${stem}.csv`, toCsv(run));
+  if (asRun === undefined) await clearRunFiles(resultsDir, result);
+  return `${stem}.json`;
+}
+
+/** Writes a repeated run's aggregate as `<bench>.json`, with one CSV row per run beside it. */
+export async function writeRepeatedResult(
+  resultsDir: string,
+  result: BenchResult,
 ): Promise<string> {
   const folder = join(resultsDir, packageFolderName(result.package));
   await mkdir(folder, { recursive: true });
   const file = join(folder, `${result.bench}.json`);
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(join(folder, `${result.bench}.csv`), toCsv(run));
+  await writeFile(join(folder, `${result.bench}.csv`), runsToCsv(result.runs ?? []));
   return file;
+}
+
+type BenchIdentity = Pick<BenchResult, 'package' | 'bench'>;
+
+/** `<results>/<package>/runs/<bench>.run-<r>`, without an extension. */
+function runFileStem(resultsDir: string, bench: BenchIdentity, run: number): string {
+  return join(resultsDir, packageFolderName(bench.package), 'runs', `${bench.bench}.run-${run}`);
+}
+
+/** Reads run r of a repeated run back; null when that run wrote nothing. */
+export async function readRunResult(
+  resultsDir: string,
+  bench: BenchIdentity,
+  run: number,
+): Promise<BenchResult | null> {
+  const file = `${runFileStem(resultsDir, bench, run)}.json`;
+  const text = await readFile(file, 'utf8').catch(() => null);
+  return text === null ? null : parseResult(text, file);
+}
+
+/** Removes every stored run of a bench, so that no run of an earlier invocation is mistaken for one of this. */
+export async function clearRunFiles(resultsDir: string, bench: BenchIdentity): Promise<void> {
+  const folder = join(resultsDir, packageFolderName(bench.package), 'runs');
+  const prefix = `${bench.bench}.run-`;
+  const files = await readdir(folder).catch(() => [] as string[]);
+  for (const file of files) {
+    if (file.startsWith(prefix) && /^\d+\.(json|csv)$/.test(file.slice(prefix.length)))
+      await rm(join(folder, file), { force: true });
+  }
 }
 
 export interface LoadedResult {
@@ -182,106 +228,6 @@ export async function readResults(resultsDir: string): Promise<LoadedResult[]> {
 
 function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-export function parseResult(text: string, file: string): BenchResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw malformed(file, `it is not JSON (${(error as Error).message})`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw malformed(file, 'it is not a JSON object');
-  const record = value as Record<string, unknown>;
-  if (record.schema !== RESULT_SCHEMA)
-    throw malformed(
-      file,
-      `"schema" is ${JSON.stringify(record.schema)}, expected "${RESULT_SCHEMA}"`,
-    );
-  if (record.schemaVersion !== RESULT_SCHEMA_VERSION) {
-    throw malformed(
-      file,
-      `"schemaVersion" is ${JSON.stringify(record.schemaVersion)}, this bench-kit reads version ${RESULT_SCHEMA_VERSION}`,
-    );
-  }
-  expectString(record, 'package', file);
-  expectString(record, 'bench', file);
-  expectOneOf(record, 'kind', ['overhead', 'speedup', 'throughput', 'latency'], file);
-  expectOneOf(record, 'unit', ['%', '×', 'items/s', 'ns'], file);
-  if (record.unit !== UNIT_OF[record.kind as ResultKind]) {
-    throw malformed(
-      file,
-      `"unit" ${JSON.stringify(record.unit)} does not go with kind "${record.kind}"`,
-    );
-  }
-  expectNumber(record, 'median', file);
-  expectNumber(record, 'samples', file);
-  const interval = record.interval as Record<string, unknown> | undefined;
-  if (typeof interval !== 'object' || interval === null)
-    throw malformed(file, '"interval" is missing');
-  for (const field of ['low', 'high', 'confidence'])
-    expectNumber(interval, field, file, `interval.${field}`);
-  if (record.kind === 'latency') {
-    const percentiles = record.percentiles as Record<string, unknown> | undefined;
-    if (typeof percentiles !== 'object' || percentiles === null)
-      throw malformed(file, '"percentiles" is missing');
-    for (const field of ['p50', 'p90', 'p99', 'max'])
-      expectNumber(percentiles, field, file, `percentiles.${field}`);
-  }
-  if (record.kind === 'overhead' || record.kind === 'speedup') {
-    expectNumber(record, 'budget', file);
-    expectOneOf(record, 'verdict', ['pass', 'fail', 'inconclusive'], file);
-  }
-  const machine = record.machine as Record<string, unknown> | undefined;
-  if (typeof machine !== 'object' || machine === null)
-    throw malformed(file, '"machine" is missing');
-  expectString(record, 'timestamp', file);
-  return value as BenchResult;
-}
-
-function malformed(file: string, why: string): BenchKitError {
-  return new BenchKitError(
-    'MALFORMED_RESULTS',
-    `${file} is not a valid bench-kit result: ${why}; delete it or re-run "npm run bench".`,
-  );
-}
-
-function expectString(record: Record<string, unknown>, field: string, file: string): void {
-  if (typeof record[field] !== 'string' || record[field] === '') {
-    throw malformed(
-      file,
-      `"${field}" must be a non-empty string, got ${JSON.stringify(record[field])}`,
-    );
-  }
-}
-
-function expectNumber(
-  record: Record<string, unknown>,
-  field: string,
-  file: string,
-  label = field,
-): void {
-  if (typeof record[field] !== 'number' || !Number.isFinite(record[field])) {
-    throw malformed(
-      file,
-      `"${label}" must be a finite number, got ${JSON.stringify(record[field])}`,
-    );
-  }
-}
-
-function expectOneOf(
-  record: Record<string, unknown>,
-  field: string,
-  allowed: readonly string[],
-  file: string,
-): void {
-  if (!allowed.includes(record[field] as string)) {
-    throw malformed(
-      file,
-      `"${field}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(record[field])}`,
-    );
-  }
 }
 
 export type { Interval };

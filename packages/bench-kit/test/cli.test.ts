@@ -3,20 +3,28 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { aggregateRuns } from '../src/runs.js';
 import { resultOf, temporaryDir, workspaceWith, writeResultFile } from './fixtures.js';
 
 const BIN = fileURLToPath(new URL('../bin/bench-kit.mjs', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  const { RINGKIT_BENCH_RESULTS: _ignored, ...env } = process.env;
+  // The CLI reads these from the environment; a test sets them only on purpose.
+  const {
+    RINGKIT_BENCH_RESULTS: _results,
+    RINGKIT_BENCH_RUNS: _runs,
+    RINGKIT_BENCH_QUICK: _quick,
+    RINGKIT_BENCH_GATE: _gate,
+    ...env
+  } = process.env;
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? temporaryDir(),
     env: { ...env, ...options.env },
     encoding: 'utf8',
     timeout: 120_000,
   });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { pid: result.pid, code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** One clear sentence, no stack trace. */
@@ -65,6 +73,23 @@ describe('bench-kit CLI: bad input', () => {
     );
   });
 
+  it('rejects a run count that is not a whole number ≥ 1, from the flag or the environment', () => {
+    for (const bad of ['0', 'abc', '2.5', '']) {
+      const { code, stderr } = cli(['run', '--runs', bad]);
+      expect(code).toBe(2);
+      expectOneSentence(stderr, new RegExp(`--runs must be a whole number ≥ 1, got "${bad}"`));
+    }
+    const { code, stderr } = cli(['run'], { env: { RINGKIT_BENCH_RUNS: 'many' } });
+    expect(code).toBe(2);
+    expectOneSentence(stderr, /RINGKIT_BENCH_RUNS must be a whole number ≥ 1, got "many"/);
+  });
+
+  it('rejects storing one run of a repeated run while asking for several', () => {
+    const { code, stderr } = cli(['run', '--as-run', '2', '--runs', '3']);
+    expect(code).toBe(2);
+    expectOneSentence(stderr, /--as-run stores one run of a repeated run/);
+  });
+
   it('rejects an unknown command', () => {
     const { code, stderr } = cli(['benchmark']);
     expect(code).toBe(2);
@@ -94,7 +119,7 @@ describe('bench-kit check', () => {
     const { code, stdout } = cli(['check', '--results', dir]);
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /example\s+push-overhead\s+overhead\s+\+2\.00%\s+\[\+1\.00%, \+3\.00%\]\s+8%\s+PASS/,
+      /example\s+push-overhead\s+overhead\s+\+2\.00%\s+\[\+1\.00%, \+3\.00%\]\s+8%\s+n=1\s+PASS/,
     );
     expect(stdout).toMatch(/check passed/);
   });
@@ -108,7 +133,7 @@ describe('bench-kit check', () => {
     const { code, stdout } = cli(['check', '--results', dir]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/FAIL/);
-    expect(stdout).toMatch(/check FAILED: 1 result\(s\): 1 over budget/);
+    expect(stdout).toMatch(/check FAILED: 1 result\(s\): 1 failed their target/);
   });
 
   it('re-judges against --budget', () => {
@@ -134,7 +159,9 @@ describe('bench-kit check', () => {
     );
     const { code, stdout } = cli(['check', '--results', dir]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/vs-postmessage\s+speedup\s+25\.0×\s+\[22\.0×, 27\.0×\]\s+≥ 30×\s+FAIL/);
+    expect(stdout).toMatch(
+      /vs-postmessage\s+speedup\s+25\.0×\s+\[22\.0×, 27\.0×\]\s+≥ 30×\s+n=1\s+FAIL/,
+    );
   });
 
   it('does not fail on an inconclusive result', () => {
@@ -146,6 +173,101 @@ describe('bench-kit check', () => {
     const { code, stdout } = cli(['check', '--results', dir]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/INCONCLUSIVE/);
+  });
+
+  it('judges a throughput against its required rate and a latency against its bounds', () => {
+    const dir = temporaryDir();
+    writeResultFile(
+      dir,
+      resultOf({
+        bench: 'rate',
+        kind: 'throughput',
+        unit: 'items/s',
+        budget: 2e6,
+        median: 1.5e6,
+        interval: { low: 1.4e6, high: 1.6e6, confidence: 0.95 },
+        verdict: 'pass',
+      }),
+    );
+    writeResultFile(
+      dir,
+      resultOf({
+        bench: 'wake',
+        kind: 'latency',
+        unit: 'ns',
+        budget: 50_000,
+        p99Budget: 100_000,
+        median: 20_000,
+        interval: { low: 18_000, high: 22_000, confidence: 0.95 },
+        percentiles: { p50: 20_000, p90: 40_000, p99: 90_000, max: 300_000 },
+        verdict: 'pass',
+      }),
+    );
+    const { code, stdout } = cli(['check', '--results', dir]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(
+      /rate\s+throughput\s+1\.50 M items\/s\s+\[1\.40 M, 1\.60 M\]\s+≥ 2\.00 M items\/s\s+n=1\s+FAIL/,
+    );
+    expect(stdout).toMatch(
+      /wake\s+latency\s+20\.0 µs \(p99 90\.0 µs\).*≤ 50\.0 µs, p99 ≤ 100 µs\s+n=1\s+PASS/,
+    );
+  });
+
+  describe('a repeated result', () => {
+    const runsOf = (medians: readonly number[], bench = 'push-overhead') =>
+      aggregateRuns(
+        medians.map((median, index) =>
+          resultOf({
+            bench,
+            median,
+            interval: { low: median - 1, high: median + 1, confidence: 0.95 },
+            pid: 100 + index,
+            timestamp: `2026-12-01T10:0${index}:00.000Z`,
+          }),
+        ),
+      );
+
+    it('prints the spread of its runs and judges each run from its interval', () => {
+      const dir = temporaryDir();
+      // Run 4's stored verdict says pass; its interval says it is over budget.
+      const repeated = runsOf([2, 3, 4, 9.9, 1]);
+      const runs = repeated.runs?.map((run) => ({ ...run, verdict: 'pass' as const }));
+      writeResultFile(dir, { ...repeated, runs: runs ?? null });
+      const { code, stdout } = cli(['check', '--results', dir]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(
+        /push-overhead\s+overhead\s+\+3\.00%.*\[\+9\.90% … \+1\.00%\], n=5\s+PASS/,
+      );
+      expect(stdout).toMatch(
+        /example push-overhead: 5 runs, median of their medians \+3\.00%; the worst run must stay within \+10\.40%/,
+      );
+      expect(stdout).toMatch(
+        /^4\s+103\s+2026-12-01 10:03:00\s+\+9\.90%\s+\[\+8\.90%, \+10\.90%\]\s+30\s+FAIL \(worst\)$/m,
+      );
+      expect(stdout).toMatch(/^5\s+104\s+.*PASS \(best\)$/m);
+    });
+
+    it('fails when the worst run is more than 30% past the target, saying which run', () => {
+      const dir = temporaryDir();
+      writeResultFile(dir, runsOf([2, 3, 4, 10.5, 1]));
+      const { code, stdout } = cli(['check', '--results', dir]);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/FAIL \(run 4 \+10\.50% is beyond \+10\.40% \(8%, 30% margin\)\)/);
+    });
+
+    it('judges its runs again, so an edited median cannot hide them', () => {
+      const dir = temporaryDir();
+      writeResultFile(dir, { ...runsOf([9, 9.5, 10]), median: 1, verdict: 'pass' });
+      expect(cli(['check', '--results', dir]).code).toBe(1);
+    });
+
+    it('marks fewer than five runs as not yet a claim', () => {
+      const dir = temporaryDir();
+      writeResultFile(dir, runsOf([2, 3, 4]));
+      const { code, stdout } = cli(['check', '--results', dir]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/n=3 \(< 5\)/);
+    });
   });
 
   it('reports a gated package without an overhead benchmark as missing, and exempts opted-out and private ones', () => {
@@ -196,7 +318,7 @@ export default defineSuite({ benches: [
     const { code, stdout, stderr } = cli(['run', '--quick', '--seed', '7', '--out', 'results'], {
       cwd: dir,
     });
-    expect(stderr).toMatch(/1 benchmark\(s\) over budget: spin-double/);
+    expect(stderr).toMatch(/1 benchmark\(s\) failed their target: spin-double/);
     expect(code).toBe(1);
     expect(stdout).toMatch(/@demo\/widget spin-rate: .* items\/s/);
     expect(stdout).toMatch(/@demo\/widget spin-double: \+\d+\.\d+% .* FAIL \(budget 8%\)/);
@@ -219,6 +341,101 @@ export default defineSuite({ benches: [
     expect(readFileSync(join(dir, 'results', 'widget', 'chart.svg'), 'utf8')).toMatch(/^<svg/);
     expect(existsSync(join(dir, 'results', 'widget', 'summary.md'))).toBe(true);
     expect(existsSync(join(dir, 'results', 'SUMMARY.md'))).toBe(true);
+  });
+
+  it('samples each bench file in fresh processes with --runs, interleaved, storing every run', () => {
+    const dir = temporaryDir();
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: '@demo/widget', type: 'module' }),
+    );
+    const entry = JSON.stringify(join(PACKAGE_DIR, 'dist', 'index.js'));
+    const tiny = `{ warmupMs: 1, sampleTargetMs: 1, minSamples: 10, stepSamples: 10, maxSamples: 10, resamples: 200 }`;
+    // A TypeScript file: every fresh process must load it as the first one did.
+    writeFileSync(
+      join(dir, 'a.bench.ts'),
+      `import { defineSuite, overhead, throughput } from ${entry};
+const spin = (n: number) => () => { let x = 0; for (let i = 0; i < n; i++) x += Math.sqrt(i); return x; };
+export default defineSuite({ benches: [
+  overhead({ name: 'same', baseline: spin(200), candidate: spin(200), budget: 50, sampling: ${tiny} }),
+  throughput({ name: 'rate', workload: spin(200), itemsPerIteration: 200, atLeast: 1, sampling: ${tiny} }),
+] });
+`,
+    );
+    writeFileSync(
+      join(dir, 'b.bench.mjs'),
+      `import { defineSuite, latency } from ${entry};
+export default defineSuite({ benches: [
+  latency({ name: 'wake', events: 20, atMost: 1e6, measure: () => [1000, 2000, 3000] }),
+] });
+`,
+    );
+    const { pid, code, stdout } = cli(
+      ['run', 'a.bench.ts', 'b.bench.mjs', '--runs', '3', '--seed', '5', '--out', 'r'],
+      { cwd: dir },
+    );
+    expect(code).toBe(0);
+    const folder = join(dir, 'r', 'widget');
+    const runOf = (bench: string, run: number) =>
+      JSON.parse(readFileSync(join(folder, 'runs', `${bench}.run-${run}.json`), 'utf8'));
+
+    // One fresh process per file and run: the two benches of a.bench.ts share each of theirs.
+    const pidsOf = (bench: string) => [1, 2, 3].map((run) => runOf(bench, run).pid);
+    const all = new Set([...pidsOf('same'), ...pidsOf('wake')]);
+    expect(all.size).toBe(6);
+    expect(all.has(pid)).toBe(false);
+    expect(pidsOf('rate')).toEqual(pidsOf('same'));
+    expect([1, 2, 3].map((run) => runOf('same', run).seed)).toEqual([5, 6, 7]);
+    for (const bench of ['same', 'rate', 'wake'])
+      for (const run of [1, 2, 3])
+        expect(existsSync(join(folder, 'runs', `${bench}.run-${run}.csv`))).toBe(true);
+
+    // Interleaved: run 1 of every file, then run 2 of every file, …
+    const when = (bench: string, run: number) => Date.parse(runOf(bench, run).timestamp);
+    expect(when('same', 1)).toBeLessThan(when('wake', 1));
+    expect(when('wake', 1)).toBeLessThan(when('same', 2));
+    expect(when('wake', 2)).toBeLessThan(when('same', 3));
+
+    const same = JSON.parse(readFileSync(join(folder, 'same.json'), 'utf8'));
+    const medians = [1, 2, 3].map((run) => runOf('same', run).median).sort((a, b) => a - b);
+    expect(same.median).toBe(medians[1]);
+    expect(same.runs.map((run: { pid: number }) => run.pid)).toEqual(pidsOf('same'));
+    expect(same).toMatchObject({ schemaVersion: 2, pid: null, verdict: 'pass' });
+    expect(readFileSync(join(folder, 'same.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(stdout).toMatch(/run 3 of 3: b\.bench\.mjs in a fresh process \(pid \d+, seed 7\)/);
+    expect(stdout).toMatch(
+      /@demo\/widget same: [^ ]+ median of 3 runs \(fewer than 5: not yet a claim\), worst .* PASS \(budget 50%\)/,
+    );
+
+    const check = cli(['check', '--results', 'r'], { cwd: dir });
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/same\s+overhead\s+.*n=3 \(< 5\)\s+PASS/);
+    expect(check.stdout).toMatch(/widget wake: 3 runs, median of their medians 2\.00 µs/);
+  });
+
+  it('takes the run count from RINGKIT_BENCH_RUNS and stops with one sentence when a run fails', () => {
+    const dir = temporaryDir();
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'flaky' }));
+    const entry = JSON.stringify(join(PACKAGE_DIR, 'dist', 'index.js'));
+    // Measures nothing in any process but the first to load it: the run in a fresh process fails.
+    writeFileSync(
+      join(dir, 'flaky.bench.mjs'),
+      `import { defineSuite, latency } from ${entry};
+const parent = process.argv.includes('--runs') || process.env.RINGKIT_BENCH_RUNS !== undefined;
+export default defineSuite({ benches: [latency({ name: 'wake', events: 3, measure: () => (parent ? [1] : []) })] });
+`,
+    );
+    const { code, stdout, stderr } = cli(['run', 'flaky.bench.mjs', '--out', 'r'], {
+      cwd: dir,
+      env: { RINGKIT_BENCH_RUNS: '2' },
+    });
+    expect(stdout).toMatch(/run 1 of 2: flaky\.bench\.mjs in a fresh process/);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/measure\(\) returned no latencies/);
+    expect(stderr.trim().split('\n').at(-1)).toMatch(
+      /^bench-kit: run 1 of 2 of flaky\.bench\.mjs exited with code 1 without results for wake; its own message is above\.$/,
+    );
+    expect(existsSync(join(dir, 'r', 'flaky', 'wake.json'))).toBe(false);
   });
 
   it('runs only the overhead benchmarks with --gate', () => {

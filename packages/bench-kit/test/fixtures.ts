@@ -11,7 +11,7 @@ export function temporaryDir(prefix = 'bench-kit-'): string {
 export function resultOf(overrides: Partial<BenchResult> = {}): BenchResult {
   return {
     schema: 'ringkit-bench-result',
-    schemaVersion: 1,
+    schemaVersion: 2,
     package: '@ringkit/example',
     bench: 'push-overhead',
     description: null,
@@ -38,6 +38,11 @@ export function resultOf(overrides: Partial<BenchResult> = {}): BenchResult {
       loadAverage: [0.1, 0.2, 0.3],
     },
     timestamp: '2026-11-23T00:00:00.000Z',
+    pid: 4242,
+    p99Budget: null,
+    runs: null,
+    worst: null,
+    best: null,
     ...overrides,
   };
 }
