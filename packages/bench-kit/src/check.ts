@@ -9,6 +9,8 @@ export interface CheckOptions {
   readonly resultsDir: string;
   /** Re-judge every overhead result against this budget instead of its own (other targets stay). */
   readonly budget?: number;
+  /** An inconclusive result whose median misses its target counts as a fail. */
+  readonly strict?: boolean;
   /** Workspace root whose gated packages must each have an overhead result. */
   readonly workspaceRoot?: string | null;
 }
@@ -18,7 +20,7 @@ export interface CheckRow {
   readonly bench: string | null;
   readonly result: BenchResult | null;
   readonly verdict: Verdict | 'missing' | null;
-  /** Why it failed when its interval alone does not say (a repeated run's rules); null otherwise. */
+  /** Why it failed when its interval alone does not say (strict mode, a repeated run's rules); null otherwise. */
   readonly reason: string | null;
 }
 
@@ -43,7 +45,10 @@ export async function checkResults(options: CheckOptions): Promise<CheckReport> 
   const loaded = await readResults(options.resultsDir);
   const judged = loaded.map(({ result }) => ({
     result,
-    judgement: judgeResult(result, options.budget === undefined ? {} : { budget: options.budget }),
+    judgement: judgeResult(result, {
+      ...(options.budget === undefined ? {} : { budget: options.budget }),
+      strict: options.strict ?? false,
+    }),
   }));
   const rows: CheckRow[] = judged.map(({ result, judgement }) => ({
     package: result.package,

@@ -29,6 +29,8 @@ Commands:
                  report gated packages without an overhead benchmark; exits 1 on any fail or missing
       --results <dir>   results directory (default as for run --out)
       --budget <pct>    judge every overhead result against this budget (default: each result's own, ${DEFAULT_BUDGET_PERCENT}%)
+      --strict          an inconclusive result whose median misses its target fails
+                        (also $RINGKIT_BENCH_STRICT=1)
   report         write chart.svg and summary.md per package and SUMMARY.md
       --results <dir>   results directory
 
@@ -111,9 +113,11 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
   if (command === 'check') {
     const budget =
       options.values.budget === undefined ? undefined : parseBudget(options.values.budget);
+    const strict = options.values.strict === true || process.env.RINGKIT_BENCH_STRICT === '1';
     const report = await checkResults({
       resultsDir: resolvedResults,
       ...(budget === undefined ? {} : { budget }),
+      strict,
       workspaceRoot: findWorkspaceRoot(cwd),
     });
     console.log(report.table);
@@ -122,8 +126,11 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
     if (report.rows.length === 0)
       console.log(`no results in ${resolvedResults} and no package requires one.`);
     const summary = `${report.rows.length - report.missing} result(s): ${report.failed} failed their target, ${report.inconclusive} inconclusive, ${report.missing} package(s) missing an overhead benchmark.`;
+    const mode = strict ? ' (strict)' : '';
     console.log(
-      report.passed ? `bench-kit check passed: ${summary}` : `bench-kit check FAILED: ${summary}`,
+      report.passed
+        ? `bench-kit check passed${mode}: ${summary}`
+        : `bench-kit check FAILED${mode}: ${summary}`,
     );
     return report.passed ? 0 : 1;
   }
@@ -141,7 +148,7 @@ function isCommand(value: string): value is Command {
 function parseOptions(command: Command, args: string[]) {
   const allowed = {
     run: ['out', 'quick', 'filter', 'seed', 'gate', 'runs', 'as-run'],
-    check: ['results', 'budget'],
+    check: ['results', 'budget', 'strict'],
     report: ['results'],
   }[command];
   try {
@@ -159,6 +166,7 @@ function parseOptions(command: Command, args: string[]) {
         runs: { type: 'string' },
         'as-run': { type: 'string' },
         budget: { type: 'string' },
+        strict: { type: 'boolean' },
       },
     });
     const misplaced = Object.keys(parsed.values).find((key) => !allowed.includes(key));

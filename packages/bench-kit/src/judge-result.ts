@@ -1,8 +1,9 @@
 /**
  * A stored result judged again from its figures, as `check` does: so that a
- * stale or edited verdict cannot hide a failure, and so that `--budget`
- * applies to results written before it was asked for.
+ * stale or edited verdict cannot hide a failure, and so that `--budget` and
+ * `--strict` apply to results written before they were asked for.
  */
+import { formatBudget, formatValue } from './format.js';
 import {
   type BenchResult,
   DIRECTION_OF,
@@ -11,16 +12,18 @@ import {
 } from './result-schema.js';
 import type { Percentiles } from './runner.js';
 import { judgeRuns, type RepeatedJudgement } from './runs.js';
-import { judgeInterval, judgeLatency, type Verdict } from './verdict.js';
+import { judgeInterval, judgeLatency, meets, type Verdict } from './verdict.js';
 
 export interface JudgeOptions {
   /** Judge every overhead against this budget instead of its own. */
   readonly budget?: number;
+  /** An inconclusive result whose median misses its target fails. */
+  readonly strict?: boolean;
 }
 
 export interface Judgement {
   readonly verdict: Verdict | null;
-  /** Why it failed when the interval alone does not say: a repeated run's rules. */
+  /** Why it failed when the interval alone does not say: strict mode, a repeated run's rules. */
   readonly reason: string | null;
   /** The target judged against (the override, for an overhead under `--budget`). */
   readonly budget: number | null;
@@ -62,5 +65,17 @@ export function judgeResult(result: BenchResult, options: JudgeOptions = {}): Ju
     return { verdict: repeated.verdict, reason: repeated.reason, budget, repeated };
   }
   const verdict = judgeSampled(result, result.kind, budget, result.p99Budget);
+  if (options.strict && verdict === 'inconclusive' && budget !== null) {
+    const direction = DIRECTION_OF[result.kind];
+    if (!meets(result.median, budget, direction)) {
+      const target = formatBudget(result.kind, budget);
+      return {
+        verdict: 'fail',
+        reason: `strict: inconclusive, and its median ${formatValue(result.unit, result.median)} misses ${target}`,
+        budget,
+        repeated: null,
+      };
+    }
+  }
   return { verdict, reason: null, budget, repeated: null };
 }

@@ -14,6 +14,7 @@ function cli(args: string[], options: { cwd?: string; env?: Record<string, strin
   const {
     RINGKIT_BENCH_RESULTS: _results,
     RINGKIT_BENCH_RUNS: _runs,
+    RINGKIT_BENCH_STRICT: _strict,
     RINGKIT_BENCH_QUICK: _quick,
     RINGKIT_BENCH_GATE: _gate,
     ...env
@@ -88,6 +89,12 @@ describe('bench-kit CLI: bad input', () => {
     const { code, stderr } = cli(['run', '--as-run', '2', '--runs', '3']);
     expect(code).toBe(2);
     expectOneSentence(stderr, /--as-run stores one run of a repeated run/);
+  });
+
+  it('rejects --strict outside check', () => {
+    const { code, stderr } = cli(['run', '--strict']);
+    expect(code).toBe(2);
+    expectOneSentence(stderr, /"run" has no --strict option/);
   });
 
   it('rejects an unknown command', () => {
@@ -173,6 +180,73 @@ describe('bench-kit check', () => {
     const { code, stdout } = cli(['check', '--results', dir]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/INCONCLUSIVE/);
+  });
+
+  describe('--strict', () => {
+    // The example: a median over budget with an interval that still reaches under it.
+    const overBudget = resultOf({
+      bench: 'median-over',
+      verdict: 'inconclusive',
+      median: 9.5,
+      interval: { low: 7, high: 12, confidence: 0.95 },
+    });
+    const underBudget = resultOf({
+      bench: 'median-under',
+      verdict: 'inconclusive',
+      median: 6.5,
+      interval: { low: 4, high: 9, confidence: 0.95 },
+    });
+
+    it('fails an inconclusive result whose median is over its budget', () => {
+      const dir = temporaryDir();
+      writeResultFile(dir, overBudget);
+      const lenient = cli(['check', '--results', dir]);
+      expect(lenient.code).toBe(0);
+      expect(lenient.stdout).toMatch(/median-over .* INCONCLUSIVE/);
+      const strict = cli(['check', '--results', dir, '--strict']);
+      expect(strict.code).toBe(1);
+      expect(strict.stdout).toMatch(
+        /median-over .* FAIL \(strict: inconclusive, and its median \+9\.50% misses 8%\)/,
+      );
+      expect(strict.stdout).toMatch(
+        /check FAILED \(strict\): 1 result\(s\): 1 failed their target/,
+      );
+    });
+
+    it('passes an inconclusive result whose median is under its budget, still as inconclusive', () => {
+      const dir = temporaryDir();
+      writeResultFile(dir, underBudget);
+      const { code, stdout } = cli(['check', '--results', dir, '--strict']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/median-under .* INCONCLUSIVE/);
+      expect(stdout).toMatch(
+        /check passed \(strict\): 1 result\(s\): 0 failed their target, 1 inconclusive/,
+      );
+    });
+
+    it('is turned on by RINGKIT_BENCH_STRICT=1', () => {
+      const dir = temporaryDir();
+      writeResultFile(dir, overBudget);
+      expect(cli(['check', '--results', dir], { env: { RINGKIT_BENCH_STRICT: '1' } }).code).toBe(1);
+      expect(cli(['check', '--results', dir], { env: { RINGKIT_BENCH_STRICT: '0' } }).code).toBe(0);
+    });
+
+    it('fails a speedup whose median is under its requirement', () => {
+      const dir = temporaryDir();
+      writeResultFile(
+        dir,
+        resultOf({
+          kind: 'speedup',
+          unit: '×',
+          budget: 30,
+          median: 29,
+          interval: { low: 26, high: 33, confidence: 0.95 },
+          verdict: 'inconclusive',
+        }),
+      );
+      expect(cli(['check', '--results', dir]).code).toBe(0);
+      expect(cli(['check', '--results', dir, '--strict']).code).toBe(1);
+    });
   });
 
   it('judges a throughput against its required rate and a latency against its bounds', () => {
@@ -264,7 +338,7 @@ describe('bench-kit check', () => {
     it('marks fewer than five runs as not yet a claim', () => {
       const dir = temporaryDir();
       writeResultFile(dir, runsOf([2, 3, 4]));
-      const { code, stdout } = cli(['check', '--results', dir]);
+      const { code, stdout } = cli(['check', '--results', dir, '--strict']);
       expect(code).toBe(0);
       expect(stdout).toMatch(/n=3 \(< 5\)/);
     });
