@@ -1,3 +1,4 @@
+import { corruptedCounter } from './counter.js';
 import { RingError } from './errors.js';
 import { describeRing } from './header.js';
 import {
@@ -62,7 +63,7 @@ export function startNativeProducer(
       `ratePerSecond must be ≥ 0, ratePerSecond=${options.ratePerSecond}`,
     );
   }
-  return wrap(requireNative('a native producer').startProducer(view, options));
+  return start(() => requireNative('a native producer').startProducer(view, options));
 }
 
 /** Starts a native thread consuming and checking `records` test records (or until end-of-stream). */
@@ -73,9 +74,25 @@ export function startNativeConsumer(
   const view = ringView(buffer, 'consumer');
   checkCount('records', options.records, 0);
   checkCount('batch', options.batch, 1);
-  return wrap(requireNative('a native consumer').startConsumer(view, options));
+  return start(() => requireNative('a native consumer').startConsumer(view, options));
 }
 
-function wrap(thread: RawNativeThread): NativeWorker {
+/** What the addon throws when the twin finds a counter of the side it would take over corrupted. */
+interface NativeCorruption {
+  readonly code?: string;
+  readonly counter: string;
+  readonly highBefore: number;
+  readonly highAfter: number;
+}
+
+function start(begin: () => RawNativeThread): NativeWorker {
+  let thread: RawNativeThread;
+  try {
+    thread = begin();
+  } catch (error) {
+    const { code, counter, highBefore, highAfter } = (error ?? {}) as NativeCorruption;
+    if (code === 'CORRUPTED') throw corruptedCounter(counter, highBefore, highAfter);
+    throw error;
+  }
   return { join: () => thread.done, stop: () => thread.stop() };
 }

@@ -1,4 +1,5 @@
 import {
+  type CounterRole,
   CounterWriter,
   loadCounter,
   loadPositionCounter,
@@ -108,15 +109,21 @@ export abstract class RingEnd {
 /**
  * Pushed and popped: in a fixed ring each is its side's position with the
  * counter's high words above it (LAYOUT.md), in a byte ring its own counter.
+ * The side's own end takes it as `owner` (at attach), everyone else as `reader`.
  */
-function loadSideCounter(words: Int32Array, kind: RingKindName, side: 'producer' | 'consumer') {
+function loadSideCounter(
+  words: Int32Array,
+  { kind, capacity }: RingDescriptor,
+  side: 'producer' | 'consumer',
+  role: CounterRole = 'reader',
+) {
   const [counter, position] =
     side === 'producer'
       ? [Producer.PUSHED, Word.WRITE_POSITION]
       : [Consumer.POPPED, Word.READ_POSITION];
   return kind === 'fixed'
-    ? loadPositionCounter(words, counter, position)
-    : loadCounter(words, counter);
+    ? loadPositionCounter(words, counter, position, capacity, role)
+    : loadCounter(words, counter, role);
 }
 
 function statsOf(words: Int32Array, descriptor: RingDescriptor): RingStats {
@@ -125,8 +132,8 @@ function statsOf(words: Int32Array, descriptor: RingDescriptor): RingStats {
   return {
     capacity: descriptor.capacity,
     used: (write - read) >>> 0,
-    pushed: loadSideCounter(words, descriptor.kind, 'producer'),
-    popped: loadSideCounter(words, descriptor.kind, 'consumer'),
+    pushed: loadSideCounter(words, descriptor, 'producer'),
+    popped: loadSideCounter(words, descriptor, 'consumer'),
     dropped: loadCounter(words, Producer.DROPPED),
     closed: Atomics.load(words, Word.CLOSED) !== 0,
   };
@@ -167,9 +174,9 @@ export abstract class ProducerEnd extends RingEnd {
     super(buffer, kind, options);
     this.writePosition = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
     this.readPositionCache = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
-    this.pushedCount = loadSideCounter(this.words, kind, 'producer');
+    this.pushedCount = loadSideCounter(this.words, this.descriptor, 'producer', 'owner');
     this.pushedHigh = Math.floor(this.pushedCount / 2 ** 32);
-    this.droppedCount = loadCounter(this.words, Producer.DROPPED);
+    this.droppedCount = loadCounter(this.words, Producer.DROPPED, 'owner');
     this.closed = Atomics.load(this.words, Word.CLOSED) !== 0;
     this.pushedWriter = new CounterWriter(this.words, Producer.PUSHED);
     this.droppedWriter = new CounterWriter(this.words, Producer.DROPPED);
@@ -321,7 +328,7 @@ export abstract class ConsumerEnd extends RingEnd {
     super(buffer, kind, options);
     this.readPosition = Atomics.load(this.words, Word.READ_POSITION) >>> 0;
     this.writePositionCache = Atomics.load(this.words, Word.WRITE_POSITION) >>> 0;
-    this.poppedCount = loadSideCounter(this.words, kind, 'consumer');
+    this.poppedCount = loadSideCounter(this.words, this.descriptor, 'consumer', 'owner');
     this.poppedHigh = Math.floor(this.poppedCount / 2 ** 32);
     this.poppedWriter = new CounterWriter(this.words, Consumer.POPPED);
     this.liveness = new Liveness(this.words, 'consumer');

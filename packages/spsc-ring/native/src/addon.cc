@@ -408,19 +408,43 @@ Napi::Value start_thread(const Napi::CallbackInfo& info, void (*body)(ThreadStat
   return handle;
 }
 
+// A counter the native end would take over, read as its constructor reads it but without writing:
+// one the twin finds corrupted is refused here, on the JS thread, as { code: 'CORRUPTED', counter,
+// highBefore, highAfter } (native-threads.ts words the RingError, as counter.ts does for TS ends),
+// not left to the thread. One a writer left mid-wrap passes: the end repairs it.
+void refuse_corrupted(Napi::Env env, const char* name, const CounterRead& read) {
+  if (read.status == RingStatus::kOk) return;
+  Napi::Error error = Napi::Error::New(env, to_string(read.status));
+  error.Set("code", Napi::String::New(env, "CORRUPTED"));
+  error.Set("counter", Napi::String::New(env, name));
+  error.Set("highBefore", Napi::Number::New(env, read.high_before));
+  error.Set("highAfter", Napi::Number::New(env, read.high_after));
+  throw error;
+}
+
 Napi::Value StartProducer(const Napi::CallbackInfo& info) {
   auto view = info[0].As<Napi::Uint8Array>();
   Ring ring;
-  const bool bytes = Ring::attach(view.Data(), view.ByteLength(), ring) == RingStatus::kOk &&
-                     ring.config().kind == layout::kind::kBytes;
+  const bool attached = Ring::attach(view.Data(), view.ByteLength(), ring) == RingStatus::kOk;
+  if (attached) {
+    refuse_corrupted(
+        info.Env(), "pushed",
+        ring.load_side_counter(layout::producer::kPushed, layout::producer::kWritePosition));
+    refuse_corrupted(info.Env(), "dropped", ring.load_counter(layout::producer::kDropped));
+  }
+  const bool bytes = attached && ring.config().kind == layout::kind::kBytes;
   return start_thread(info, bytes ? run_byte_producer : run_fixed_producer);
 }
 
 Napi::Value StartConsumer(const Napi::CallbackInfo& info) {
   auto view = info[0].As<Napi::Uint8Array>();
   Ring ring;
-  const bool bytes = Ring::attach(view.Data(), view.ByteLength(), ring) == RingStatus::kOk &&
-                     ring.config().kind == layout::kind::kBytes;
+  const bool attached = Ring::attach(view.Data(), view.ByteLength(), ring) == RingStatus::kOk;
+  if (attached)
+    refuse_corrupted(
+        info.Env(), "popped",
+        ring.load_side_counter(layout::consumer::kPopped, layout::consumer::kReadPosition));
+  const bool bytes = attached && ring.config().kind == layout::kind::kBytes;
   return start_thread(info, bytes ? run_byte_consumer : run_fixed_consumer);
 }
 

@@ -35,6 +35,7 @@ enum class RingStatus {
   kWaitDomainMismatch,
   kWrongKind,
   kInvalidOptions,
+  kCorrupted,
 };
 
 constexpr const char* to_string(RingStatus status) {
@@ -59,6 +60,8 @@ constexpr const char* to_string(RingStatus status) {
       return "ring holds the other record model";
     case RingStatus::kInvalidOptions:
       return "invalid ring options";
+    case RingStatus::kCorrupted:
+      return "a counter's high words differ in a way no writer leaves them (corrupted)";
   }
   return "unknown";
 }
@@ -95,6 +98,16 @@ struct RingStats {
   std::uint32_t capacity, used;
   std::uint64_t pushed, popped, dropped;
   bool closed;
+};
+
+// A 64-bit counter as one bounded read found it (LAYOUT.md, "A counter read ends"): its value,
+// repaired when a writer stopped between its two high-word stores, or kCorrupted when the high
+// words differ in a way no writer leaves them (the value is then high-after's reading).
+struct CounterRead {
+  std::uint64_t value = 0;
+  std::uint32_t high_before = 0, high_after = 0;  // as last read
+  RingStatus status = RingStatus::kOk;
+  bool torn() const noexcept { return high_before != high_after; }
 };
 
 constexpr bool is_power_of_two(std::uint64_t value) {
@@ -202,57 +215,75 @@ class Ring {
   // high-after when the high word changes, so a reader never pairs a low word
   // with the wrong high word.
   void store_counter(std::size_t offset, std::uint64_t value) const noexcept {
-    auto low = word(offset + layout::counter::kLow);
-    const auto low_word = static_cast<std::uint32_t>(value);
     const auto high = static_cast<std::uint32_t>(value >> 32);
     if (high != word(offset + layout::counter::kHighAfter).load(std::memory_order_relaxed)) {
-      word(offset + layout::counter::kHighBefore).store(high, std::memory_order_seq_cst);
-      low.store(low_word, std::memory_order_seq_cst);
-      word(offset + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);
+      store_whole_counter(offset, offset + layout::counter::kLow, value);
     } else {
-      low.store(low_word, std::memory_order_relaxed);
+      word(offset + layout::counter::kLow)
+          .store(static_cast<std::uint32_t>(value), std::memory_order_relaxed);
     }
+  }
+  // High-before, the low word (a fixed ring's position), high-after, each sequentially consistent:
+  // the order every reader relies on. For a writer whose high word changes, and for an owner making
+  // a counter whole again at attach (detail::take_over).
+  void store_whole_counter(std::size_t offset, std::size_t low,
+                           std::uint64_t value) const noexcept {
+    const auto high = static_cast<std::uint32_t>(value >> 32);
+    word(offset + layout::counter::kHighBefore).store(high, std::memory_order_seq_cst);
+    word(low).store(static_cast<std::uint32_t>(value), std::memory_order_seq_cst);
+    word(offset + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);
   }
   // A fixed ring's pushed or popped (LAYOUT.md): the position word is its low word, and the
   // counter's high words change only when the position wraps, around the position's store.
-  std::uint64_t load_position_counter(std::size_t offset, std::size_t position) const noexcept {
-    for (;;) {
-      const std::uint32_t high_after =
-          word(offset + layout::counter::kHighAfter).load(std::memory_order_seq_cst);
-      const std::uint32_t low = word(position).load(std::memory_order_seq_cst);
-      const std::uint32_t high_before =
-          word(offset + layout::counter::kHighBefore).load(std::memory_order_seq_cst);
-      if (high_after == high_before) return (std::uint64_t{high_after} << 32) | low;
+  // Mid-wrap, the other count picks the reading: pushed − popped is the fill, 0 … capacity, and
+  // the two readings are 2³² apart, so a whole partner keeps one at most. That tells a stray write
+  // to high-before (the fill unchanged) from a wrap the low word alone would claim. With the
+  // partner mid-wrap too, or a live writer moving on between the reads, the low word decides.
+  CounterRead load_position_counter(std::size_t offset, std::size_t position) const noexcept {
+    CounterRead read = read_counter(offset, position);
+    if (std::uint64_t{read.high_after} + 1 != read.high_before) return read;
+    const bool pushed = offset == layout::producer::kPushed;
+    const CounterRead partner =
+        pushed ? read_counter(layout::consumer::kPopped, layout::consumer::kReadPosition)
+               : read_counter(layout::producer::kPushed, layout::producer::kWritePosition);
+    if (partner.torn()) return read;
+    const auto low = static_cast<std::uint32_t>(read.value);
+    for (const std::uint32_t high : {read.high_after, read.high_before}) {
+      const std::uint64_t value = (std::uint64_t{high} << 32) | low;
+      // Unsigned: a negative fill wraps far above any capacity.
+      const std::uint64_t fill = pushed ? value - partner.value : partner.value - value;
+      if (fill <= capacity()) {
+        read.value = value;
+        break;
+      }
     }
+    return read;
   }
   // Pushed or popped, whichever kind of ring.
-  std::uint64_t load_side_counter(std::size_t offset, std::size_t position) const noexcept {
+  CounterRead load_side_counter(std::size_t offset, std::size_t position) const noexcept {
     return config_.kind == layout::kind::kFixed ? load_position_counter(offset, position)
                                                 : load_counter(offset);
   }
-  std::uint64_t load_counter(std::size_t offset) const noexcept {
-    for (;;) {
-      const std::uint32_t high_after =
-          word(offset + layout::counter::kHighAfter).load(std::memory_order_seq_cst);
-      const std::uint32_t low =
-          word(offset + layout::counter::kLow).load(std::memory_order_seq_cst);
-      const std::uint32_t high_before =
-          word(offset + layout::counter::kHighBefore).load(std::memory_order_seq_cst);
-      if (high_after == high_before) return (std::uint64_t{high_after} << 32) | low;
-    }
+  CounterRead load_counter(std::size_t offset) const noexcept {
+    return read_counter(offset, offset + layout::counter::kLow);
   }
 
-  RingStats stats() const noexcept {
+  // Never writes (only a side's own end repairs its counters); kCorrupted if a counter is.
+  [[nodiscard]] RingStatus stats(RingStats& out) const noexcept {
     const std::uint32_t write =
         word(layout::producer::kWritePosition).load(std::memory_order_acquire);
     const std::uint32_t read =
         word(layout::consumer::kReadPosition).load(std::memory_order_acquire);
-    return {capacity(),
-            write - read,
-            load_side_counter(layout::producer::kPushed, layout::producer::kWritePosition),
-            load_side_counter(layout::consumer::kPopped, layout::consumer::kReadPosition),
-            load_counter(layout::producer::kDropped),
-            word(layout::producer::kClosed).load(std::memory_order_acquire) != 0};
+    const CounterRead pushed =
+        load_side_counter(layout::producer::kPushed, layout::producer::kWritePosition);
+    const CounterRead popped =
+        load_side_counter(layout::consumer::kPopped, layout::consumer::kReadPosition);
+    const CounterRead dropped = load_counter(layout::producer::kDropped);
+    for (const CounterRead* counter : {&pushed, &popped, &dropped})
+      if (counter->status != RingStatus::kOk) return counter->status;
+    const bool closed = word(layout::producer::kClosed).load(std::memory_order_acquire) != 0;
+    out = {capacity(), write - read, pushed.value, popped.value, dropped.value, closed};
+    return RingStatus::kOk;
   }
 
   // Taking over a side (first attach, or replacing a dead one): our pid and a fresh heartbeat.
@@ -363,6 +394,34 @@ class Ring {
     return word(offset).load(std::memory_order_relaxed);
   }
 
+  // Reads of a counter whose high words differ before the reader decides what they mean. A live
+  // writer is between its two high-word stores for a store or a futex wake, unless preempted; one
+  // killed there, or a stray write, leaves them apart for good, and a reader that retried until
+  // they agreed hung (issue 18). The decision is right for the preempted writer too.
+  static constexpr int kCounterReadAttempts = 256;
+
+  // High-after, the low word, high-before, retried (a bounded number of times) while the high words
+  // differ. Mid-wrap (high-before = high-after + 1) the writer had stored high-before and perhaps
+  // the low word; it moves the low word by at most 2³¹ per store (a batch, at most the capacity),
+  // so a low word below 2³¹ has wrapped (high-before's reading) and one from 2³¹ up has not
+  // (high-after's). Any other difference is no state a writer leaves: kCorrupted.
+  CounterRead read_counter(std::size_t offset, std::size_t low_offset) const noexcept {
+    std::uint32_t high_after = 0, low = 0, high_before = 0;
+    for (int attempt = 0; attempt < kCounterReadAttempts; attempt++) {
+      high_after = word(offset + layout::counter::kHighAfter).load(std::memory_order_seq_cst);
+      low = word(low_offset).load(std::memory_order_seq_cst);
+      high_before = word(offset + layout::counter::kHighBefore).load(std::memory_order_seq_cst);
+      if (high_after == high_before) break;
+    }
+    CounterRead read{(std::uint64_t{high_after} << 32) | low, high_before, high_after};
+    if (!read.torn()) return read;
+    if (std::uint64_t{high_after} + 1 != high_before)
+      read.status = RingStatus::kCorrupted;
+    else if (low < (std::uint32_t{1} << 31))
+      read.value = (std::uint64_t{high_before} << 32) | low;
+    return read;
+  }
+
   static std::uint32_t data_bytes_of(const RingConfig& config) {
     return config.kind == layout::kind::kFixed ? config.capacity * config.record_size
                                                : config.capacity;
@@ -437,6 +496,30 @@ namespace detail {
                       signal_offset);
 }
 
+// The count an end takes over at attach, as the counter's only writer from then on. One a writer
+// left mid-wrap is stored whole again, so readers (who never write) need not repair it on every
+// read; a corrupted one is left as it is for readers to report, `status` says so, and the end
+// counts on from high-after's reading.
+inline std::uint64_t take_over(const Ring& ring, const CounterRead& read, std::size_t offset,
+                               std::size_t low, RingStatus& status) noexcept {
+  if (read.status != RingStatus::kOk)
+    status = read.status;
+  else if (read.torn())
+    ring.store_whole_counter(offset, low, read.value);
+  return read.value;
+}
+inline std::uint64_t take_over_counter(const Ring& ring, std::size_t offset,
+                                       RingStatus& status) noexcept {
+  return take_over(ring, ring.load_counter(offset), offset, offset + layout::counter::kLow, status);
+}
+// Pushed or popped: a fixed ring's low word is the position.
+inline std::uint64_t take_over_side_counter(const Ring& ring, std::size_t offset,
+                                            std::size_t position, RingStatus& status) noexcept {
+  const bool fixed = ring.config().kind == layout::kind::kFixed;
+  return take_over(ring, ring.load_side_counter(offset, position), offset,
+                   fixed ? position : offset + layout::counter::kLow, status);
+}
+
 // A side beats every 1024 records in a fixed ring (its position just crossed a multiple of 1024),
 // every 1024th publish in a byte ring (whose position counts bytes) — as the TypeScript ends do.
 [[gnu::always_inline]] inline bool beat_due(std::uint32_t position, std::uint32_t records,
@@ -453,9 +536,9 @@ class ProducerBase {
       : ring_(ring),
         write_(ring.word(layout::producer::kWritePosition).load(std::memory_order_relaxed)),
         read_cache_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_acquire)),
-        pushed_(
-            ring.load_side_counter(layout::producer::kPushed, layout::producer::kWritePosition)),
-        dropped_(ring.load_counter(layout::producer::kDropped)),
+        pushed_(take_over_side_counter(ring, layout::producer::kPushed,
+                                       layout::producer::kWritePosition, status_)),
+        dropped_(take_over_counter(ring, layout::producer::kDropped, status_)),
         light_(light_publish_enabled()),
         counted_by_position_(ring.config().kind == layout::kind::kFixed) {
     ring_.announce(kProducerSide);
@@ -468,6 +551,8 @@ class ProducerBase {
 
   std::uint64_t pushed() const noexcept { return pushed_; }
   std::uint64_t dropped() const noexcept { return dropped_; }
+  // kCorrupted when a counter it took over at attach was (see take_over); the positions still work.
+  RingStatus status() const noexcept { return status_; }
   const Ring& ring() const noexcept { return ring_; }
 
   // Ends the stream; the consumer drains what was published, then sees closed.
@@ -526,6 +611,7 @@ class ProducerBase {
   Ring ring_;
   std::uint32_t write_;
   std::uint32_t read_cache_;
+  RingStatus status_ = RingStatus::kOk;  // before the counts: their initialisers set it
   std::uint64_t pushed_;
   std::uint64_t dropped_;
   bool light_;
@@ -542,7 +628,8 @@ class ConsumerBase {
       : ring_(ring),
         read_(ring.word(layout::consumer::kReadPosition).load(std::memory_order_relaxed)),
         write_cache_(ring.word(layout::producer::kWritePosition).load(std::memory_order_acquire)),
-        popped_(ring.load_side_counter(layout::consumer::kPopped, layout::consumer::kReadPosition)),
+        popped_(take_over_side_counter(ring, layout::consumer::kPopped,
+                                       layout::consumer::kReadPosition, status_)),
         light_(light_publish_enabled()),
         counted_by_position_(ring.config().kind == layout::kind::kFixed) {
     ring_.announce(kConsumerSide);
@@ -552,6 +639,8 @@ class ConsumerBase {
   }
 
   std::uint64_t popped() const noexcept { return popped_; }
+  // kCorrupted when the count it took over at attach was (see take_over); the positions still work.
+  RingStatus status() const noexcept { return status_; }
   const Ring& ring() const noexcept { return ring_; }
 
   // Blocks until records arrive, the ring is closed and drained, the deadline, or stop.
@@ -604,6 +693,7 @@ class ConsumerBase {
   Ring ring_;
   std::uint32_t read_;
   std::uint32_t write_cache_;
+  RingStatus status_ = RingStatus::kOk;  // before the count: its initialiser sets it
   std::uint64_t popped_;
   bool light_;
   bool counted_by_position_;
