@@ -13,8 +13,17 @@ export interface WaitOptions {
    * third party that changes it can end the wait at once with nudgeConsumer/nudgeProducer.
    */
   readonly until?: () => boolean;
-  /** Polls before going to sleep (default 1000, about 5–20 µs): keeps latency low when the other side is quick. */
+  /**
+   * Polls before going to sleep: keeps latency low when the other side is quick.
+   * The spin ends after `spin` polls (default 1000) or `spinMicros` microseconds,
+   * whichever comes first. 0: sleep at once.
+   */
   readonly spin?: number;
+  /**
+   * The longest the spin lasts, in microseconds (default 20). A spin is CPU taken
+   * from whatever else could run, so an idle ring costs at most this per wait.
+   */
+  readonly spinMicros?: number;
   /**
    * Consumers: while spinning, wait for this many records (fixed) or bytes (byte
    * records) rather than the first one; once the spin is over, anything there
@@ -59,11 +68,24 @@ export interface SleepPrimitive {
   wake(words: Int32Array, index: number): void;
 }
 
+/** The longest delay setTimeout takes as given (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const keepAlive = () => {};
+
 const processPrimitive: SleepPrimitive = {
   sleep: (words, index, expected, timeoutMs) => Atomics.wait(words, index, expected, timeoutMs),
   async sleepAsync(words, index, expected, timeoutMs) {
     const result = Atomics.waitAsync(words, index, expected, timeoutMs);
-    return result.async ? await result.value : result.value;
+    if (!result.async) return result.value;
+    // Atomics.waitAsync holds no handle on the event loop: a process whose only work is this
+    // wait would exit before it settles (an unsettled top-level await: exit code 13). A timer as
+    // long as the sleep keeps the loop alive until it ends.
+    const timer = setTimeout(keepAlive, Math.min(timeoutMs + 1, MAX_TIMER_MS));
+    try {
+      return await result.value;
+    } finally {
+      clearTimeout(timer);
+    }
   },
   wake(words, index) {
     Atomics.notify(words, index);
@@ -106,9 +128,13 @@ export interface Sleeper {
 
 const DEFAULT_TICK_MS = 100;
 const DEFAULT_SPIN = 1000;
+const DEFAULT_SPIN_MICROS = 20;
+/** Polls between two looks at the clock while spinning (a clock read costs ~50 ns here). */
+const POLLS_PER_CLOCK_READ = 8;
 
 function checkOptions(options: WaitOptions): {
   deadline: number;
+  spinEnd: number;
   tickMs: number;
   spin: number;
   atLeast: number;
@@ -116,7 +142,10 @@ function checkOptions(options: WaitOptions): {
   const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
   const tickMs = options.tickMs ?? DEFAULT_TICK_MS;
   const spin = options.spin ?? DEFAULT_SPIN;
+  const spinMicros = options.spinMicros ?? DEFAULT_SPIN_MICROS;
   const atLeast = options.atLeast ?? 1;
+  if (!(spinMicros >= 0 && Number.isFinite(spinMicros)))
+    throw new RangeError(`spinMicros must be a finite number ≥ 0, spinMicros=${spinMicros}`);
   if (!(Number.isInteger(atLeast) && atLeast >= 1))
     throw new RangeError(`atLeast must be an integer ≥ 1, atLeast=${atLeast}`);
   if (!(timeoutMs >= 0)) throw new RangeError(`timeoutMs must be ≥ 0, timeoutMs=${timeoutMs}`);
@@ -124,7 +153,8 @@ function checkOptions(options: WaitOptions): {
     throw new RangeError(`tickMs must be a positive number of milliseconds, tickMs=${tickMs}`);
   if (!(Number.isInteger(spin) && spin >= 0))
     throw new RangeError(`spin must be an integer ≥ 0, spin=${spin}`);
-  return { deadline: performance.now() + timeoutMs, tickMs, spin, atLeast };
+  const now = performance.now();
+  return { deadline: now + timeoutMs, spinEnd: now + spinMicros / 1000, tickMs, spin, atLeast };
 }
 
 let backOffSink = 0;
@@ -157,10 +187,12 @@ function* waitProtocol(
   sleeper: Sleeper,
   options: WaitOptions,
 ): Generator<SleepRequest, WaitOutcome, void> {
-  const { deadline, tickMs, spin, atLeast } = checkOptions(options);
+  const { deadline, spinEnd, tickMs, spin, atLeast } = checkOptions(options);
   for (let i = 0; i < spin; i++) {
     const outcome = sleeper.check(atLeast);
     if (outcome !== null) return outcome;
+    if (i % POLLS_PER_CLOCK_READ === POLLS_PER_CLOCK_READ - 1 && performance.now() >= spinEnd)
+      break;
     backOff(i);
   }
   const { words, flagIndex, signalIndex } = sleeper;

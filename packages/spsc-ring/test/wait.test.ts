@@ -135,6 +135,7 @@ describe('waiting in a worker (sync)', () => {
       timeoutMs: 30_000,
       atLeast: 5,
       spin: 1e12,
+      spinMicros: 1e9,
     });
     await waiter.message('waiting');
     for (let i = 0; i < 5; i++) {

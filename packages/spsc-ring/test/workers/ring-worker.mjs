@@ -197,7 +197,9 @@ function waiter() {
     tickMs: workerData.tickMs ?? 100,
     until: () => Atomics.load(stop, 0) === 1,
     ...(workerData.wakeOn ? { wakeOn: workerData.wakeOn } : {}),
-    ...(workerData.atLeast ? { atLeast: workerData.atLeast, spin: workerData.spin } : {}),
+    ...(workerData.atLeast
+      ? { atLeast: workerData.atLeast, spin: workerData.spin, spinMicros: workerData.spinMicros }
+      : {}),
   });
   if (workerData.atLeast) return { outcome, available: consumer.drain(() => {}) };
   return { outcome, popped: consumer.tryPop() !== null };
