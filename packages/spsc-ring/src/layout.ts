@@ -49,6 +49,8 @@ export const Producer = {
   PID: PRODUCER_LINE + 36,
   /** How this side publishes its position (PublishMode), stored at attach before any publish. */
   PUBLISH_MODE: PRODUCER_LINE + 40,
+  /** The attaching thread's kernel thread id, or 0 when the side is not bound to one thread. */
+  THREAD: PRODUCER_LINE + 44,
 } as const;
 
 /** Consumer line: written only by the consumer. */
@@ -58,6 +60,7 @@ export const Consumer = {
   HEARTBEAT: CONSUMER_LINE + 16,
   PID: CONSUMER_LINE + 20,
   PUBLISH_MODE: CONSUMER_LINE + 24,
+  THREAD: CONSUMER_LINE + 28,
 } as const;
 
 /**

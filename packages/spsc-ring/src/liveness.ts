@@ -1,3 +1,4 @@
+import { existsSync, readlinkSync } from 'node:fs';
 import { Consumer, Producer } from './layout.js';
 
 /**
@@ -19,6 +20,31 @@ export interface PeerAliveOptions {
   readonly withinMs?: number;
 }
 
+let ownThread: number | undefined;
+
+/**
+ * This thread's kernel thread id (Linux: /proc/thread-self names it; a worker's
+ * synchronous fs calls run on the worker's own thread), or 0 where it cannot be known.
+ * Recorded at attach so that a peer in the same process can tell when this thread —
+ * a worker that returned, threw or was terminated — is gone.
+ */
+export function threadIdOfThisThread(): number {
+  if (ownThread === undefined) {
+    try {
+      const [pid, task, tid] = readlinkSync('/proc/thread-self').split('/');
+      ownThread = Number(pid) === process.pid && task === 'task' ? Number(tid) : 0;
+    } catch {
+      ownThread = 0;
+    }
+  }
+  return ownThread;
+}
+
+/** True when thread `tid` of process `pid` exists (Linux; checked only where a tid was recorded). */
+function threadExists(pid: number, tid: number): boolean {
+  return existsSync(`/proc/${pid}/task/${tid}`);
+}
+
 /** True when a process with this pid exists (it may belong to another user). */
 function processExists(pid: number): boolean {
   try {
@@ -32,8 +58,10 @@ function processExists(pid: number): boolean {
 export class Liveness {
   private readonly ownPid: number;
   private readonly ownHeartbeat: number;
+  private readonly ownThread: number;
   private readonly peerPidIndex: number;
   private readonly peerHeartbeat: number;
+  private readonly peerThread: number;
 
   constructor(
     private readonly words: Int32Array,
@@ -43,12 +71,15 @@ export class Liveness {
     const peer = side === 'producer' ? Consumer : Producer;
     this.ownPid = own.PID >> 2;
     this.ownHeartbeat = own.HEARTBEAT >> 2;
+    this.ownThread = own.THREAD >> 2;
     this.peerPidIndex = peer.PID >> 2;
     this.peerHeartbeat = peer.HEARTBEAT >> 2;
+    this.peerThread = peer.THREAD >> 2;
   }
 
-  /** Taking over this side (first attach, or replacing a dead one): our pid, a fresh beat. */
+  /** Taking over this side (first attach, or replacing a dead one): our thread, pid, a fresh beat. */
   announce(): void {
+    Atomics.store(this.words, this.ownThread, threadIdOfThisThread());
     Atomics.store(this.words, this.ownPid, process.pid);
     this.beat();
   }
@@ -67,22 +98,31 @@ export class Liveness {
     return (monotonicMs() - (Atomics.load(this.words, this.peerHeartbeat) >>> 0)) >>> 0;
   }
 
-  /** The other side attached, its process exists, and (with `withinMs`) it beat that recently. */
+  /**
+   * The other side attached, its process exists — and its thread, where it recorded one —
+   * and (with `withinMs`) it beat that recently.
+   */
   peerAlive(options: PeerAliveOptions = {}): boolean {
     const pid = this.peerPid();
-    if (pid === 0) return false;
-    if (pid !== process.pid && !processExists(pid)) return false;
+    if (pid === 0 || this.peerExited(pid)) return false;
     return options.withinMs === undefined || this.peerSilenceMs() <= options.withinMs;
   }
 
   /**
-   * Gone for sure: it attached from another process that no longer exists, or
-   * (with `silentMs`) it has not beaten for that long.
+   * Gone for sure: the process it attached from no longer exists, or the thread
+   * (a worker of this or another process) it recorded has exited, or (with
+   * `silentMs`) it has not beaten for that long.
    */
   peerGone(silentMs: number | undefined): boolean {
     const pid = this.peerPid();
     if (pid === 0) return false;
-    if (pid !== process.pid && !processExists(pid)) return true;
+    if (this.peerExited(pid)) return true;
     return silentMs !== undefined && this.peerSilenceMs() > silentMs;
+  }
+
+  private peerExited(pid: number): boolean {
+    const thread = Atomics.load(this.words, this.peerThread) >>> 0;
+    if (thread !== 0 && thread !== threadIdOfThisThread()) return !threadExists(pid, thread);
+    return pid !== process.pid && !processExists(pid);
   }
 }

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { storeCounter } from '../src/counter.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
@@ -54,9 +56,25 @@ describe('the C++ twin takes part in liveness', () => {
       const started = performance.now();
       const result = await startNativeConsumer(buffer, { records: 10 }).join();
       expect(result).toMatchObject({ records: 0, errors: 1 });
-      expect(result.firstError).toMatch(/producer process is gone/);
+      expect(result.firstError).toMatch(/producer \(its process or thread\) is gone/);
       expect(performance.now() - started).toBeLessThan(1_000);
     },
+  );
+
+  it.skipIf(skip)(
+    'a native consumer whose producer was a worker that returned stops with that reason instead of hanging',
+    async () => {
+      const buffer = createRing({ kind: 'fixed', capacity: 64, recordSize: 8, waitDomain: 'os' });
+      // peer-exit.mjs's worker half: attaches the producer, pushes 10 records, returns.
+      const worker = new Worker(new URL('./workers/peer-exit.mjs', import.meta.url), {
+        workerData: { buffer, how: 'return', side: 'consumer' },
+      });
+      await once(worker, 'exit');
+      const result = await startNativeConsumer(buffer, { records: 1000 }).join();
+      expect(result).toMatchObject({ records: 10, errors: 1 });
+      expect(result.firstError).toMatch(/producer \(its process or thread\) is gone/);
+    },
+    10_000,
   );
 
   it.skipIf(skip)(

@@ -142,11 +142,13 @@ Napi::Value Layout(const Napi::CallbackInfo& info) {
   set("Producer.HEARTBEAT", l::producer::kHeartbeat);
   set("Producer.PID", l::producer::kPid);
   set("Producer.PUBLISH_MODE", l::producer::kPublishMode);
+  set("Producer.THREAD", l::producer::kThread);
   set("Consumer.READ_POSITION", l::consumer::kReadPosition);
   set("Consumer.POPPED", l::consumer::kPopped);
   set("Consumer.HEARTBEAT", l::consumer::kHeartbeat);
   set("Consumer.PID", l::consumer::kPid);
   set("Consumer.PUBLISH_MODE", l::consumer::kPublishMode);
+  set("Consumer.THREAD", l::consumer::kThread);
   set("Notification.CONSUMER_WAITING", l::notification::kConsumerWaiting);
   set("Notification.DATA_SIGNAL", l::notification::kDataSignal);
   set("Notification.PRODUCER_WAITING", l::notification::kProducerWaiting);
@@ -311,7 +313,7 @@ void run_fixed_consumer(ThreadState& state) {
     if (got == 0) {
       const WaitOutcome outcome = in.wait(-1, &state.stop);
       if (outcome == WaitOutcome::kPeerGone)
-        note_error(state.result, expected, "producer process is gone");
+        note_error(state.result, expected, "producer (its process or thread) is gone");
       if (outcome != WaitOutcome::kReady) break;
     }
   }

@@ -44,6 +44,8 @@ inline constexpr std::size_t kDropped = kProducerLine + 20;
 inline constexpr std::size_t kHeartbeat = kProducerLine + 32;
 inline constexpr std::size_t kPid = kProducerLine + 36;
 inline constexpr std::size_t kPublishMode = kProducerLine + 40;  // publish_mode:: below
+// The attaching thread's kernel thread id, or 0 when the side is not bound to one thread.
+inline constexpr std::size_t kThread = kProducerLine + 44;
 }  // namespace producer
 
 namespace consumer {  // written only by the consumer
@@ -52,6 +54,7 @@ inline constexpr std::size_t kPopped = kConsumerLine + 4;
 inline constexpr std::size_t kHeartbeat = kConsumerLine + 16;
 inline constexpr std::size_t kPid = kConsumerLine + 20;
 inline constexpr std::size_t kPublishMode = kConsumerLine + 24;  // publish_mode:: below
+inline constexpr std::size_t kThread = kConsumerLine + 28;
 }  // namespace consumer
 
 // The flags live beside the words waiters sleep on, not on the sleeper's own
@@ -114,8 +117,8 @@ constexpr std::size_t align_record(std::size_t bytes) {
 
 // Each party's fields stay on its own line.
 static_assert(descriptor::kDataBytes + 4 <= kProducerLine);
-static_assert(producer::kPublishMode + 4 <= kConsumerLine);
-static_assert(consumer::kPublishMode + 4 <= kNotificationLine);
+static_assert(producer::kThread + 4 <= kConsumerLine);
+static_assert(consumer::kThread + 4 <= kNotificationLine);
 static_assert(notification::kSpaceSignal + 4 <= kHeaderBytes);
 static_assert(producer::kPushed + counter::kBytes <= producer::kDropped);
 static_assert(producer::kDropped + counter::kBytes <= producer::kHeartbeat);

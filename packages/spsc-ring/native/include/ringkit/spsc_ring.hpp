@@ -6,6 +6,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,12 +71,14 @@ enum class WaitOutcome { kReady, kClosed, kTimeout, kStopped, kPeerGone };
 
 // One side's liveness words and its peer's (LAYOUT.md, "Liveness and crash safety").
 struct Side {
-  std::size_t pid, heartbeat, peer_pid;
+  std::size_t pid, heartbeat, thread, peer_pid, peer_thread;
 };
 inline constexpr Side kProducerSide{layout::producer::kPid, layout::producer::kHeartbeat,
-                                    layout::consumer::kPid};
+                                    layout::producer::kThread, layout::consumer::kPid,
+                                    layout::consumer::kThread};
 inline constexpr Side kConsumerSide{layout::consumer::kPid, layout::consumer::kHeartbeat,
-                                    layout::producer::kPid};
+                                    layout::consumer::kThread, layout::producer::kPid,
+                                    layout::producer::kThread};
 
 // CLOCK_MONOTONIC in milliseconds mod 2^32: one clock for every process of the machine.
 inline std::uint32_t monotonic_ms() {
@@ -287,7 +290,10 @@ class Ring {
   }
 
   // Taking over a side (first attach, or replacing a dead one): our pid and a fresh heartbeat.
+  // Thread 0: a C++ end may be built on one thread and run on another, so only its process
+  // stands for it (a TypeScript end lives and dies with its thread and records it).
   void announce(const Side& side) const noexcept {
+    word(side.thread).store(0, std::memory_order_seq_cst);
     word(side.pid).store(static_cast<std::uint32_t>(getpid()), std::memory_order_seq_cst);
     beat(side);
   }
@@ -300,10 +306,16 @@ class Ring {
   [[gnu::noinline, gnu::cold]] static void beat_at(std::byte* base, const Side& side) noexcept {
     word_at(base, side.heartbeat).store(monotonic_ms(), std::memory_order_relaxed);
   }
-  // Gone for sure: the peer attached from another process that no longer exists.
+  // Gone for sure: the peer attached from another process that no longer exists, or from a
+  // thread (a JS worker records its own) that no longer exists.
   bool peer_gone(const Side& side) const noexcept {
-    const auto pid = static_cast<pid_t>(word(side.peer_pid).load(std::memory_order_acquire));
-    if (pid == 0 || pid == getpid()) return false;
+    const auto pid = static_cast<pid_t>(word(side.peer_pid).load(std::memory_order_seq_cst));
+    if (pid == 0) return false;
+    const auto thread =
+        static_cast<pid_t>(word(side.peer_thread).load(std::memory_order_seq_cst));
+    if (thread != 0 && thread != static_cast<pid_t>(syscall(SYS_gettid)))
+      return syscall(SYS_tgkill, pid, thread, 0) != 0 && errno == ESRCH;
+    if (pid == getpid()) return false;
     return kill(pid, 0) != 0 && errno == ESRCH;
   }
 
