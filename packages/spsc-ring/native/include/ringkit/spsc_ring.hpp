@@ -311,8 +311,7 @@ class Ring {
   bool peer_gone(const Side& side) const noexcept {
     const auto pid = static_cast<pid_t>(word(side.peer_pid).load(std::memory_order_seq_cst));
     if (pid == 0) return false;
-    const auto thread =
-        static_cast<pid_t>(word(side.peer_thread).load(std::memory_order_seq_cst));
+    const auto thread = static_cast<pid_t>(word(side.peer_thread).load(std::memory_order_seq_cst));
     if (thread != 0 && thread != static_cast<pid_t>(syscall(SYS_gettid)))
       return syscall(SYS_tgkill, pid, thread, 0) != 0 && errno == ESRCH;
     if (pid == getpid()) return false;
