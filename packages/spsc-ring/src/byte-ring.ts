@@ -3,6 +3,7 @@ import type { RingDescriptor } from './header.js';
 import { alignRecord, Record } from './layout.js';
 import { RecordCopier } from './record-copy.js';
 import { type AttachOptions, ConsumerEnd, ProducerEnd } from './ring-end.js';
+import type { RingViews } from './views.js';
 import type { WaitOptions } from './wait.js';
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
@@ -42,13 +43,69 @@ export class ByteClaim {
   }
 }
 
+/**
+ * Room for `count` records of `length` payload bytes each, claimed at once and
+ * written in place: record i's payload starts at byte `offset + i * stride` of
+ * `producer.data` (8-byte aligned), and `commit` writes every record's header and
+ * publishes them with one store. One object per producer, reused.
+ */
+export class ByteRecordsClaim {
+  /** Byte offset of the first record's payload in `producer.data`. */
+  offset = 0;
+  /** Bytes from one record's payload to the next: the header and padding included. */
+  stride = 0;
+  /** Records claimed: as many as asked, or fewer where the data area wraps or the ring is nearly full. */
+  count = 0;
+  /** Payload bytes of every record. */
+  length = 0;
+
+  constructor(private readonly producer: ByteProducer) {}
+
+  /**
+   * Publishes the first `count` records (default: all claimed), each with `types`
+   * — one type for all, or one per record.
+   */
+  commit(types: number | ArrayLike<number> = 0, count = this.count): void {
+    this.producer.commitRecords(types, count);
+  }
+
+  /** Gives the claimed room back unpublished. */
+  abort(): void {
+    this.producer.abortClaim();
+  }
+}
+
+/** Records laid end to end in one buffer: record i is `lengths[i]` bytes, right after record i − 1. */
+export interface PackedRecords {
+  readonly bytes: Uint8Array;
+  readonly lengths: ArrayLike<number>;
+}
+
+/** A batch for pushBatch/pushAll: one `Uint8Array` per record, or records packed in one buffer. */
+export type ByteBatch = readonly Uint8Array[] | PackedRecords;
+
+/** Bytes a record of `length` payload bytes takes in the data area, header and alignment included. */
+function recordBytes(length: number): number {
+  return alignRecord(Record.HEADER_BYTES + length);
+}
+
+/** A type the user may give a record (0xFFFFFFFF marks padding). */
+function isRecordType(type: number): boolean {
+  return type >>> 0 === type && type !== Record.PADDING_TYPE;
+}
+
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
+const MAX_UTF8_PER_UNIT = 3;
+
 /** The writing end of a byte-record ring: `[u32 length][u32 type][payload]`, 8-byte aligned. */
 export class ByteProducer extends ProducerEnd {
   private readonly words32: Uint32Array;
   private readonly copier = new RecordCopier(this.data, this.dataWords);
   private readonly maxRecord: number;
-  private readonly claim = new ByteClaim(this);
-  private claimOpen = false;
+  private readonly claim1 = new ByteClaim(this);
+  private readonly claimMany = new ByteRecordsClaim(this);
+  /** The open claim, if any: one record, or many. */
+  private claimOpen: ByteClaim | ByteRecordsClaim | null = null;
   private claimStart = 0;
   private claimIndex = 0;
 
@@ -63,17 +120,18 @@ export class ByteProducer extends ProducerEnd {
   }
 
   /**
-   * Finds room for a record of `length` payload bytes, writing a padding record
-   * first if it would cross the end of the data area. Returns the record's byte
-   * index in `data`, or -1 when it does not fit now. Advances only the local
-   * write position.
+   * Finds room for a record of `total` bytes (header included), writing a
+   * padding record first if it would cross the end of the data area. Returns its
+   * byte index in `data`, or -1 when it does not fit now (the write position is
+   * then as it was). Advances the local write position past the padding only.
    */
-  private reserve(length: number): number {
-    const total = alignRecord(Record.HEADER_BYTES + length);
+  private reserve(total: number, hoped = 0): number {
     const index = this.writePosition & this.mask;
     const tail = this.capacity - index;
     const needed = total <= tail ? total : tail + total;
-    if (this.freeSpace(needed) < needed) return -1;
+    // The consumer's position is re-read when less than `hoped` looks free: a claim of many
+    // records wants them all, not just what the cached position allows.
+    if (this.freeSpace(Math.max(needed, hoped)) < needed) return -1;
     if (total <= tail) return index;
     const word = index >> 2;
     this.words32[word] = tail - Record.HEADER_BYTES;
@@ -86,7 +144,7 @@ export class ByteProducer extends ProducerEnd {
     const word = index >> 2;
     this.words32[word] = length;
     this.words32[word + 1] = type;
-    this.writePosition = (this.writePosition + alignRecord(Record.HEADER_BYTES + length)) >>> 0;
+    this.writePosition = (this.writePosition + recordBytes(length)) >>> 0;
   }
 
   /**
@@ -94,16 +152,40 @@ export class ByteProducer extends ProducerEnd {
    * `drop` it is counted as dropped, under `block` nothing is counted (use `push`).
    */
   tryPush(payload: Uint8Array, type = 0): boolean {
-    assertBytes(payload, 'a payload');
-    this.assertWritable(payload.length, type);
+    // One test guards every error; the checks that name the error stay off the hot path.
+    if (
+      this.closed ||
+      this.claimOpen !== null ||
+      !(payload instanceof Uint8Array) ||
+      payload.length > this.maxRecord ||
+      !isRecordType(type)
+    )
+      this.assertPushable(payload, type);
+    const length = payload.length;
+    const total = recordBytes(length);
+    const index = this.writePosition & this.mask;
+    // The usual case: no padding needed, room by the cached read position. Else the rare path.
+    if (
+      total > this.capacity - index ||
+      total > this.capacity - ((this.writePosition - this.readPositionCache) >>> 0)
+    )
+      return this.tryPushAfterPadding(payload, type);
+    this.copier.toRing(payload, index + Record.HEADER_BYTES);
+    this.writeRecordHeader(index, length, type);
+    this.publishCounted(1);
+    return true;
+  }
+
+  /** tryPush's rare path: the record needs padding before it, or the ring looked full. */
+  private tryPushAfterPadding(payload: Uint8Array, type: number): boolean {
     const start = this.writePosition;
-    const index = this.reserve(payload.length);
+    const index = this.reserve(recordBytes(payload.length));
     if (index < 0) {
       this.writePosition = start;
       this.refuse(1);
       return false;
     }
-    this.copier.toRing(payload, index + Record.HEADER_BYTES);
+    this.data.set(payload, index + Record.HEADER_BYTES);
     this.writeRecordHeader(index, payload.length, type);
     this.publishCounted(1);
     return true;
@@ -111,35 +193,129 @@ export class ByteProducer extends ProducerEnd {
 
   /**
    * Copies records in order until one does not fit, then publishes them all
-   * once. `types` is one type for all or one per record. Returns how many were
-   * pushed; under `drop` the rest are counted as dropped.
+   * once. The batch is one `Uint8Array` per record, or `{ bytes, lengths }`:
+   * records packed end to end in one buffer. `types` is one type for all or one
+   * per record. Returns how many were pushed; under `drop` the rest are counted
+   * as dropped. Never waits (see pushAll).
    */
-  pushBatch(payloads: readonly Uint8Array[], types: number | ArrayLike<number> = 0): number {
-    this.assertOpen();
-    this.assertNoClaim();
-    for (let i = 0; i < payloads.length; i++) {
-      assertBytes(payloads[i], `payload ${i}`);
-      this.assertWritable(payloads[i]!.length, typeof types === 'number' ? types : (types[i] ?? 0));
-    }
-    let pushed = 0;
-    for (; pushed < payloads.length; pushed++) {
-      const payload = payloads[pushed]!;
+  pushBatch(batch: ByteBatch, types: number | ArrayLike<number> = 0): number {
+    const total = this.checkBatch(batch, types);
+    return this.pushBatchFrom(batch, types, 0, total, 0);
+  }
+
+  /**
+   * Pushes records `first …` of a checked batch until one does not fit;
+   * `byteOffset` is where record `first` starts in a packed batch.
+   */
+  private pushBatchFrom(
+    batch: ByteBatch,
+    types: number | ArrayLike<number>,
+    first: number,
+    total: number,
+    byteOffset: number,
+  ): number {
+    const packed = isPacked(batch) ? batch : null;
+    let at = byteOffset;
+    let pushed = first;
+    for (; pushed < total; pushed++) {
+      const length =
+        packed === null
+          ? (batch as readonly Uint8Array[])[pushed]!.length
+          : packed.lengths[pushed]!;
       const start = this.writePosition;
-      const index = this.reserve(payload.length);
+      const index = this.reserve(recordBytes(length));
       if (index < 0) {
         this.writePosition = start;
         break;
       }
-      this.data.set(payload, index + Record.HEADER_BYTES);
-      this.writeRecordHeader(
-        index,
-        payload.length,
-        typeof types === 'number' ? types : (types[pushed] ?? 0),
-      );
+      const to = index + Record.HEADER_BYTES;
+      if (packed === null) this.data.set((batch as readonly Uint8Array[])[pushed]!, to);
+      else this.data.set(packed.bytes.subarray(at, at + length), to);
+      at += length;
+      this.writeRecordHeader(index, length, typeAt(types, pushed));
     }
-    if (pushed > 0) this.publishCounted(pushed);
-    this.refuse(payloads.length - pushed);
-    return pushed;
+    if (pushed > first) this.publishCounted(pushed - first);
+    this.refuse(total - pushed);
+    return pushed - first;
+  }
+
+  /**
+   * `block` policy: pushes every record of the batch (as pushBatch), waiting (blocking this
+   * thread) for room as the consumer frees it, all within `timeoutMs` — then throws TIMEOUT (or
+   * PEER_GONE) with `error.pushed` saying how many went in. Returns the batch's record count.
+   * `drop`: the same as pushBatch.
+   */
+  pushAll(
+    batch: ByteBatch,
+    types: number | ArrayLike<number> = 0,
+    options: WaitOptions = {},
+  ): number {
+    const total = this.checkBatch(batch, types);
+    const starts = batchStarts(batch, total);
+    return this.pushEachSync(
+      total,
+      (first) => this.pushBatchFrom(batch, types, first, total, starts[first]!),
+      (first) => this.worstCaseBytes(batchLength(batch, first)),
+      options,
+    );
+  }
+
+  /** pushAll without blocking the event loop. */
+  pushAllAsync(
+    batch: ByteBatch,
+    types: number | ArrayLike<number> = 0,
+    options: WaitOptions = {},
+  ): Promise<number> {
+    const total = this.checkBatch(batch, types);
+    const starts = batchStarts(batch, total);
+    return this.pushEachAsync(
+      total,
+      (first) => this.pushBatchFrom(batch, types, first, total, starts[first]!),
+      (first) => this.worstCaseBytes(batchLength(batch, first)),
+      options,
+    );
+  }
+
+  /** Checks a whole batch before any of it is written: a bad record refuses the batch. Returns its record count. */
+  private checkBatch(batch: ByteBatch, types: number | ArrayLike<number>): number {
+    this.assertOpen();
+    this.assertNoClaim();
+    if (typeof types !== 'number' && (types === null || typeof types !== 'object'))
+      throw new RingError(
+        'INVALID_OPTIONS',
+        `types must be a number or an array of numbers, got ${typeof types}.`,
+      );
+    if (isPacked(batch)) {
+      assertBytes(batch.bytes, "a packed batch's bytes");
+      const { lengths } = batch;
+      let sum = 0;
+      for (let i = 0; i < lengths.length; i++) {
+        const length = lengths[i]!;
+        if (!(Number.isInteger(length) && length >= 0))
+          throw new RingError(
+            'INVALID_OPTIONS',
+            `record ${i}'s length must be an integer ≥ 0, length=${length}`,
+          );
+        this.assertPushable(null, typeAt(types, i), length);
+        sum += length;
+      }
+      if (sum > batch.bytes.length)
+        throw new RingError(
+          'INVALID_OPTIONS',
+          `the lengths add up to ${sum} bytes but the packed batch holds ${batch.bytes.length}.`,
+        );
+      return lengths.length;
+    }
+    if (!Array.isArray(batch))
+      throw new RingError(
+        'INVALID_OPTIONS',
+        'a batch must be an array of Uint8Array records or { bytes, lengths }.',
+      );
+    for (let i = 0; i < batch.length; i++) {
+      assertBytes(batch[i], `payload ${i}`);
+      this.assertPushable(null, typeAt(types, i), batch[i]!.length);
+    }
+    return batch.length;
   }
 
   /**
@@ -147,9 +323,9 @@ export class ByteProducer extends ProducerEnd {
    * null when it does not fit now (under `drop` counted as dropped: do not retry it).
    */
   tryClaim(length: number): ByteClaim | null {
-    this.assertWritable(length, 0);
+    this.assertPushable(null, 0, length);
     const start = this.writePosition;
-    const index = this.reserve(length);
+    const index = this.reserve(recordBytes(length));
     if (index < 0) {
       this.writePosition = start;
       this.refuse(1);
@@ -157,40 +333,217 @@ export class ByteProducer extends ProducerEnd {
     }
     this.claimStart = start;
     this.claimIndex = index;
-    this.claim.offset = index + Record.HEADER_BYTES;
-    this.claim.length = length;
-    this.claimOpen = true;
-    return this.claim;
+    this.claim1.offset = index + Record.HEADER_BYTES;
+    this.claim1.length = length;
+    this.claimOpen = this.claim1;
+    return this.claim1;
+  }
+
+  /**
+   * `block` policy: waits (blocking this thread) until a record of `length` bytes fits, then
+   * claims it. Throws TIMEOUT after `timeoutMs`, PEER_GONE if the consumer died. `drop`: tryClaim.
+   */
+  claim(length: number, options: WaitOptions = {}): ByteClaim | null {
+    if (this.waitsWhenFull()) this.waitForSpaceSync(this.worstCaseBytes(length), options);
+    return this.tryClaim(length);
+  }
+
+  /** claim without blocking the event loop. */
+  async claimAsync(length: number, options: WaitOptions = {}): Promise<ByteClaim | null> {
+    if (this.waitsWhenFull()) await this.waitForSpaceAsync(this.worstCaseBytes(length), options);
+    return this.tryClaim(length);
+  }
+
+  /**
+   * Claims room for up to `count` records of `length` payload bytes each, written
+   * in place and published by one commit; null when not even one fits now (under
+   * `drop` those `count` records are then counted as dropped: do not retry them).
+   * Fewer come back where the data area wraps or the ring is nearly full; claim
+   * again for the rest.
+   */
+  tryClaimRecords(count: number, length: number): ByteRecordsClaim | null {
+    if (!(Number.isInteger(count) && count >= 1))
+      throw new RingError(
+        'INVALID_OPTIONS',
+        `tryClaimRecords count must be an integer ≥ 1, count=${count}`,
+      );
+    this.assertPushable(null, 0, length);
+    const start = this.writePosition;
+    const stride = recordBytes(length);
+    const index = this.reserve(stride, Math.min(this.capacity, stride * count));
+    if (index < 0) {
+      this.writePosition = start;
+      this.refuse(count);
+      return null;
+    }
+    const contiguous = Math.floor((this.capacity - index) / stride);
+    const free = Math.floor(this.freeSpace(stride) / stride);
+    const claim = this.claimMany;
+    claim.offset = index + Record.HEADER_BYTES;
+    claim.stride = stride;
+    claim.count = Math.min(count, contiguous, free);
+    claim.length = length;
+    this.claimStart = start;
+    this.claimIndex = index;
+    this.claimOpen = claim;
+    return claim;
+  }
+
+  /**
+   * `block` policy: waits (blocking this thread) until `count` records of `length` bytes fit
+   * (as many as the ring can hold, when that is fewer), then claims them as tryClaimRecords.
+   * `drop`: tryClaimRecords.
+   */
+  claimRecords(count: number, length: number, options: WaitOptions = {}): ByteRecordsClaim | null {
+    if (this.waitsWhenFull()) this.waitForSpaceSync(this.roomForRecords(count, length), options);
+    return this.tryClaimRecords(count, length);
+  }
+
+  /** claimRecords without blocking the event loop. */
+  async claimRecordsAsync(
+    count: number,
+    length: number,
+    options: WaitOptions = {},
+  ): Promise<ByteRecordsClaim | null> {
+    if (this.waitsWhenFull())
+      await this.waitForSpaceAsync(this.roomForRecords(count, length), options);
+    return this.tryClaimRecords(count, length);
+  }
+
+  /** Bytes that guarantee `count` records of `length` fit wherever the write position is. */
+  private roomForRecords(count: number, length: number): number {
+    this.assertPushable(null, 0, length);
+    const stride = recordBytes(length);
+    const fitting = Math.max(1, Math.min(count, Math.floor(this.capacity / stride) - 1));
+    return Math.min(this.capacity, this.worstCaseBytes(length) + (fitting - 1) * stride);
+  }
+
+  /** A wait is due before a claim: block policy, and no error the claim itself must raise. */
+  private waitsWhenFull(): boolean {
+    return this.descriptor.fullPolicy === 'block' && this.claimOpen === null && !this.closed;
   }
 
   /** @internal Called by ByteClaim. */
   commitClaim(type: number, length: number): void {
-    if (!this.claimOpen)
+    if (this.claimOpen !== this.claim1)
       throw new RingError('INVALID_OPTIONS', 'commit() called with no open claim.');
-    if (!Number.isInteger(length) || length < 0 || length > this.claim.length) {
+    if (!Number.isInteger(length) || length < 0 || length > this.claim1.length) {
       throw new RingError(
         'INVALID_OPTIONS',
-        `commit length must be 0 … ${this.claim.length} (the claimed bytes), length=${length}`,
+        `commit length must be 0 … ${this.claim1.length} (the claimed bytes), length=${length}`,
       );
     }
     assertType(type);
-    this.claimOpen = false;
+    this.claimOpen = null;
     this.writeRecordHeader(this.claimIndex, length, type);
     this.publishCounted(1);
   }
 
-  /** @internal Called by ByteClaim. */
+  /** @internal Called by ByteRecordsClaim. */
+  commitRecords(types: number | ArrayLike<number>, count: number): void {
+    const claim = this.claimMany;
+    if (this.claimOpen !== claim)
+      throw new RingError('INVALID_OPTIONS', 'commit() called with no open claim.');
+    if (!(Number.isInteger(count) && count >= 0 && count <= claim.count))
+      throw new RingError(
+        'INVALID_OPTIONS',
+        `commit count must be 0 … ${claim.count} (the claimed records), count=${count}`,
+      );
+    if (typeof types === 'number') assertType(types);
+    else for (let i = 0; i < count; i++) assertType(typeAt(types, i));
+    this.claimOpen = null;
+    if (count === 0) {
+      this.writePosition = this.claimStart;
+      return;
+    }
+    const words = this.words32;
+    const step = claim.stride >> 2;
+    const length = claim.length;
+    for (let i = 0, word = this.claimIndex >> 2; i < count; i++, word += step) {
+      words[word] = length;
+      words[word + 1] = typeAt(types, i);
+    }
+    this.writePosition = (this.writePosition + count * claim.stride) >>> 0;
+    this.publishCounted(count);
+  }
+
+  /** @internal Called by ByteClaim and ByteRecordsClaim. */
   abortClaim(): void {
-    if (!this.claimOpen) return;
-    this.claimOpen = false;
+    if (this.claimOpen === null) return;
+    this.claimOpen = null;
     this.writePosition = this.claimStart;
+  }
+
+  /**
+   * Encodes `text` as UTF-8 straight into the ring (no scratch buffer, no copy)
+   * and publishes it as one record of `type`. False when it does not fit now:
+   * under `drop` counted as dropped, under `block` nothing is counted (use
+   * pushString). Read it back in a drain handler with `views.text(offset, length)`.
+   */
+  tryPushString(text: string, type = 0): boolean {
+    if (typeof text !== 'string')
+      throw new RingError('INVALID_OPTIONS', `tryPushString needs a string, got ${typeof text}.`);
+    this.assertPushable(null, type, 0);
+    // Room for the longest encoding when that is allowed; else the exact length (a scan).
+    const longest = text.length * MAX_UTF8_PER_UNIT;
+    const start = this.writePosition;
+    let room = longest <= this.maxRecord ? longest : this.exactLength(text);
+    let index = this.reserve(recordBytes(room));
+    if (index < 0 && room === longest && longest > 0) {
+      this.writePosition = start;
+      room = this.exactLength(text);
+      index = this.reserve(recordBytes(room));
+    }
+    if (index < 0) {
+      this.writePosition = start;
+      this.refuse(1);
+      return false;
+    }
+    const written = this.views.writeText(text, index + Record.HEADER_BYTES, room);
+    this.writeRecordHeader(index, written, type);
+    this.publishCounted(1);
+    return true;
+  }
+
+  /** `block` policy: waits (blocking this thread) for room, then pushes the string; `drop`: tryPushString. */
+  pushString(text: string, type = 0, options: WaitOptions = {}): boolean {
+    return this.tryPushString(text, type) || this.pushStringWhenFull(text, type, options);
+  }
+
+  private pushStringWhenFull(text: string, type: number, options: WaitOptions): boolean {
+    if (this.descriptor.fullPolicy === 'drop') return false;
+    this.waitForSpaceSync(this.worstCaseBytes(this.exactLength(text)), options);
+    return this.tryPushString(text, type);
+  }
+
+  /** pushString without blocking the event loop. */
+  async pushStringAsync(text: string, type = 0, options: WaitOptions = {}): Promise<boolean> {
+    const pushed = this.tryPushString(text, type);
+    if (pushed || this.descriptor.fullPolicy === 'drop') return pushed;
+    await this.waitForSpaceAsync(this.worstCaseBytes(this.exactLength(text)), options);
+    return this.tryPushString(text, type);
+  }
+
+  /** UTF-8 bytes of `text`; RECORD_TOO_LARGE over max record. */
+  private exactLength(text: string): number {
+    const length = Buffer.byteLength(text, 'utf8');
+    if (length > this.maxRecord)
+      throw new RingError(
+        'RECORD_TOO_LARGE',
+        `a string of ${length} UTF-8 bytes exceeds this ring's max record of ${this.maxRecord} bytes.`,
+      );
+    return length;
   }
 
   /** `block` policy: waits (blocking this thread) for room, then pushes; `drop`: same as tryPush. */
   push(payload: Uint8Array, type = 0, options: WaitOptions = {}): boolean {
     // The common case costs what tryPush costs; only a full ring pays for the wait's machinery.
-    const pushed = this.tryPush(payload, type);
-    if (pushed || this.descriptor.fullPolicy === 'drop') return pushed;
+    return this.tryPush(payload, type) || this.pushWhenFull(payload, type, options);
+  }
+
+  /** push's rare path, a method of its own so that tryPush stays inlinable (see FixedProducer.pushWhenFull). */
+  private pushWhenFull(payload: Uint8Array, type: number, options: WaitOptions): boolean {
+    if (this.descriptor.fullPolicy === 'drop') return false;
     this.waitForSpaceSync(this.worstCaseBytes(payload.length), options);
     return this.tryPush(payload, type);
   }
@@ -205,30 +558,63 @@ export class ByteProducer extends ProducerEnd {
 
   /** Room that guarantees the record fits wherever the write position is (padding included). */
   private worstCaseBytes(length: number): number {
-    const total = alignRecord(Record.HEADER_BYTES + length);
+    const total = recordBytes(length);
     const tail = this.capacity - (this.writePosition & this.mask);
     return total <= tail ? total : tail + total;
   }
 
-  private assertWritable(length: number, type: number): void {
+  /**
+   * Every error a push or claim can raise, named: closed, a claim open, not a
+   * Uint8Array (`payload`, when one is given), over max record, a bad type.
+   */
+  private assertPushable(payload: unknown, type: number, length?: number): void {
     this.assertOpen();
     this.assertNoClaim();
-    if (length > this.maxRecord) {
+    if (payload !== null) assertBytes(payload, 'a payload');
+    const bytes = length ?? (payload as Uint8Array).length;
+    if (!(Number.isInteger(bytes) && bytes >= 0))
+      throw new RingError(
+        'INVALID_OPTIONS',
+        `a record's length must be an integer ≥ 0, length=${bytes}`,
+      );
+    if (bytes > this.maxRecord) {
       throw new RingError(
         'RECORD_TOO_LARGE',
-        `record of ${length} bytes exceeds this ring's max record of ${this.maxRecord} bytes.`,
+        `record of ${bytes} bytes exceeds this ring's max record of ${this.maxRecord} bytes.`,
       );
     }
     assertType(type);
   }
 
   private assertNoClaim(): void {
-    if (this.claimOpen)
+    if (this.claimOpen !== null)
       throw new RingError(
         'CLAIM_PENDING',
         'a claim is open; commit() or abort() it before writing again.',
       );
   }
+}
+
+/** Record `i`'s type: one for all, or one per record (0 past the end of a short array). */
+function typeAt(types: number | ArrayLike<number>, i: number): number {
+  return typeof types === 'number' ? types : (types[i] ?? 0);
+}
+
+function isPacked(batch: ByteBatch): batch is PackedRecords {
+  return !Array.isArray(batch) && typeof batch === 'object' && batch !== null && 'lengths' in batch;
+}
+
+/** Record `i`'s payload length. */
+function batchLength(batch: ByteBatch, i: number): number {
+  return isPacked(batch) ? batch.lengths[i]! : (batch as readonly Uint8Array[])[i]!.length;
+}
+
+/** Where each record of a packed batch starts (all zeros for an array batch, which needs none). */
+function batchStarts(batch: ByteBatch, total: number): Float64Array {
+  const starts = new Float64Array(total + 1);
+  if (isPacked(batch))
+    for (let i = 0; i < total; i++) starts[i + 1] = starts[i]! + batch.lengths[i]!;
+  return starts;
 }
 
 function assertType(type: number): void {
@@ -240,12 +626,17 @@ function assertType(type: number): void {
   }
 }
 
-/** Called per record: `length` payload bytes at byte `offset` of `data`. */
+/**
+ * Called per record: `length` payload bytes at byte `offset` of `data`; `views`
+ * are the same bytes as words (`views.u32[offset >> 2]`), a DataView and text
+ * (`views.text(offset, length)` for a record pushed with pushString).
+ */
 export type ByteDrainHandler = (
   data: Uint8Array,
   offset: number,
   length: number,
   type: number,
+  views: RingViews,
 ) => void;
 
 /** Where the next record is, for `peek`. One object per consumer, reused. */
@@ -297,7 +688,7 @@ export class ByteConsumer extends ConsumerEnd {
         this.readPosition = (this.readPosition + Record.HEADER_BYTES + length) >>> 0;
         continue;
       }
-      const total = alignRecord(Record.HEADER_BYTES + length);
+      const total = recordBytes(length);
       if (length > this.maxRecord || total > available || index + total > this.capacity) {
         throw this.corrupted(index, `record length ${length} with ${available} bytes published`);
       }
@@ -316,8 +707,7 @@ export class ByteConsumer extends ConsumerEnd {
   }
 
   private consumePeeked(): void {
-    this.readPosition =
-      (this.readPosition + alignRecord(Record.HEADER_BYTES + this.peeked.length)) >>> 0;
+    this.readPosition = (this.readPosition + recordBytes(this.peeked.length)) >>> 0;
   }
 
   /** Copies the next record out and consumes it; null when empty. */
@@ -339,7 +729,7 @@ export class ByteConsumer extends ConsumerEnd {
     let records = 0;
     const start = this.readPosition;
     while (records < limit && this.next()) {
-      handler(this.data, this.peeked.offset, this.peeked.length, this.peeked.type);
+      handler(this.data, this.peeked.offset, this.peeked.length, this.peeked.type, this.views);
       this.consumePeeked();
       records++;
     }

@@ -26,11 +26,18 @@ export type RingErrorCode =
 /** Every error the ring raises on purpose: a code to branch on and one sentence to act on. */
 export class RingError extends Error {
   readonly code: RingErrorCode;
+  /** pushAll/pushAllAsync that gave up: how many of the batch's records went in before it did. */
+  readonly pushed?: number;
 
-  constructor(code: RingErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: RingErrorCode,
+    message: string,
+    options?: { cause?: unknown; pushed?: number },
+  ) {
     super(message, options);
     this.name = 'RingError';
     this.code = code;
+    if (options?.pushed !== undefined) this.pushed = options.pushed;
   }
 }
 

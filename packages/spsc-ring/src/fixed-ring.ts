@@ -1,6 +1,7 @@
 import { assertBytes, RingError } from './errors.js';
 import { RecordCopier } from './record-copy.js';
 import { type AttachOptions, ConsumerEnd, ProducerEnd } from './ring-end.js';
+import type { RingViews } from './views.js';
 import type { WaitOptions } from './wait.js';
 
 /** A run of contiguous slots claimed for writing in place. One object per producer, reused. */
@@ -37,7 +38,7 @@ export class FixedClaim {
  */
 export class FixedProducer extends ProducerEnd {
   private readonly recordSize: number;
-  private readonly claim = new FixedClaim(this);
+  private readonly openClaim = new FixedClaim(this);
   private claimOpen = false;
   private readonly copier = new RecordCopier(this.data, this.dataWords);
 
@@ -77,17 +78,11 @@ export class FixedProducer extends ProducerEnd {
    * holds) and publishes them once. Returns how many fit; under `drop` the rest
    * are counted as dropped.
    */
-  pushBatch(records: Uint8Array, count = Math.floor(records?.length / this.recordSize)): number {
-    assertBytes(records, 'pushBatch records');
+  pushBatch(records: Uint8Array, count?: number): number {
+    count = this.checkBatch(records, count);
     this.assertOpen();
     this.assertNoClaim();
     const size = this.recordSize;
-    if (!Number.isInteger(count) || count < 0 || count * size > records.length) {
-      throw new RingError(
-        'INVALID_OPTIONS',
-        `pushBatch count must be 0 … ${Math.floor(records.length / size)} for ${records.length} bytes of ${size}-byte records, count=${count}`,
-      );
-    }
     const fitting = Math.min(count, this.freeSpace(count));
     if (fitting > 0) {
       const index = this.writePosition & this.mask;
@@ -99,6 +94,46 @@ export class FixedProducer extends ProducerEnd {
     }
     this.refuse(count - fitting);
     return fitting;
+  }
+
+  /**
+   * `block` policy: pushes every record of `records` (as pushBatch), waiting (blocking this
+   * thread) for room as the consumer frees it, all within `timeoutMs` — then throws TIMEOUT
+   * (or PEER_GONE) with `error.pushed` saying how many went in. Returns `count`.
+   * `drop`: the same as pushBatch.
+   */
+  pushAll(records: Uint8Array, count?: number, options: WaitOptions = {}): number {
+    const total = this.checkBatch(records, count);
+    return this.pushEachSync(
+      total,
+      (first) => this.pushBatch(records.subarray(first * this.recordSize), total - first),
+      (first) => Math.min(total - first, this.capacity),
+      options,
+    );
+  }
+
+  /** pushAll without blocking the event loop. */
+  pushAllAsync(records: Uint8Array, count?: number, options: WaitOptions = {}): Promise<number> {
+    const total = this.checkBatch(records, count);
+    return this.pushEachAsync(
+      total,
+      (first) => this.pushBatch(records.subarray(first * this.recordSize), total - first),
+      (first) => Math.min(total - first, this.capacity),
+      options,
+    );
+  }
+
+  /** The records a batch holds, after the checks pushBatch makes. */
+  private checkBatch(records: Uint8Array, count = Math.floor(records?.length / this.recordSize)) {
+    assertBytes(records, 'a batch');
+    const size = this.recordSize;
+    if (!Number.isInteger(count) || count < 0 || count * size > records.length) {
+      throw new RingError(
+        'INVALID_OPTIONS',
+        `batch count must be 0 … ${Math.floor(records.length / size)} for ${records.length} bytes of ${size}-byte records, count=${count}`,
+      );
+    }
+    return count;
   }
 
   /**
@@ -117,15 +152,39 @@ export class FixedProducer extends ProducerEnd {
       return null;
     }
     const index = this.writePosition & this.mask;
-    this.claim.offset = index * this.recordSize;
-    this.claim.count = Math.min(count, free, this.capacity - index);
+    this.openClaim.offset = index * this.recordSize;
+    this.openClaim.count = Math.min(count, free, this.capacity - index);
     this.claimOpen = true;
-    return this.claim;
+    return this.openClaim;
+  }
+
+  /**
+   * `block` policy: waits (blocking this thread) until `count` slots are free (all of them,
+   * when `count` exceeds the capacity), then claims them — fewer where the data area wraps:
+   * claim again for the rest. Throws TIMEOUT after `timeoutMs`, PEER_GONE if the consumer
+   * died. `drop`: the same as tryClaim.
+   */
+  claim(count = 1, options: WaitOptions = {}): FixedClaim | null {
+    if (this.descriptor.fullPolicy === 'block' && !this.claimOpen && !this.closed)
+      this.waitForSpaceSync(this.roomForClaim(count), options);
+    return this.tryClaim(count);
+  }
+
+  /** claim without blocking the event loop. */
+  async claimAsync(count = 1, options: WaitOptions = {}): Promise<FixedClaim | null> {
+    if (this.descriptor.fullPolicy === 'block' && !this.claimOpen && !this.closed)
+      await this.waitForSpaceAsync(this.roomForClaim(count), options);
+    return this.tryClaim(count);
+  }
+
+  private roomForClaim(count: number): number {
+    if (!(count >= 1 && Number.isInteger(count))) this.assertClaimable(count);
+    return Math.min(count, this.capacity);
   }
 
   /** @internal Called by FixedClaim. */
   commitClaim(count: number): void {
-    if (!(this.claimOpen && count >= 0 && count <= this.claim.count && Number.isInteger(count)))
+    if (!(this.claimOpen && count >= 0 && count <= this.openClaim.count && Number.isInteger(count)))
       this.assertCommittable(count);
     this.claimOpen = false;
     if (count === 0) return;
@@ -193,7 +252,7 @@ export class FixedProducer extends ProducerEnd {
       throw new RingError('INVALID_OPTIONS', 'commit() called with no open claim.');
     throw new RingError(
       'INVALID_OPTIONS',
-      `commit count must be 0 … ${this.claim.count} (the claimed slots), count=${count}`,
+      `commit count must be 0 … ${this.openClaim.count} (the claimed slots), count=${count}`,
     );
   }
 
@@ -206,8 +265,16 @@ export class FixedProducer extends ProducerEnd {
   }
 }
 
-/** Called with each contiguous run: `count` records starting at byte `offset` of `data`. */
-export type FixedDrainHandler = (data: Uint8Array, offset: number, count: number) => void;
+/**
+ * Called with each contiguous run: `count` records starting at byte `offset` of `data`;
+ * `views` are the same bytes as words (`views.u32[offset >> 2]`), a DataView and text.
+ */
+export type FixedDrainHandler = (
+  data: Uint8Array,
+  offset: number,
+  count: number,
+  views: RingViews,
+) => void;
 
 /** The reading end of a fixed-slot ring. One per ring, on one thread. */
 export class FixedConsumer extends ConsumerEnd {
@@ -247,8 +314,8 @@ export class FixedConsumer extends ConsumerEnd {
     if (count <= 0) return 0;
     const index = this.readPosition & this.mask;
     const first = Math.min(count, this.capacity - index);
-    handler(this.data, index * this.recordSize, first);
-    if (count > first) handler(this.data, 0, count - first);
+    handler(this.data, index * this.recordSize, first, this.views);
+    if (count > first) handler(this.data, 0, count - first, this.views);
     this.readPosition = (this.readPosition + count) >>> 0;
     this.publishRead(count);
     return count;

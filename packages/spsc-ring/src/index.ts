@@ -1,8 +1,11 @@
 export {
+  type ByteBatch,
   ByteClaim,
   ByteConsumer,
   type ByteDrainHandler,
   ByteProducer,
+  ByteRecordsClaim,
+  type PackedRecords,
   type PeekedRecord,
 } from './byte-ring.js';
 export { RingError, type RingErrorCode } from './errors.js';
@@ -46,4 +49,5 @@ export {
   testRecordChecksum,
   writeTestRecord,
 } from './test-records.js';
+export { RingViews } from './views.js';
 export type { WaitOptions, WaitOutcome } from './wait.js';

@@ -23,6 +23,7 @@ import {
 } from './layout.js';
 import { Liveness, type PeerAliveOptions } from './liveness.js';
 import { publishModeOfThisThread } from './publish-mode.js';
+import { RingViews } from './views.js';
 import {
   type Sleeper,
   type SleepPrimitive,
@@ -69,6 +70,8 @@ export abstract class RingEnd {
   readonly descriptor: RingDescriptor;
   /** The data area: offsets handed to drain handlers and claims index into it. */
   readonly data: Uint8Array;
+  /** The data area as bytes, DataView, i32/u32/f32/f64 words and UTF-8 text, for fields read or written in place. */
+  readonly views: RingViews;
   /** The data area as 32-bit words (its length rounded down), for copies of small records. */
   protected readonly dataWords: Int32Array;
   protected readonly words: Int32Array;
@@ -82,8 +85,9 @@ export abstract class RingEnd {
     this.descriptor = describeRing(buffer, expect);
     this.buffer = buffer;
     this.words = new Int32Array(buffer, 0, HEADER_BYTES >> 2);
-    this.data = new Uint8Array(buffer, DATA_OFFSET, this.descriptor.dataBytes);
-    this.dataWords = new Int32Array(buffer, DATA_OFFSET, this.descriptor.dataBytes >> 2);
+    this.views = new RingViews(buffer, DATA_OFFSET, this.descriptor.dataBytes);
+    this.data = this.views.bytes;
+    this.dataWords = this.views.i32;
     this.primitive = sleepPrimitive(this.descriptor.waitDomain);
     this.mask = this.descriptor.mask;
     this.capacity = this.descriptor.capacity;
@@ -270,13 +274,81 @@ export abstract class ProducerEnd extends RingEnd {
 
   /** Waits (blocking this thread) until `wanted` slots or bytes are free. */
   protected waitForSpaceSync(wanted: number, options: WaitOptions): void {
+    if (this.freeSpace(wanted) >= wanted) return;
     this.spaceWanted = wanted;
     this.throwUnlessReady(waitSync(this.spaceSleeper, options), options);
   }
 
   protected async waitForSpaceAsync(wanted: number, options: WaitOptions): Promise<void> {
+    if (this.freeSpace(wanted) >= wanted) return;
     this.spaceWanted = wanted;
     this.throwUnlessReady(await waitAsync(this.spaceSleeper, options), options);
+  }
+
+  /**
+   * `pushAll`: pushes every record of a batch, `pushFrom(first)` pushing what fits from
+   * record `first` on; under `block` waits (blocking this thread) for `roomFor(first)` between
+   * tries, all within one `timeoutMs`. Under `drop` one try: what did not fit is counted dropped.
+   */
+  protected pushEachSync(
+    total: number,
+    pushFrom: (first: number) => number,
+    roomFor: (first: number) => number,
+    options: WaitOptions,
+  ): number {
+    const steps = this.pushEachSteps(total, pushFrom, roomFor, options);
+    let step = steps.next();
+    while (!step.done) {
+      try {
+        this.waitForSpaceSync(step.value.wanted, step.value.options);
+        step = steps.next();
+      } catch (error) {
+        step = steps.throw(error); // rethrown there, saying how far the batch got
+      }
+    }
+    return step.value;
+  }
+
+  /** The same without blocking the event loop. */
+  protected async pushEachAsync(
+    total: number,
+    pushFrom: (first: number) => number,
+    roomFor: (first: number) => number,
+    options: WaitOptions,
+  ): Promise<number> {
+    const steps = this.pushEachSteps(total, pushFrom, roomFor, options);
+    let step = steps.next();
+    while (!step.done) {
+      try {
+        await this.waitForSpaceAsync(step.value.wanted, step.value.options);
+        step = steps.next();
+      } catch (error) {
+        step = steps.throw(error);
+      }
+    }
+    return step.value;
+  }
+
+  /** pushEach's loop, written once for both callers: it yields each wait it needs. */
+  private *pushEachSteps(
+    total: number,
+    pushFrom: (first: number) => number,
+    roomFor: (first: number) => number,
+    options: WaitOptions,
+  ): Generator<{ wanted: number; options: WaitOptions }, number, void> {
+    let pushed = pushFrom(0);
+    if (this.descriptor.fullPolicy === 'drop') return pushed;
+    const deadline = performance.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    while (pushed < total) {
+      const timeoutMs = Math.max(0, deadline - performance.now());
+      try {
+        yield { wanted: roomFor(pushed), options: { ...options, timeoutMs } };
+      } catch (error) {
+        throw withPushedCount(error, pushed, total);
+      }
+      pushed += pushFrom(pushed);
+    }
+    return pushed;
   }
 
   private throwUnlessReady(outcome: WaitOutcome, options: WaitOptions): void {
@@ -421,6 +493,16 @@ export abstract class ConsumerEnd extends RingEnd {
   waitAsync(options: WaitOptions = {}): Promise<WaitOutcome> {
     return waitAsync(this.dataSleeper, options);
   }
+}
+
+/** A wait of pushAll that failed, saying how far the batch got. */
+function withPushedCount(error: unknown, pushed: number, total: number): unknown {
+  if (!(error instanceof RingError)) return error;
+  return new RingError(
+    error.code,
+    `${error.message.replace(/\.$/, '')}; ${pushed} of the batch's ${total} records were pushed.`,
+    { cause: error, pushed },
+  );
 }
 
 const nudgeTargets = new WeakMap<
