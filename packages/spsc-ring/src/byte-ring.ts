@@ -94,6 +94,9 @@ function isRecordType(type: number): boolean {
   return type >>> 0 === type && type !== Record.PADDING_TYPE;
 }
 
+/** The padding type as a signed word, as drain reads types. */
+const PADDING_WORD = Record.PADDING_TYPE | 0;
+
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
 const MAX_UTF8_PER_UNIT = 3;
 
@@ -163,15 +166,19 @@ export class ByteProducer extends ProducerEnd {
       this.assertPushable(payload, type);
     const length = payload.length;
     const total = recordBytes(length);
-    const index = this.writePosition & this.mask;
+    const position = this.writePosition;
+    const index = position & this.mask;
     // The usual case: no padding needed, room by the cached read position. Else the rare path.
     if (
       total > this.capacity - index ||
-      total > this.capacity - ((this.writePosition - this.readPositionCache) >>> 0)
+      total > this.capacity - ((position - this.readPositionCache) >>> 0)
     )
       return this.tryPushAfterPadding(payload, type);
     this.copier.toRing(payload, index + Record.HEADER_BYTES);
-    this.writeRecordHeader(index, length, type);
+    const words = this.words32;
+    words[index >> 2] = length;
+    words[(index >> 2) + 1] = type;
+    this.writePosition = (position + total) >>> 0;
     this.publishCounted(1);
     return true;
   }
@@ -726,15 +733,58 @@ export class ByteConsumer extends ConsumerEnd {
    * Returns the records consumed.
    */
   drain(handler: ByteDrainHandler, limit = Number.POSITIVE_INFINITY): number {
+    // The usual record is read here, against bytes known to be published (`available`, re-read
+    // from the producer only when used up); padding and any frame that looks wrong take next(),
+    // which skips the one and reports the other. Each record's place depends on the length
+    // before it, so that chain is kept in int32 arithmetic (lengths and types read as signed
+    // words, positions as int32 bits): u32 values are widened to doubles by V8, which doubled
+    // a record's cost.
+    const { data, views, mask, capacity, maxRecord } = this;
+    const headerWords = this.dataWords;
+    // A long drain gives room back every quarter of the ring, not only at its end: a producer
+    // waiting for room then writes while this side reads, instead of each waiting for the other.
+    const publishEvery = capacity >> 2;
+    let position = this.readPosition | 0;
+    let published = position;
+    let publishedRecords = 0;
     let records = 0;
-    const start = this.readPosition;
-    while (records < limit && this.next()) {
-      handler(this.data, this.peeked.offset, this.peeked.length, this.peeked.type, this.views);
-      this.consumePeeked();
+    let available = this.availableWithin();
+    while (available > 0 && records < limit) {
+      const index = position & mask;
+      const length = headerWords[index >> 2]!;
+      const type = headerWords[(index >> 2) + 1]!;
+      const total = (length + (Record.HEADER_BYTES + Record.ALIGNMENT - 1)) & -Record.ALIGNMENT;
+      if (
+        type === PADDING_WORD ||
+        length < 0 ||
+        length > maxRecord ||
+        total > available ||
+        index + total > capacity
+      ) {
+        if (!this.next()) break;
+        position = this.readPosition | 0;
+        available = this.availableWithin();
+        continue;
+      }
+      handler(data, index + Record.HEADER_BYTES, length, type >>> 0, views);
+      position = (position + total) | 0;
+      this.readPosition = position >>> 0; // per record: a handler that throws keeps what it consumed
+      available = (available - total) | 0;
       records++;
+      if (((position - published) | 0) >= publishEvery) {
+        this.publishReadCounted(records - publishedRecords);
+        published = position;
+        publishedRecords = records;
+      }
+      if (available === 0) available = this.availableWithin();
     }
-    if (this.readPosition !== start) this.publishReadCounted(records);
+    if (position !== published) this.publishReadCounted(records - publishedRecords);
     return records;
+  }
+
+  /** available(), at most 2³¹ − 8 (an int32: a 2 GiB ring that is full is drained in two passes). */
+  private availableWithin(): number {
+    return Math.min(this.available(), 0x7ffffff8);
   }
 
   /** The next record's place, length and type without consuming it, or null when empty. */

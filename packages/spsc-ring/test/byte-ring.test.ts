@@ -172,6 +172,27 @@ describe('byte-record ring', () => {
     expect(() => consumer.tryPop()).toThrow(expect.objectContaining({ code: 'CORRUPTED' }));
   });
 
+  it('drain reports a corrupted frame met in its fast loop, after the records before it', () => {
+    const { producer, consumer } = ring(1024);
+    for (let i = 0; i < 3; i++) producer.tryPush(payload(8, i));
+    new Int32Array(producer.buffer, producer.descriptor.dataOffset, 16)[4 * 2] = -8; // 3rd length
+    const seen: number[] = [];
+    expect(() => consumer.drain((data, offset) => seen.push(data[offset]!))).toThrow(
+      expect.objectContaining({ code: 'CORRUPTED' }),
+    );
+    expect(seen).toEqual([0, 1]);
+  });
+
+  it('a long drain gives room back every quarter of the ring, not only at its end', () => {
+    const { producer, consumer } = ring(1024);
+    while (producer.tryPush(payload(24, 1))) {} // 32 bytes each: 32 records
+    const poppedSeen: number[] = [];
+    expect(consumer.drain(() => poppedSeen.push(producer.stats().popped))).toBe(32);
+    // Records 9, 17 and 25 see the room of 8, 16 and 24 records given back (a quarter is 256 bytes).
+    expect(poppedSeen.filter((popped, i) => popped !== poppedSeen[i - 1])).toEqual([0, 8, 16, 24]);
+    expect(producer.stats()).toMatchObject({ popped: 32, used: 0 });
+  });
+
   it('under block, push waits for room and times out clearly', () => {
     const blocking = ring(256, 'block');
     while (blocking.producer.tryPush(payload(24, 0))) {}
