@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
 import {
+  ByteProducer,
   createRing,
   createShared,
   FixedConsumer,
@@ -11,6 +12,7 @@ import {
   startNativeProducer,
   unlinkShared,
 } from '../src/index.js';
+import { MinimalRing, minimalRingBytes } from './minimal-ring.mjs';
 
 /**
  * The transports compared in transport.bench.ts, each behind the same small
@@ -75,10 +77,34 @@ function sendThroughRing(
     }
   } else {
     for (let sent = 0; sent < records; ) {
-      const claim = producer.tryClaim(Math.min(BATCH, records - sent));
-      if (claim === null) continue;
+      // claim waits (spin, then sleep) for room for the whole batch when the ring is full.
+      const claim = producer.claim(Math.min(BATCH, records - sent))!;
       const data = producer.data;
       for (let i = 0; i < claim.count; i++) data[claim.offset + i * RECORD_BYTES] = sent + i;
+      claim.commit();
+      sent += claim.count;
+    }
+  }
+  while (producer.stats().used > 0) {}
+}
+
+/** The same through a byte ring: push() per 32-byte record, or claimRecords per batch of 256. */
+function sendThroughByteRing(
+  producer: ByteProducer,
+  mode: 'single' | 'batched',
+  records: number,
+  record: Uint8Array,
+): void {
+  if (mode === 'single') {
+    for (let i = 0; i < records; i++) {
+      record[0] = i;
+      producer.push(record);
+    }
+  } else {
+    for (let sent = 0; sent < records; ) {
+      const claim = producer.claimRecords(Math.min(BATCH, records - sent), RECORD_BYTES)!;
+      const data = producer.data;
+      for (let i = 0; i < claim.count; i++) data[claim.offset + i * claim.stride] = sent + i;
       claim.commit();
       sent += claim.count;
     }
@@ -109,6 +135,99 @@ export function ringTransport(mode: 'single' | 'batched'): Transport {
       producer.close();
       await once(worker, 'message');
       await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The README's first example (examples/worker.mjs), its loops as written there: `await
+ * claimAsync` of up to 256 slots, ids written in place through `views.u32`, one commit; the
+ * worker drains through `views.u32` and waits with the defaults.
+ */
+export function readmeExampleTransport(): Transport {
+  let worker: Worker;
+  let producer: FixedProducer;
+  return {
+    async start() {
+      const buffer = createRing({
+        kind: 'fixed',
+        capacity: 4096,
+        recordSize: RECORD_BYTES,
+        fullPolicy: 'block',
+      });
+      producer = FixedProducer.attach(buffer);
+      worker = await startWorker({ role: 'readme', buffer });
+    },
+    async send(records) {
+      const { u32 } = producer.views;
+      for (let sent = 0; sent < records; ) {
+        const claim = (await producer.claimAsync(Math.min(256, records - sent), {
+          timeoutMs: 5000,
+        }))!;
+        for (let i = 0; i < claim.count; i++) u32[(claim.offset >> 2) + i * 8] = sent + i;
+        claim.commit();
+        sent += claim.count;
+      }
+      while (producer.stats().used > 0) {}
+    },
+    async stop() {
+      producer.close();
+      await once(worker, 'message');
+      await worker.terminate();
+    },
+  };
+}
+
+/** A byte-record ring of 128 KiB (as much data as the fixed ring's 4096 slots); a worker drains. */
+export function byteRingTransport(mode: 'single' | 'batched'): Transport {
+  let worker: Worker;
+  let producer: ByteProducer;
+  const record = new Uint8Array(RECORD_BYTES);
+  return {
+    async start() {
+      const buffer = createRing({
+        kind: 'bytes',
+        capacity: 4096 * RECORD_BYTES,
+        fullPolicy: 'block',
+      });
+      producer = ByteProducer.attach(buffer);
+      worker = await startWorker({ role: 'byte-drain', buffer });
+    },
+    send(records) {
+      sendThroughByteRing(producer, mode, records, record);
+    },
+    async stop() {
+      producer.close();
+      await once(worker, 'message');
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The bar (bench/minimal-ring.mjs): a thirty-line ring with Atomics on every push
+ * and pop, one record per push, a worker popping one at a time.
+ */
+export function minimalRingTransport(): Transport {
+  let worker: Worker;
+  let ring: MinimalRing;
+  let turn: Int32Array;
+  const record = new Uint8Array(RECORD_BYTES);
+  return {
+    async start() {
+      const buffer = new SharedArrayBuffer(minimalRingBytes(4096, RECORD_BYTES));
+      ring = new MinimalRing(buffer, 4096, RECORD_BYTES);
+      worker = await startWorker({ role: 'minimal', buffer, capacity: 4096 });
+    },
+    send(records) {
+      for (let i = 0; i < records; i++) {
+        record[0] = i;
+        ring.push(record);
+      }
+      while (!ring.empty()) {}
+    },
+    async stop() {
+      await worker.terminate(); // the bar has no close()
     },
   };
 }

@@ -1,11 +1,13 @@
 // The consuming side of the transport benchmarks, in a worker thread.
-// Roles: 'drain' (our ring), 'ringbufjs' (ringbuf.js, polled only while its turn
+// Roles: 'drain' (our ring), 'byte-drain' (our byte ring), 'readme' (the README's first example's
+// consumer), 'minimal' (bench/minimal-ring.mjs, the bar), 'ringbufjs' (ringbuf.js, polled only while its turn
 // flag is set, so an idle side never steals the CPU from the side being measured),
 // 'messages' (MessageChannel: counts, answers each 'flush' once everything before it arrived),
 // 'echo' (ping-pong: sends every record straight back on a second ring).
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
-import { FixedConsumer, FixedProducer } from '../../dist/index.js';
+import { ByteConsumer, FixedConsumer, FixedProducer } from '../../dist/index.js';
+import { MinimalRing } from '../minimal-ring.mjs';
 
 const { role } = workerData;
 /** Records a transport drain waits to gather while it spins (see WaitOptions.atLeast). */
@@ -30,6 +32,40 @@ if (role === 'drain') {
     if ((telemetry ? got === 0 : got < GATHER) && consumer.wait(waitOptions) === 'closed') break;
   }
   parentPort.postMessage({ checksum });
+} else if (role === 'readme') {
+  // The README's first example's consumer (examples/worker.mjs), as written there.
+  const consumer = FixedConsumer.attach(workerData.buffer);
+  let sum = 0;
+  parentPort.postMessage('ready');
+  for (;;) {
+    const drained = consumer.drain((data, offset, count, { u32 }) => {
+      let ids = 0;
+      for (let i = 0; i < count; i++) ids += u32[(offset >> 2) + i * 8];
+      sum += ids;
+    });
+    if (drained === 0 && consumer.wait() === 'closed') break;
+  }
+  parentPort.postMessage({ sum });
+} else if (role === 'byte-drain') {
+  // The byte ring's drain, as the fixed ring's: gather while spinning, read each record's first byte.
+  const consumer = ByteConsumer.attach(workerData.buffer);
+  const waitOptions = { tickMs: 50, atLeast: GATHER * 40 };
+  let checksum = 0;
+  parentPort.postMessage('ready');
+  for (;;) {
+    const got = consumer.drain((data, offset) => {
+      checksum = (checksum + data[offset]) | 0;
+    });
+    if (got < GATHER && consumer.wait(waitOptions) === 'closed') break;
+  }
+  parentPort.postMessage({ checksum });
+} else if (role === 'minimal') {
+  // The bar's consumer: one pop per record, reading its first byte in place, until terminated.
+  const ring = new MinimalRing(workerData.buffer, workerData.capacity, 32);
+  const firstByte = (data, offset) => data[offset];
+  let checksum = 0;
+  parentPort.postMessage('ready');
+  for (;;) checksum = (checksum + ring.pop(firstByte)) | 0;
 } else if (role === 'ringbufjs') {
   const ring = new RingBuffer(workerData.buffer, Uint8Array);
   const turn = new Int32Array(workerData.turn);
