@@ -9,7 +9,7 @@ console.log(`ring "${NAME}" is ready; start the producer`);
 let records = 0;
 let outcome;
 do {
-  consumer.drain((data, offset, count) => {
+  consumer.drain((_data, _offset, count) => {
     records += count; // `count` 32-byte records at data[offset]
   });
   outcome = await consumer.waitAsync({ timeoutMs: 60_000 });

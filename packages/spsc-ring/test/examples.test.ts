@@ -26,6 +26,30 @@ describe('README examples', () => {
     expect(status).toBe(0);
   });
 
+  it('batches.mjs: claimRecordsAsync written in place, packed pushAllAsync, fixed pushAllAsync', () => {
+    const { status, output } = runExample('batches.mjs');
+    expect(output).toBe(
+      'events: sum of ids 49995000, then start, pause, done; samples: sum 49995000',
+    );
+    expect(status).toBe(0);
+  });
+
+  it('strings.mjs: log lines pushed as UTF-8 into the ring and read back in place', () => {
+    const { status, output } = runExample('strings.mjs');
+    expect(output).toMatch(/debug: 6667,\s+info: 6667,\s+warn: 6666,/);
+    expect(output).toMatch(/last: 'request 19999 served in 1\.7 ms — ünïcødé ok'/);
+    expect(status).toBe(0);
+  });
+
+  it('blocking-producer.mjs: a worker waits in claim, claimRecords, pushAll and pushString', () => {
+    const { status, output } = runExample('blocking-producer.mjs');
+    expect(output).toMatch(/^ticks: sum 49995000;/);
+    expect(output).toMatch(
+      /'16-byte record': 2000,\s+'100-byte record': 1,\s+'200-byte record': 1,\s+heartbeat: 500/,
+    );
+    expect(status).toBe(0);
+  });
+
   const skip = requireOrSkip(
     nativeBinding() !== null,
     `the native addon is not built: ${nativeUnavailableReason()}`,

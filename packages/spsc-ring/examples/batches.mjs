@@ -1,0 +1,72 @@
+// Batches from the main thread, without blocking its event loop: many byte records claimed at
+// once and written in place, and whole batches pushed with pushAllAsync. A worker reads them.
+import { Worker } from 'node:worker_threads';
+import { ByteProducer, createRing, FixedProducer } from '@ringkit/spsc-ring';
+
+if (process.argv[2] !== 'consumer') {
+  const events = createRing({ kind: 'bytes', capacity: 1 << 16, fullPolicy: 'block' });
+  const samples = createRing({
+    kind: 'fixed',
+    capacity: 1024,
+    recordSize: 16,
+    fullPolicy: 'block',
+  });
+  const worker = new Worker(new URL(import.meta.url), {
+    argv: ['consumer'],
+    workerData: { events, samples },
+  });
+
+  // 10 000 events of 24 bytes: claim up to 100 at a time, write each in place, commit once.
+  const producer = ByteProducer.attach(events);
+  const { dataView } = producer.views;
+  for (let sent = 0; sent < 10_000; ) {
+    const claim = await producer.claimRecordsAsync(Math.min(100, 10_000 - sent), 24, {
+      timeoutMs: 5000,
+    });
+    for (let i = 0; i < claim.count; i++) {
+      const at = claim.offset + i * claim.stride; // record i's payload
+      dataView.setUint32(at, sent + i, true); // an id
+      dataView.setFloat64(at + 8, (sent + i) / 2, true); // a value
+    }
+    claim.commit(1); // type 1 for all of them
+    sent += claim.count;
+  }
+  // Three records of other lengths, packed end to end in one buffer: one copy, one publish.
+  const packed = new TextEncoder().encode('startpausedone');
+  await producer.pushAllAsync({ bytes: packed, lengths: [5, 5, 4] }, 2, { timeoutMs: 5000 });
+  producer.close();
+
+  // 5 000 fixed 16-byte samples in one buffer, pushed whole: pushAllAsync waits for room as the
+  // worker frees it (the ring holds 1024).
+  const batch = new Float64Array(5_000 * 2).map((_, i) => i);
+  const sampler = FixedProducer.attach(samples);
+  await sampler.pushAllAsync(new Uint8Array(batch.buffer), 5_000, { timeoutMs: 5000 });
+  sampler.close();
+
+  worker.once('message', (seen) => console.log(seen));
+} else {
+  const { parentPort, workerData } = await import('node:worker_threads');
+  const { ByteConsumer, FixedConsumer } = await import('@ringkit/spsc-ring');
+  const events = ByteConsumer.attach(workerData.events);
+  let ids = 0;
+  const words = [];
+  for (;;) {
+    events.drain((_data, offset, length, type, views) => {
+      if (type === 1)
+        ids += views.u32[offset >> 2]; // read in place
+      else words.push(views.text(offset, length));
+    });
+    if (events.wait() === 'closed') break;
+  }
+  const samples = FixedConsumer.attach(workerData.samples);
+  let total = 0;
+  for (;;) {
+    samples.drain((_data, offset, count, { f64 }) => {
+      for (let i = 0; i < count * 2; i++) total += f64[(offset >> 3) + i];
+    });
+    if (samples.wait() === 'closed') break;
+  }
+  parentPort.postMessage(
+    `events: sum of ids ${ids}, then ${words.join(', ')}; samples: sum ${total}`,
+  );
+}
