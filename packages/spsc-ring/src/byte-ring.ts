@@ -741,6 +741,11 @@ export class ByteConsumer extends ConsumerEnd {
     // a record's cost.
     const { data, views, mask, capacity, maxRecord } = this;
     const headerWords = this.dataWords;
+    // Constants as locals: V8 reloads module-level bindings and their fields in every pass.
+    const headerBytes = Record.HEADER_BYTES;
+    const roundUp = Record.HEADER_BYTES + Record.ALIGNMENT - 1;
+    const alignMask = -Record.ALIGNMENT;
+    const paddingWord = PADDING_WORD;
     // A long drain gives room back every quarter of the ring, not only at its end: a producer
     // waiting for room then writes while this side reads, instead of each waiting for the other.
     const publishEvery = capacity >> 2;
@@ -753,9 +758,9 @@ export class ByteConsumer extends ConsumerEnd {
       const index = position & mask;
       const length = headerWords[index >> 2]!;
       const type = headerWords[(index >> 2) + 1]!;
-      const total = (length + (Record.HEADER_BYTES + Record.ALIGNMENT - 1)) & -Record.ALIGNMENT;
+      const total = (length + roundUp) & alignMask;
       if (
-        type === PADDING_WORD ||
+        type === paddingWord ||
         length < 0 ||
         length > maxRecord ||
         total > available ||
@@ -766,7 +771,7 @@ export class ByteConsumer extends ConsumerEnd {
         available = this.availableWithin();
         continue;
       }
-      handler(data, index + Record.HEADER_BYTES, length, type >>> 0, views);
+      handler(data, index + headerBytes, length, type >>> 0, views);
       position = (position + total) | 0;
       this.readPosition = position >>> 0; // per record: a handler that throws keeps what it consumed
       available = (available - total) | 0;
