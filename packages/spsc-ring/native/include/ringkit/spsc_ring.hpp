@@ -358,6 +358,9 @@ class Ring {
     }
   }
 
+  static constexpr int kSpinMicros = 20;
+  static constexpr int kPollsPerClockRead = 16;
+
   // Bounded spin → flag → re-check → futex sleep, one tick at a time, until
   // `check` returns an outcome, the deadline passes, or `stop` is set.
   template <typename Check>
@@ -365,8 +368,13 @@ class Ring {
                          double timeout_ms, const std::atomic<bool>* stop = nullptr,
                          double tick_ms = 100, int spin = 1000, const Side* side = nullptr) const {
     using Clock = std::chrono::steady_clock;
+    // The spin ends after `spin` polls or kSpinMicros, whichever comes first (as the TypeScript
+    // ends' spinMicros): a poll that misses the cache costs ~100 ns here, so polls alone were
+    // no bound. The clock is read every kPollsPerClockRead polls.
+    const auto spin_end = Clock::now() + std::chrono::microseconds(kSpinMicros);
     for (int i = 0; i < spin; i++) {
       if (auto outcome = check(); outcome) return *outcome;
+      if (i % kPollsPerClockRead == kPollsPerClockRead - 1 && Clock::now() >= spin_end) break;
     }
     const auto deadline =
         timeout_ms < 0 ? Clock::time_point::max()
