@@ -211,7 +211,6 @@ export function byteRingTransport(mode: 'single' | 'batched'): Transport {
 export function minimalRingTransport(): Transport {
   let worker: Worker;
   let ring: MinimalRing;
-  let turn: Int32Array;
   const record = new Uint8Array(RECORD_BYTES);
   return {
     async start() {

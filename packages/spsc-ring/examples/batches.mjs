@@ -20,9 +20,11 @@ if (process.argv[2] !== 'consumer') {
   const producer = ByteProducer.attach(events);
   const { dataView } = producer.views;
   for (let sent = 0; sent < 10_000; ) {
-    const claim = await producer.claimRecordsAsync(Math.min(100, 10_000 - sent), 24, {
-      timeoutMs: 5000,
-    });
+    const wanted = Math.min(100, 10_000 - sent);
+    // tryClaimRecords never waits (null while the ring is full); claimRecordsAsync waits for room.
+    const claim =
+      producer.tryClaimRecords(wanted, 24) ??
+      (await producer.claimRecordsAsync(wanted, 24, { timeoutMs: 5000 }));
     for (let i = 0; i < claim.count; i++) {
       const at = claim.offset + i * claim.stride; // record i's payload
       dataView.setUint32(at, sent + i, true); // an id
@@ -31,9 +33,20 @@ if (process.argv[2] !== 'consumer') {
     claim.commit(1); // type 1 for all of them
     sent += claim.count;
   }
-  // Three records of other lengths, packed end to end in one buffer: one copy, one publish.
+  // Records of other lengths, packed end to end in one buffer: one copy each, one publish.
+  // pushBatch pushes what fits now and says how many; pushAllAsync waits for room for the rest.
   const packed = new TextEncoder().encode('startpausedone');
-  await producer.pushAllAsync({ bytes: packed, lengths: [5, 5, 4] }, 2, { timeoutMs: 5000 });
+  const lengths = [5, 5, 4];
+  const now = producer.pushBatch({ bytes: packed, lengths }, 2);
+  const rest = {
+    bytes: packed.subarray(lengths.slice(0, now).reduce((a, b) => a + b, 0)),
+    lengths: lengths.slice(now),
+  };
+  await producer.pushAllAsync(rest, 2, { timeoutMs: 5000 });
+  // One record whose size is known only now: claimAsync waits for room, then it is written in place.
+  const last = await producer.claimAsync(4, { timeoutMs: 5000 });
+  producer.data.set(new TextEncoder().encode('end!'), last.offset);
+  last.commit(2);
   producer.close();
 
   // 5 000 fixed 16-byte samples in one buffer, pushed whole: pushAllAsync waits for room as the

@@ -43,6 +43,8 @@ if (process.argv[2] !== 'producer') {
     sent += claim.count;
   }
   messages.pushAll([new Uint8Array(100), new Uint8Array(200)], 0, { timeoutMs: 5000 });
+  const one = messages.claim(300, { timeoutMs: 5000 }); // one record, written in place
+  one.commit(0, 30); // keeps 30 of the 300 bytes claimed
   for (let i = 0; i < 500; i++) messages.pushString('heartbeat', 9, { timeoutMs: 5000 });
   messages.close();
 }

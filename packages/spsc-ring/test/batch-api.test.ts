@@ -330,7 +330,7 @@ describe('byte ring: string records', () => {
     producer.tryPush(new Uint8Array(24)); // 7 × 32 = 224: 32 bytes left
     expect(producer.tryPushString('ten bytes!')).toBe(true); // 30 would not fit, 10 does
     const texts: string[] = [];
-    consumer.drain((_data, offset, length, type, views) => {
+    consumer.drain((_data, offset, length, _type, views) => {
       if (length !== 24 || texts.length === 0) texts.push(views.text(offset, length));
     });
     expect(texts).toEqual(['twenty-four ascii bytes!', 'ten bytes!']);

@@ -26,10 +26,10 @@ describe('README examples', () => {
     expect(status).toBe(0);
   });
 
-  it('batches.mjs: claimRecordsAsync written in place, packed pushAllAsync, fixed pushAllAsync', () => {
+  it('batches.mjs: tryClaimRecords/claimRecordsAsync in place, packed pushBatch/pushAllAsync, claimAsync, fixed pushAllAsync', () => {
     const { status, output } = runExample('batches.mjs');
     expect(output).toBe(
-      'events: sum of ids 49995000, then start, pause, done; samples: sum 49995000',
+      'events: sum of ids 49995000, then start, pause, done, end!; samples: sum 49995000',
     );
     expect(status).toBe(0);
   });
@@ -45,7 +45,7 @@ describe('README examples', () => {
     const { status, output } = runExample('blocking-producer.mjs');
     expect(output).toMatch(/^ticks: sum 49995000;/);
     expect(output).toMatch(
-      /'16-byte record': 2000,\s+'100-byte record': 1,\s+'200-byte record': 1,\s+heartbeat: 500/,
+      /'16-byte record': 2000,\s+'100-byte record': 1,\s+'200-byte record': 1,\s+'30-byte record': 1,\s+heartbeat: 500/,
     );
     expect(status).toBe(0);
   });

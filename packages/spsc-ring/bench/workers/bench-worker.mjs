@@ -45,7 +45,7 @@ if (role === 'drain') {
   let sum = 0;
   parentPort.postMessage('ready');
   for (;;) {
-    const drained = consumer.drain((data, offset, count, { u32 }) => {
+    const drained = consumer.drain((_data, offset, count, { u32 }) => {
       let ids = 0;
       for (let i = 0; i < count; i++) ids += u32[(offset >> 2) + i * 8];
       sum += ids;
