@@ -9,6 +9,7 @@ import {
   createShared,
   FixedConsumer,
   FixedProducer,
+  type RingOptions,
   startNativeProducer,
   unlinkShared,
 } from '../src/index.js';
@@ -88,7 +89,11 @@ function sendThroughRing(
   while (producer.stats().used > 0) {}
 }
 
-/** The same through a byte ring: push() per 32-byte record, or claimRecords per batch of 256. */
+/**
+ * The same through a byte ring: push() per 32-byte record, or claimRecords per batch of 256.
+ * A loop of its own, not sendThroughRing made generic: each loop must see one producer class,
+ * or its push/claim call sites turn polymorphic and V8 stops inlining them.
+ */
 function sendThroughByteRing(
   producer: ByteProducer,
   mode: 'single' | 'batched',
@@ -112,31 +117,46 @@ function sendThroughByteRing(
   while (producer.stats().used > 0) {}
 }
 
-/** Our fixed-slot ring, one push per record or one claim/commit per batch of 256; a worker drains. */
-export function ringTransport(mode: 'single' | 'batched'): Transport {
+/**
+ * A ring of ours with a worker draining it in `role` (bench-worker.mjs): the producer attached
+ * here, `send` pushing through it, and closing it ends the worker.
+ */
+function ringWithWorker<P extends FixedProducer | ByteProducer>(
+  options: RingOptions,
+  attach: (buffer: SharedArrayBuffer) => P,
+  role: string,
+  send: (producer: P, records: number) => unknown,
+): Transport {
   let worker: Worker;
-  let producer: FixedProducer;
-  const record = new Uint8Array(RECORD_BYTES);
+  let producer: P;
   return {
     async start() {
-      const buffer = createRing({
-        kind: 'fixed',
-        capacity: 4096,
-        recordSize: RECORD_BYTES,
-        fullPolicy: 'block',
-      });
-      producer = FixedProducer.attach(buffer);
-      worker = await startWorker({ role: 'drain', buffer });
+      const buffer = createRing(options);
+      producer = attach(buffer);
+      worker = await startWorker({ role, buffer });
     },
-    send(records) {
-      sendThroughRing(producer, mode, records, record);
-    },
+    send: (records) => send(producer, records),
     async stop() {
       producer.close();
       await once(worker, 'message');
       await worker.terminate();
     },
   };
+}
+
+const FIXED_RING: RingOptions = {
+  kind: 'fixed',
+  capacity: 4096,
+  recordSize: RECORD_BYTES,
+  fullPolicy: 'block',
+};
+
+/** Our fixed-slot ring, one push per record or one claim/commit per batch of 256; a worker drains. */
+export function ringTransport(mode: 'single' | 'batched'): Transport {
+  const record = new Uint8Array(RECORD_BYTES);
+  return ringWithWorker(FIXED_RING, FixedProducer.attach, 'drain', (producer, records) =>
+    sendThroughRing(producer, mode, records, record),
+  );
 }
 
 /**
@@ -145,63 +165,29 @@ export function ringTransport(mode: 'single' | 'batched'): Transport {
  * worker drains through `views.u32` and waits with the defaults.
  */
 export function readmeExampleTransport(): Transport {
-  let worker: Worker;
-  let producer: FixedProducer;
-  return {
-    async start() {
-      const buffer = createRing({
-        kind: 'fixed',
-        capacity: 4096,
-        recordSize: RECORD_BYTES,
-        fullPolicy: 'block',
-      });
-      producer = FixedProducer.attach(buffer);
-      worker = await startWorker({ role: 'readme', buffer });
-    },
-    async send(records) {
-      const { u32 } = producer.views;
-      for (let sent = 0; sent < records; ) {
-        const claim = (await producer.claimAsync(Math.min(256, records - sent), {
-          timeoutMs: 5000,
-        }))!;
-        for (let i = 0; i < claim.count; i++) u32[(claim.offset >> 2) + i * 8] = sent + i;
-        claim.commit();
-        sent += claim.count;
-      }
-      while (producer.stats().used > 0) {}
-    },
-    async stop() {
-      producer.close();
-      await once(worker, 'message');
-      await worker.terminate();
-    },
-  };
+  return ringWithWorker(FIXED_RING, FixedProducer.attach, 'readme', async (producer, records) => {
+    const { u32 } = producer.views;
+    for (let sent = 0; sent < records; ) {
+      const claim = (await producer.claimAsync(Math.min(256, records - sent), {
+        timeoutMs: 5000,
+      }))!;
+      for (let i = 0; i < claim.count; i++) u32[(claim.offset >> 2) + i * 8] = sent + i;
+      claim.commit();
+      sent += claim.count;
+    }
+    while (producer.stats().used > 0) {}
+  });
 }
 
 /** A byte-record ring of 128 KiB (as much data as the fixed ring's 4096 slots); a worker drains. */
 export function byteRingTransport(mode: 'single' | 'batched'): Transport {
-  let worker: Worker;
-  let producer: ByteProducer;
   const record = new Uint8Array(RECORD_BYTES);
-  return {
-    async start() {
-      const buffer = createRing({
-        kind: 'bytes',
-        capacity: 4096 * RECORD_BYTES,
-        fullPolicy: 'block',
-      });
-      producer = ByteProducer.attach(buffer);
-      worker = await startWorker({ role: 'byte-drain', buffer });
-    },
-    send(records) {
-      sendThroughByteRing(producer, mode, records, record);
-    },
-    async stop() {
-      producer.close();
-      await once(worker, 'message');
-      await worker.terminate();
-    },
-  };
+  return ringWithWorker(
+    { kind: 'bytes', capacity: 4096 * RECORD_BYTES, fullPolicy: 'block' },
+    ByteProducer.attach,
+    'byte-drain',
+    (producer, records) => sendThroughByteRing(producer, mode, records, record),
+  );
 }
 
 /**
@@ -240,12 +226,7 @@ export function processTransport(mode: 'single' | 'batched'): Transport {
   return {
     async start() {
       unlinkShared(name);
-      const buffer = createShared(name, {
-        kind: 'fixed',
-        capacity: 4096,
-        recordSize: RECORD_BYTES,
-        fullPolicy: 'block',
-      });
+      const buffer = createShared(name, FIXED_RING);
       producer = FixedProducer.attach(buffer);
       child = spawn(
         process.execPath,
