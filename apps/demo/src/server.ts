@@ -84,6 +84,9 @@ export async function startDashboard(
     response.write('retry: 1000\n\n');
     streams.add(response);
     const unsubscribe = supervisor.onSample((sample) => {
+      // close() ends the stream before its 'close' event unsubscribes; a sample in between (the
+      // supervisor's last tick) must not be written to the ended response.
+      if (response.writableEnded) return;
       response.write(`event: sample\ndata: ${JSON.stringify(sample)}\n\n`);
     });
     response.on('close', () => {
