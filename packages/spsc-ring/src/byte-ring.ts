@@ -351,14 +351,20 @@ export class ByteProducer extends ProducerEnd {
    * claims it. Throws TIMEOUT after `timeoutMs`, PEER_GONE if the consumer died. `drop`: tryClaim.
    */
   claim(length: number, options: WaitOptions = {}): ByteClaim | null {
-    if (this.waitsWhenFull()) this.waitForSpaceSync(this.worstCaseBytes(length), options);
+    if (this.waitsWhenFull()) this.waitForSpaceSync(this.roomForClaim(length), options);
     return this.tryClaim(length);
   }
 
   /** claim without blocking the event loop. */
   async claimAsync(length: number, options: WaitOptions = {}): Promise<ByteClaim | null> {
-    if (this.waitsWhenFull()) await this.waitForSpaceAsync(this.worstCaseBytes(length), options);
+    if (this.waitsWhenFull()) await this.waitForSpaceAsync(this.roomForClaim(length), options);
     return this.tryClaim(length);
+  }
+
+  /** Room for a claim of `length`, after the checks tryClaim makes: a record that can never fit is refused, not waited for. */
+  private roomForClaim(length: number): number {
+    this.assertPushable(null, 0, length);
+    return this.worstCaseBytes(length);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { RingError } from './errors.js';
 import type { WaitDomainName } from './header.js';
 import { requireNative } from './native.js';
 import { barrierForPeer } from './publish-mode.js';
@@ -132,6 +133,10 @@ const DEFAULT_SPIN_MICROS = 20;
 /** Polls between two looks at the clock while spinning (a clock read costs ~50 ns here). */
 const POLLS_PER_CLOCK_READ = 8;
 
+function invalidWait(message: string): RingError {
+  return new RingError('INVALID_OPTIONS', message);
+}
+
 function checkOptions(options: WaitOptions): {
   deadline: number;
   spinEnd: number;
@@ -145,14 +150,14 @@ function checkOptions(options: WaitOptions): {
   const spinMicros = options.spinMicros ?? DEFAULT_SPIN_MICROS;
   const atLeast = options.atLeast ?? 1;
   if (!(spinMicros >= 0 && Number.isFinite(spinMicros)))
-    throw new RangeError(`spinMicros must be a finite number ≥ 0, spinMicros=${spinMicros}`);
+    throw invalidWait(`spinMicros must be a finite number ≥ 0, spinMicros=${spinMicros}`);
   if (!(Number.isInteger(atLeast) && atLeast >= 1))
-    throw new RangeError(`atLeast must be an integer ≥ 1, atLeast=${atLeast}`);
-  if (!(timeoutMs >= 0)) throw new RangeError(`timeoutMs must be ≥ 0, timeoutMs=${timeoutMs}`);
+    throw invalidWait(`atLeast must be an integer ≥ 1, atLeast=${atLeast}`);
+  if (!(timeoutMs >= 0)) throw invalidWait(`timeoutMs must be ≥ 0, timeoutMs=${timeoutMs}`);
   if (!(tickMs > 0 && Number.isFinite(tickMs)))
-    throw new RangeError(`tickMs must be a positive number of milliseconds, tickMs=${tickMs}`);
+    throw invalidWait(`tickMs must be a positive number of milliseconds, tickMs=${tickMs}`);
   if (!(Number.isInteger(spin) && spin >= 0))
-    throw new RangeError(`spin must be an integer ≥ 0, spin=${spin}`);
+    throw invalidWait(`spin must be an integer ≥ 0, spin=${spin}`);
   const now = performance.now();
   return { deadline: now + timeoutMs, spinEnd: now + spinMicros / 1000, tickMs, spin, atLeast };
 }

@@ -238,6 +238,28 @@ describe('byte ring: many records claimed at once', () => {
     expect(await drained).toMatchObject({ received: total, errors: 0, ended: true });
   });
 
+  it('a claim that can never fit is refused at once under block, not waited for', () => {
+    const producer = ByteProducer.attach(
+      createRing({ kind: 'bytes', capacity: 256, fullPolicy: 'block' }),
+    );
+    const started = performance.now();
+    expect(codeOf(() => producer.claim(1000, { timeoutMs: 60_000 }))).toBe('RECORD_TOO_LARGE');
+    expect(codeOf(() => producer.claim(-1, { timeoutMs: 60_000 }))).toBe('INVALID_OPTIONS');
+    expect(codeOf(() => producer.claimRecords(2, 1000, { timeoutMs: 60_000 }))).toBe(
+      'RECORD_TOO_LARGE',
+    );
+    expect(performance.now() - started).toBeLessThan(10_000); // the old claim waited out its timeout
+  });
+
+  it('a bad wait option is refused with a code', () => {
+    const producer = FixedProducer.attach(
+      createRing({ kind: 'fixed', capacity: 2, recordSize: 4, fullPolicy: 'block' }),
+    );
+    producer.pushBatch(new Uint8Array(8));
+    expect(codeOf(() => producer.claim(1, { spin: -1 }))).toBe('INVALID_OPTIONS');
+    expect(codeOf(() => producer.claim(1, { timeoutMs: -1 }))).toBe('INVALID_OPTIONS');
+  });
+
   it('refuses a bad claim, commit or type in one sentence, counting nothing', () => {
     const buffer = createRing({ kind: 'bytes', capacity: 256 });
     const producer = ByteProducer.attach(buffer);
