@@ -39,8 +39,11 @@ export interface NativeBinding {
     seconds: number;
     checksum: number;
   };
-  /** Benchmarks: round trips between two native threads over two twin rings, spinning; returns seconds. */
-  nativePingPong(roundTrips: number): number;
+  /**
+   * Benchmarks: round trips between two native threads, spinning, over two twin rings or over
+   * two bare atomic words (the machine's floor); returns seconds.
+   */
+  nativePingPong(roundTrips: number, over?: 'twin' | 'atomics'): number;
 }
 
 export interface NativeProducerOptions {

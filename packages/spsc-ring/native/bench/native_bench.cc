@@ -3,8 +3,10 @@
 // runs synchronously and returns the seconds its threads took.
 #include <napi.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -136,6 +138,32 @@ double twin_ping_pong(std::uint64_t round_trips) {
   return seconds;
 }
 
+// The machine's floor for a round trip between two threads: two cache-line-aligned words,
+// each thread spinning on one and storing the other. Nothing a ring does can be faster, so the
+// ring ping-pongs are read against it.
+double atomics_ping_pong(std::uint64_t round_trips) {
+  struct alignas(64) Word {
+    std::atomic<std::uint64_t> value{0};
+  };
+  Word out, back;
+  std::thread echo([&] {
+    for (std::uint64_t i = 1; i <= round_trips; i++) {
+      while (out.value.load(std::memory_order_acquire) != i) {
+      }
+      back.value.store(i, std::memory_order_release);
+    }
+  });
+  const auto start = Clock::now();
+  for (std::uint64_t i = 1; i <= round_trips; i++) {
+    out.value.store(i, std::memory_order_release);
+    while (back.value.load(std::memory_order_acquire) != i) {
+    }
+  }
+  const double seconds = seconds_since(start);
+  echo.join();
+  return seconds;
+}
+
 Napi::Value NativeThroughput(const Napi::CallbackInfo& info) {
   const Napi::Object options = info[0].As<Napi::Object>();
   const std::string queue = options.Get("queue").As<Napi::String>();
@@ -157,9 +185,14 @@ Napi::Value NativeThroughput(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value NativePingPong(const Napi::CallbackInfo& info) {
+  const auto round_trips = static_cast<std::uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  const std::string over = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "twin";
+  if (over != "twin" && over != "atomics") {
+    throw Napi::RangeError::New(info.Env(),
+                                "nativePingPong goes over 'twin' rings or bare 'atomics'");
+  }
   return Napi::Number::New(
-      info.Env(),
-      twin_ping_pong(static_cast<std::uint64_t>(info[0].As<Napi::Number>().Int64Value())));
+      info.Env(), over == "twin" ? twin_ping_pong(round_trips) : atomics_ping_pong(round_trips));
 }
 
 }  // namespace
