@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -214,6 +215,24 @@ describe('AllocationTracker with a TrackingServer', () => {
     expect(stats.dropped + stats.droppedWhileDisconnected).toBe(20_000);
     expect(stats.droppedWhileDisconnected).toBeGreaterThan(0);
     expect(stats.lastError).toMatch(/ENOENT|ECONNREFUSED/);
+  });
+
+  it('flush() keeps the process alive until it settles, though the sender thread is unref’d', () => {
+    // A script whose last step is `await tracker.flush()`: Node once found no pending handle
+    // during the wait and exited with code 13 (an unsettled top-level await). Run with
+    // --input-type=module, which the sender thread once inherited and died of (code 1).
+    const script = `
+      import { AllocationTracker } from '@ringkit/buffer-pool/tracking';
+      const tracker = new AllocationTracker({ socketPath: ${JSON.stringify(socketPath)} });
+      for (let id = 0; id < 1000; id++) tracker.alloc(0, 64, id);
+      const flushed = await tracker.flush(5000);
+      console.log(JSON.stringify({ flushed, recorded: tracker.stats().recorded }));
+    `;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(JSON.parse(output)).toEqual({ flushed: true, recorded: 1000 });
   });
 
   it('in blocking mode without a server, calls still return and count their events as dropped', async () => {

@@ -26,10 +26,14 @@ const { FixedConsumer } = require(workerData.ringModulePath);
 (${runSender.toString()})(workerData, { net: require('node:net'), FixedConsumer });
 `;
 
-/** Starts the sender thread. Unref'd: an app that forgets close() can still exit. */
+/**
+ * Starts the sender thread. Unref'd: an app that forgets close() can still exit. No execArgv:
+ * a worker inherits the app's by default, and under `node --input-type=module` the sender's
+ * CommonJS source would be read as a module (no `require`) and the thread would die at once.
+ */
 export function startSenderThread(config: Omit<SenderConfig, 'ringModulePath'>): Worker {
   const workerData: SenderConfig = { ...config, ringModulePath: resolveRingModule() };
-  const worker = new Worker(senderSource, { eval: true, workerData });
+  const worker = new Worker(senderSource, { eval: true, workerData, execArgv: [] });
   worker.unref();
   return worker;
 }

@@ -221,13 +221,20 @@ export class AllocationTracker {
     Atomics.add(words, StatusWord.FLUSH_REQUESTS, 1);
     Atomics.notify(words, StatusWord.FLUSH_REQUESTS);
     const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const seen = Atomics.load(words, StatusWord.HANDLED_LOW);
-      if (this.status.handled() >= target) return true;
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) return false;
-      const wait = Atomics.waitAsync(words, StatusWord.HANDLED_LOW, seen, remaining);
-      if (wait.async) await wait.value;
+    // Atomics.waitAsync holds no event-loop handle and the sender thread is unref'd: without
+    // this timer a script whose last step is `await flush()` would exit (code 13) mid-wait.
+    const keepAlive = setTimeout(() => {}, timeoutMs);
+    try {
+      for (;;) {
+        const seen = Atomics.load(words, StatusWord.HANDLED_LOW);
+        if (this.status.handled() >= target) return true;
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) return false;
+        const wait = Atomics.waitAsync(words, StatusWord.HANDLED_LOW, seen, remaining);
+        if (wait.async) await wait.value;
+      }
+    } finally {
+      clearTimeout(keepAlive);
     }
   }
 
