@@ -159,6 +159,34 @@ export class FixedProducer extends ProducerEnd {
   }
 
   /**
+   * The cheapest in-place push of one record: the byte offset in `data` of the next free slot,
+   * claimed, or -1 when the ring is full (under `drop` counted as dropped, so do not retry it).
+   * Write the record there (through `data` or `views`), then `commitSlot()` — or `abortSlot()`.
+   * The same claim as `tryClaim(1)` without its object: for producers of one small record at a
+   * time on a hot path (an allocation tracker's events), where the object's reads cost more
+   * than the record's own stores.
+   */
+  tryClaimSlot(): number {
+    if (this.closed || this.claimOpen) this.assertClaimable(1);
+    // stillFull counts the drop.
+    if (this.capacity === (this.writePosition - this.readPositionCache) >>> 0 && this.stillFull())
+      return -1;
+    this.openClaim.count = 1;
+    this.claimOpen = true;
+    return (this.writePosition & this.mask) * this.recordSize;
+  }
+
+  /** Publishes the slot `tryClaimSlot` returned. */
+  commitSlot(): void {
+    this.commitClaim(1);
+  }
+
+  /** Gives the slot `tryClaimSlot` returned back unpublished. */
+  abortSlot(): void {
+    this.abortClaim();
+  }
+
+  /**
    * `block` policy: waits (blocking this thread) until `count` slots are free (all of them,
    * when `count` exceeds the capacity), then claims them — fewer where the data area wraps:
    * claim again for the rest. Throws TIMEOUT after `timeoutMs`, PEER_GONE if the consumer

@@ -114,6 +114,57 @@ describe('fixed ring: waiting for room for a claim or a batch', () => {
   });
 });
 
+describe('fixed ring: one slot claimed without a claim object', () => {
+  it('tryClaimSlot gives the slot to write in place; commitSlot publishes it, abortSlot does not', () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 4, recordSize: 16, fullPolicy: 'drop' });
+    const producer = FixedProducer.attach(buffer);
+    const consumer = FixedConsumer.attach(buffer);
+    const { u32 } = producer.views;
+    for (let id = 1; id <= 3; id++) {
+      const offset = producer.tryClaimSlot();
+      expect(offset).toBe((id - 1) * 16);
+      u32[offset >> 2] = id;
+      producer.commitSlot();
+    }
+    const aborted = producer.tryClaimSlot();
+    u32[aborted >> 2] = 99;
+    producer.abortSlot();
+    const seen: number[] = [];
+    consumer.drain((_data, offset, count, views) => {
+      for (let i = 0; i < count; i++) seen.push(views.u32[(offset >> 2) + i * 4]!);
+    });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(producer.stats()).toMatchObject({ pushed: 3, dropped: 0 });
+  });
+
+  it('a full ring gives -1: counted dropped under drop, left to the caller under block', () => {
+    for (const fullPolicy of ['drop', 'block'] as const) {
+      const producer = FixedProducer.attach(
+        createRing({ kind: 'fixed', capacity: 2, recordSize: 8, fullPolicy }),
+      );
+      producer.tryClaimSlot();
+      producer.commitSlot();
+      producer.tryClaimSlot();
+      producer.commitSlot();
+      expect(producer.tryClaimSlot()).toBe(-1);
+      expect(producer.stats().dropped).toBe(fullPolicy === 'drop' ? 1 : 0);
+    }
+  });
+
+  it('refuses a second claim while a slot is open, a commit with none, and a closed ring', () => {
+    const producer = FixedProducer.attach(
+      createRing({ kind: 'fixed', capacity: 4, recordSize: 8 }),
+    );
+    producer.tryClaimSlot();
+    expect(codeOf(() => producer.tryClaimSlot())).toBe('CLAIM_PENDING');
+    expect(codeOf(() => producer.tryClaim(1))).toBe('CLAIM_PENDING');
+    producer.commitSlot();
+    expect(codeOf(() => producer.commitSlot())).toBe('INVALID_OPTIONS');
+    producer.close();
+    expect(codeOf(() => producer.tryClaimSlot())).toBe('CLOSED');
+  });
+});
+
 describe('typed views of the data area', () => {
   it('a drain handler reads u32, f64, DataView and bytes of each record in place', () => {
     const buffer = createRing({ kind: 'fixed', capacity: 8, recordSize: 16 });
