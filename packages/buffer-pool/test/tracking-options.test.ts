@@ -36,6 +36,14 @@ describe('AllocationTracker options', () => {
     expect(refusal(undefined).message).toMatch(/needs an options object such as/);
   });
 
+  it('refuses a clockEvery that is not a whole number of events from 1', () => {
+    for (const clockEvery of [0, 1.5, -4, Number.NaN]) {
+      const { message } = refusal({ socketPath: '/tmp/x.sock', clockEvery });
+      expect(message).toMatch(/^clockEvery must be an integer from 1/);
+      expectOneSentence(message);
+    }
+  });
+
   it('refuses an unknown mode, naming the valid ones', () => {
     const { message } = refusal({ socketPath: '/tmp/x.sock', mode: 'fast' });
     expect(message).toBe(

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FrameDecoder } from '../src/tracking/frame-decoder.js';
 import {
   AllocationTracker,
   type AllocationTrackerOptions,
@@ -9,6 +10,7 @@ import {
   FRAME_HEADER_BYTES,
   TrackingServer,
 } from '../src/tracking/index.js';
+import { EventField } from '../src/tracking/layout.js';
 import { requireOrSkip } from './skip.js';
 import { tempSocketPath } from './tracking-helpers/temp-socket.js';
 import { waitFor } from './tracking-helpers/wait-for.js';
@@ -360,5 +362,94 @@ describe('AllocationTracker with a TrackingServer', () => {
     await waitFor('threads and descriptors to be released', () => {
       return threadCount() <= before.threads && openFileDescriptors() <= before.descriptors;
     });
+  });
+});
+
+/** A bare socket server that keeps every event's (id, time) as the sender wrote it. */
+async function recordingServer(): Promise<{ times: Map<number, number>; close(): Promise<void> }> {
+  const times = new Map<number, number>();
+  const sockets: Socket[] = [];
+  const raw = createServer((socket) => {
+    sockets.push(socket);
+    const decoder = new FrameDecoder();
+    socket.on('data', (chunk) => {
+      decoder.push(chunk, ({ events, eventCount }) => {
+        for (let i = 0; i < eventCount; i++) {
+          const at = i * EVENT_BYTES;
+          times.set(
+            events.readDoubleLE(at + EventField.ID),
+            events.readDoubleLE(at + EventField.TIME),
+          );
+        }
+        return null;
+      });
+    });
+  });
+  await new Promise<void>((resolve) => raw.listen(socketPath, resolve));
+  return {
+    times,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => raw.close(resolve));
+    },
+  };
+}
+
+/** Blocks this thread for `ms` (the sender thread goes on polling meanwhile). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+describe('AllocationTracker event times', () => {
+  it('clockEvery 1: every event carries the clock read at its own call', async () => {
+    const server = await recordingServer();
+    const tracker = track({ clockEvery: 1 });
+    const bounds: [number, number][] = [];
+    for (let id = 0; id < 50; id++) {
+      const before = performance.now();
+      tracker.alloc(0, 8, id);
+      bounds.push([before, performance.now()]);
+      if (id % 10 === 9) pause(2);
+    }
+    expect(await tracker.flush(5000)).toBe(true);
+    await waitFor('the 50 events', () => server.times.size === 50);
+    bounds.forEach(([before, after], id) => {
+      expect(server.times.get(id)).toBeGreaterThanOrEqual(before);
+      expect(server.times.get(id)).toBeLessThanOrEqual(after);
+    });
+    await server.close();
+  });
+
+  it('by default a time is a lower bound at most clockEvery − 1 events or one sender poll old', async () => {
+    const server = await recordingServer();
+    // Polls every 50 ms (sendIntervalMs / 4); the clock is read every 4th event.
+    const tracker = track({ clockEvery: 4, sendIntervalMs: 200 });
+    const before: number[] = [];
+    const after: number[] = [];
+    const event = (id: number) => {
+      before[id] = performance.now();
+      tracker.alloc(0, 8, id);
+      after[id] = performance.now();
+    };
+    for (let id = 0; id < 13; id++) {
+      event(id);
+      pause(3); // far shorter than a poll: the events between clock reads share a reading
+    }
+    pause(150); // several polls: the next event reads the clock, though its turn is 3 events off
+    event(13);
+    expect(await tracker.flush(5000)).toBe(true);
+    await waitFor('the 14 events', () => server.times.size === 14);
+    const times = [...Array(14).keys()].map((id) => server.times.get(id)!);
+    for (let id = 0; id < 14; id++) {
+      expect(times[id]).toBeLessThanOrEqual(after[id]!); // never ahead of its event
+      if (id > 0) expect(times[id]).toBeGreaterThanOrEqual(times[id - 1]!); // never backwards
+      // At most 3 events behind: a reading taken at one of the last 4 calls (a poll may add more).
+      expect(times[id]).toBeGreaterThanOrEqual(before[Math.max(0, id - 3)]!);
+    }
+    // Sharing a reading is what makes an event cheap: most of the 3 ms-apart events did.
+    const shared = times.slice(0, 12).filter((time, id) => id > 0 && time === times[id - 1]).length;
+    expect(shared).toBeGreaterThanOrEqual(4);
+    expect(times[13]).toBeGreaterThanOrEqual(before[13]!); // fresh after the sender polled
+    await server.close();
   });
 });

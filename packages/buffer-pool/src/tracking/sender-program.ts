@@ -252,6 +252,8 @@ export async function runSender(config: SenderConfig, dependencies: SenderDepend
   // a handle of its own the thread would exit in its first wait with no socket open.
   const keepAlive = setInterval(() => {}, 1 << 30);
   for (;;) {
+    // A new poll: the tracker's next event reads the clock afresh (see clockEvery).
+    Atomics.add(words, statusLayout.word.POLLS, 1);
     ending = consumer.stats().closed;
     checkSendDue();
     pump();

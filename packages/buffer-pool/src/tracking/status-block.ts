@@ -9,7 +9,8 @@
  *   byte 8   ERROR_VERSION i32  seqlock over the error text: odd while it is being written
  *   byte 12  ERROR_LENGTH  i32  bytes of UTF-8 in the error text
  *   byte 16  FLUSH_REQUESTS i32 bumped by the tracker's flush(): "write now, whatever the batch size"
- *   byte 20  (zero)
+ *   byte 20  POLLS         i32  bumped at each of the sender's polls: the tracker reads the clock
+ *                               at its first event after one, so no event time is older than a poll
  *   byte 32  HANDLED       i64  events handled, exact
  *   byte 40  SENT          i64  events whose frame the socket accepted
  *   byte 48  DROPPED_WHILE_DISCONNECTED  i64
@@ -23,6 +24,7 @@ export const StatusWord = {
   ERROR_VERSION: 2,
   ERROR_LENGTH: 3,
   FLUSH_REQUESTS: 4,
+  POLLS: 5,
 } as const;
 
 /** Indices into the block read as a BigInt64Array. */
