@@ -1,30 +1,62 @@
 /**
- * The package's overhead gate for allocation tracking: a realistic alloc/free
- * loop reporting every alloc and free to an AllocationTracker in `async` mode,
- * against the same loop with tracking `off` (budget 8%, aim ≤ 3%). Beside it,
- * `blocking` mode against `off`, reported, not gated. The tracking server runs in
- * a child process. `npx bench-kit run bench/tracking.bench.ts`
+ * The package's overhead gate for allocation tracking: workloads reporting every alloc and
+ * free to an AllocationTracker in `async` mode, against the same loop with tracking `off`:
+ * - tracking-async: a tensor-like alloc/free loop (~12 µs a step, two events), budget 8%, aim ≤ 3%;
+ * - tracking-async-allocator: a slab allocator's tight loop (~2.25 M pairs/s), budget 10%;
+ * - tracking-async-sparse: one event per ~10 µs of work, budget 0.5%;
+ * and what one event costs the app thread (tracking-event-cost, ≤ 25 ns). Beside them,
+ * `blocking` against `off`, reported, not gated. The tracking server runs in a child process.
+ * `npx bench-kit run bench/tracking.bench.ts`
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineSuite, overhead } from '@ringkit/bench-kit';
+import { defineSuite, latency, overhead } from '@ringkit/bench-kit';
 import {
   AllocationTracker,
   type TrackingMode,
   type TrackingSnapshot,
 } from '../src/tracking/index.js';
 import { type App, allocFreeSteps, createApp } from './alloc-free-loop.js';
+import { allocatorSteps, createSlabApp, type SlabApp } from './allocator-loop.js';
 
 interface TrackingSetup {
   server: ChildProcess;
   directory: string;
   off: App;
   on: App;
+  slabOff: SlabApp;
+  slabOn: SlabApp;
+  sparseOff: SparseApp;
+  sparseOn: SparseApp;
 }
 let current: TrackingSetup | undefined;
+
+/** One event per ~10 µs of the app's own work (a hash chain), alloc and free in turn. */
+interface SparseApp {
+  readonly tracker: AllocationTracker;
+  step: number;
+  hash: number;
+}
+
+/** Hash rounds per step: ~10 µs on the 2-vCPU VM. */
+const SPARSE_WORK = 8400;
+
+function sparseSteps(steps: number, app: SparseApp): number {
+  const { tracker } = app;
+  let hash = app.hash;
+  for (let step = 0; step < steps; step++) {
+    for (let round = 0; round < SPARSE_WORK; round++) hash = Math.imul(hash ^ round, 0x9e3779b1);
+    const event = app.step++;
+    const id = event >> 1;
+    if ((event & 1) === 0) tracker.alloc(id & 7, 4096, id);
+    else tracker.free(id & 7, id);
+  }
+  app.hash = hash;
+  return hash;
+}
 
 async function startTracking(mode: TrackingMode): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'ringkit-tracking-bench-'));
@@ -39,11 +71,16 @@ async function startTracking(mode: TrackingMode): Promise<void> {
   tracker.alloc(0, 0, 0);
   tracker.free(0, 0);
   if (!(await tracker.flush(10_000))) throw new Error('the tracker could not reach the server');
+  const off = new AllocationTracker({ socketPath, mode: 'off' });
   current = {
     server,
     directory,
-    off: createApp(new AllocationTracker({ socketPath, mode: 'off' })),
+    off: createApp(off),
     on: createApp(tracker),
+    slabOff: createSlabApp(off),
+    slabOn: createSlabApp(tracker),
+    sparseOff: { tracker: off, step: 0, hash: 1 },
+    sparseOn: { tracker, step: 0, hash: 1 },
   };
 }
 
@@ -79,6 +116,31 @@ const SPANS_SEVERAL_BATCHES = { sampleTargetMs: 250 };
 const description = (mode: TrackingMode) =>
   `alloc/free loop over 8 devices (Float32Array buffers of 4–256 KiB, mean ≈ 45 KiB, 8 live per device; each new buffer filled from the one it replaces), every alloc and free reported: tracking ${mode} (server in a child process) vs off`;
 
+/** Events per timed burst of tracking-event-cost: a tenth of the ring, so none is dropped. */
+const BURST = 4096;
+const BURSTS_PER_MEASURE = 16;
+
+/**
+ * ns per event on the app thread: bursts of alloc/free pairs timed whole (two clock reads per
+ * 4096 events), each followed, untimed, by a flush, so every burst finds the ring empty
+ * while the sender writes the last one beside it.
+ */
+async function measureEventCost(): Promise<number[]> {
+  const tracker = current!.on.tracker;
+  const costs: number[] = [];
+  for (let burst = 0; burst < BURSTS_PER_MEASURE; burst++) {
+    const started = performance.now();
+    for (let id = 0; id < BURST; id += 2) {
+      tracker.alloc(id & 7, 4096, id);
+      tracker.free(id & 7, id);
+    }
+    costs.push(((performance.now() - started) * 1e6) / BURST);
+    if (!(await tracker.flush(10_000)))
+      throw new Error('the sender did not deliver a burst in 10 s');
+  }
+  return costs;
+}
+
 export default defineSuite({
   benches: [
     overhead({
@@ -88,6 +150,37 @@ export default defineSuite({
       sampling: SPANS_SEVERAL_BATCHES,
       baseline: { batch: (steps: number) => void allocFreeSteps(steps, current!.off) },
       candidate: { batch: (steps: number) => void allocFreeSteps(steps, current!.on) },
+      setup: () => startTracking('async'),
+      teardown: stopTracking,
+    }),
+    overhead({
+      name: 'tracking-async-allocator',
+      description:
+        'a slab allocator’s loop (~2.25 M alloc/free pairs per second untracked: a slot from a free list, 2.5 KiB initialised, the oldest of 1024 live slots given back), every alloc and free reported: tracking async (server in a child process) vs off',
+      budget: 10,
+      sampling: SPANS_SEVERAL_BATCHES,
+      baseline: { batch: (steps: number) => void allocatorSteps(steps, current!.slabOff) },
+      candidate: { batch: (steps: number) => void allocatorSteps(steps, current!.slabOn) },
+      setup: () => startTracking('async'),
+      teardown: stopTracking,
+    }),
+    overhead({
+      name: 'tracking-async-sparse',
+      description:
+        'one event per ~10 µs of the app’s own work (a hash chain), allocs and frees in turn: tracking async (server in a child process) vs off',
+      budget: 0.5,
+      sampling: SPANS_SEVERAL_BATCHES,
+      baseline: { batch: (steps: number) => void sparseSteps(steps, current!.sparseOff) },
+      candidate: { batch: (steps: number) => void sparseSteps(steps, current!.sparseOn) },
+      setup: () => startTracking('async'),
+      teardown: stopTracking,
+    }),
+    latency({
+      name: 'tracking-event-cost',
+      description: `what one reported event costs the app thread in async mode: bursts of ${BURST} events (alloc/free pairs) timed whole, the ring emptied by a flush between bursts while the sender writes to the server`,
+      events: 400,
+      atMost: 25,
+      measure: measureEventCost,
       setup: () => startTracking('async'),
       teardown: stopTracking,
     }),
