@@ -26,7 +26,7 @@ export function selectBenches(suite: Suite, selection: BenchSelection): Bench[] 
   return suite.benches.filter(
     (bench) =>
       !(selection.filter && !bench.name.includes(selection.filter)) &&
-      !(selection.gateOnly && bench.kind !== 'overhead'),
+      !(selection.gateOnly && (bench.kind !== 'overhead' || bench.gate === false)),
   );
 }
 

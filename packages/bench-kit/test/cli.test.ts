@@ -512,7 +512,7 @@ export default defineSuite({ benches: [latency({ name: 'wake', events: 3, measur
     expect(existsSync(join(dir, 'r', 'flaky', 'wake.json'))).toBe(false);
   });
 
-  it('runs only the overhead benchmarks with --gate', () => {
+  it('runs only the overhead benchmarks with --gate, less those with gate: false', () => {
     const dir = temporaryDir();
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'gated' }));
     const entry = JSON.stringify(join(PACKAGE_DIR, 'dist', 'index.js'));
@@ -524,6 +524,7 @@ export default defineSuite({ benches: [
   throughput({ name: 'rate', workload: spin }),
   speedup({ name: 'faster', baseline: spin, candidate: spin }),
   overhead({ name: 'cost', baseline: spin, candidate: spin, budget: 50 }),
+  overhead({ name: 'ungated', baseline: spin, candidate: spin, budget: 50, gate: false }),
 ] });
 `,
     );
@@ -534,6 +535,7 @@ export default defineSuite({ benches: [
     expect(stdout).toMatch(/gated cost:/);
     expect(existsSync(join(dir, 'r', 'gated', 'rate.json'))).toBe(false);
     expect(existsSync(join(dir, 'r', 'gated', 'faster.json'))).toBe(false);
+    expect(existsSync(join(dir, 'r', 'gated', 'ungated.json'))).toBe(false);
   });
 
   it('honours --filter', () => {
