@@ -158,6 +158,7 @@ export default defineSuite({
       description:
         'a slab allocator’s loop (~2.25 M alloc/free pairs per second untracked: a slot from a free list, 2.5 KiB initialised, the oldest of 1024 live slots given back), every alloc and free reported: tracking async (server in a child process) vs off',
       budget: 10,
+      gate: false, // a target of issue 19, not CI's 8% gate (see bench-kit's README)
       sampling: SPANS_SEVERAL_BATCHES,
       baseline: { batch: (steps: number) => void allocatorSteps(steps, current!.slabOff) },
       candidate: { batch: (steps: number) => void allocatorSteps(steps, current!.slabOn) },
@@ -169,6 +170,7 @@ export default defineSuite({
       description:
         'one event per ~10 µs of the app’s own work (a hash chain), allocs and frees in turn: tracking async (server in a child process) vs off',
       budget: 0.5,
+      gate: false, // a target of issue 19, not CI's 8% gate (see bench-kit's README)
       sampling: SPANS_SEVERAL_BATCHES,
       baseline: { batch: (steps: number) => void sparseSteps(steps, current!.sparseOff) },
       candidate: { batch: (steps: number) => void sparseSteps(steps, current!.sparseOn) },
