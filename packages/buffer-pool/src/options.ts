@@ -4,7 +4,12 @@ import { PoolError } from './errors.js';
 export type FullPolicy = 'drop' | 'block';
 export type WaitDomain = 'process' | 'os';
 /** `spsc` is the product; `mutex` is seed 004's lock-guarded "before" design, kept for the comparison benchmark. */
-export type QueueKind = 'spsc' | 'mutex';
+/**
+ * What every hop is: `spsc` rings (the pipeline); for comparison only, `lock` — a queue guarded
+ * by a futex lock taken once per batch, waking the receiver only when it sleeps (as good as a
+ * lock-based queue gets) — and `mutex`, seed 004's queue: a lock per entry, a notify per push.
+ */
+export type QueueKind = 'spsc' | 'lock' | 'mutex';
 
 export interface PoolOptions {
   /** Independent pipelines, one per device thread (1–64). */
@@ -118,11 +123,11 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   if (waitDomain !== 'process' && waitDomain !== 'os')
     throw invalid(`waitDomain must be 'process' or 'os', waitDomain=${String(waitDomain)}.`);
   const queueKind = options.queueKind ?? 'spsc';
-  if (queueKind !== 'spsc' && queueKind !== 'mutex')
-    throw invalid(`queueKind must be 'spsc' or 'mutex', queueKind=${String(queueKind)}.`);
-  if (queueKind === 'mutex' && waitDomain === 'os')
+  if (queueKind !== 'spsc' && queueKind !== 'lock' && queueKind !== 'mutex')
+    throw invalid(`queueKind must be 'spsc', 'lock' or 'mutex', queueKind=${String(queueKind)}.`);
+  if (queueKind !== 'spsc' && waitDomain === 'os')
     throw invalid(
-      `queueKind 'mutex' exists for comparison in JS threads only; use waitDomain 'process'.`,
+      `queueKind '${queueKind}' exists for comparison in JS threads only; use waitDomain 'process'.`,
     );
   const spin = options.spin ?? Number(process.env.RINGKIT_POOL_SPIN ?? 0);
   if (!(Number.isInteger(spin) && spin >= 0))

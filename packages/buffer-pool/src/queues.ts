@@ -54,7 +54,7 @@ export interface QueueMemory {
 export function createQueue(kind: QueueKind, entries: number, waitDomain: WaitDomain): QueueMemory {
   let capacity = 8;
   while (capacity < entries) capacity *= 2;
-  if (kind === 'mutex') return { kind, buffer: createMutexQueue(capacity) };
+  if (kind !== 'spsc') return { kind, buffer: createMutexQueue(capacity) };
   return {
     kind,
     buffer: createRing({
@@ -68,10 +68,12 @@ export function createQueue(kind: QueueKind, entries: number, waitDomain: WaitDo
 }
 
 export function openSender(memory: QueueMemory): IdSender {
+  if (memory.kind === 'lock') return new LockSender(memory.buffer);
   return memory.kind === 'mutex' ? new MutexSender(memory.buffer) : new RingSender(memory.buffer);
 }
 
 export function openReceiver(memory: QueueMemory): IdReceiver {
+  if (memory.kind === 'lock') return new LockReceiver(memory.buffer);
   return memory.kind === 'mutex'
     ? new MutexReceiver(memory.buffer)
     : new RingReceiver(memory.buffer);
@@ -95,11 +97,11 @@ export function queueDepth(memory: QueueMemory): number {
     words = new Int32Array(
       memory.buffer,
       0,
-      memory.kind === 'mutex' ? MutexWord.ENTRIES : layout.HEADER_BYTES >> 2,
+      memory.kind === 'spsc' ? layout.HEADER_BYTES >> 2 : MutexWord.ENTRIES,
     );
     headerViews.set(memory.buffer, words);
   }
-  return memory.kind === 'mutex' ? Atomics.load(words, MutexWord.COUNT) : ringDepth(words);
+  return memory.kind === 'spsc' ? ringDepth(words) : Atomics.load(words, MutexWord.COUNT);
 }
 
 /** Monitors and replenish ask for depths often: one view per queue, not one per question. */
@@ -222,6 +224,8 @@ const MutexWord = {
   CLOSED: 4,
   SIGNAL: 5,
   CAPACITY: 6,
+  /** `lock` queues: receivers about to sleep; a sender notifies only when this is not 0. */
+  SLEEPERS: 7,
   ENTRIES: 8,
 } as const;
 
@@ -374,5 +378,114 @@ class MutexReceiver extends MutexQueue implements IdReceiver {
 
   nudge(): void {
     nudgeReceiver({ kind: 'mutex', buffer: this.words.buffer as SharedArrayBuffer });
+  }
+}
+
+/**
+ * The `lock` queue: the same memory as seed 004's, used as well as a lock-based queue can be —
+ * the lock taken once per batch on either side, and the receiver woken only when it sleeps
+ * (it counts itself in SLEEPERS before its last look; the sender's sequentially consistent
+ * store of COUNT and load of SLEEPERS pair with it, so no wake-up is lost). The baseline the
+ * pipeline's rings must beat, not a strawman.
+ */
+class LockSender extends MutexQueue implements IdSender {
+  private staged = new Int32Array(2 * 64);
+  private stagedCount = 0;
+  private readonly one = new Int32Array(2);
+
+  stage(id: number, length: number): void {
+    if (2 * this.stagedCount === this.staged.length) {
+      const larger = new Int32Array(2 * this.staged.length);
+      larger.set(this.staged);
+      this.staged = larger;
+    }
+    this.staged[2 * this.stagedCount] = id;
+    this.staged[2 * this.stagedCount + 1] = length;
+    this.stagedCount++;
+  }
+
+  publish(): number {
+    const count = this.stagedCount;
+    this.stagedCount = 0;
+    return count === 0 ? 0 : this.pushEntries(this.staged, count);
+  }
+
+  tryPush(id: number, length: number): boolean {
+    this.one[0] = id;
+    this.one[1] = length;
+    return this.pushEntries(this.one, 1) === 1;
+  }
+
+  /** Appends as many of `count` entries as fit under one lock; wakes a sleeping receiver. */
+  private pushEntries(entries: Int32Array, count: number): number {
+    const words = this.words;
+    const capacity = this.capacity;
+    this.lock();
+    const queued = words[MutexWord.COUNT]!;
+    const pushed = Math.min(count, capacity - queued);
+    let tail = words[MutexWord.TAIL]!;
+    for (let i = 0; i < pushed; i++) {
+      words[MutexWord.ENTRIES + 2 * tail] = entries[2 * i]!;
+      words[MutexWord.ENTRIES + 2 * tail + 1] = entries[2 * i + 1]!;
+      tail = tail + 1 === capacity ? 0 : tail + 1;
+    }
+    words[MutexWord.TAIL] = tail;
+    Atomics.store(words, MutexWord.COUNT, queued + pushed);
+    this.unlock();
+    if (pushed > 0 && Atomics.load(words, MutexWord.SLEEPERS) !== 0) {
+      Atomics.add(words, MutexWord.SIGNAL, 1);
+      Atomics.notify(words, MutexWord.SIGNAL);
+    }
+    return pushed;
+  }
+
+  close(): void {
+    Atomics.store(this.words, MutexWord.CLOSED, 1);
+    Atomics.add(this.words, MutexWord.SIGNAL, 1);
+    Atomics.notify(this.words, MutexWord.SIGNAL);
+  }
+}
+
+class LockReceiver extends MutexReceiver {
+  private taken = new Int32Array(2 * 64);
+
+  /** Takes up to `limit` entries under one lock, then hands them out with the lock released. */
+  override drain(handler: EntryHandler, limit = Number.POSITIVE_INFINITY): number {
+    const words = this.words;
+    const capacity = this.capacity;
+    this.lock();
+    const queued = words[MutexWord.COUNT]!;
+    const count = Math.min(queued, limit);
+    if (2 * count > this.taken.length) this.taken = new Int32Array(2 * capacity);
+    const taken = this.taken;
+    let head = words[MutexWord.HEAD]!;
+    for (let i = 0; i < count; i++) {
+      taken[2 * i] = words[MutexWord.ENTRIES + 2 * head]!;
+      taken[2 * i + 1] = words[MutexWord.ENTRIES + 2 * head + 1]!;
+      head = head + 1 === capacity ? 0 : head + 1;
+    }
+    words[MutexWord.HEAD] = head;
+    Atomics.store(words, MutexWord.COUNT, queued - count);
+    this.unlock();
+    for (let i = 0; i < count; i++) handler(taken[2 * i]! >>> 0, taken[2 * i + 1]! >>> 0);
+    return count;
+  }
+
+  override wait(options: WaitOptions): WaitOutcome {
+    Atomics.add(this.words, MutexWord.SLEEPERS, 1);
+    try {
+      return super.wait(options);
+    } finally {
+      Atomics.sub(this.words, MutexWord.SLEEPERS, 1);
+    }
+  }
+
+  override async waitAsync(options: WaitOptions): Promise<WaitOutcome> {
+    Atomics.add(this.words, MutexWord.SLEEPERS, 1);
+    try {
+      return await super.waitAsync(options);
+    } finally {
+      Atomics.sub(this.words, MutexWord.SLEEPERS, 1);
+    }
   }
 }

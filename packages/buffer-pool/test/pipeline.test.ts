@@ -99,15 +99,18 @@ describe('thread mapping', () => {
     expectIntact(run, recordsPerLane);
   });
 
-  it('the lock-guarded comparison queues run the same pipeline', async () => {
-    const recordsPerLane = 50_000;
-    const run = await runPipeline({
-      pool: { lanes: 2, bufferSize: 256, fullPolicy: 'block', queueKind: 'mutex' },
-      recordsPerLane,
-      maxPayload: 64,
-    });
-    expectIntact(run, recordsPerLane);
-  });
+  it.each(['lock', 'mutex'] as const)(
+    'the %s-guarded comparison queues run the same pipeline',
+    async (queueKind) => {
+      const recordsPerLane = 50_000;
+      const run = await runPipeline({
+        pool: { lanes: 2, bufferSize: 256, fullPolicy: 'block', queueKind },
+        recordsPerLane,
+        maxPayload: 64,
+      });
+      expectIntact(run, recordsPerLane);
+    },
+  );
 });
 
 describe('failures in a role', () => {
