@@ -38,6 +38,15 @@ import {
 export interface AttachOptions {
   /** Refuse the ring unless it was created with this wait domain. */
   readonly waitDomain?: WaitDomainName;
+  /**
+   * How this end publishes its position. `auto` (default): a plain store where the process is
+   * registered for membarrier (publish-mode.ts), so a record costs no fence, and the peer,
+   * before each sleep, issues that barrier — a system call that interrupts every CPU.
+   * `fenced`: `Atomics.store` always, and the peer sleeps with no barrier: for ends that
+   * publish once per batch while their peer sleeps often (a pipeline of hops on few cores),
+   * where the barriers would cost more than the fences.
+   */
+  readonly publish?: 'auto' | 'fenced';
 }
 
 export interface RingStats {
@@ -49,6 +58,16 @@ export interface RingStats {
   readonly popped: number;
   readonly dropped: number;
   readonly closed: boolean;
+}
+
+function publishModeOf(options: AttachOptions): number {
+  const publish = options.publish ?? 'auto';
+  if (publish !== 'auto' && publish !== 'fenced')
+    throw new RingError(
+      'INVALID_OPTIONS',
+      `publish must be 'auto' or 'fenced', publish=${JSON.stringify(publish)}.`,
+    );
+  return publish === 'fenced' ? PublishMode.FENCED : publishModeOfThisThread();
 }
 
 /** Header word indices (the header is read as an Int32Array). */
@@ -187,7 +206,7 @@ export abstract class ProducerEnd extends RingEnd {
     this.liveness = new Liveness(this.words, 'producer');
     this.liveness.announce();
     // Stored before the first publish; a sleeper reads it after raising its flag (wait.ts).
-    const mode = publishModeOfThisThread();
+    const mode = publishModeOf(options);
     this.light = mode === PublishMode.LIGHT;
     Atomics.store(this.words, Word.PRODUCER_PUBLISH_MODE, mode);
     this.spaceSleeper = {
@@ -405,7 +424,7 @@ export abstract class ConsumerEnd extends RingEnd {
     this.poppedWriter = new CounterWriter(this.words, Consumer.POPPED);
     this.liveness = new Liveness(this.words, 'consumer');
     this.liveness.announce();
-    const mode = publishModeOfThisThread();
+    const mode = publishModeOf(options);
     this.light = mode === PublishMode.LIGHT;
     Atomics.store(this.words, Word.CONSUMER_PUBLISH_MODE, mode);
     this.dataSleeper = {

@@ -94,6 +94,16 @@ describe('publish mode', () => {
     expect(modesInChild({ RINGKIT_SYMMETRIC_BARRIERS: '1' })).toBe('0 0');
     expect(modesInChild({ RINGKIT_NO_NATIVE: '1' })).toBe('0 0');
   });
+
+  it("an end attached with publish: 'fenced' says so, and its peer's sleeps need no barrier", () => {
+    const buffer = createRing({ kind: 'fixed', capacity: 8, recordSize: 8 });
+    FixedProducer.attach(buffer, { publish: 'fenced' });
+    FixedConsumer.attach(buffer, { publish: 'fenced' });
+    expect(modes(buffer)).toEqual({ producer: PublishMode.FENCED, consumer: PublishMode.FENCED });
+    expect(() => FixedProducer.attach(buffer, { publish: 'light' as 'auto' })).toThrow(
+      /publish must be 'auto' or 'fenced'/,
+    );
+  });
 });
 
 /**
