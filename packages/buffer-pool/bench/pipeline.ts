@@ -8,14 +8,19 @@ export interface BenchPipeline {
   /** Fills and collects `buffers` buffers (spread over the lanes); resolves when the collectors have them all. */
   run(buffers: number): Promise<void>;
   stop(): Promise<void>;
+  /** Records the collectors found wrong so far (checked mode), all lanes. */
+  errors(): number;
   readonly pool: BufferPool;
 }
 
 export interface BenchPipelineOptions {
   readonly pool: PoolOptions;
-  readonly recordBytes: number;
-  readonly recordsPerBuffer: number;
-  readonly checksum: boolean;
+  /** Each buffer's records (ignored when `checked`). */
+  readonly recordBytes?: number;
+  readonly recordsPerBuffer?: number;
+  readonly checksum?: boolean;
+  /** Checked 1 KiB records, every word read by the collectors (workers/checked-records.mjs). */
+  readonly checked?: boolean;
   /** Which roles share a thread (default: one thread per lane). */
   readonly mapping?: string[][];
 }
@@ -28,7 +33,8 @@ export interface BenchPipelineOptions {
 export async function startBenchPipeline(options: BenchPipelineOptions): Promise<BenchPipeline> {
   const pool = createBufferPool(options.pool);
   const lanes = options.pool.lanes;
-  const coordination = new SharedArrayBuffer(4 * (2 * lanes + 1));
+  // goal[lane], received[lane], stop, errors[lane]
+  const coordination = new SharedArrayBuffer(4 * (3 * lanes + 1));
   const words = new Int32Array(coordination);
   // A lane per thread (its drain first: the role a thread sleeps on), replenish beside lane 0.
   const mapping =
@@ -49,6 +55,7 @@ export async function startBenchPipeline(options: BenchPipelineOptions): Promise
         recordBytes: options.recordBytes,
         recordsPerBuffer: options.recordsPerBuffer,
         checksum: options.checksum,
+        checked: options.checked,
       },
     });
     await once(worker, 'message');
@@ -56,6 +63,7 @@ export async function startBenchPipeline(options: BenchPipelineOptions): Promise
   }
   return {
     pool,
+    errors: () => words.slice(2 * lanes + 1).reduce((sum, errors) => sum + errors, 0),
     async run(buffers) {
       const perLane = Math.ceil(buffers / lanes);
       for (let lane = 0; lane < lanes; lane++) {

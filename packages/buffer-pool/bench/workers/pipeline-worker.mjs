@@ -3,26 +3,53 @@
 // roles here (the producer too), so one thread can run a whole lane without
 // ever blocking on itself. The main thread raises goal[q] (buffers to fill on
 // lane q); collectors count into received[q] and notify when it reaches the goal.
+// With `checked`, producers write checked-records.mjs's 1 KiB records (as many as a buffer
+// holds) and collectors check every word of them, counting bad ones in errors[q].
 import { parentPort, workerData } from 'node:worker_threads';
 import { BufferPool, runRoles } from '../../dist/index.js';
+import { RECORD_PAYLOAD, RECORD_SPAN, RecordChecker, writePayload } from './checked-records.mjs';
 
-const { spec, roles, recordBytes, recordsPerBuffer, checksum } = workerData;
+const { spec, roles, recordBytes, recordsPerBuffer, checksum, checked } = workerData;
 const words = new Int32Array(workerData.coordination);
 const lanes = spec.options.lanes;
 const STOP = 2 * lanes;
 const pool = BufferPool.open(spec);
 const stopped = () => Atomics.load(words, STOP) !== 0;
+/** One Int32Array per block, made once. */
+const blockWords = new Map();
+const wordsOf = (bytes) => {
+  let view = blockWords.get(bytes.buffer);
+  if (view === undefined) {
+    view = new Int32Array(bytes.buffer);
+    blockWords.set(bytes.buffer, view);
+  }
+  return view;
+};
+
+/** Fills one buffer with checked records (checked mode). */
+function fillChecked(producer, lane, state) {
+  const records = Math.floor(spec.options.bufferSize / RECORD_SPAN);
+  for (let i = 0; i < records; i++) {
+    const at = producer.reserve(RECORD_PAYLOAD, lane);
+    writePayload(wordsOf(producer.bytes), at, state.sequence++);
+  }
+}
 
 function producerRole(lane) {
   const producer = pool.producer(lane);
-  const record = new Uint8Array(recordBytes).fill(lane + 1);
+  const record = new Uint8Array(recordBytes ?? 0).fill(lane + 1);
+  const state = { sequence: 0 };
+  const writeLength = checked ? RECORD_PAYLOAD : recordBytes;
   let filled = 0;
+  const hasWork = () =>
+    (filled < Atomics.load(words, lane) && producer.canWrite(writeLength)) || stopped();
   return {
     finished: false,
     step() {
       let moved = 0;
-      while (moved < 64 && filled < Atomics.load(words, lane) && producer.canWrite(recordBytes)) {
-        for (let i = 0; i < recordsPerBuffer; i++) producer.write(record);
+      while (moved < 64 && filled < Atomics.load(words, lane) && producer.canWrite(writeLength)) {
+        if (checked) fillChecked(producer, lane, state);
+        else for (let i = 0; i < recordsPerBuffer; i++) producer.write(record);
         producer.flush();
         filled++;
         moved++;
@@ -33,20 +60,24 @@ function producerRole(lane) {
       }
       return moved;
     },
-    hasWork: () =>
-      (filled < Atomics.load(words, lane) && producer.canWrite(recordBytes)) || stopped(),
+    hasWork,
     input: producer.input,
     sleepsOn: (queue) => producer.sleepsOn(queue),
-    sleep: (until) =>
-      producer.sleep(() => filled < Atomics.load(words, lane) || stopped() || until()),
+    // Wakes for work it can do now, not for a goal it has no free buffer for: in a thread of
+    // its own, waking for the goal alone made the producer spin while its lane drained.
+    sleep: (until) => producer.sleep(() => hasWork() || until()),
   };
 }
 
 function collectorRole(lane) {
   let received = 0;
   let sink = 0;
+  const checker = new RecordChecker(lane);
   return pool.collector(lane, (bytes, offset, length) => {
-    if (checksum) {
+    if (checked) {
+      checker.check(wordsOf(bytes), offset, length);
+      if (checker.errors > 0) Atomics.store(words, STOP + 1 + lane, checker.errors);
+    } else if (checksum) {
       // The collector's real work: read every byte it was handed.
       const data = new Int32Array(bytes.buffer, bytes.byteOffset + offset, length >> 2);
       let sum = 0;

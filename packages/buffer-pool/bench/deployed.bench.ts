@@ -1,0 +1,110 @@
+/**
+ * The pool as users deploy it, against what they would build instead (bench/deployed.ts):
+ * 2 lanes of 16 buffers, checked 1 KiB records, every word read on arrival, at 4 KiB and
+ * 64 KiB buffers. Each speedup's result file also holds both sides' buffers per second
+ * (× the buffer size = bytes per second).
+ * `npx bench-kit run bench/deployed.bench.ts --runs 5`
+ */
+import { defineSuite, speedup } from '@ringkit/bench-kit';
+import { type Contender, type Deployed, startDeployed } from './deployed.js';
+
+const KiB = 1024;
+
+function versus(
+  name: string,
+  description: string,
+  atLeast: number,
+  bufferSize: number,
+  baseline: Contender,
+  candidate: Contender,
+) {
+  let sides: [Deployed, Deployed] | undefined;
+  return speedup({
+    name,
+    description,
+    atLeast,
+    itemsPerIteration: 1,
+    baseline: { batch: (buffers: number) => sides![0].run(buffers) },
+    candidate: { batch: (buffers: number) => sides![1].run(buffers) },
+    setup: async () => {
+      sides = [
+        await startDeployed(baseline, bufferSize),
+        await startDeployed(candidate, bufferSize),
+      ];
+    },
+    teardown: async () => {
+      const [a, b] = sides!;
+      sides = undefined;
+      await Promise.all([a.stop(), b.stop()]);
+    },
+  });
+}
+
+const DEPLOYED =
+  'the pool deployed as its README says (each producer in its own worker; each lane’s drain and collector in one worker, replenish beside lane 0)';
+const IDS =
+  'buffer ids over a MessageChannel into SharedArrayBuffer blocks (producer and consumer in a worker each, ids posted back once checked)';
+const TRANSFER = 'ArrayBuffers transferred over postMessage and back once checked';
+const LOCK =
+  'the same pool and layout with every hop a lock-based queue at its best (one lock per batch, a wake-up only when the receiver sleeps)';
+
+export default defineSuite({
+  benches: [
+    versus(
+      'deployed-4k-vs-ids',
+      `4 KiB buffers: ${DEPLOYED} vs ${IDS}`,
+      1.5,
+      4 * KiB,
+      'ids',
+      'pool',
+    ),
+    versus(
+      'deployed-64k-vs-ids',
+      `64 KiB buffers: ${DEPLOYED} vs ${IDS}`,
+      1.2,
+      64 * KiB,
+      'ids',
+      'pool',
+    ),
+    versus(
+      'deployed-4k-vs-transfer',
+      `4 KiB buffers: ${DEPLOYED} vs ${TRANSFER}`,
+      1,
+      4 * KiB,
+      'transfer',
+      'pool',
+    ),
+    versus(
+      'deployed-64k-vs-transfer',
+      `64 KiB buffers: ${DEPLOYED} vs ${TRANSFER}`,
+      1,
+      64 * KiB,
+      'transfer',
+      'pool',
+    ),
+    versus(
+      'deployed-4k-vs-lock',
+      `4 KiB buffers: ${DEPLOYED} vs ${LOCK}`,
+      2,
+      4 * KiB,
+      'pool-lock',
+      'pool',
+    ),
+    versus(
+      'lanes-4k-vs-ids',
+      `4 KiB buffers: the pool’s lane layout (a lane’s producer, drain and collector in one worker) vs ${IDS}`,
+      1.5,
+      4 * KiB,
+      'ids',
+      'pool-lanes',
+    ),
+    versus(
+      'lanes-64k-vs-ceiling',
+      '64 KiB buffers: the pool’s lane layout vs the ceiling, one worker per lane filling and checking buffers with no hand-off at all',
+      0.85,
+      64 * KiB,
+      'ceiling',
+      'pool-lanes',
+    ),
+  ],
+});
