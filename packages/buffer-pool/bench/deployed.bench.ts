@@ -41,9 +41,11 @@ function versus(
 }
 
 const DEPLOYED =
-  'the pool deployed as its README says (each producer in its own worker; each lane’s drain and collector in one worker, replenish beside lane 0)';
+  'the pool deployed as its README says (each producer in its own worker; every lane’s drain and collector, and replenish, in one more)';
 const IDS =
   'buffer ids over a MessageChannel into SharedArrayBuffer blocks (producer and consumer in a worker each, ids posted back once checked)';
+const IDS_ONE =
+  'buffer ids over a MessageChannel into SharedArrayBuffer blocks (each producer in its own worker, one consumer worker for both lanes, as the pool’s layout)';
 const TRANSFER = 'ArrayBuffers transferred over postMessage and back once checked';
 const LOCK =
   'the same pool and layout with every hop a lock-based queue at its best (one lock per batch, a wake-up only when the receiver sleeps)';
@@ -64,6 +66,22 @@ export default defineSuite({
       1.2,
       64 * KiB,
       'ids',
+      'pool',
+    ),
+    versus(
+      'deployed-4k-vs-ids-one-consumer',
+      `4 KiB buffers: ${DEPLOYED} vs ${IDS_ONE}`,
+      1.5,
+      4 * KiB,
+      'ids-one-consumer',
+      'pool',
+    ),
+    versus(
+      'deployed-64k-vs-ids-one-consumer',
+      `64 KiB buffers: ${DEPLOYED} vs ${IDS_ONE}`,
+      1.2,
+      64 * KiB,
+      'ids-one-consumer',
       'pool',
     ),
     versus(

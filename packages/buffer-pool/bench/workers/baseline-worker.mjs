@@ -1,7 +1,8 @@
 // One thread of a deployed-layout baseline (bench/deployed.ts): what a Node user would build
 // instead of the pool. Roles (workerData.role), one lane each:
 // - 'ids-producer' / 'ids-consumer': buffers in one SharedArrayBuffer block per lane, buffer
-//   ids posted over a MessageChannel, each id posted back once its buffer was checked;
+//   ids posted over a MessageChannel, each id posted back once its buffer was checked (one
+//   consumer may serve several lanes: workerData.ports, one per lane in workerData.served);
 // - 'transfer-producer' / 'transfer-consumer': ArrayBuffers transferred over postMessage, and
 //   back once checked;
 // - 'ceiling': one thread fills a buffer and checks it, again and again: no hand-off at all.
@@ -14,15 +15,14 @@ const { role, lane, lanes, bufferSize, buffers } = workerData;
 const words = new Int32Array(workerData.coordination);
 const GOAL = lane;
 const RECEIVED = lanes + lane;
-const ERRORS = 2 * lanes + 1 + lane;
 const recordsPerBuffer = Math.floor(bufferSize / RECORD_SPAN);
 const used = recordsPerBuffer * RECORD_SPAN;
 
-/** Counts a checked buffer, waking the main thread once the lane reached its goal. */
+/** Counts a checked buffer of `checker`'s lane, waking the main thread once it reached its goal. */
 function received(checker) {
-  const count = Atomics.add(words, RECEIVED, 1) + 1;
-  if (checker.errors > 0) Atomics.store(words, ERRORS, checker.errors);
-  if (count >= Atomics.load(words, GOAL)) Atomics.notify(words, RECEIVED);
+  const count = Atomics.add(words, lanes + checker.lane, 1) + 1;
+  if (checker.errors > 0) Atomics.store(words, 2 * lanes + 1 + checker.lane, checker.errors);
+  if (count >= Atomics.load(words, checker.lane)) Atomics.notify(words, lanes + checker.lane);
 }
 
 /** A producer: fills free buffers while the goal allows, sends each one; `give` returns one. */
@@ -66,17 +66,18 @@ if (role === 'ids-producer') {
     fill();
   });
 } else if (role === 'ids-consumer') {
-  const { port } = workerData;
-  const checker = new RecordChecker(lane);
-  let blockWords;
-  port.on('message', (message) => {
-    if (blockWords === undefined) {
-      blockWords = new Int32Array(message);
-      return;
-    }
-    checker.check(blockWords, message * bufferSize, used);
-    port.postMessage(message);
-    received(checker);
+  workerData.ports.forEach((port, index) => {
+    const checker = new RecordChecker(workerData.served[index]);
+    let blockWords;
+    port.on('message', (message) => {
+      if (blockWords === undefined) {
+        blockWords = new Int32Array(message);
+        return;
+      }
+      checker.check(blockWords, message * bufferSize, used);
+      port.postMessage(message);
+      received(checker);
+    });
   });
 } else if (role === 'transfer-producer') {
   const { port } = workerData;
