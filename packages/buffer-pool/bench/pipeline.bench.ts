@@ -1,6 +1,10 @@
 /**
- * The pipeline side by side with seed 004's lock-guarded design, and moving
- * real data end to end beside a memcpy of the same bytes.
+ * Hand-offs in the lane layout (each lane's roles in one worker, replenish beside lane 0)
+ * against lock-based queues at every hop — seed 004's (a lock per entry, a notify per push:
+ * a handicapped baseline, kept because the seed's claim was made against it) and one as good
+ * as a lock gets (a lock per batch, a wake-up only for a sleeping receiver) — and moving real
+ * data end to end beside a memcpy of the same bytes. The deployed layout and what users would
+ * build instead: deployed.bench.ts.
  * `npm run bench -w @ringkit/buffer-pool`
  */
 import { defineSuite, speedup, throughput } from '@ringkit/bench-kit';
@@ -17,6 +21,7 @@ const HANDOFF_POOL = {
 
 let spscPipeline: BenchPipeline;
 let mutexPipeline: BenchPipeline;
+let lockPipeline: BenchPipeline;
 let endToEnd: BenchPipeline;
 
 const BIG_BUFFER = 64 * 1024;
@@ -29,7 +34,7 @@ export default defineSuite({
     speedup({
       name: 'handoffs-vs-mutex-queues',
       description:
-        'buffer round trips through whole lanes (producer → ready → drain → collector → done → replenish → recycled → drain → free), 2 lanes, one small record per buffer: all-SPSC rings vs an Atomics mutex-guarded queue at every hop',
+        'buffer round trips through whole lanes (producer → ready → drain → collector → done → replenish → recycled → drain → free), 2 lanes, each lane’s roles in one worker, one small record per buffer: all-SPSC rings vs seed 004’s mutex queue at every hop (a lock per entry and a notify per push, where the rings publish once per batch)',
       atLeast: 3,
       itemsPerIteration: 1,
       baseline: { batch: (buffers: number) => mutexPipeline.run(buffers) },
@@ -48,6 +53,30 @@ export default defineSuite({
       teardown: async () => {
         await spscPipeline.stop();
         await mutexPipeline.stop();
+      },
+    }),
+    speedup({
+      name: 'handoffs-vs-lock-queues',
+      description:
+        'the same round trips: all-SPSC rings vs a lock-based queue at its best at every hop (a lock per batch on either side, a wake-up only when the receiver sleeps)',
+      atLeast: 1,
+      itemsPerIteration: 1,
+      baseline: { batch: (buffers: number) => lockPipeline.run(buffers) },
+      candidate: { batch: (buffers: number) => spscPipeline.run(buffers) },
+      setup: async () => {
+        const common = { recordBytes: 8, recordsPerBuffer: 1, checksum: false };
+        spscPipeline = await startBenchPipeline({
+          ...common,
+          pool: { ...HANDOFF_POOL, queueKind: 'spsc' },
+        });
+        lockPipeline = await startBenchPipeline({
+          ...common,
+          pool: { ...HANDOFF_POOL, queueKind: 'lock' },
+        });
+      },
+      teardown: async () => {
+        await spscPipeline.stop();
+        await lockPipeline.stop();
       },
     }),
     throughput({
