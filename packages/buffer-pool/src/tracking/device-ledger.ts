@@ -1,4 +1,5 @@
 import { EVENT_BYTES, EventField, EventKind } from './layout.js';
+import { LiveTable } from './live-table.js';
 
 /** What the server knows about one device. */
 export interface DeviceTotals {
@@ -17,7 +18,7 @@ export interface DeviceTotals {
 
 class DeviceState {
   /** Live id → bytes: a free carries no size, so the server remembers it. */
-  readonly live = new Map<number, number>();
+  readonly live = new LiveTable();
   liveBytes = 0;
   peakLiveBytes = 0;
   allocs = 0;
@@ -27,20 +28,18 @@ class DeviceState {
 
   add(id: number, bytes: number): void {
     // An alloc of an id that is still live replaces it: the free in between was lost.
-    const previous = this.live.get(id);
+    const previous = this.live.set(id, bytes);
     if (previous !== undefined) this.liveBytes -= previous;
-    this.live.set(id, bytes);
     this.liveBytes += bytes;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
   }
 
   remove(id: number): void {
-    const bytes = this.live.get(id);
+    const bytes = this.live.delete(id);
     if (bytes === undefined) {
       this.unknownFrees++;
       return;
     }
-    this.live.delete(id);
     this.liveBytes -= bytes;
   }
 
