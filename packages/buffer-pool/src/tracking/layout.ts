@@ -14,7 +14,7 @@
  *     3 register
  *
  * An event's time is the app's clock read at that event or at one shortly before it (never
- * after): the tracker reads it every `clockEvery` events (default 16) and at the first event
+ * after): the tracker reads it every `clockEvery` events (default 64) and at the first event
  * after each sender poll, so it lags by at most clockEvery − 1 events or one poll.
  *
  * Frame (one batch the sender writes; the server acts on whole frames only):

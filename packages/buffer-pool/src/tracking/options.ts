@@ -28,10 +28,10 @@ export interface AllocationTrackerOptions {
   /** `blocking`: the longest one call waits for its event to be written, in ms (default 5000). */
   readonly blockingTimeoutMs?: number;
   /**
-   * Events per clock read (default 16; 1 = every event). A read of `performance.now()` costs
-   * ~45 ns, three times the rest of an event, so by default every 16th event reads it, as
+   * Events per clock read (default 64; 1 = every event). A read of `performance.now()` costs
+   * ~45 ns, three times the rest of an event, so by default every 64th event reads it, as
    * does the first after each sender poll (every sendIntervalMs / 4); the others carry the last
-   * reading. An event's time is then a lower bound, at most 16 events or one poll stale.
+   * reading. An event's time is then a lower bound, at most 63 events or one poll stale.
    */
   readonly clockEvery?: number;
 }
@@ -96,7 +96,7 @@ export function resolveTrackerOptions(options: AllocationTrackerOptions): Resolv
     throw invalid(
       `maxReconnectDelayMs (${maxReconnectDelayMs}) must be at least reconnectDelayMs (${reconnectDelayMs}).`,
     );
-  const clockEvery = options.clockEvery ?? 16;
+  const clockEvery = options.clockEvery ?? 64;
   if (!Number.isInteger(clockEvery) || clockEvery < 1 || clockEvery > 1 << 20)
     throw invalid(
       `clockEvery must be an integer from 1 (read the clock at every event) to 2²⁰, clockEvery=${String(clockEvery)}.`,
