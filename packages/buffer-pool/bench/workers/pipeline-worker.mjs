@@ -37,6 +37,13 @@ function fillChecked(producer, lane, state) {
     writePayload(words, producer.reserve(RECORD_PAYLOAD, lane), state.sequence++);
 }
 
+/**
+ * Buffers a producer role fills per step. Where it shares a thread with its lane's collector,
+ * a few at a time keep each buffer in cache until it is checked: filling up to 64 (the whole
+ * lane) before handing any on made the lane layout ~25% slower at 64 KiB.
+ */
+const BUFFERS_PER_STEP = 4;
+
 function producerRole(lane) {
   const producer = pool.producer(lane);
   const record = new Uint8Array(recordBytes ?? 0).fill(lane + 1);
@@ -49,7 +56,11 @@ function producerRole(lane) {
     finished: false,
     step() {
       let moved = 0;
-      while (moved < 64 && filled < Atomics.load(words, lane) && producer.canWrite(writeLength)) {
+      while (
+        moved < BUFFERS_PER_STEP &&
+        filled < Atomics.load(words, lane) &&
+        producer.canWrite(writeLength)
+      ) {
         if (checked) fillChecked(producer, lane, state);
         else for (let i = 0; i < recordsPerBuffer; i++) producer.write(record);
         producer.flush();
