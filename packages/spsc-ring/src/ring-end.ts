@@ -216,10 +216,7 @@ export abstract class ProducerEnd extends RingEnd {
       signalIndex: Word.SPACE_SIGNAL,
       peerModeIndex: Word.CONSUMER_PUBLISH_MODE,
       check: () => (this.freeSpace(this.spaceWanted) >= this.spaceWanted ? 'ready' : null),
-      tick: (peerTimeoutMs) => {
-        this.liveness.beat();
-        return this.liveness.peerGone(peerTimeoutMs);
-      },
+      tick: (peerTimeoutMs) => this.liveness.tick(peerTimeoutMs),
     };
   }
 
@@ -441,10 +438,7 @@ export abstract class ConsumerEnd extends RingEnd {
         if (Atomics.load(this.words, Word.CLOSED) === 0) return null;
         return this.available() > 0 ? 'ready' : 'closed';
       },
-      tick: (peerTimeoutMs) => {
-        this.liveness.beat();
-        return this.liveness.peerGone(peerTimeoutMs);
-      },
+      tick: (peerTimeoutMs) => this.liveness.tick(peerTimeoutMs),
     };
   }
 
