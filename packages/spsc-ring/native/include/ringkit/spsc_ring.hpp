@@ -71,14 +71,19 @@ enum class WaitOutcome { kReady, kClosed, kTimeout, kStopped, kPeerGone };
 
 // One side's liveness words and its peer's (LAYOUT.md, "Liveness and crash safety").
 struct Side {
-  std::size_t pid, heartbeat, thread, peer_pid, peer_thread;
+  std::size_t pid, heartbeat, thread, peer_pid, peer_thread, peer_publish_mode;
 };
-inline constexpr Side kProducerSide{layout::producer::kPid, layout::producer::kHeartbeat,
+inline constexpr Side kProducerSide{layout::producer::kPid,    layout::producer::kHeartbeat,
                                     layout::producer::kThread, layout::consumer::kPid,
-                                    layout::consumer::kThread};
-inline constexpr Side kConsumerSide{layout::consumer::kPid, layout::consumer::kHeartbeat,
+                                    layout::consumer::kThread, layout::consumer::kPublishMode};
+inline constexpr Side kConsumerSide{layout::consumer::kPid,    layout::consumer::kHeartbeat,
                                     layout::consumer::kThread, layout::producer::kPid,
-                                    layout::producer::kThread};
+                                    layout::producer::kThread, layout::producer::kPublishMode};
+
+// The least time between two looks for a dead peer from a waiting end: each look is a system
+// call, and an end that sleeps for most records (a pipeline hop on a small machine) paid one
+// per sleep (the TypeScript ends' PEER_CHECK_MS).
+inline constexpr std::uint32_t kPeerCheckMs = 10;
 
 // CLOCK_MONOTONIC in milliseconds mod 2^32: one clock for every process of the machine.
 inline std::uint32_t monotonic_ms() {
@@ -312,7 +317,8 @@ class Ring {
     const auto pid = static_cast<pid_t>(word(side.peer_pid).load(std::memory_order_seq_cst));
     if (pid == 0) return false;
     const auto thread = static_cast<pid_t>(word(side.peer_thread).load(std::memory_order_seq_cst));
-    if (thread != 0 && thread != static_cast<pid_t>(syscall(SYS_gettid)))
+    thread_local const auto own_thread = static_cast<pid_t>(syscall(SYS_gettid));
+    if (thread != 0 && thread != own_thread)
       return syscall(SYS_tgkill, pid, thread, 0) != 0 && errno == ESRCH;
     if (pid == getpid()) return false;
     return kill(pid, 0) != 0 && errno == ESRCH;
@@ -384,8 +390,13 @@ class Ring {
       if (auto outcome = check(); outcome) return *outcome;
       if (stop != nullptr && stop->load(std::memory_order_relaxed)) return WaitOutcome::kStopped;
       if (side != nullptr) {  // once per tick: show we are alive, and notice a dead peer
-        beat(*side);
-        if (peer_gone(*side)) return WaitOutcome::kPeerGone;
+        const std::uint32_t now_ms = monotonic_ms();
+        word(side->heartbeat).store(now_ms, std::memory_order_relaxed);
+        if (!peer_checked_ || now_ms - last_peer_check_ms_ >= kPeerCheckMs) {
+          peer_checked_ = true;
+          last_peer_check_ms_ = now_ms;
+          if (peer_gone(*side)) return WaitOutcome::kPeerGone;
+        }
       }
       const auto now = Clock::now();
       if (now >= deadline) return WaitOutcome::kTimeout;
@@ -395,9 +406,15 @@ class Ring {
               : std::chrono::duration<double, std::milli>(deadline - now).count();
       const std::uint32_t seen = word(signal_offset).load(std::memory_order_seq_cst);
       word(flag_offset).store(1, std::memory_order_seq_cst);
-      // Publishers may have taken the light path: make their stores visible to us, or our flag to
-      // them.
-      const bool barrier_issued = sleeper_barrier();
+      // A peer that publishes light needs the barrier: it makes its stores visible to us, or our
+      // flag to it. One that publishes fenced does not, and the barrier is a system call that
+      // interrupts every CPU. The mode is read after the flag is up, as the TypeScript ends do: a
+      // peer that starts publishing light later stored its mode after this read, and its flag
+      // loads will see our flag. An end that does not say which side it is keeps the barrier.
+      const bool peer_light =
+          side == nullptr || word(side->peer_publish_mode).load(std::memory_order_seq_cst) ==
+                                 layout::publish_mode::kLight;
+      const bool barrier_issued = peer_light ? sleeper_barrier() : true;
       if (auto outcome = check(); outcome) {
         word(flag_offset).store(0, std::memory_order_seq_cst);
         return *outcome;
@@ -474,6 +491,9 @@ class Ring {
 
   std::byte* base_ = nullptr;
   RingConfig config_{};
+  // wait_until's last look for a dead peer (monotonic_ms), once it has looked.
+  mutable std::uint32_t last_peer_check_ms_ = 0;
+  mutable bool peer_checked_ = false;
 };
 
 namespace detail {
