@@ -109,6 +109,14 @@ export default defineSuite({
       'pool',
     ),
     versus(
+      'deployed-4k-one-worker-vs-worker-per-lane',
+      '4 KiB buffers, producers in their own workers: every lane’s drain and collector and replenish in one worker (the README’s placement on a small machine) vs a worker per lane with replenish beside lane 0',
+      1,
+      4 * KiB,
+      'pool-worker-per-lane',
+      'pool',
+    ),
+    versus(
       'lanes-4k-vs-ids',
       `4 KiB buffers: the pool’s lane layout (a lane’s producer, drain and collector in one worker) vs ${IDS}`,
       1.5,

@@ -17,6 +17,7 @@ import { type BenchPipeline, startBenchPipeline } from './pipeline.js';
  */
 export type Contender =
   | 'pool'
+  | 'pool-worker-per-lane'
   | 'pool-lock'
   | 'pool-lanes'
   | 'ids'
@@ -36,21 +37,28 @@ const BUFFERS_PER_LANE = 16;
 const BASELINE_WORKER = new URL('./workers/baseline-worker.mjs', import.meta.url);
 
 export function startDeployed(contender: Contender, bufferSize: number): Promise<Deployed> {
-  if (contender === 'pool' || contender === 'pool-lock' || contender === 'pool-lanes')
-    return startPool(contender, bufferSize);
+  if (contender.startsWith('pool')) return startPool(contender, bufferSize);
   return startBaseline(contender, bufferSize);
 }
 
 async function startPool(contender: Contender, bufferSize: number): Promise<Deployed> {
   const queueKind: QueueKind = contender === 'pool-lock' ? 'lock' : 'spsc';
   // The README's placement for producers with threads of their own on a small machine: every
-  // lane's drain and collector, and replenish, in one worker (a worker per lane, replenish
-  // beside lane 0, moved 4 KiB buffers 1.6× slower here: 146 and 114 k/s against 234 and 181 k/s).
-  const deployedLayout = [
-    ['producer:0'],
-    ['producer:1'],
-    ['drain:0', 'collector:0', 'drain:1', 'collector:1', 'replenish'],
-  ];
+  // lane's drain and collector, and replenish, in one worker ('pool-worker-per-lane': a worker
+  // per lane, replenish beside lane 0, the placement for a machine with cores to spare).
+  const deployedLayout =
+    contender === 'pool-worker-per-lane'
+      ? [
+          ['producer:0'],
+          ['producer:1'],
+          ['drain:0', 'collector:0', 'replenish'],
+          ['drain:1', 'collector:1'],
+        ]
+      : [
+          ['producer:0'],
+          ['producer:1'],
+          ['drain:0', 'collector:0', 'drain:1', 'collector:1', 'replenish'],
+        ];
   const pipeline: BenchPipeline = await startBenchPipeline({
     pool: {
       lanes: LANES,
