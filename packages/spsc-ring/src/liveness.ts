@@ -127,7 +127,7 @@ export class Liveness {
   tick(silentMs: number | undefined): boolean {
     const now = monotonicMs();
     Atomics.store(this.words, this.ownHeartbeat, now | 0);
-    if (((now - this.lastPeerCheck) >>> 0) < PEER_CHECK_MS) return false;
+    if ((now - this.lastPeerCheck) >>> 0 < PEER_CHECK_MS) return false;
     this.lastPeerCheck = now;
     return this.peerGone(silentMs);
   }
