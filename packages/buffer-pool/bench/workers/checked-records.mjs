@@ -7,13 +7,13 @@ export const RECORD_PAYLOAD = 1016;
 export const RECORD_SPAN = RECORD_PAYLOAD + 8;
 const PAYLOAD_WORDS = RECORD_PAYLOAD >> 2;
 
-const valueOf = (sequence) => Math.imul(sequence, 0x9e3779b1) | 0;
+const wordOf = (sequence) => Math.imul(sequence, 0x9e3779b1) | 0;
 
 /** Writes a record's payload at byte `payloadAt` (4-aligned) of `words`' memory. */
 export function writePayload(words, payloadAt, sequence) {
   const first = payloadAt >> 2;
   words[first] = sequence;
-  words.fill(valueOf(sequence), first + 1, first + PAYLOAD_WORDS);
+  words.fill(wordOf(sequence), first + 1, first + PAYLOAD_WORDS);
 }
 
 /** Writes a whole record, header included, at byte `at` (8-aligned). */
@@ -38,7 +38,7 @@ export class RecordChecker {
       const sequence = words[first + 2];
       let bad = words[first] !== RECORD_PAYLOAD || words[first + 1] !== this.lane;
       bad ||= sequence !== this.next;
-      const value = valueOf(this.next);
+      const value = wordOf(this.next);
       let differ = 0;
       for (let word = first + 3, end = first + 2 + PAYLOAD_WORDS; word < end; word++)
         differ |= words[word] ^ value;

@@ -94,11 +94,11 @@ const INITIAL_SLOTS = 64;
 
 /** One bit pattern per key as the Map had one key per SameValueZero class: -0 is 0, every NaN is NaN. */
 function canonical(id: number): number {
-  return id === 0 ? 0 : id !== id ? Number.NaN : id;
+  return id === 0 ? 0 : Number.isNaN(id) ? Number.NaN : id;
 }
 
 function sameKey(stored: number, id: number): boolean {
-  return stored === id || (stored !== stored && id !== id);
+  return stored === id || (Number.isNaN(stored) && Number.isNaN(id));
 }
 const SPLIT_F64 = new Float64Array(1);
 const SPLIT_U32 = new Uint32Array(SPLIT_F64.buffer);
