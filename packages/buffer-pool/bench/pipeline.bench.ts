@@ -8,6 +8,7 @@
  * `npm run bench -w @ringkit/buffer-pool`
  */
 import { defineSuite, speedup, throughput } from '@ringkit/bench-kit';
+import type { QueueKind } from '../src/index.js';
 import { type BenchPipeline, startBenchPipeline } from './pipeline.js';
 
 const HANDOFF_POOL = {
@@ -19,10 +20,36 @@ const HANDOFF_POOL = {
   fullPolicy: 'block',
 } as const;
 
-let spscPipeline: BenchPipeline;
-let mutexPipeline: BenchPipeline;
-let lockPipeline: BenchPipeline;
 let endToEnd: BenchPipeline;
+
+/** Hand-offs through the rings against the same pool with `queueKind` queues at every hop. */
+function handoffsAgainst(queueKind: QueueKind, name: string, description: string, atLeast: number) {
+  let rings: BenchPipeline;
+  let locked: BenchPipeline;
+  const start = (kind: QueueKind) =>
+    startBenchPipeline({
+      recordBytes: 8,
+      recordsPerBuffer: 1,
+      checksum: false,
+      pool: { ...HANDOFF_POOL, queueKind: kind },
+    });
+  return speedup({
+    name,
+    description,
+    atLeast,
+    itemsPerIteration: 1,
+    baseline: { batch: (buffers: number) => locked.run(buffers) },
+    candidate: { batch: (buffers: number) => rings.run(buffers) },
+    setup: async () => {
+      rings = await start('spsc');
+      locked = await start(queueKind);
+    },
+    teardown: async () => {
+      await rings.stop();
+      await locked.stop();
+    },
+  });
+}
 
 const BIG_BUFFER = 64 * 1024;
 const RECORD_PAYLOAD = 4096 - 8; // 16 records fill a 64 KiB buffer exactly
@@ -31,54 +58,18 @@ const target = new Uint8Array(BIG_BUFFER);
 
 export default defineSuite({
   benches: [
-    speedup({
-      name: 'handoffs-vs-mutex-queues',
-      description:
-        'buffer round trips through whole lanes (producer → ready → drain → collector → done → replenish → recycled → drain → free), 2 lanes, each lane’s roles in one worker, one small record per buffer: all-SPSC rings vs seed 004’s mutex queue at every hop (a lock per entry and a notify per push, where the rings publish once per batch)',
-      atLeast: 3,
-      itemsPerIteration: 1,
-      baseline: { batch: (buffers: number) => mutexPipeline.run(buffers) },
-      candidate: { batch: (buffers: number) => spscPipeline.run(buffers) },
-      setup: async () => {
-        const common = { recordBytes: 8, recordsPerBuffer: 1, checksum: false };
-        spscPipeline = await startBenchPipeline({
-          ...common,
-          pool: { ...HANDOFF_POOL, queueKind: 'spsc' },
-        });
-        mutexPipeline = await startBenchPipeline({
-          ...common,
-          pool: { ...HANDOFF_POOL, queueKind: 'mutex' },
-        });
-      },
-      teardown: async () => {
-        await spscPipeline.stop();
-        await mutexPipeline.stop();
-      },
-    }),
-    speedup({
-      name: 'handoffs-vs-lock-queues',
-      description:
-        'the same round trips: all-SPSC rings vs a lock-based queue at its best at every hop (a lock per batch on either side, a wake-up only when the receiver sleeps)',
-      atLeast: 1,
-      itemsPerIteration: 1,
-      baseline: { batch: (buffers: number) => lockPipeline.run(buffers) },
-      candidate: { batch: (buffers: number) => spscPipeline.run(buffers) },
-      setup: async () => {
-        const common = { recordBytes: 8, recordsPerBuffer: 1, checksum: false };
-        spscPipeline = await startBenchPipeline({
-          ...common,
-          pool: { ...HANDOFF_POOL, queueKind: 'spsc' },
-        });
-        lockPipeline = await startBenchPipeline({
-          ...common,
-          pool: { ...HANDOFF_POOL, queueKind: 'lock' },
-        });
-      },
-      teardown: async () => {
-        await spscPipeline.stop();
-        await lockPipeline.stop();
-      },
-    }),
+    handoffsAgainst(
+      'mutex',
+      'handoffs-vs-mutex-queues',
+      'buffer round trips through whole lanes (producer → ready → drain → collector → done → replenish → recycled → drain → free), 2 lanes, each lane’s roles in one worker, one small record per buffer: all-SPSC rings vs seed 004’s mutex queue at every hop (a lock per entry and a notify per push, where the rings publish once per batch)',
+      3,
+    ),
+    handoffsAgainst(
+      'lock',
+      'handoffs-vs-lock-queues',
+      'the same round trips: all-SPSC rings vs a lock-based queue at its best at every hop (a lock per batch on either side, a wake-up only when the receiver sleeps)',
+      1,
+    ),
     throughput({
       name: 'end-to-end-64k',
       description:
