@@ -16,9 +16,12 @@ export {
   type NativeReplenishOptions,
   type NativeReplenishResult,
   type NativeRole,
+  type NativeRoleRequest,
+  type NativeRoleResult,
   startNativeCollector,
   startNativeDrain,
   startNativeReplenish,
+  startNativeRoles,
 } from './native-roles.js';
 export type { FullPolicy, PoolOptions, QueueKind, WaitDomain } from './options.js';
 export {

@@ -1,13 +1,12 @@
 import { BlockDirectory } from './blocks.js';
-import type { RoleKind, RoleLine } from './control.js';
+import { type Control, type RoleKind, type RoleLine, RoleWord } from './control.js';
 import { PoolError } from './errors.js';
 import {
-  type NativeBinding,
   type RawCollectorResult,
   type RawDrainResult,
   type RawNativeRole,
   type RawReplenishResult,
-  type RawRoleEvent,
+  type RawRoleRequest,
   type RawRoleResult,
   requireNative,
 } from './native.js';
@@ -95,144 +94,20 @@ export interface NativeReplenishResult {
   readonly stopped: boolean;
 }
 
-interface Launch<Raw extends RawRoleResult> {
-  readonly what: string;
-  readonly kind: RoleKind;
-  readonly lane: number;
-  readonly start: (native: NativeBinding, onEvent: RawRoleEvent) => RawNativeRole<Raw>;
-  /** Extra events (replenish's allocate and announce). */
-  readonly onEvent?: (kind: string, block: number, thread: RawNativeRole<Raw>) => void;
-  /** A role taken but never started still has to end as the pipeline expects (e.g. close its output). */
-  readonly abandon: (role: RoleLine) => void;
-  /** An error the JS side met while serving the thread, reported in preference to the thread's. */
-  readonly sideError?: () => unknown;
-}
-
-/** Claims the role, starts its thread with a feed of blocks, and turns its result into a promise. */
-function launch<Raw extends RawRoleResult>(spec: PoolSpec, launch: Launch<Raw>) {
-  const control = checkSpec(spec);
-  checkNativePool(spec, launch.what);
-  const native = requireNative(launch.what);
-  const role = control.claim(launch.kind, launch.lane);
-  const feed = new BlockFeed(spec);
-  let thread: RawNativeRole<Raw> | undefined;
-  const onEvent: RawRoleEvent = (kind, block) => {
-    if (kind === 'want') feed.askFor(block);
-    else if (thread !== undefined) launch.onEvent?.(kind, block, thread);
-  };
-  try {
-    thread = launch.start(native, onEvent);
-  } catch (error) {
-    feed.close();
-    launch.abandon(role);
-    throw error;
-  }
-  const started = thread;
-  feed.feed((block, bytes) => started.addBlock(block, bytes));
-  const done = started.done.then(
-    (raw) => {
-      feed.close();
-      const sideError = launch.sideError?.();
-      if (sideError !== undefined) throw sideError;
-      if (raw.errorCode !== '')
-        throw new PoolError(raw.errorCode as PoolError['code'], raw.errorMessage);
-      return raw;
-    },
-    (error: unknown) => {
-      feed.close();
-      throw error;
-    },
-  );
-  return { done, stop: () => started.stop() };
-}
-
-function handle<Raw extends RawRoleResult, Result>(
-  started: { done: Promise<Raw>; stop(): void },
-  shape: (raw: Raw) => Result,
-): NativeRole<Result> {
-  const done = started.done.then(shape);
-  return { done, join: () => done, stop: started.stop };
-}
-
 /**
- * Takes the drain of `lane` and runs it on a native thread: exactly drain.ts's
- * moves (recycled[q] → free[q], ready[q] → collect[q], one move window and one
- * publish per hop per step), counters and knocks; it sleeps on ready[q] and
- * exits when the lane's stream ended, or within one tick of complete() once
- * ready[q] is empty. The pool must use waitDomain 'os'.
+ * One role for a native thread: startNativeRoles runs several on one OS thread
+ * (as runRoles does in JS), each still the only owner of its queue ends.
  */
-export function startNativeDrain(spec: PoolSpec, lane: number): NativeRole<NativeDrainResult> {
-  checkSpec(spec);
-  checkLane(spec, lane);
-  const started = launch<RawDrainResult>(spec, {
-    what: 'a native drain',
-    kind: 'drain',
-    lane,
-    start: (native, onEvent) =>
-      native.startDrain(nativeMemory(spec), { ...nativeGeometry(spec), lane }, onEvent),
-    abandon: (role) => {
-      // The collector finishes once collect[q] is closed.
-      openSender(spec.lanes[lane]!.collect).close();
-      role.markExited();
-    },
-  });
-  return handle(started, (raw) => ({
-    lane,
-    handoffs: raw.handoffs,
-    refills: raw.refills,
-    seconds: raw.seconds,
-    stopped: raw.stopped,
-  }));
-}
+export type NativeRoleRequest =
+  | { readonly role: 'drain'; readonly lane: number }
+  | ({ readonly role: 'collector'; readonly lane: number } & NativeCollectorOptions)
+  | ({ readonly role: 'replenish' } & NativeReplenishOptions);
 
-/**
- * Takes the collector of `lane` and runs it on a native thread: collector.ts's
- * batches (one move in, one move home to done[q], replenish knocked), with a
- * built-in handler that verifies every record against the native producer's test
- * pattern. A buffer with a bad record counts as a collector error and goes home
- * all the same; the other lanes never notice. Blocks reach it through the pool's
- * channel on this thread's event loop (keep it turning: await `join()`).
- */
-export function startNativeCollector(
-  spec: PoolSpec,
-  lane: number,
-  options: NativeCollectorOptions = {},
-): NativeRole<NativeCollectorResult> {
-  const control = checkSpec(spec);
-  checkLane(spec, lane);
-  const batch = options.batch ?? 64;
-  if (!(Number.isInteger(batch) && batch >= 1 && batch <= 65_536))
-    throw new PoolError(
-      'INVALID_OPTIONS',
-      `batch must be an integer from 1 to 65536, batch=${String(batch)}.`,
-    );
-  const started = launch<RawCollectorResult>(spec, {
-    what: 'a native collector',
-    kind: 'collector',
-    lane,
-    start: (native, onEvent) =>
-      native.startCollector(nativeMemory(spec), { ...nativeGeometry(spec), lane, batch }, onEvent),
-    abandon: (role) => {
-      // Replenish finishes once every collector exited.
-      role.markExited();
-      new RoleWaker(spec, control, 'replenish', 0).wake();
-    },
-  });
-  return handle(started, (raw) => ({
-    lane,
-    buffers: raw.buffers,
-    bytes: raw.bytes,
-    records: raw.records,
-    payloadBytes: raw.payloadBytes,
-    errors: raw.errors,
-    firstError: raw.firstError === '' ? undefined : raw.firstError,
-    maxSequence: raw.maxSequence,
-    gaps: raw.gaps,
-    outOfOrder: raw.outOfOrder,
-    seconds: raw.seconds,
-    stopped: raw.stopped,
-  }));
-}
+/** A role's result from startNativeRoles, tagged with its role. */
+export type NativeRoleResult =
+  | ({ readonly role: 'drain' } & NativeDrainResult)
+  | ({ readonly role: 'collector' } & NativeCollectorResult)
+  | ({ readonly role: 'replenish' } & NativeReplenishResult);
 
 export interface NativeReplenishOptions extends ReplenishOptions {
   /**
@@ -243,25 +118,96 @@ export interface NativeReplenishOptions extends ReplenishOptions {
   readonly allocationTimeoutMs?: number;
 }
 
+/** What one requested role needs from the thread's JS side. */
+interface Part {
+  readonly kind: RoleKind;
+  readonly lane: number;
+  /** What the addon is told about the role. */
+  readonly raw: RawRoleRequest;
+  /** Turns the addon's result into the public one. */
+  readonly shape: (raw: RawRoleResult) => NativeRoleResult;
+  /** A role taken but never started still has to end as the pipeline expects (e.g. close its output). */
+  readonly abandon: (role: RoleLine) => void;
+  /** Replenish's events (allocate and announce), and what it holds open. */
+  readonly onEvent?: (kind: string, block: number, thread: RawNativeRole<RawRoleResult[]>) => void;
+  /** An error the JS side met while serving the thread, reported in preference to the thread's. */
+  readonly sideError?: () => unknown;
+  readonly close?: () => void;
+}
+
+function positiveBatch(batch: number): number {
+  if (!(Number.isInteger(batch) && batch >= 1 && batch <= 65_536))
+    throw new PoolError(
+      'INVALID_OPTIONS',
+      `batch must be an integer from 1 to 65536, batch=${String(batch)}.`,
+    );
+  return batch;
+}
+
+function drainPart(spec: PoolSpec, lane: number): Part {
+  checkLane(spec, lane);
+  return {
+    kind: 'drain',
+    lane,
+    raw: { kind: 'drain', lane },
+    shape: (raw) => {
+      const drained = raw as RawDrainResult;
+      return {
+        role: 'drain',
+        lane,
+        handoffs: drained.handoffs,
+        refills: drained.refills,
+        seconds: drained.seconds,
+        stopped: drained.stopped,
+      };
+    },
+    abandon: (role) => {
+      // The collector finishes once collect[q] is closed.
+      openSender(spec.lanes[lane]!.collect).close();
+      role.markExited();
+    },
+  };
+}
+
+function collectorPart(spec: PoolSpec, control: Control, lane: number, batch: number): Part {
+  checkLane(spec, lane);
+  return {
+    kind: 'collector',
+    lane,
+    raw: { kind: 'collector', lane, batch: positiveBatch(batch) },
+    shape: (raw) => {
+      const seen = raw as RawCollectorResult;
+      return {
+        role: 'collector',
+        lane,
+        buffers: seen.buffers,
+        bytes: seen.bytes,
+        records: seen.records,
+        payloadBytes: seen.payloadBytes,
+        errors: seen.errors,
+        firstError: seen.firstError === '' ? undefined : seen.firstError,
+        maxSequence: seen.maxSequence,
+        gaps: seen.gaps,
+        outOfOrder: seen.outOfOrder,
+        seconds: seen.seconds,
+        stopped: seen.stopped,
+      };
+    },
+    abandon: (role) => {
+      // Replenish finishes once every collector exited.
+      role.markExited();
+      new RoleWaker(spec, control, 'replenish', 0).wake();
+    },
+  };
+}
+
 /**
- * Takes replenish and runs its loop on a native thread: replenish.ts's routing
- * (done of every lane → recycled of the lane furthest below its high watermark;
- * ties and lanes without a deficit keep their own) and its watermarks (free +
- * recycled per lane; a lane below the low watermark gets a block while blocks <
- * maxBlocks). A native thread cannot create a SharedArrayBuffer, so it decides
- * when and THIS thread allocates: on its request this thread creates block N,
- * announces it on the pool's channel as PoolReplenish does (before any of its ids
- * is queued), reports it to `tracker`, and hands it over; only then does the
- * native thread carve and route its ids. It also answers BLOCK_WANTED here. Keep
- * this thread's event loop turning while it runs (await `join()`): a request
- * this thread has not started on within `allocationTimeoutMs` (default 5 s)
- * ends the run with ALLOCATION_TIMEOUT.
+ * Replenish's JS side. A native thread cannot create a SharedArrayBuffer: on
+ * the thread's request this thread allocates block N, announces it on the
+ * pool's channel (before any of its ids is queued), reports it to the tracker
+ * and hands it over. It also answers BLOCK_WANTED.
  */
-export function startNativeReplenish(
-  spec: PoolSpec,
-  options: NativeReplenishOptions = {},
-): NativeRole<NativeReplenishResult> {
-  checkSpec(spec);
+function replenishPart(spec: PoolSpec, options: NativeReplenishOptions): Part {
   const allocationTimeoutMs = options.allocationTimeoutMs ?? 5000;
   if (!(Number.isFinite(allocationTimeoutMs) && allocationTimeoutMs > 0))
     throw new PoolError(
@@ -271,7 +217,7 @@ export function startNativeReplenish(
   const pool = spec.options;
   const directory = new BlockDirectory(channelName(spec), spec.control, spec.blocks);
   let sideError: unknown;
-  const allocate = (block: number, thread: RawNativeRole<RawReplenishResult>): void => {
+  const allocate = (block: number, thread: RawNativeRole<unknown>): void => {
     // A thread that gave up waiting (ALLOCATION_TIMEOUT) gets nothing: no block is announced or tracked that it never carves.
     if (!thread.takeRequest(block)) return;
     let memory = directory.blocks[block]?.buffer as SharedArrayBuffer | undefined;
@@ -304,45 +250,199 @@ export function startNativeReplenish(
       handToNativeRoles(spec, block, bytes.buffer as SharedArrayBuffer);
     }
   };
-  let started: ReturnType<typeof launch<RawReplenishResult>>;
-  try {
-    directory.listen();
-    started = launch<RawReplenishResult>(spec, {
-      what: 'a native replenish',
+  directory.listen();
+  return {
+    kind: 'replenish',
+    lane: 0,
+    raw: {
       kind: 'replenish',
-      lane: 0,
-      start: (native, onEvent) =>
-        native.startReplenish(
-          { ...nativeMemory(spec), blocks: [] },
-          {
-            ...nativeGeometry(spec),
-            lowWatermark: pool.lowWatermark,
-            highWatermark: pool.highWatermark,
-            allocationTimeoutMs,
-          },
-          onEvent,
-        ),
-      onEvent: (kind, block, thread) => {
-        if (kind === 'allocate') allocate(block, thread);
-        else if (kind === 'announce') answerWants();
+      lowWatermark: pool.lowWatermark,
+      highWatermark: pool.highWatermark,
+      allocationTimeoutMs,
+    },
+    shape: (raw) => {
+      const done = raw as RawReplenishResult;
+      return {
+        role: 'replenish',
+        routed: done.routed,
+        rebalanced: done.rebalanced,
+        blocksAllocated: done.blocksAllocated,
+        registrations: done.registrations,
+        seconds: done.seconds,
+        stopped: done.stopped,
+      };
+    },
+    abandon: (role) => role.markExited(),
+    onEvent: (kind, block, thread) => {
+      if (kind === 'allocate') allocate(block, thread);
+      else if (kind === 'announce') answerWants();
+    },
+    sideError: () => sideError,
+    close: () => directory.close(),
+  };
+}
+
+function partOf(spec: PoolSpec, control: Control, request: NativeRoleRequest): Part {
+  if (request?.role === 'drain') return drainPart(spec, request.lane);
+  if (request?.role === 'collector')
+    return collectorPart(spec, control, request.lane, request.batch ?? 64);
+  if (request?.role === 'replenish') return replenishPart(spec, request);
+  throw new PoolError(
+    'INVALID_OPTIONS',
+    `a native role is { role: 'drain' | 'collector', lane } or { role: 'replenish' }, got ${JSON.stringify(request)}.`,
+  );
+}
+
+/** Refuses a list that names a role twice or one already taken, before any role is claimed. */
+function checkRequests(control: Control, parts: readonly Part[]): void {
+  const named = new Set<string>();
+  for (const { kind, lane } of parts) {
+    const which = kind === 'replenish' ? 'replenish' : `the ${kind} of lane ${lane}`;
+    if (named.has(which))
+      throw new PoolError(
+        'INVALID_OPTIONS',
+        `${which} is listed twice: a thread runs each role once; list it once.`,
+      );
+    named.add(which);
+    if (control.line(kind, lane).word(RoleWord.CLAIM) !== 0) control.claim(kind, lane); // throws ROLE_TAKEN
+  }
+}
+
+/**
+ * Runs several roles on ONE native thread: each step does every running role's
+ * work once, and when none had work for a while the thread sleeps on the first
+ * running role's input, with every role's wake-table word pointing there, so a
+ * hand-over to any of them wakes it at once (runRoles's scheme, in C++). This
+ * is how native roles fit a small machine: a pool's drains, collectors and
+ * replenish on one thread instead of one thread each. Every role is claimed
+ * first (a role listed twice is INVALID_OPTIONS; one already taken, ROLE_TAKEN,
+ * and none is claimed). `done` resolves with each role's result in the order
+ * listed; `stop()` finishes them all. The pool must use waitDomain 'os'. While
+ * a native replenish waits for this thread to allocate a block, the roles
+ * beside it wait too: keep this thread's event loop turning (await `join()`).
+ */
+export function startNativeRoles(
+  spec: PoolSpec,
+  roles: readonly NativeRoleRequest[],
+): NativeRole<readonly NativeRoleResult[]> {
+  const control = checkSpec(spec);
+  const what = 'native roles';
+  checkNativePool(spec, what);
+  if (!Array.isArray(roles) || roles.length === 0)
+    throw new PoolError(
+      'INVALID_OPTIONS',
+      "startNativeRoles needs a non-empty list of roles, e.g. [{ role: 'drain', lane: 0 }, { role: 'collector', lane: 0 }].",
+    );
+  const native = requireNative(what);
+  const parts: Part[] = [];
+  const closeParts = () => {
+    for (const part of parts) part.close?.();
+  };
+  let lines: RoleLine[] = [];
+  let feed: BlockFeed | undefined;
+  let thread: RawNativeRole<RawRoleResult[]> | undefined;
+  try {
+    for (const request of roles) parts.push(partOf(spec, control, request));
+    checkRequests(control, parts);
+    lines = parts.map((part) => control.claim(part.kind, part.lane));
+    feed = new BlockFeed(spec);
+    const ownFeed = feed;
+    thread = native.startRoles(
+      nativeMemory(spec),
+      { ...nativeGeometry(spec), roles: parts.map((part) => part.raw) },
+      (kind, block) => {
+        if (kind === 'want') ownFeed.askFor(block);
+        else if (thread !== undefined)
+          for (const part of parts) part.onEvent?.(kind, block, thread);
       },
-      abandon: (role) => role.markExited(),
-      sideError: () => sideError,
-    });
+    );
   } catch (error) {
-    directory.close();
+    feed?.close();
+    // Roles taken but never started end as the pipeline expects.
+    for (const [index, line] of lines.entries()) parts[index]!.abandon(line);
+    closeParts();
     throw error;
   }
-  const closing = {
-    done: started.done.finally(() => directory.close()),
-    stop: started.stop,
-  };
-  return handle(closing, (raw) => ({
-    routed: raw.routed,
-    rebalanced: raw.rebalanced,
-    blocksAllocated: raw.blocksAllocated,
-    registrations: raw.registrations,
-    seconds: raw.seconds,
-    stopped: raw.stopped,
-  }));
+  const started = thread;
+  const blocks = feed;
+  blocks.feed((block, bytes) => started.addBlock(block, bytes));
+  const done = started.done
+    .then((raws) => {
+      for (const part of parts) {
+        const sideError = part.sideError?.();
+        if (sideError !== undefined) throw sideError;
+      }
+      const failed = raws.find((raw) => raw.errorCode !== '');
+      if (failed !== undefined)
+        throw new PoolError(failed.errorCode as PoolError['code'], failed.errorMessage);
+      return raws.map((raw, index) => parts[index]!.shape(raw));
+    })
+    .finally(() => {
+      blocks.close();
+      closeParts();
+    });
+  return { done, join: () => done, stop: () => started.stop() };
+}
+
+/** One role on a thread of its own: startNativeRoles with one role, its result untagged. */
+function startOne<Result>(spec: PoolSpec, request: NativeRoleRequest): NativeRole<Result> {
+  const group = startNativeRoles(spec, [request]);
+  const done = group.done.then(([result]) => {
+    const { role: _role, ...untagged } = result!;
+    return untagged as Result;
+  });
+  return { done, join: () => done, stop: group.stop };
+}
+
+/**
+ * Takes the drain of `lane` and runs it on a native thread: exactly drain.ts's
+ * moves (recycled[q] → free[q], ready[q] → collect[q], one move window and one
+ * publish per hop per step), counters and knocks; it sleeps on ready[q] and
+ * exits when the lane's stream ended, or within one tick of complete() once
+ * ready[q] is empty. The pool must use waitDomain 'os'.
+ */
+export function startNativeDrain(spec: PoolSpec, lane: number): NativeRole<NativeDrainResult> {
+  checkSpec(spec);
+  checkLane(spec, lane);
+  return startOne(spec, { role: 'drain', lane });
+}
+
+/**
+ * Takes the collector of `lane` and runs it on a native thread: collector.ts's
+ * batches (one move in, one move home to done[q], replenish knocked), with a
+ * built-in handler that verifies every record against the native producer's test
+ * pattern. A buffer with a bad record counts as a collector error and goes home
+ * all the same; the other lanes never notice. Blocks reach it through the pool's
+ * channel on this thread's event loop (keep it turning: await `join()`).
+ */
+export function startNativeCollector(
+  spec: PoolSpec,
+  lane: number,
+  options: NativeCollectorOptions = {},
+): NativeRole<NativeCollectorResult> {
+  checkSpec(spec);
+  checkLane(spec, lane);
+  return startOne(spec, { role: 'collector', lane, ...options });
+}
+
+/**
+ * Takes replenish and runs its loop on a native thread: replenish.ts's routing
+ * (done of every lane → recycled of the lane furthest below its high watermark;
+ * ties and lanes without a deficit keep their own) and its watermarks (free +
+ * recycled per lane; a lane below the low watermark gets a block while blocks <
+ * maxBlocks). A native thread cannot create a SharedArrayBuffer, so it decides
+ * when and THIS thread allocates: on its request this thread creates block N,
+ * announces it on the pool's channel as PoolReplenish does (before any of its ids
+ * is queued), reports it to `tracker`, and hands it over; only then does the
+ * native thread carve and route its ids. It also answers BLOCK_WANTED here. Keep
+ * this thread's event loop turning while it runs (await `join()`): a request
+ * this thread has not started on within `allocationTimeoutMs` (default 5 s)
+ * ends the run with ALLOCATION_TIMEOUT.
+ */
+export function startNativeReplenish(
+  spec: PoolSpec,
+  options: NativeReplenishOptions = {},
+): NativeRole<NativeReplenishResult> {
+  checkSpec(spec);
+  return startOne(spec, { ...options, role: 'replenish' });
 }

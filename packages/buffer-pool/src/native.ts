@@ -120,6 +120,17 @@ export interface RawRoleOptions {
  * 'allocate' (replenish: make block N and hand it over), 'announce' (replenish:
  * BLOCK_WANTED was raised; answer the wants on the channel).
  */
+/** A role for startRoles (the replenish fields come from the pool's options). */
+export type RawRoleRequest =
+  | { readonly kind: 'drain'; readonly lane: number }
+  | { readonly kind: 'collector'; readonly lane: number; readonly batch: number }
+  | {
+      readonly kind: 'replenish';
+      readonly lowWatermark: number;
+      readonly highWatermark: number;
+      readonly allocationTimeoutMs: number;
+    };
+
 export type RawRoleEvent = (kind: 'want' | 'allocate' | 'announce', block: number) => void;
 
 /** Where C++ finds each role's line, wake-table word and queue codes (for the agreement test). */
@@ -145,25 +156,12 @@ export interface NativeBinding {
     options: RawProducerOptions,
     onWant: (block: number) => void,
   ): RawNativeProducer;
-  startDrain(
+  /** One thread running every listed role; `done` gives their results in the same order. */
+  startRoles(
     memory: RawRoleMemory,
-    options: RawRoleOptions & { readonly lane: number },
+    options: RawRoleOptions & { readonly roles: readonly RawRoleRequest[] },
     onEvent: RawRoleEvent,
-  ): RawNativeRole<RawDrainResult>;
-  startCollector(
-    memory: RawRoleMemory,
-    options: RawRoleOptions & { readonly lane: number; readonly batch: number },
-    onEvent: RawRoleEvent,
-  ): RawNativeRole<RawCollectorResult>;
-  startReplenish(
-    memory: RawRoleMemory,
-    options: RawRoleOptions & {
-      readonly lowWatermark: number;
-      readonly highWatermark: number;
-      readonly allocationTimeoutMs: number;
-    },
-    onEvent: RawRoleEvent,
-  ): RawNativeRole<RawReplenishResult>;
+  ): RawNativeRole<RawRoleResult[]>;
 }
 
 const ADDON = 'ringkit_buffer_pool.node';

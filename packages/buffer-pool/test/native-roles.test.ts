@@ -9,6 +9,7 @@ import {
   startNativeDrain,
   startNativeProducer,
   startNativeReplenish,
+  startNativeRoles,
 } from '../src/index.js';
 import { checkConservation, startPoolWorker } from './pool-threads.js';
 import { requireOrSkip } from './skip.js';
@@ -517,4 +518,176 @@ describe('every role native', () => {
       expect(start).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => [pool.drain(0), pool.collector(0, () => {}), pool.replenish()]).not.toThrow();
   });
+});
+
+describe('several native roles on one thread', () => {
+  it.skipIf(skip)(
+    'every lane’s drain and collector and replenish on one thread: each record verified, none dropped',
+    async () => {
+      const records = 200_000;
+      const pool = osPool({
+        lanes: 2,
+        bufferSize: 4096,
+        buffersPerBlock: 4,
+        initialBlocks: 1,
+        maxBlocks: 16,
+        fullPolicy: 'block',
+      });
+      const roles = startNativeRoles(pool.spec, [
+        { role: 'drain', lane: 0 },
+        { role: 'collector', lane: 0, batch: 16 },
+        { role: 'drain', lane: 1 },
+        { role: 'collector', lane: 1, batch: 16 },
+        { role: 'replenish' },
+      ]);
+      const conservation = checkConservation(pool);
+      const produced = await Promise.all(
+        [0, 1].map(
+          (lane) =>
+            startNativeProducer(pool.spec, lane, { records, recordBytes: [8, 64], seed: lane })
+              .done,
+        ),
+      );
+      pool.complete();
+      const results = await roles.join();
+      await conservation.stop();
+      expect(results.map((result) => result.role)).toEqual([
+        'drain',
+        'collector',
+        'drain',
+        'collector',
+        'replenish',
+      ]);
+      const stats = pool.stats();
+      for (const lane of [0, 1]) {
+        expect(produced[lane]).toMatchObject({ written: records, dropped: 0 });
+        const collector = results[1 + 2 * lane]!;
+        expect(collector).toMatchObject({
+          role: 'collector',
+          lane,
+          records,
+          errors: 0,
+          gaps: 0,
+          outOfOrder: 0,
+          maxSequence: records - 1,
+          stopped: false,
+        });
+        expect(results[2 * lane]).toMatchObject({
+          role: 'drain',
+          lane,
+          handoffs: stats.lanes[lane]!.handoffs,
+          stopped: false,
+        });
+      }
+      const replenished = results[4]!;
+      expect(replenished).toMatchObject({
+        role: 'replenish',
+        routed: stats.routed,
+        stopped: false,
+      });
+      if (replenished.role === 'replenish')
+        expect(replenished.blocksAllocated).toBe(stats.blocksAllocated);
+      expect(stats.blocksAllocated).toBeGreaterThan(0); // it grew, blocks allocated on this thread
+      expect(conservation.checks.failures).toEqual([]);
+      expect((await pool.whenAllHome()).ok).toBe(true);
+    },
+  );
+
+  it.skipIf(skip)(
+    'work for a role that does not lead the sleep wakes the thread at once, not after a tick',
+    async () => {
+      // The thread sleeps on its first role's input, ready[0]; only lane 1 has records. Knocks for
+      // lane 1's roles must reach ready[0]: one that went to lane 1's own queues would leave the
+      // thread asleep for a whole tick, and with 10 s ticks this run would take minutes.
+      const tickMs = 10_000;
+      const records = 20_000;
+      const pool = osPool({
+        lanes: 2,
+        bufferSize: 1024,
+        buffersPerBlock: 4,
+        maxBlocks: 4,
+        fullPolicy: 'block',
+        tickMs,
+      });
+      const roles = startNativeRoles(pool.spec, [
+        { role: 'drain', lane: 0 },
+        { role: 'collector', lane: 0 },
+        { role: 'drain', lane: 1 },
+        { role: 'collector', lane: 1, batch: 1 },
+        { role: 'replenish' },
+      ]);
+      const began = performance.now();
+      // Paced, so that the thread runs out of work and sleeps between buffers again and again.
+      const produced = await startNativeProducer(pool.spec, 1, {
+        records,
+        recordBytes: 200,
+        ratePerSecond: 100_000,
+      }).done;
+      pool.complete();
+      const results = await roles.join();
+      const seconds = (performance.now() - began) / 1000;
+      expect(produced).toMatchObject({ written: records, dropped: 0 });
+      expect(results[3]).toMatchObject({ role: 'collector', records, errors: 0, gaps: 0 });
+      expect(seconds).toBeLessThan(tickMs / 2000);
+      expect((await pool.whenAllHome()).ok).toBe(true);
+    },
+  );
+
+  it.skipIf(skip)('stop() finishes every role of the thread', async () => {
+    const pool = osPool({ lanes: 2, bufferSize: 256 });
+    const roles = startNativeRoles(pool.spec, [
+      { role: 'collector', lane: 1 },
+      { role: 'drain', lane: 0 },
+    ]);
+    await sleep(20);
+    roles.stop();
+    const results = await roles.join();
+    expect(results).toMatchObject([
+      { role: 'collector', lane: 1, stopped: true },
+      { role: 'drain', lane: 0, stopped: true },
+    ]);
+    const lanes = pool.stats().lanes;
+    expect(lanes[0]!.exited.drain).toBe(true);
+    expect(lanes[1]!.exited.collector).toBe(true);
+  });
+
+  it.skipIf(skip)(
+    'refuses a role listed twice, or one already taken, before claiming any',
+    async () => {
+      const pool = osPool({ lanes: 2, bufferSize: 256 });
+      expect(() =>
+        startNativeRoles(pool.spec, [
+          { role: 'drain', lane: 0 },
+          { role: 'drain', lane: 0 },
+        ]),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_OPTIONS',
+          message: expect.stringContaining('the drain of lane 0 is listed twice'),
+        }),
+      );
+      pool.collector(1, () => {});
+      expect(() =>
+        startNativeRoles(pool.spec, [
+          { role: 'drain', lane: 0 },
+          { role: 'collector', lane: 1 },
+        ]),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'ROLE_TAKEN',
+          message: expect.stringContaining('the collector of lane 1 was already taken'),
+        }),
+      );
+      expect(() => startNativeRoles(pool.spec, [])).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+      );
+      expect(() => startNativeRoles(pool.spec, [{ role: 'producer', lane: 0 } as never])).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+      );
+      // Nothing was claimed by the refused calls: the drain of lane 0 is still free to take.
+      const drain = startNativeDrain(pool.spec, 0);
+      drain.stop();
+      expect(await drain.join()).toMatchObject({ lane: 0, stopped: true });
+    },
+  );
 });

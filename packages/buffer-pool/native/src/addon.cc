@@ -1,5 +1,6 @@
 // @ringkit/buffer-pool's native addon: native threads for every role of a pool
-// — producer (native_producer.hpp), drain, collector and replenish — and the
+// — producer (native_producer.hpp), and drain, collector and replenish, one or
+// several to a thread (role_support.hpp's run_roles) — and the
 // control-block layout as C++ sees it (for the agreement test). Node-API only,
 // so one binary serves every Node version.
 #include <napi.h>
@@ -377,8 +378,21 @@ Napi::Value StartProducer(const Napi::CallbackInfo& info) {
 
 // ---- drain, collector and replenish ------------------------------------------
 
-// One native role's thread (drain, collector or replenish); shared by the thread, the JS handle's
-// functions and the completion callback, so whichever finishes last frees it.
+// Builds a finished role's result object on the JS thread.
+using ResultBuilder = std::function<Napi::Object(Napi::Env)>;
+
+struct RoleThread;
+
+// A role the thread will run. It is made on that thread, since its ring ends record their
+// user's thread (a peer checks that thread's liveness), and reported there once it finished.
+struct PlannedRole {
+  std::function<std::unique_ptr<bp::LoopingRole>(RoleThread&)> make;
+  std::function<ResultBuilder(const bp::LoopingRole&)> report;
+};
+
+// One native thread running one or several roles (drain, collector, replenish); shared by the
+// thread, the JS handle's functions and the completion callback, so whichever finishes last
+// frees it.
 struct RoleThread {
   std::uint32_t lanes = 0;
   std::size_t block_bytes = 0;
@@ -388,8 +402,9 @@ struct RoleThread {
   // Calls onEvent(kind, block) on the JS thread; also settles `done` there.
   Napi::ThreadSafeFunction events;
   std::unique_ptr<Napi::Promise::Deferred> deferred;
-  // Set by the thread before it reports: builds the result object on the JS thread.
-  std::function<Napi::Object(Napi::Env)> result;
+  std::vector<PlannedRole> plan;
+  // Set by the thread before it reports, one per planned role.
+  std::vector<ResultBuilder> results;
   // The control block, queues and blocks outlive the thread. JS thread only.
   std::unique_ptr<std::vector<Napi::Reference<Napi::Uint8Array>>> keep_alive =
       std::make_unique<std::vector<Napi::Reference<Napi::Uint8Array>>>();
@@ -437,31 +452,188 @@ Napi::Object error_fields(Napi::Env env, Napi::Object out, const bp::RoleError& 
   return out;
 }
 
-// Starts `run(state)` on a thread, after `prepare(state)` on this one; returns
-// { done, stop(), addBlock(block, bytes) }. `run` returns the builder of the result object.
-template <typename Prepare, typename Run>
-Napi::Value start_role(const Napi::CallbackInfo& info, const char* name, Prepare&& prepare,
-                       Run&& run) {
+std::uint32_t spin_of(const Napi::Object& options) {
+  return std::min<std::uint32_t>(whole_number(options, "spin"), INT_MAX);
+}
+
+std::uint32_t lane_of(const Napi::Object& role, const RoleThread& state) {
+  const std::uint32_t lane = whole_number(role, "lane");
+  if (lane >= state.lanes) throw Napi::RangeError::New(role.Env(), "lane is outside the pool");
+  return lane;
+}
+
+Napi::Object drain_result(Napi::Env env, const bp::DrainResult& result) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("handoffs", Napi::Number::New(env, static_cast<double>(result.handoffs)));
+  out.Set("refills", Napi::Number::New(env, static_cast<double>(result.refills)));
+  out.Set("seconds", Napi::Number::New(env, result.seconds));
+  out.Set("stopped", Napi::Boolean::New(env, result.stopped));
+  return error_fields(env, out, bp::RoleError{});
+}
+
+Napi::Object collector_result(Napi::Env env, const bp::CollectorResult& result) {
+  Napi::Object out = Napi::Object::New(env);
+  auto set = [&](const char* name, double value) { out.Set(name, Napi::Number::New(env, value)); };
+  set("buffers", static_cast<double>(result.buffers));
+  set("bytes", static_cast<double>(result.bytes));
+  set("records", static_cast<double>(result.records));
+  set("payloadBytes", static_cast<double>(result.payload_bytes));
+  set("errors", static_cast<double>(result.errors));
+  out.Set("firstError", Napi::String::New(env, result.first_error));
+  set("maxSequence", static_cast<double>(result.max_sequence));
+  set("gaps", static_cast<double>(result.gaps));
+  set("outOfOrder", static_cast<double>(result.out_of_order));
+  set("seconds", result.seconds);
+  out.Set("stopped", Napi::Boolean::New(env, result.stopped));
+  return error_fields(env, out, result.error);
+}
+
+Napi::Object replenish_result(Napi::Env env, const bp::ReplenishResult& result) {
+  Napi::Object out = Napi::Object::New(env);
+  auto set = [&](const char* name, double value) { out.Set(name, Napi::Number::New(env, value)); };
+  set("routed", static_cast<double>(result.routed));
+  set("rebalanced", static_cast<double>(result.rebalanced));
+  set("blocksAllocated", static_cast<double>(result.blocks_allocated));
+  set("registrations", static_cast<double>(result.registrations));
+  set("seconds", result.seconds);
+  out.Set("stopped", Napi::Boolean::New(env, result.stopped));
+  return error_fields(env, out, result.error);
+}
+
+// The report of a role of type Role: its result, copied on the role's thread, built on the JS one.
+template <typename Role, typename Build>
+std::function<ResultBuilder(const bp::LoopingRole&)> report_with(Build build) {
+  return [build](const bp::LoopingRole& role) -> ResultBuilder {
+    const auto result = static_cast<const Role&>(role).result();
+    return [build, result](Napi::Env env) { return build(env, result); };
+  };
+}
+
+// { kind: 'drain', lane }
+PlannedRole plan_drain(const Napi::Object& role, const Napi::Object& options,
+                       const RoleThread& state) {
+  bp::DrainConfig config;
+  config.lane = lane_of(role, state);
+  config.lanes = state.lanes;
+  config.tick_ms = positive_number(options, "tickMs", false);
+  config.spin = static_cast<int>(spin_of(options));
+  return {[config](RoleThread& thread) -> std::unique_ptr<bp::LoopingRole> {
+            return bp::make_drain(config, thread.memory, thread.stop);
+          },
+          report_with<bp::DrainRole>(drain_result)};
+}
+
+// { kind: 'collector', lane, batch }
+PlannedRole plan_collector(const Napi::Object& role, const Napi::Object& options,
+                           const RoleThread& state) {
+  bp::CollectorConfig config;
+  config.lane = lane_of(role, state);
+  config.lanes = state.lanes;
+  config.buffer_size = whole_number(options, "bufferSize");
+  config.buffers_per_block = whole_number(options, "buffersPerBlock");
+  config.batch = whole_number(role, "batch");
+  if (config.batch == 0) throw Napi::RangeError::New(role.Env(), "batch must be ≥ 1");
+  config.tick_ms = positive_number(options, "tickMs", false);
+  config.spin = static_cast<int>(spin_of(options));
+  return {[config](RoleThread& thread) -> std::unique_ptr<bp::LoopingRole> {
+            bp::WantBlock want_block = [&thread](std::uint32_t block) {
+              thread.tell("want", block);
+            };
+            return bp::make_collector(config, thread.memory, *thread.blocks, std::move(want_block),
+                                      thread.stop);
+          },
+          report_with<bp::CollectorRole>(collector_result)};
+}
+
+// { kind: 'replenish', lowWatermark, highWatermark, allocationTimeoutMs }. onEvent('allocate', N)
+// asks the JS thread for block N (it takes the request, then answers with addBlock);
+// onEvent('announce') answers wants.
+PlannedRole plan_replenish(const Napi::Object& role, const Napi::Object& options,
+                           const RoleThread& state) {
+  bp::ReplenishConfig config;
+  config.lanes = state.lanes;
+  config.buffers_per_block = whole_number(options, "buffersPerBlock");
+  config.max_blocks = whole_number(options, "maxBlocks");
+  config.low_watermark = whole_number(role, "lowWatermark");
+  config.high_watermark = whole_number(role, "highWatermark");
+  config.allocation_timeout_ms = positive_number(role, "allocationTimeoutMs", false);
+  config.tick_ms = positive_number(options, "tickMs", false);
+  config.spin = static_cast<int>(spin_of(options));
+  return {[config](RoleThread& thread) -> std::unique_ptr<bp::LoopingRole> {
+            bp::AllocateBlock allocate = [&thread](std::uint32_t block) {
+              thread.tell("allocate", block);
+            };
+            bp::AnswerWants answer_wants = [&thread] { thread.tell("announce", 0); };
+            return bp::make_replenish(config, thread.memory, *thread.blocks, std::move(allocate),
+                                      std::move(answer_wants), thread.stop);
+          },
+          report_with<bp::ReplenishRole>(replenish_result)};
+}
+
+// options.roles, in the order the thread steps them (JS thread).
+void plan_roles(const Napi::Object& options, RoleThread& state) {
+  const Napi::Env env = options.Env();
+  const Napi::Value roles_value = options.Get("roles");
+  if (!roles_value.IsArray() || roles_value.As<Napi::Array>().Length() == 0)
+    throw Napi::TypeError::New(env, "roles must be a non-empty array");
+  const auto roles = roles_value.As<Napi::Array>();
+  for (std::uint32_t index = 0; index < roles.Length(); index++) {
+    const Napi::Value value = roles.Get(index);
+    if (!value.IsObject()) throw Napi::TypeError::New(env, "each role must be an object");
+    const auto role = value.As<Napi::Object>();
+    const std::string kind = role.Get("kind").ToString().Utf8Value();
+    if (kind == "drain")
+      state.plan.push_back(plan_drain(role, options, state));
+    else if (kind == "collector")
+      state.plan.push_back(plan_collector(role, options, state));
+    else if (kind == "replenish")
+      state.plan.push_back(plan_replenish(role, options, state));
+    else
+      throw Napi::TypeError::New(
+          env, "a native role is 'drain', 'collector' or 'replenish', not '" + kind + "'");
+  }
+}
+
+// The thread: makes its roles, runs them together (run_roles), and reports each one's result.
+void run_planned_roles(RoleThread& state) {
+  std::vector<std::unique_ptr<bp::LoopingRole>> roles;
+  std::vector<bp::LoopingRole*> running;
+  for (PlannedRole& planned : state.plan) {
+    roles.push_back(planned.make(state));
+    running.push_back(roles.back().get());
+  }
+  bp::run_roles(running, state.stop);
+  for (std::size_t index = 0; index < roles.size(); index++)
+    state.results.push_back(state.plan[index].report(*roles[index]));
+}
+
+// startRoles(memory, options: { lanes, bufferSize, buffersPerBlock, maxBlocks, tickMs, spin,
+// roles: [{ kind, … }] }, onEvent) → { done: Promise<result[]>, stop(), addBlock(),
+// takeRequest() }: one thread running every listed role, results in the same order.
+Napi::Value StartRoles(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   if (!info[0].IsObject() || !info[1].IsObject() || !info[2].IsFunction())
-    throw Napi::TypeError::New(env, std::string(name) + "(memory, options, onEvent)");
+    throw Napi::TypeError::New(env, "startRoles(memory, options, onEvent)");
   auto state = std::make_shared<RoleThread>();
   try {
     prepare_role(info[0].As<Napi::Object>(), info[1].As<Napi::Object>(), *state);
-    prepare(info[1].As<Napi::Object>(), *state);
+    plan_roles(info[1].As<Napi::Object>(), *state);
   } catch (...) {
     state->finished = true;  // nothing started: the references go now, on this thread
     throw;
   }
   state->deferred = std::make_unique<Napi::Promise::Deferred>(env);
   state->events = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(),
-                                                std::string("ringkit-buffer-pool-") + name, 0, 1);
+                                                "ringkit-buffer-pool-roles", 0, 1);
   Napi::Promise promise = state->deferred->Promise();
-  std::thread([state, run] {
-    state->result = run(*state);
+  std::thread([state] {
+    run_planned_roles(*state);
     state->events.BlockingCall([state](Napi::Env call_env, Napi::Function) {
       state->finished = true;
-      state->deferred->Resolve(state->result(call_env));
+      Napi::Array results = Napi::Array::New(call_env, state->results.size());
+      for (std::uint32_t index = 0; index < state->results.size(); index++)
+        results.Set(index, state->results[index](call_env));
+      state->deferred->Resolve(results);
       state->keep_alive->clear();
     });
     state->events.Release();
@@ -485,131 +657,11 @@ Napi::Value start_role(const Napi::CallbackInfo& info, const char* name, Prepare
   return handle;
 }
 
-std::uint32_t lane_of(const Napi::Object& options, const RoleThread& state) {
-  const std::uint32_t lane = whole_number(options, "lane");
-  if (lane >= state.lanes) throw Napi::RangeError::New(options.Env(), "lane is outside the pool");
-  return lane;
-}
-
-// startDrain(memory, options: { lane, lanes, bufferSize, buffersPerBlock, maxBlocks, tickMs, spin
-// }, onEvent) → { done, stop(), addBlock() }.
-Napi::Value StartDrain(const Napi::CallbackInfo& info) {
-  auto config = std::make_shared<bp::DrainConfig>();
-  return start_role(
-      info, "drain",
-      [config](const Napi::Object& options, RoleThread& state) {
-        config->lane = lane_of(options, state);
-        config->lanes = state.lanes;
-        config->tick_ms = positive_number(options, "tickMs", false);
-        config->spin =
-            static_cast<int>(std::min<std::uint32_t>(whole_number(options, "spin"), INT_MAX));
-      },
-      [config](RoleThread& state) -> std::function<Napi::Object(Napi::Env)> {
-        const bp::DrainResult result = bp::run_drain(*config, state.memory, state.stop);
-        return [result](Napi::Env env) {
-          Napi::Object out = Napi::Object::New(env);
-          out.Set("handoffs", Napi::Number::New(env, static_cast<double>(result.handoffs)));
-          out.Set("refills", Napi::Number::New(env, static_cast<double>(result.refills)));
-          out.Set("seconds", Napi::Number::New(env, result.seconds));
-          out.Set("stopped", Napi::Boolean::New(env, result.stopped));
-          return error_fields(env, out, bp::RoleError{});
-        };
-      });
-}
-
-// startCollector(memory, options: { lane, lanes, bufferSize, buffersPerBlock, maxBlocks, tickMs,
-// spin, batch }, onEvent) → { done, stop(), addBlock() }.
-Napi::Value StartCollector(const Napi::CallbackInfo& info) {
-  auto config = std::make_shared<bp::CollectorConfig>();
-  return start_role(
-      info, "collector",
-      [config](const Napi::Object& options, RoleThread& state) {
-        config->lane = lane_of(options, state);
-        config->lanes = state.lanes;
-        config->buffer_size = whole_number(options, "bufferSize");
-        config->buffers_per_block = whole_number(options, "buffersPerBlock");
-        config->batch = whole_number(options, "batch");
-        if (config->batch == 0) throw Napi::RangeError::New(options.Env(), "batch must be ≥ 1");
-        config->tick_ms = positive_number(options, "tickMs", false);
-        config->spin =
-            static_cast<int>(std::min<std::uint32_t>(whole_number(options, "spin"), INT_MAX));
-      },
-      [config](RoleThread& state) -> std::function<Napi::Object(Napi::Env)> {
-        const bp::WantBlock want_block = [&state](std::uint32_t block) {
-          state.tell("want", block);
-        };
-        const bp::CollectorResult result =
-            bp::run_collector(*config, state.memory, *state.blocks, want_block, state.stop);
-        return [result](Napi::Env env) {
-          Napi::Object out = Napi::Object::New(env);
-          auto set = [&](const char* name, double value) {
-            out.Set(name, Napi::Number::New(env, value));
-          };
-          set("buffers", static_cast<double>(result.buffers));
-          set("bytes", static_cast<double>(result.bytes));
-          set("records", static_cast<double>(result.records));
-          set("payloadBytes", static_cast<double>(result.payload_bytes));
-          set("errors", static_cast<double>(result.errors));
-          out.Set("firstError", Napi::String::New(env, result.first_error));
-          set("maxSequence", static_cast<double>(result.max_sequence));
-          set("gaps", static_cast<double>(result.gaps));
-          set("outOfOrder", static_cast<double>(result.out_of_order));
-          set("seconds", result.seconds);
-          out.Set("stopped", Napi::Boolean::New(env, result.stopped));
-          return error_fields(env, out, result.error);
-        };
-      });
-}
-
-// startReplenish(memory, options: { lanes, bufferSize, buffersPerBlock, maxBlocks, tickMs, spin,
-// lowWatermark, highWatermark, allocationTimeoutMs }, onEvent) → { done, stop(), addBlock(),
-// takeRequest() }. onEvent('allocate', N) asks the JS thread for block N (it takes the request,
-// then answers with addBlock); onEvent('announce') answers wants.
-Napi::Value StartReplenish(const Napi::CallbackInfo& info) {
-  auto config = std::make_shared<bp::ReplenishConfig>();
-  return start_role(
-      info, "replenish",
-      [config](const Napi::Object& options, RoleThread& state) {
-        config->lanes = state.lanes;
-        config->buffers_per_block = whole_number(options, "buffersPerBlock");
-        config->max_blocks = whole_number(options, "maxBlocks");
-        config->low_watermark = whole_number(options, "lowWatermark");
-        config->high_watermark = whole_number(options, "highWatermark");
-        config->tick_ms = positive_number(options, "tickMs", false);
-        config->allocation_timeout_ms = positive_number(options, "allocationTimeoutMs", false);
-        config->spin =
-            static_cast<int>(std::min<std::uint32_t>(whole_number(options, "spin"), INT_MAX));
-      },
-      [config](RoleThread& state) -> std::function<Napi::Object(Napi::Env)> {
-        const bp::AllocateBlock allocate = [&state](std::uint32_t block) {
-          state.tell("allocate", block);
-        };
-        const bp::AnswerWants answer_wants = [&state] { state.tell("announce", 0); };
-        const bp::ReplenishResult result = bp::run_replenish(*config, state.memory, *state.blocks,
-                                                             allocate, answer_wants, state.stop);
-        return [result](Napi::Env env) {
-          Napi::Object out = Napi::Object::New(env);
-          auto set = [&](const char* name, double value) {
-            out.Set(name, Napi::Number::New(env, value));
-          };
-          set("routed", static_cast<double>(result.routed));
-          set("rebalanced", static_cast<double>(result.rebalanced));
-          set("blocksAllocated", static_cast<double>(result.blocks_allocated));
-          set("registrations", static_cast<double>(result.registrations));
-          set("seconds", result.seconds);
-          out.Set("stopped", Napi::Boolean::New(env, result.stopped));
-          return error_fields(env, out, result.error);
-        };
-      });
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layout", Napi::Function::New(env, Layout));
   exports.Set("controlGeometry", Napi::Function::New(env, ControlGeometry));
   exports.Set("startProducer", Napi::Function::New(env, StartProducer));
-  exports.Set("startDrain", Napi::Function::New(env, StartDrain));
-  exports.Set("startCollector", Napi::Function::New(env, StartCollector));
-  exports.Set("startReplenish", Napi::Function::New(env, StartReplenish));
+  exports.Set("startRoles", Napi::Function::New(env, StartRoles));
   return exports;
 }
 

@@ -1,6 +1,7 @@
 #include "native_collector.hpp"
 
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace ringkit::buffer_pool {
@@ -10,44 +11,44 @@ namespace {
 namespace pool = ringkit::buffer_pool::layout;
 namespace ring = ringkit::layout;
 
-class Collector {
+class Collector final : public CollectorRole {
  public:
   Collector(const CollectorConfig& config, const PoolMemory& memory, BlockTable& blocks,
-            const WantBlock& want_block, const std::atomic<bool>& stop)
-      : config_(config),
+            WantBlock want_block, const std::atomic<bool>& stop)
+      : CollectorRole(memory.control, pool::Role::kCollector, config.lane, config.lanes),
+        config_(config),
         memory_(memory),
         blocks_(blocks),
-        want_block_(want_block),
+        want_block_(std::move(want_block)),
         stop_(stop),
         role_(memory.control, pool::role_line(pool::Role::kCollector, config.lane, config.lanes)),
         collect_(memory.queue(config.lane, pool::Queue::kCollect)),
         done_(memory.queue(config.lane, pool::Queue::kDone)),
         replenish_waker_(memory.control, memory.queues, pool::Role::kReplenish, 0, config.lanes),
-        taken_(std::size_t{config.batch} * pool::entry::kBytes) {
-    sleep_on_own_input(memory.control, pool::Role::kCollector, config.lane, config.lanes);
+        taken_(std::size_t{config.batch} * pool::entry::kBytes) {}
+
+  CollectorResult result() const override {
+    CollectorResult result = result_;
+    result.seconds = seconds;
+    result.stopped = stopped;
+    return result;
   }
 
-  CollectorResult run() {
-    const LoopOutcome outcome = run_role_loop(*this, stop_);
-    result_.stopped = outcome.stopped;
-    result_.seconds = outcome.seconds;
-    return result_;
-  }
+  bool has_work() override { return collect_.peek() != nullptr || collect_.ended(); }
 
-  bool finished() const noexcept { return finished_; }
-
- private:
-  // It steps, sleeps and finishes this role.
-  template <typename Role>
-  friend LoopOutcome buffer_pool::run_role_loop(Role& role, const std::atomic<bool>& stop);
-
-  // collector.ts's sleep(): on collect[q] for at most one tick (records, or its end).
-  void sleep() {
-    static_cast<void>(collect_.wait(config_.tick_ms, &stop_, config_.tick_ms, config_.spin));
+  // collector.ts's sleep(): on collect[q] for at most one tick (records, its end, or `wake_early`).
+  void sleep(const std::function<bool()>& wake_early) override {
+    static constexpr WaitOutcome kReady = WaitOutcome::kReady;
+    const auto work = [&]() -> const WaitOutcome* {
+      return has_work() || wake_early() ? &kReady : nullptr;
+    };
+    static_cast<void>(collect_.ring().wait_until(
+        work, ring::notification::kConsumerWaiting, ring::notification::kDataSignal,
+        config_.tick_ms, &stop_, config_.tick_ms, config_.spin, &kConsumerSide));
   }
 
   // collector.ts's step(): a batch in one move, each buffer collected, the batch home in one move.
-  std::uint32_t step() {
+  std::uint32_t step() override {
     if (collect_.peek() == nullptr) {
       // The closed flag sits on the drain's line: look at it now and then, or once complete.
       if ((memory_.complete() || (++idle_steps_ & 63) == 0) && collect_.ended()) finish();
@@ -82,6 +83,14 @@ class Collector {
     return got;
   }
 
+  void finish() override {
+    finished_ = true;
+    // Marked before the knock, so replenish sees it when it wakes; done[q] stays open.
+    role_.mark_exited();
+    ring_replenish();
+  }
+
+ private:
   void collect_one(std::uint32_t id, std::uint32_t length) {
     namespace c = pool::counter::collector;
     if (length == 0) return;
@@ -160,17 +169,10 @@ class Collector {
       replenish_waker_.wake();
   }
 
-  void finish() {
-    finished_ = true;
-    // Marked before the knock, so replenish sees it when it wakes; done[q] stays open.
-    role_.mark_exited();
-    ring_replenish();
-  }
-
-  const CollectorConfig& config_;
+  const CollectorConfig config_;
   const PoolMemory& memory_;
   BlockTable& blocks_;
-  const WantBlock& want_block_;
+  const WantBlock want_block_;
   const std::atomic<bool>& stop_;
   RoleLine role_;
   FixedConsumer collect_;
@@ -178,16 +180,15 @@ class Collector {
   RoleWaker replenish_waker_;
   std::vector<std::byte> taken_;
   std::uint32_t idle_steps_ = 0;
-  bool finished_ = false;
   CollectorResult result_;
 };
 
 }  // namespace
 
-CollectorResult run_collector(const CollectorConfig& config, const PoolMemory& memory,
-                              BlockTable& blocks, const WantBlock& want_block,
-                              const std::atomic<bool>& stop) {
-  return Collector(config, memory, blocks, want_block, stop).run();
+std::unique_ptr<CollectorRole> make_collector(const CollectorConfig& config,
+                                              const PoolMemory& memory, BlockTable& blocks,
+                                              WantBlock want_block, const std::atomic<bool>& stop) {
+  return std::make_unique<Collector>(config, memory, blocks, std::move(want_block), stop);
 }
 
 }  // namespace ringkit::buffer_pool

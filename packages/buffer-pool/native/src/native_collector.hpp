@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "role_support.hpp"
@@ -42,9 +43,17 @@ struct CollectorResult {
   RoleError error;  // why the run itself ended early (none: it ran to the lane's end)
 };
 
-// Runs the collector until collect[q] is ended (or stop), then marks it exited.
-CollectorResult run_collector(const CollectorConfig& config, const PoolMemory& memory,
-                              BlockTable& blocks, const WantBlock& want_block,
-                              const std::atomic<bool>& stop);
+class CollectorRole : public LoopingRole {
+ public:
+  using LoopingRole::LoopingRole;
+  // What it saw so far; seconds and stopped as run_roles set them.
+  virtual CollectorResult result() const = 0;
+};
+
+// Takes the lane's collector ends; run it with run_roles. It finishes (marking the role exited)
+// once collect[q] is ended and empty.
+std::unique_ptr<CollectorRole> make_collector(const CollectorConfig& config,
+                                              const PoolMemory& memory, BlockTable& blocks,
+                                              WantBlock want_block, const std::atomic<bool>& stop);
 
 }  // namespace ringkit::buffer_pool

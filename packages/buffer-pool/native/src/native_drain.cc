@@ -7,10 +7,11 @@ namespace {
 namespace pool = ringkit::buffer_pool::layout;
 namespace ring = ringkit::layout;
 
-class Drain {
+class Drain final : public DrainRole {
  public:
   Drain(const DrainConfig& config, const PoolMemory& memory, const std::atomic<bool>& stop)
-      : config_(config),
+      : DrainRole(memory.control, pool::Role::kDrain, config.lane, config.lanes),
+        config_(config),
         memory_(memory),
         stop_(stop),
         role_(memory.control, pool::role_line(pool::Role::kDrain, config.lane, config.lanes)),
@@ -23,27 +24,17 @@ class Drain {
         collector_waker_(memory.control, memory.queues, pool::Role::kCollector, config.lane,
                          config.lanes),
         producer_waker_(memory.control, memory.queues, pool::Role::kProducer, config.lane,
-                        config.lanes) {
-    sleep_on_own_input(memory.control, pool::Role::kDrain, config.lane, config.lanes);
+                        config.lanes) {}
+
+  DrainResult result() const override {
+    DrainResult result = result_;
+    result.seconds = seconds;
+    result.stopped = stopped;
+    return result;
   }
-
-  // runRoles([drain]): steps until it finishes, sleeping after kIdleStepsBeforeSleep idle steps.
-  DrainResult run() {
-    const LoopOutcome outcome = run_role_loop(*this, stop_);
-    result_.stopped = outcome.stopped;
-    result_.seconds = outcome.seconds;
-    return result_;
-  }
-
-  bool finished() const noexcept { return finished_; }
-
- private:
-  // It steps, sleeps and finishes this role.
-  template <typename Role>
-  friend LoopOutcome buffer_pool::run_role_loop(Role& role, const std::atomic<bool>& stop);
 
   // drain.ts's step(): both hops in one move window, each published once for the batch.
-  std::uint32_t step() {
+  std::uint32_t step() override {
     if (ready_.peek() == nullptr && recycled_.peek() == nullptr) {
       // Nothing to move. The end is checked now and then: the closed flag sits on the producer's
       // line.
@@ -72,17 +63,17 @@ class Drain {
     return refilled + handed;
   }
 
-  void finish_if_ended() {
-    if (ready_.ended() || (memory_.complete() && ready_.peek() == nullptr)) finish();
+  bool has_work() override {
+    return ready_.peek() != nullptr || memory_.complete() || depth_of(recycled_.ring()) > 0;
   }
 
   // drain.ts's sleep(): on ready[q] for at most one tick, woken by records, the stream's end,
-  // complete, or recycled[q] refilled (replenish knocks on ready[q]).
-  void sleep() {
+  // complete, recycled[q] refilled (replenish knocks on ready[q]), or `wake_early`.
+  void sleep(const std::function<bool()>& wake_early) override {
     static constexpr WaitOutcome kReady = WaitOutcome::kReady;
     const auto work = [&]() -> const WaitOutcome* {
       if (ready_.peek() != nullptr || ready_.ended() || memory_.complete() ||
-          depth_of(recycled_.ring()) > 0)
+          depth_of(recycled_.ring()) > 0 || wake_early())
         return &kReady;
       return nullptr;
     };
@@ -91,14 +82,19 @@ class Drain {
         config_.tick_ms, &stop_, config_.tick_ms, config_.spin, &kConsumerSide));
   }
 
-  void finish() {
+  void finish() override {
     finished_ = true;
     // The collector drains what it was handed, then sees the end and exits.
     collect_.close();
     role_.mark_exited();
   }
 
-  const DrainConfig& config_;
+ private:
+  void finish_if_ended() {
+    if (ready_.ended() || (memory_.complete() && ready_.peek() == nullptr)) finish();
+  }
+
+  const DrainConfig config_;
   const PoolMemory& memory_;
   const std::atomic<bool>& stop_;
   RoleLine role_;
@@ -111,15 +107,14 @@ class Drain {
   RoleWaker collector_waker_;
   RoleWaker producer_waker_;
   std::uint32_t idle_steps_ = 0;
-  bool finished_ = false;
   DrainResult result_;
 };
 
 }  // namespace
 
-DrainResult run_drain(const DrainConfig& config, const PoolMemory& memory,
-                      const std::atomic<bool>& stop) {
-  return Drain(config, memory, stop).run();
+std::unique_ptr<DrainRole> make_drain(const DrainConfig& config, const PoolMemory& memory,
+                                      const std::atomic<bool>& stop) {
+  return std::make_unique<Drain>(config, memory, stop);
 }
 
 }  // namespace ringkit::buffer_pool

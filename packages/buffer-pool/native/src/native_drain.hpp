@@ -2,12 +2,13 @@
 // same control block and queues. Each step moves recycled[q] → free[q] and
 // ready[q] → collect[q] in one move window, one publish per hop; it sleeps on
 // ready[q] and finishes (closing collect[q]) when the lane's stream ended or the
-// run is complete and ready[q] is empty. No Node-API here: addon.cc runs it.
+// run is complete and ready[q] is empty. No Node-API here: addon.cc runs it on a
+// thread of its own or beside other roles (run_roles).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <string>
+#include <memory>
 
 #include "role_support.hpp"
 
@@ -27,8 +28,16 @@ struct DrainResult {
   bool stopped = false;  // ended by stop() rather than by the end of the lane's stream
 };
 
-// Runs the drain until its lane ends (or stop), then closes collect[q] and marks it exited.
-DrainResult run_drain(const DrainConfig& config, const PoolMemory& memory,
-                      const std::atomic<bool>& stop);
+class DrainRole : public LoopingRole {
+ public:
+  using LoopingRole::LoopingRole;
+  // What it did so far; seconds and stopped as run_roles set them.
+  virtual DrainResult result() const = 0;
+};
+
+// Takes the lane's drain ends; run it with run_roles. It closes collect[q] and marks the role
+// exited when it finishes.
+std::unique_ptr<DrainRole> make_drain(const DrainConfig& config, const PoolMemory& memory,
+                                      const std::atomic<bool>& stop);
 
 }  // namespace ringkit::buffer_pool

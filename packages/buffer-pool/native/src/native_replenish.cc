@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ringkit::buffer_pool {
@@ -13,22 +14,21 @@ namespace {
 namespace pool = ringkit::buffer_pool::layout;
 namespace ring = ringkit::layout;
 
-class Replenish {
+class Replenish final : public ReplenishRole {
  public:
   Replenish(const ReplenishConfig& config, const PoolMemory& memory, BlockTable& blocks,
-            const AllocateBlock& allocate, const AnswerWants& answer_wants,
-            const std::atomic<bool>& stop)
-      : config_(config),
+            AllocateBlock allocate, AnswerWants answer_wants, const std::atomic<bool>& stop)
+      : ReplenishRole(memory.control, pool::Role::kReplenish, 0, config.lanes),
+        config_(config),
         memory_(memory),
         table_(blocks),
-        allocate_(allocate),
-        answer_wants_(answer_wants),
+        allocate_(std::move(allocate)),
+        answer_wants_(std::move(answer_wants)),
         stop_(stop),
         role_(memory.control, pool::role_line(pool::Role::kReplenish, 0, config.lanes)),
         blocks_(static_cast<std::uint32_t>(memory.pool_word(pool::pool_word::kBlocks))),
         available_(config.lanes, 0),
         refilled_(config.lanes, false) {
-    sleep_on_own_input(memory.control, pool::Role::kReplenish, 0, config.lanes);
     done_.reserve(config.lanes);
     recycled_.reserve(config.lanes);
     staged_.reserve(config.lanes);
@@ -45,22 +45,15 @@ class Replenish {
     }
   }
 
-  ReplenishResult run() {
-    const LoopOutcome outcome = run_role_loop(*this, stop_);
-    result_.stopped = outcome.stopped;
-    result_.seconds = outcome.seconds;
-    return result_;
+  ReplenishResult result() const override {
+    ReplenishResult result = result_;
+    result.seconds = seconds;
+    result.stopped = stopped;
+    return result;
   }
 
-  bool finished() const noexcept { return finished_; }
-
- private:
-  // It steps, sleeps and finishes this role.
-  template <typename Role>
-  friend LoopOutcome buffer_pool::run_role_loop(Role& role, const std::atomic<bool>& stop);
-
   // replenish.ts's step(): every lane's done queue routed in one move window, then top-ups.
-  std::uint32_t step() {
+  std::uint32_t step() override {
     answer_wants();
     if (!any_done() && !due_for_top_up()) {
       // Exited is stored after a collector's last push: seeing it first, then no entries, misses
@@ -88,6 +81,31 @@ class Replenish {
     return moved;
   }
 
+  // replenish.ts's wakeFor: after complete only returning buffers and exiting collectors count.
+  bool has_work() override {
+    if (memory_.complete()) return any_done() || collectors_exited();
+    return memory_.pool_word(pool::pool_word::kBlockWanted) != 0 || any_done() || needs_block();
+  }
+
+  // replenish.ts's sleep(): on lane 0's done queue for at most one tick. After complete it waits
+  // for returning buffers and for the collectors to exit, not for anything else.
+  void sleep(const std::function<bool()>& wake_early) override {
+    knocked_ = true;
+    static constexpr WaitOutcome kReady = WaitOutcome::kReady;
+    const auto work = [&]() -> const WaitOutcome* {
+      return has_work() || wake_early() ? &kReady : nullptr;
+    };
+    static_cast<void>(done_[0].ring().wait_until(
+        work, ring::notification::kConsumerWaiting, ring::notification::kDataSignal,
+        config_.tick_ms, &stop_, config_.tick_ms, config_.spin, &kConsumerSide));
+  }
+
+  void finish() override {
+    finished_ = true;
+    role_.mark_exited();
+  }
+
+ private:
   // The lane furthest below its high watermark; with no deficit (or a tie) the buffer stays home.
   std::uint32_t neediest_lane() const noexcept {
     const auto high = static_cast<std::int64_t>(config_.high_watermark);
@@ -228,33 +246,11 @@ class Replenish {
     answer_wants_();
   }
 
-  // replenish.ts's sleep(): on lane 0's done queue for at most one tick. After complete it waits
-  // for returning buffers and for the collectors to exit, not for anything else.
-  void sleep() {
-    knocked_ = true;
-    static constexpr WaitOutcome kReady = WaitOutcome::kReady;
-    const auto work = [&]() -> const WaitOutcome* {
-      const bool wake = memory_.complete()
-                            ? any_done() || collectors_exited()
-                            : memory_.pool_word(pool::pool_word::kBlockWanted) != 0 || any_done() ||
-                                  needs_block();
-      return wake ? &kReady : nullptr;
-    };
-    static_cast<void>(done_[0].ring().wait_until(
-        work, ring::notification::kConsumerWaiting, ring::notification::kDataSignal,
-        config_.tick_ms, &stop_, config_.tick_ms, config_.spin, &kConsumerSide));
-  }
-
-  void finish() {
-    finished_ = true;
-    role_.mark_exited();
-  }
-
-  const ReplenishConfig& config_;
+  const ReplenishConfig config_;
   const PoolMemory& memory_;
   BlockTable& table_;
-  const AllocateBlock& allocate_;
-  const AnswerWants& answer_wants_;
+  const AllocateBlock allocate_;
+  const AnswerWants answer_wants_;
   const std::atomic<bool>& stop_;
   RoleLine role_;
   std::uint32_t blocks_;
@@ -269,16 +265,17 @@ class Replenish {
   std::int32_t routing_from_ = 0;
   std::uint32_t idle_steps_ = 0;
   bool knocked_ = true;
-  bool finished_ = false;
   ReplenishResult result_;
 };
 
 }  // namespace
 
-ReplenishResult run_replenish(const ReplenishConfig& config, const PoolMemory& memory,
-                              BlockTable& blocks, const AllocateBlock& allocate,
-                              const AnswerWants& answer_wants, const std::atomic<bool>& stop) {
-  return Replenish(config, memory, blocks, allocate, answer_wants, stop).run();
+std::unique_ptr<ReplenishRole> make_replenish(const ReplenishConfig& config,
+                                              const PoolMemory& memory, BlockTable& blocks,
+                                              AllocateBlock allocate, AnswerWants answer_wants,
+                                              const std::atomic<bool>& stop) {
+  return std::make_unique<Replenish>(config, memory, blocks, std::move(allocate),
+                                     std::move(answer_wants), stop);
 }
 
 }  // namespace ringkit::buffer_pool

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include "role_support.hpp"
 
@@ -42,9 +43,19 @@ using AllocateBlock = std::function<void(std::uint32_t block)>;
 // Asks the starting JS thread to answer the 'want's on the pool's channel (BLOCK_WANTED was set).
 using AnswerWants = std::function<void()>;
 
-// Runs replenish until the run is complete, every collector exited and done[] is empty (or stop).
-ReplenishResult run_replenish(const ReplenishConfig& config, const PoolMemory& memory,
-                              BlockTable& blocks, const AllocateBlock& allocate,
-                              const AnswerWants& answer_wants, const std::atomic<bool>& stop);
+class ReplenishRole : public LoopingRole {
+ public:
+  using LoopingRole::LoopingRole;
+  // What it did so far; seconds and stopped as run_roles set them.
+  virtual ReplenishResult result() const = 0;
+};
+
+// Takes replenish; run it with run_roles. It finishes once the run is complete, every collector
+// exited and done[] is empty. While it waits for the JS thread to allocate a block, the roles
+// that share its thread wait too (an event-loop turn of that thread).
+std::unique_ptr<ReplenishRole> make_replenish(const ReplenishConfig& config,
+                                              const PoolMemory& memory, BlockTable& blocks,
+                                              AllocateBlock allocate, AnswerWants answer_wants,
+                                              const std::atomic<bool>& stop);
 
 }  // namespace ringkit::buffer_pool

@@ -213,9 +213,82 @@ void RoleWaker::wake_if_elsewhere() const noexcept {
   if (code != 0 && code != own_code_) knock(code);
 }
 
-void sleep_on_own_input(std::byte* control, pool::Role role, std::uint32_t lane,
-                        std::uint32_t lanes) noexcept {
-  control_word(control, pool::wake_table_word(pool::role_line(role, lane, lanes), lanes)).store(0);
+LoopingRole::LoopingRole(std::byte* control, pool::Role role, std::uint32_t lane,
+                         std::uint32_t lanes) noexcept
+    : wake_word_(reinterpret_cast<std::int32_t*>(control) +
+                 pool::wake_table_word(pool::role_line(role, lane, lanes), lanes)),
+      input_code_(pool::input_code(role, lane)) {
+  sleeps_on(0);  // until run_roles says otherwise, a knock goes to its own input
+}
+
+void LoopingRole::sleeps_on(std::uint32_t queue_code) noexcept {
+  std::atomic_ref<std::int32_t>(*wake_word_).store(static_cast<std::int32_t>(queue_code));
+}
+
+namespace {
+
+// role.ts's RoleGroup.sleeper(): the first running role leads; a change of leader is written
+// into every role's wake-table word (0 when the thread has one role: its own input).
+class Sleeper {
+ public:
+  explicit Sleeper(const std::vector<LoopingRole*>& roles) : roles_(roles) {}
+
+  void sleep() {
+    LoopingRole* const first = *std::find_if(roles_.begin(), roles_.end(),
+                                             [](LoopingRole* role) { return !role->finished(); });
+    if (first != leader_) {
+      leader_ = first;
+      const std::uint32_t shared = roles_.size() > 1 ? first->input_code() : 0;
+      for (LoopingRole* role : roles_) role->sleeps_on(shared);
+    }
+    first->sleep(others_have_work_);
+  }
+
+ private:
+  const std::vector<LoopingRole*>& roles_;
+  LoopingRole* leader_ = nullptr;
+  const std::function<bool()> others_have_work_ = [this] {
+    return std::any_of(roles_.begin(), roles_.end(), [this](LoopingRole* role) {
+      return role != leader_ && !role->finished() && role->has_work();
+    });
+  };
+};
+
+}  // namespace
+
+void run_roles(const std::vector<LoopingRole*>& roles, const std::atomic<bool>& stop) {
+  const auto start = Clock::now();
+  Sleeper sleeper(roles);
+  int idle = 0;
+  for (;;) {
+    if (stop.load(std::memory_order_relaxed)) {
+      for (LoopingRole* role : roles) {
+        if (role->finished()) continue;
+        role->finish();
+        role->stopped = true;
+        role->seconds = elapsed_ms(start) / 1000;
+      }
+      return;
+    }
+    std::uint32_t moved = 0;
+    std::size_t running = 0;
+    for (LoopingRole* role : roles) {
+      if (role->finished()) continue;
+      moved += role->step();
+      if (role->finished())
+        role->seconds = elapsed_ms(start) / 1000;
+      else
+        running++;
+    }
+    if (running == 0) return;
+    if (moved > 0) {
+      idle = 0;
+      continue;
+    }
+    if (++idle < kIdleStepsBeforeSleep) continue;
+    idle = 0;
+    sleeper.sleep();
+  }
 }
 
 void write_test_record(std::byte* payload, std::uint32_t length, std::uint32_t sequence,

@@ -30,40 +30,53 @@ std::string js_number(double value);
 // Entries queued in a ring, read the way queues.ts's depth() reads them.
 std::uint32_t depth_of(const Ring& queue) noexcept;
 
-// runRoles's IDLE_STEPS_BEFORE_SLEEP: a native role steps this often without work before it
-// sleeps, so a hand-over from a thread on another core is caught awake.
+// runRoles's IDLE_STEPS_BEFORE_SLEEP: a native thread steps its roles this often without work
+// before it sleeps, so a hand-over from a thread on another core is caught awake.
 inline constexpr int kIdleStepsBeforeSleep = 100;
 
-struct LoopOutcome {
-  bool stopped = false;  // ended by stop(), not by its own end condition
+// One role of a native thread: role.ts's LoopingRole in C++. A thread runs one or several
+// (run_roles); each still owns its queue ends alone, so sharing a thread adds no writer.
+class LoopingRole {
+ public:
+  // Its line's wake-table word and its own input's code, from where the role sits in the pool.
+  LoopingRole(std::byte* control, layout::Role role, std::uint32_t lane,
+              std::uint32_t lanes) noexcept;
+  LoopingRole(const LoopingRole&) = delete;
+  LoopingRole& operator=(const LoopingRole&) = delete;
+  virtual ~LoopingRole() = default;
+
+  // Does whatever work is waiting, without blocking; returns the buffers moved.
+  virtual std::uint32_t step() = 0;
+  // Work is waiting (or its end condition holds): another role's thread should not sleep.
+  virtual bool has_work() = 0;
+  // Sleeps on this role's input until work, `wake_early()`, one tick, or stop.
+  virtual void sleep(const std::function<bool()>& wake_early) = 0;
+  // stop(): ends as at its end condition (a drain closes collect[q], …).
+  virtual void finish() = 0;
+
+  bool finished() const noexcept { return finished_; }
+  // Where its thread sleeps (announceSleepQueue): a queue's code, or 0 for its own input.
+  void sleeps_on(std::uint32_t queue_code) noexcept;
+  std::uint32_t input_code() const noexcept { return input_code_; }
+
+  // Set by run_roles when the role finished: seconds since the thread started, and whether
+  // stop() ended it.
   double seconds = 0;
+  bool stopped = false;
+
+ protected:
+  bool finished_ = false;
+
+ private:
+  std::int32_t* wake_word_;
+  std::uint32_t input_code_;
 };
 
-// runRoles([role]) for one native role: steps until the role finishes, sleeping after
-// kIdleStepsBeforeSleep steps without work; a stop request finishes it as at its end.
-// Role: bool finished() const, std::uint32_t step() (work done), void sleep(), void finish().
-template <typename Role>
-LoopOutcome run_role_loop(Role& role, const std::atomic<bool>& stop) {
-  const auto start = Clock::now();
-  LoopOutcome outcome;
-  int idle = 0;
-  while (!role.finished()) {
-    if (stop.load(std::memory_order_relaxed)) {
-      outcome.stopped = true;
-      role.finish();
-      break;
-    }
-    if (role.step() > 0) {
-      idle = 0;
-      continue;
-    }
-    if (role.finished() || ++idle < kIdleStepsBeforeSleep) continue;
-    idle = 0;
-    role.sleep();
-  }
-  outcome.seconds = elapsed_ms(start) / 1000;
-  return outcome;
-}
+// runRoles: steps every running role until all have finished. When none had work for
+// kIdleStepsBeforeSleep steps, it sleeps on the first running role's input, after writing that
+// queue's code into every role's wake-table word, so whoever gives any of them work knocks there.
+// A stop request finishes every running role as at its end.
+void run_roles(const std::vector<LoopingRole*>& roles, const std::atomic<bool>& stop);
 
 // The control block and every queue of the pool, by wake-table code - 1: a role may knock on any.
 struct PoolMemory {
@@ -178,11 +191,6 @@ class RoleWaker {
   std::int32_t* table_word_;
   std::uint32_t own_code_;
 };
-
-// A native role's thread has its own input to itself: clear the wake-table word, so knocks go to
-// that input (announceSleepQueue(line, undefined) in wake.ts).
-void sleep_on_own_input(std::byte* control, layout::Role role, std::uint32_t lane,
-                        std::uint32_t lanes) noexcept;
 
 // Ids waiting to be published to one queue: staged for the whole batch, pushed with one publish.
 class Staged {
