@@ -38,7 +38,7 @@ export interface NativeProducer {
   stop(): void;
 }
 
-/** A record of `payload` test bytes: [u32 sequence][u32 lane][(sequence + i) & 0xff …] (test/workers/records.mjs). */
+/** A record of `payload` test bytes: [u32 sequence][u32 lane][u32 sequence × 0x9e3779b1, repeated …] (test/workers/records.mjs). */
 const MIN_PAYLOAD = 8;
 
 function invalid(message: string): PoolError {

@@ -57,7 +57,7 @@ export interface NativeCollectorOptions {
 
 /**
  * What a native collector saw. It verifies every record against the native
- * producer's test pattern ([u32 sequence][u32 lane][(sequence + i) & 0xff …],
+ * producer's test pattern ([u32 sequence][u32 lane][u32 sequence × 0x9e3779b1, repeated …],
  * see startNativeProducer; test/workers/records.mjs writes the same from JS).
  */
 export interface NativeCollectorResult {

@@ -13,6 +13,7 @@ import {
 } from '../src/index.js';
 import { checkConservation, startPoolWorker } from './pool-threads.js';
 import { requireOrSkip } from './skip.js';
+import { writeRecord } from './workers/records.mjs';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -99,10 +100,7 @@ describe('a native drain', () => {
 /** A record of records.mjs's pattern, as a JS producer writes it. */
 function testRecord(length: number, lane: number, sequence: number): Uint8Array {
   const record = new Uint8Array(length);
-  const view = new DataView(record.buffer);
-  view.setUint32(0, sequence, true);
-  view.setUint32(4, lane, true);
-  for (let i = 8; i < length; i++) record[i] = (sequence + i) & 0xff;
+  writeRecord(record, length, lane, sequence);
   return record;
 }
 

@@ -2,7 +2,7 @@
 // whose "handler" verifies the native producer's test records. It takes up to
 // `batch` buffers from collect[q] in one move, walks each buffer's records
 // ([u32 length][u32 type][payload], 8-byte aligned) checking the pattern
-// [u32 sequence][u32 lane][(sequence + i) & 0xff …], counts what collector.ts
+// [u32 sequence][u32 lane][u32 sequence × 0x9e3779b1, repeated …], counts what collector.ts
 // counts, and returns the batch to done[q] in one move. A buffer with a bad
 // record is an error (the first message is kept); it goes home all the same.
 #pragma once

@@ -226,8 +226,12 @@ class Staged {
   std::uint32_t count_ = 0;
 };
 
-// test/workers/records.mjs's pattern: [u32 sequence][u32 lane][(sequence + i) & 0xff …].
+// test/workers/records.mjs's pattern: [u32 sequence][u32 lane], then the u32 word
+// test_record_word(sequence) repeated to the end, the last copy cut short (little-endian).
 inline constexpr std::uint32_t kTestRecordMinPayload = 8;
+constexpr std::uint32_t test_record_word(std::uint32_t sequence) noexcept {
+  return sequence * 0x9e3779b1u;  // Math.imul(sequence, 0x9e3779b1) in JS
+}
 void write_test_record(std::byte* payload, std::uint32_t length, std::uint32_t sequence,
                        std::uint32_t lane) noexcept;
 // The record's sequence number, or -1 when its payload is not the pattern.
