@@ -32,9 +32,9 @@ function fillChecked(producer, lane, state) {
   // The first reserve takes the buffer; the rest land in it (typed-array .buffer is a slow call).
   const first = producer.reserve(RECORD_PAYLOAD, lane);
   const words = wordsOf(producer.bytes);
-  writePayload(words, first, state.sequence++);
+  writePayload(words, first, lane, state.sequence++);
   for (let i = 1; i < records; i++)
-    writePayload(words, producer.reserve(RECORD_PAYLOAD, lane), state.sequence++);
+    writePayload(words, producer.reserve(RECORD_PAYLOAD, lane), lane, state.sequence++);
 }
 
 /**
