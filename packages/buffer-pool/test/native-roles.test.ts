@@ -13,6 +13,7 @@ import {
 } from '../src/index.js';
 import { checkConservation, startPoolWorker } from './pool-threads.js';
 import { requireOrSkip } from './skip.js';
+// @ts-expect-error: a plain JS helper shared with the workers
 import { writeRecord } from './workers/records.mjs';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
