@@ -48,17 +48,28 @@ const deployed = [
   'lanes-4k-vs-ids',
   'lanes-64k-vs-ceiling',
 ];
-console.log('| benchmark | pool ÷ baseline, 5 runs | pool | baseline | target |');
-console.log('|---|---|---|---|---|');
-for (const name of deployed) {
-  if (!existsSync(new URL(`${name}.json`, results))) continue;
-  const result = read(`${name}.json`);
-  const size = SIZES[name.match(/-(4k|64k)-/)[1]];
-  const { baseline, candidate } = sides(name);
-  console.log(
-    `| \`${name}\` | ${figure(result)} | ${rate(candidate)}, ${bytes(candidate * size)} | ${rate(baseline)}, ${bytes(baseline * size)} | ≥ ${result.budget}× — ${result.verdict} |`,
-  );
+/** One table of speedups with each side's rate: `candidate` names the faster-hoped side. */
+function speedupTable(candidate, names) {
+  console.log(`| benchmark | ${candidate} ÷ baseline, 5 runs | ${candidate} | baseline | target |`);
+  console.log('|---|---|---|---|---|');
+  for (const name of names) {
+    if (!existsSync(new URL(`${name}.json`, results))) continue;
+    const result = read(`${name}.json`);
+    const size = SIZES[name.match(/-(4k|64k)-/)[1]];
+    const { baseline, candidate: rateOf } = sides(name);
+    console.log(
+      `| \`${name}\` | ${figure(result)} | ${rate(rateOf)}, ${bytes(rateOf * size)} | ${rate(baseline)}, ${bytes(baseline * size)} | ≥ ${result.budget}× — ${result.verdict} |`,
+    );
+  }
 }
+
+speedupTable('pool', deployed);
+console.log();
+speedupTable('native', [
+  'native-4k-vs-js',
+  'native-64k-vs-js',
+  'native-4k-one-thread-vs-thread-per-role',
+]);
 console.log();
 for (const name of [
   'handoffs-vs-mutex-queues',
