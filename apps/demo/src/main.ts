@@ -4,7 +4,7 @@ import { type DemoOptions, parseArguments, USAGE, UsageError } from './cli.js';
 import { type OverheadSummary, readOverheadVerdicts } from './overhead.js';
 import { sentenceOf } from './pipeline.js';
 import { pipelines } from './pipelines/index.js';
-import { type Dashboard, startDashboard } from './server.js';
+import { type Dashboard, PortUnavailableError, startDashboard } from './server.js';
 import { Supervisor } from './supervisor.js';
 import {
   renderBanners,
@@ -29,7 +29,12 @@ const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
 async function run(options: DemoOptions): Promise<number> {
-  const tracePath = options.tracePath === null ? null : resolve(options.tracePath);
+  // `npm run demo` runs this in apps/demo; a relative path means the folder the user ran npm
+  // from (npm's INIT_CWD), not the workspace's.
+  const tracePath =
+    options.tracePath === null
+      ? null
+      : resolve(process.env.INIT_CWD ?? process.cwd(), options.tracePath);
   if (tracePath !== null) await checkWritable(tracePath);
   const trace = new TraceRecorder(tracePath !== null);
   let overhead: OverheadSummary = await readOverheadVerdicts();
@@ -113,6 +118,17 @@ async function checkWritable(path: string): Promise<void> {
   }
 }
 
+/** A failure the command line can fix, phrased as the flag to change; undefined otherwise. */
+function asUsageError(error: unknown): UsageError | undefined {
+  if (error instanceof UsageError) return error;
+  if (!(error instanceof PortUnavailableError)) return undefined;
+  return new UsageError(
+    error.reason === 'in-use'
+      ? `${error.message}: pass --port with a free one, or --port 0 for any free port.`
+      : `${error.message}: pass --port 1024 or above, or --port 0.`,
+  );
+}
+
 async function main(): Promise<number> {
   let options: DemoOptions;
   try {
@@ -129,8 +145,9 @@ async function main(): Promise<number> {
   try {
     return await run(options);
   } catch (error) {
-    console.error(`ringkit demo: ${sentenceOf(error)}`);
-    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
+    const usage = asUsageError(error);
+    console.error(`ringkit demo: ${sentenceOf(usage ?? error)}`);
+    return usage !== undefined ? EXIT_USAGE : EXIT_FAILED;
   }
 }
 

@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from './cli.js';
 import type { OverheadSummary } from './overhead.js';
 import { sentenceOf } from './pipeline.js';
 import type { Supervisor } from './supervisor.js';
@@ -28,6 +27,22 @@ const FILES: Record<string, { path: string; type: string }> = {
 /** A control request body larger than this is refused unread. */
 const MAX_BODY_BYTES = 4096;
 
+/** The dashboard's port could not be listened on: taken by another program, or privileged. */
+export class PortUnavailableError extends Error {
+  override readonly name = 'PortUnavailableError';
+
+  constructor(
+    readonly port: number,
+    readonly reason: 'in-use' | 'privileged',
+  ) {
+    super(
+      reason === 'in-use'
+        ? `port ${port} is already in use`
+        : `port ${port} needs privileges to listen on`,
+    );
+  }
+}
+
 export interface Dashboard {
   readonly url: string;
   /** Tells connected pages the run ended, then closes every connection. */
@@ -38,7 +53,7 @@ export interface Dashboard {
  * The dashboard over node:http: the static page, the state so far
  * (GET /api/state), the overhead verdicts (GET /api/overhead), a live stream of samples (GET /events, server-sent events,
  * one per supervisor tick) and control messages (POST /api/control). Binds
- * 127.0.0.1 only. A port already in use is a UsageError sentence.
+ * 127.0.0.1 only. A port it cannot listen on rejects with a PortUnavailableError.
  */
 export async function startDashboard(
   supervisor: Supervisor,
@@ -135,13 +150,9 @@ export async function startDashboard(
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new UsageError(
-              `port ${port} is already in use: pass --port with a free one, or --port 0 for any free port.`,
-            )
+          ? new PortUnavailableError(port, 'in-use')
           : error.code === 'EACCES'
-            ? new UsageError(
-                `port ${port} needs privileges to listen on: pass --port 1024 or above, or --port 0.`,
-              )
+            ? new PortUnavailableError(port, 'privileged')
             : error,
       );
     });

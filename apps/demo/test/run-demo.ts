@@ -13,10 +13,14 @@ export interface DemoRun {
   readonly exited: Promise<number>;
 }
 
-/** Starts the demo with `args` (optionally behind a wrapper such as setpriv). */
-export function startDemo(args: readonly string[], wrapper: readonly string[] = []): DemoRun {
+/** Starts the demo with `args` (optionally behind a wrapper such as setpriv, or with `env`). */
+export function startDemo(
+  args: readonly string[],
+  wrapper: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): DemoRun {
   const command = [...wrapper, process.execPath, DEMO, ...args];
-  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -32,8 +36,12 @@ export function startDemo(args: readonly string[], wrapper: readonly string[] = 
 }
 
 /** Runs the demo to its end. */
-export async function runDemo(args: readonly string[], wrapper: readonly string[] = []) {
-  const run = startDemo(args, wrapper);
+export async function runDemo(
+  args: readonly string[],
+  wrapper: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const run = startDemo(args, wrapper, env);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pipelines } from '../src/pipelines/index.js';
 import { runDemo } from './run-demo.js';
@@ -91,5 +92,25 @@ describe('--trace', () => {
           `${id}: ${thread.args?.name}`,
         ).toBe(true);
     }
+  });
+
+  it('writes a relative path where npm was run from (INIT_CWD), not in apps/demo', async () => {
+    // `npm run demo -- --trace out.json` from the repository root runs the demo in apps/demo
+    // with INIT_CWD set to the root: the file belongs in the root.
+    const from = join(scratch, 'from');
+    mkdirSync(from);
+    const { code, stderr } = await runDemo(
+      ['--headless', '--duration', '1', '--trace', 'relative-trace.json'],
+      [],
+      { ...process.env, INIT_CWD: from },
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(
+      validateTrace(JSON.parse(readFileSync(join(from, 'relative-trace.json'), 'utf8'))),
+    ).toEqual([]);
+    expect(existsSync(fileURLToPath(new URL('../relative-trace.json', import.meta.url)))).toBe(
+      false,
+    );
   });
 });
