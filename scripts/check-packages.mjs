@@ -66,6 +66,27 @@ function ringkitClosure(name, seen = new Set()) {
   return seen;
 }
 
+/**
+ * A call that needs the addon, per package whose advice is checked: with the prebuild gone, its
+ * NATIVE_UNAVAILABLE sentence must give a build command that works in the installed package
+ * (metal-cmdring's once said "npm run build:native", which an installed package cannot run).
+ */
+const BUILD_ADVICE_PROBES = {
+  '@ringkit/metal-cmdring': "m.openRing({ backend: 'cpu' })",
+};
+
+function checkBuildAdvice(name, project, probe) {
+  const root = join(project, 'node_modules', ...name.split('/'));
+  rmSync(join(root, 'prebuilds'), { recursive: true, force: true });
+  const ask = `const m = await import(${JSON.stringify(name)}); try { ${probe}; } catch (error) { console.log(error.message); }`;
+  const sentence = run(process.execPath, ['--input-type=module', '-e', ask], { cwd: project });
+  const command = /build it with "([^"]+)"/.exec(sentence)?.[1];
+  if (command === undefined) throw new Error(`no build command in: ${sentence.trim()}`);
+  run('bash', ['-c', command], { cwd: project });
+  const loads = `const m = await import(${JSON.stringify(name)}); if (m.nativeUnavailableReason() !== '') throw new Error(m.nativeUnavailableReason());`;
+  run(process.execPath, ['--input-type=module', '-e', loads], { cwd: project });
+}
+
 let failures = 0;
 for (const { dir, manifest } of packages) {
   const name = manifest.name;
@@ -100,6 +121,11 @@ for (const { dir, manifest } of packages) {
     console.log(
       `  ${name}: installs alone from its tarball; import (ESM) and require (CJS) work${manifest.binary ? '; its prebuilt addon loads' : ''}${manifest.bin ? '; bin answers --help' : ''}`,
     );
+    const advice = BUILD_ADVICE_PROBES[name];
+    if (advice !== undefined) {
+      checkBuildAdvice(name, project, advice);
+      console.log(`  ${name}: without its prebuild, the build command its error gives works here`);
+    }
   } catch (error) {
     failures++;
     console.error(`  ${name}: FAILED\n${error.message}`);

@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nativeAddon } from '@ringkit/spsc-ring/native-loader';
 import { PoolError } from './errors.js';
 
 /** What the native producer reports when its thread ends. */
@@ -164,70 +161,24 @@ export interface NativeBinding {
   ): RawNativeRole<RawRoleResult[]>;
 }
 
-const ADDON = 'ringkit_buffer_pool.node';
-
-function packageRoot(): string {
-  // dist/index.{js,cjs} and src/native.ts are both one level below the package root. A CJS build
-  // has an absolute __dirname; under ESM a global one (node -e sets '.') must not be believed.
-  const here =
-    typeof __dirname === 'string' && isAbsolute(__dirname)
-      ? __dirname
-      : dirname(fileURLToPath(import.meta.url));
-  return join(here, '..');
-}
-
-interface Loaded {
-  readonly binding: NativeBinding | null;
-  readonly reason: string;
-}
-
-/** Local build first (build/Release), then the prebuild shipped in the tarball; null with the reason when neither loads. */
-function load(): Loaded {
-  if (process.env.RINGKIT_NO_NATIVE === '1')
-    return { binding: null, reason: 'the native addon is disabled by RINGKIT_NO_NATIVE=1' };
-  const root = packageRoot();
-  const platform = `${process.platform}-${process.arch}`;
-  const candidates = [
-    join(root, 'build', 'Release', ADDON),
-    join(root, 'prebuilds', platform, ADDON),
-  ];
-  const requireNative = createRequire(join(root, 'package.json'));
-  const failures: string[] = [];
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    try {
-      return { binding: requireNative(candidate) as NativeBinding, reason: '' };
-    } catch (error) {
-      failures.push(`${candidate}: ${(error as Error).message.split('\n')[0]}`);
-    }
-  }
-  const reason =
-    failures.length > 0
-      ? `the native addon ${ADDON} failed to load (${failures.join('; ')})`
-      : `no native addon ${ADDON} is built for ${platform} (looked in build/Release and prebuilds/)`;
-  return { binding: null, reason };
-}
-
-let loaded: Loaded | undefined;
+const addon = nativeAddon<NativeBinding>({
+  packageName: '@ringkit/buffer-pool',
+  from: { dirname: typeof __dirname === 'string' ? __dirname : undefined, url: import.meta.url },
+  file: 'ringkit_buffer_pool.node',
+  needs: 'cmake and a C++20 compiler',
+  error: (sentence) => new PoolError('NATIVE_UNAVAILABLE', sentence),
+});
 
 export function nativeBinding(): NativeBinding | null {
-  loaded ??= load();
-  return loaded.binding;
+  return addon.binding();
 }
 
 /** Why the addon is not available, or '' when it is. */
 export function nativeUnavailableReason(): string {
-  loaded ??= load();
-  return loaded.reason;
+  return addon.unavailableReason();
 }
 
 /** The addon, or a PoolError saying what is missing and how to build it. */
 export function requireNative(what: string): NativeBinding {
-  const binding = nativeBinding();
-  if (binding === null)
-    throw new PoolError(
-      'NATIVE_UNAVAILABLE',
-      `${what} needs @ringkit/buffer-pool's native addon, but ${nativeUnavailableReason()}; build it by running "npx cmake-js compile --out build" in ${packageRoot()} (needs cmake and a C++20 compiler).`,
-    );
-  return binding;
+  return addon.require(what);
 }

@@ -1,6 +1,7 @@
 export { type BackendAvailability, backends } from './backends.js';
 export { loadConfig, parseConfig, type RingConfig } from './config.js';
 export { CommandRingError, type CommandRingErrorCode } from './errors.js';
+export { nativeBinding, nativeUnavailableReason } from './native.js';
 export {
   type BackendName,
   MAX_RING_SIZE,

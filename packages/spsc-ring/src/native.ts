@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RingError } from './errors.js';
+import { nativeAddon } from './native-loader.js';
 
 /** What the addon (native/src/addon.cc) exports. */
 export interface NativeBinding {
@@ -95,92 +92,46 @@ export interface SharedMemoryBinding {
   readonly memoryCage: boolean;
 }
 
-interface Loaded<T> {
-  readonly binding: T | null;
-  readonly reason: string;
-}
+const NEEDS = 'cmake and a C++20 compiler';
+const from = {
+  dirname: typeof __dirname === 'string' ? __dirname : undefined,
+  url: import.meta.url,
+};
+const ringError = (sentence: string) => new RingError('NATIVE_UNAVAILABLE', sentence);
 
-function packageRoot(): string {
-  // dist/index.{js,cjs} and src/native.ts are both one level below the package root. CommonJS
-  // has an absolute __dirname; under ESM a global one (node -e and eval workers set '.') must
-  // not be believed.
-  const here =
-    typeof __dirname === 'string' && isAbsolute(__dirname)
-      ? __dirname
-      : dirname(fileURLToPath(import.meta.url));
-  return join(here, '..');
-}
+const ringAddon = nativeAddon<NativeBinding>({
+  packageName: '@ringkit/spsc-ring',
+  from,
+  file: 'ringkit_spsc.node',
+  needs: NEEDS,
+  error: ringError,
+});
 
-/**
- * Local build first (build/Release), then the prebuild shipped in the tarball;
- * null with the reason when neither loads. Node-API-only addons are keyed by
- * platform; the V8-API one also by the Node ABI it was built for.
- */
-function load<T>(file: string, abiKeyed: boolean): Loaded<T> {
-  if (process.env.RINGKIT_NO_NATIVE === '1') {
-    return { binding: null, reason: 'the native addon is disabled by RINGKIT_NO_NATIVE=1' };
-  }
-  const root = packageRoot();
-  const platform = `${process.platform}-${process.arch}`;
-  const prebuilt = abiKeyed
-    ? join(root, 'prebuilds', platform, `node-abi-${process.versions.modules}`, file)
-    : join(root, 'prebuilds', platform, file);
-  const candidates = [join(root, 'build', 'Release', file), prebuilt];
-  const requireNative = createRequire(join(root, 'package.json'));
-  const failures: string[] = [];
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    try {
-      return { binding: requireNative(candidate) as T, reason: '' };
-    } catch (error) {
-      failures.push(`${candidate}: ${(error as Error).message.split('\n')[0]}`);
-    }
-  }
-  const reason =
-    failures.length > 0
-      ? `the native addon ${file} failed to load (${failures.join('; ')})`
-      : `no native addon ${file} is built for ${platform}${abiKeyed ? ` and Node ABI ${process.versions.modules}` : ''} (looked in build/Release and prebuilds/)`;
-  return { binding: null, reason };
-}
-
-let loaded: Loaded<NativeBinding> | undefined;
-let loadedSharedMemory: Loaded<SharedMemoryBinding> | undefined;
+// Shared memory needs V8's API (a SharedArrayBuffer over an mmap), so its prebuilds are per ABI.
+const sharedMemoryAddon = nativeAddon<SharedMemoryBinding>({
+  packageName: '@ringkit/spsc-ring',
+  from,
+  file: 'ringkit_shm.node',
+  abiKeyed: true,
+  needs: NEEDS,
+  error: ringError,
+});
 
 export function nativeBinding(): NativeBinding | null {
-  loaded ??= load<NativeBinding>('ringkit_spsc.node', false);
-  return loaded.binding;
+  return ringAddon.binding();
 }
 
 /** Why the addon is not available, or '' when it is. */
 export function nativeUnavailableReason(): string {
-  loaded ??= load<NativeBinding>('ringkit_spsc.node', false);
-  return loaded.reason;
-}
-
-function buildAdvice(): string {
-  return `build it by running "npx cmake-js compile --out build" in ${packageRoot()} (needs cmake and a C++20 compiler)`;
+  return ringAddon.unavailableReason();
 }
 
 /** The shared-memory addon, or a RingError saying what is missing and how to build it. */
 export function requireSharedMemory(): SharedMemoryBinding {
-  loadedSharedMemory ??= load<SharedMemoryBinding>('ringkit_shm.node', true);
-  if (loadedSharedMemory.binding === null) {
-    throw new RingError(
-      'NATIVE_UNAVAILABLE',
-      `shared memory across processes needs @ringkit/spsc-ring's native addon, but ${loadedSharedMemory.reason}; ${buildAdvice()}.`,
-    );
-  }
-  return loadedSharedMemory.binding;
+  return sharedMemoryAddon.require('shared memory across processes');
 }
 
 /** The addon, or a RingError saying what is missing and how to build it. */
 export function requireNative(what: string): NativeBinding {
-  const binding = nativeBinding();
-  if (binding === null) {
-    throw new RingError(
-      'NATIVE_UNAVAILABLE',
-      `${what} needs @ringkit/spsc-ring's native addon, but ${nativeUnavailableReason()}; ${buildAdvice()}.`,
-    );
-  }
-  return binding;
+  return ringAddon.require(what);
 }
