@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import type { QueueKind } from '../src/index.js';
+import type { PoolOptions, QueueKind } from '../src/index.js';
 import { type BenchPipeline, startBenchPipeline } from './pipeline.js';
 
 /**
@@ -36,6 +36,19 @@ const LANES = 2;
 const BUFFERS_PER_LANE = 16;
 const BASELINE_WORKER = new URL('./workers/baseline-worker.mjs', import.meta.url);
 
+/** The pool every deployed contender uses: 2 lanes of 16 buffers, a producer that waits for one. */
+export function deployedPool(bufferSize: number): PoolOptions {
+  return {
+    lanes: LANES,
+    bufferSize,
+    buffersPerBlock: BUFFERS_PER_LANE,
+    // 16 buffers per lane, as every baseline has: the pool may not grow past them.
+    initialBlocks: LANES,
+    maxBlocks: LANES,
+    fullPolicy: 'block',
+  };
+}
+
 export function startDeployed(contender: Contender, bufferSize: number): Promise<Deployed> {
   if (contender.startsWith('pool')) return startPool(contender, bufferSize);
   return startBaseline(contender, bufferSize);
@@ -60,16 +73,7 @@ async function startPool(contender: Contender, bufferSize: number): Promise<Depl
           ['drain:0', 'collector:0', 'drain:1', 'collector:1', 'replenish'],
         ];
   const pipeline: BenchPipeline = await startBenchPipeline({
-    pool: {
-      lanes: LANES,
-      bufferSize,
-      buffersPerBlock: BUFFERS_PER_LANE,
-      // 16 buffers per lane, as every baseline has: the pool may not grow past them.
-      initialBlocks: LANES,
-      maxBlocks: LANES,
-      fullPolicy: 'block',
-      queueKind,
-    },
+    pool: { ...deployedPool(bufferSize), queueKind },
     checked: true,
     // The lane layout is startBenchPipeline's default.
     ...(contender === 'pool-lanes' ? {} : { mapping: deployedLayout }),

@@ -1,11 +1,10 @@
 import {
   createBufferPool,
   type NativeRoleRequest,
-  type PoolOptions,
   startNativeProducer,
   startNativeRoles,
 } from '../src/index.js';
-import { startDeployed } from './deployed.js';
+import { deployedPool, startDeployed } from './deployed.js';
 // @ts-expect-error: a plain JS helper shared with the workers
 import { RECORD_PAYLOAD, RECORD_SPAN } from './workers/checked-records.mjs';
 
@@ -32,20 +31,6 @@ export interface RolesRun {
 }
 
 const LANES = 2;
-const BUFFERS_PER_LANE = 16;
-
-function poolOptions(bufferSize: number): PoolOptions {
-  return {
-    lanes: LANES,
-    bufferSize,
-    buffersPerBlock: BUFFERS_PER_LANE,
-    // 16 buffers per lane, as every contender has: the pool may not grow past them.
-    initialBlocks: LANES,
-    maxBlocks: LANES,
-    fullPolicy: 'block',
-  };
-}
-
 interface LaneCount {
   readonly lane: number;
   readonly records: number;
@@ -79,7 +64,7 @@ export async function startRolesRun(
   return {
     async run(buffers) {
       const records = recordsPerLane(buffers);
-      const pool = createBufferPool({ ...poolOptions(bufferSize), waitDomain: 'os' });
+      const pool = createBufferPool({ ...deployedPool(bufferSize), waitDomain: 'os' });
       const threads = grouped
         ? [startNativeRoles(pool.spec, roles)]
         : roles.map((role) => startNativeRoles(pool.spec, [role]));

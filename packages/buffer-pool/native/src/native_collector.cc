@@ -27,13 +27,6 @@ class Collector final : public CollectorRole {
         replenish_waker_(memory.control, memory.queues, pool::Role::kReplenish, 0, config.lanes),
         taken_(std::size_t{config.batch} * pool::entry::kBytes) {}
 
-  CollectorResult result() const override {
-    CollectorResult result = result_;
-    result.seconds = seconds;
-    result.stopped = stopped;
-    return result;
-  }
-
   bool has_work() override { return collect_.peek() != nullptr || collect_.ended(); }
 
   // collector.ts's sleep(): on collect[q] for at most one tick (records, its end, or `wake_early`).
@@ -168,6 +161,8 @@ class Collector final : public CollectorRole {
     else
       replenish_waker_.wake();
   }
+
+  CollectorResult counts() const override { return result_; }
 
   const CollectorConfig config_;
   const PoolMemory& memory_;

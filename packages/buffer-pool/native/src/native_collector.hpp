@@ -43,12 +43,7 @@ struct CollectorResult {
   RoleError error;  // why the run itself ended early (none: it ran to the lane's end)
 };
 
-class CollectorRole : public LoopingRole {
- public:
-  using LoopingRole::LoopingRole;
-  // What it saw so far; seconds and stopped as run_roles set them.
-  virtual CollectorResult result() const = 0;
-};
+using CollectorRole = ReportingRole<CollectorResult>;
 
 // Takes the lane's collector ends; run it with run_roles. It finishes (marking the role exited)
 // once collect[q] is ended and empty.

@@ -26,13 +26,6 @@ class Drain final : public DrainRole {
         producer_waker_(memory.control, memory.queues, pool::Role::kProducer, config.lane,
                         config.lanes) {}
 
-  DrainResult result() const override {
-    DrainResult result = result_;
-    result.seconds = seconds;
-    result.stopped = stopped;
-    return result;
-  }
-
   // drain.ts's step(): both hops in one move window, each published once for the batch.
   std::uint32_t step() override {
     if (ready_.peek() == nullptr && recycled_.peek() == nullptr) {
@@ -93,6 +86,8 @@ class Drain final : public DrainRole {
   void finish_if_ended() {
     if (ready_.ended() || (memory_.complete() && ready_.peek() == nullptr)) finish();
   }
+
+  DrainResult counts() const override { return result_; }
 
   const DrainConfig config_;
   const PoolMemory& memory_;

@@ -28,12 +28,7 @@ struct DrainResult {
   bool stopped = false;  // ended by stop() rather than by the end of the lane's stream
 };
 
-class DrainRole : public LoopingRole {
- public:
-  using LoopingRole::LoopingRole;
-  // What it did so far; seconds and stopped as run_roles set them.
-  virtual DrainResult result() const = 0;
-};
+using DrainRole = ReportingRole<DrainResult>;
 
 // Takes the lane's drain ends; run it with run_roles. It closes collect[q] and marks the role
 // exited when it finishes.

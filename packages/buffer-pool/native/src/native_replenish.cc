@@ -45,13 +45,6 @@ class Replenish final : public ReplenishRole {
     }
   }
 
-  ReplenishResult result() const override {
-    ReplenishResult result = result_;
-    result.seconds = seconds;
-    result.stopped = stopped;
-    return result;
-  }
-
   // replenish.ts's step(): every lane's done queue routed in one move window, then top-ups.
   std::uint32_t step() override {
     answer_wants();
@@ -245,6 +238,8 @@ class Replenish final : public ReplenishRole {
     memory_.set_pool_word(pool::pool_word::kBlockWanted, 0);
     answer_wants_();
   }
+
+  ReplenishResult counts() const override { return result_; }
 
   const ReplenishConfig config_;
   const PoolMemory& memory_;

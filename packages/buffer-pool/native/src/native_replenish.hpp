@@ -43,12 +43,7 @@ using AllocateBlock = std::function<void(std::uint32_t block)>;
 // Asks the starting JS thread to answer the 'want's on the pool's channel (BLOCK_WANTED was set).
 using AnswerWants = std::function<void()>;
 
-class ReplenishRole : public LoopingRole {
- public:
-  using LoopingRole::LoopingRole;
-  // What it did so far; seconds and stopped as run_roles set them.
-  virtual ReplenishResult result() const = 0;
-};
+using ReplenishRole = ReportingRole<ReplenishResult>;
 
 // Takes replenish; run it with run_roles. It finishes once the run is complete, every collector
 // exited and done[] is empty. While it waits for the JS thread to allocate a block, the roles

@@ -72,6 +72,23 @@ class LoopingRole {
   std::uint32_t input_code_;
 };
 
+// A role that reports a Result (DrainResult, …) once run_roles is done with it.
+template <typename Result>
+class ReportingRole : public LoopingRole {
+ public:
+  using LoopingRole::LoopingRole;
+  // What it did so far, with seconds and stopped as run_roles set them.
+  Result result() const {
+    Result result = counts();
+    result.seconds = seconds;
+    result.stopped = stopped;
+    return result;
+  }
+
+ protected:
+  virtual Result counts() const = 0;
+};
+
 // runRoles: steps every running role until all have finished. When none had work for
 // kIdleStepsBeforeSleep steps, it sleeps on the first running role's input, after writing that
 // queue's code into every role's wake-table word, so whoever gives any of them work knocks there.
