@@ -171,7 +171,8 @@ export class PoolCollector implements LoopingRole {
     // Marked before the knock, so replenish sees it when it wakes. done[q] stays open: replenish sleeps on
     // lane 0's, and a closed queue would end every one of its sleeps at once.
     this.role.markExited();
-    this.ringReplenish();
+    // No push to done[q] comes with an exit, so even lane 0's collector knocks where replenish sleeps.
+    this.replenishWaker.wake();
     this.directory.close();
   }
 }

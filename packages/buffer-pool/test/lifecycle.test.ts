@@ -42,6 +42,26 @@ describe('execution complete', () => {
     expect(home.free + home.recycled).toBe(home.allocated);
     expect(pool.stats().lanes[0]!.collected).toBeGreaterThan(0);
   });
+
+  it('replenish, asleep on its own thread, exits as soon as lane 0’s collector does, not a tick later', async () => {
+    // The lane's stream stays open, so its collector exits only after complete() (once the drain
+    // closed collect[0]), after replenish went back to sleep waiting for it. That exit pushes
+    // nothing to done[0]: the collector must knock on replenish itself, or replenish sleeps
+    // for a whole 10 s tick.
+    const tickMs = 10_000;
+    const pool = createBufferPool({ lanes: 1, bufferSize: 64, tickMs });
+    const producer = pool.producer(0);
+    const lane = runRolesAsync([pool.drain(0), pool.collector(0, () => {})]);
+    const replenishing = runRolesAsync([pool.replenish()]);
+    for (let i = 0; i < 100; i++) producer.write(new Uint8Array(24));
+    producer.flush();
+    await sleep(50); // every role idle, asleep
+    const completedAt = performance.now();
+    pool.complete();
+    await Promise.all([lane, replenishing]);
+    expect(performance.now() - completedAt).toBeLessThan(tickMs / 4);
+    expect(pool.stats().lanes[0]!.exited.collector).toBe(true);
+  });
 });
 
 describe('allocation off the hot path', () => {

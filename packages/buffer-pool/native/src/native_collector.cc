@@ -78,9 +78,10 @@ class Collector final : public CollectorRole {
 
   void finish() override {
     finished_ = true;
-    // Marked before the knock, so replenish sees it when it wakes; done[q] stays open.
+    // Marked before the knock, so replenish sees it when it wakes; done[q] stays open. No push to
+    // done[q] comes with an exit, so even lane 0's collector knocks where replenish sleeps.
     role_.mark_exited();
-    ring_replenish();
+    replenish_waker_.wake();
   }
 
  private:
