@@ -44,7 +44,7 @@ export interface NativeBinding {
 }
 
 export interface NativeProducerOptions {
-  /** Records to push; each carries its sequence number and a checksum (see test/records.ts). */
+  /** Records to push; each carries its sequence number and a checksum (see src/test-records.ts). */
   readonly records: number;
   /** Records per publish (claim/commit). */
   readonly batch?: number;

@@ -1,5 +1,5 @@
 // The self-checking record format used by ringkit's stress tests and native
-// producers (test/records.ts is its TS twin): a record of any size ≥ 8 carries
+// producers (src/test-records.ts is its TS twin): a record of any size ≥ 8 carries
 // its sequence number, a checksum of (sequence, size), and filler bytes derived
 // from the sequence, so a lost, duplicated, reordered or torn record is caught.
 #pragma once
