@@ -1,5 +1,8 @@
-// The C++ headers (ringkit/layout.hpp, ringkit/spsc_ring.hpp) for other packages' CMake.
+// The C++ headers (ringkit/layout.hpp, ringkit/spsc_ring.hpp) and the addon build preamble
+// (cmake/ringkit_addon.cmake) for other packages' CMake.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const includeDir = join(dirname(fileURLToPath(import.meta.url)), 'native', 'include');
+const root = dirname(fileURLToPath(import.meta.url));
+export const includeDir = join(root, 'native', 'include');
+export const cmakeModule = join(root, 'cmake', 'ringkit_addon.cmake');

@@ -1,19 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireOrSkip } from './skip.js';
 
-const { includeDir } = createRequire(import.meta.url)('../include-dir.cjs') as {
+const { includeDir, cmakeModule } = createRequire(import.meta.url)('../include-dir.cjs') as {
   includeDir: string;
+  cmakeModule: string;
 };
 
 describe('the exported C++ include directory', () => {
   it('holds the layout and the twin', () => {
     expect(existsSync(join(includeDir, 'ringkit', 'layout.hpp'))).toBe(true);
     expect(existsSync(join(includeDir, 'ringkit', 'spsc_ring.hpp'))).toBe(true);
+  });
+
+  it('comes with the addon build preamble every ringkit package includes', async () => {
+    expect(readFileSync(cmakeModule, 'utf8')).toContain('function(ringkit_node_addon target)');
+    // The ESM entry names the same files.
+    const esm = await import('../include-dir.mjs' as string);
+    expect([esm.includeDir, esm.cmakeModule]).toEqual([includeDir, cmakeModule]);
   });
 
   const compiler = spawnSync('g++', ['--version']);
