@@ -2,13 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { readOverheadVerdicts } from '../src/overhead.js';
 import type { ControlMessage, Pipeline, PipelineFigures } from '../src/pipeline.js';
 import { startDashboard } from '../src/server.js';
 import { type Sample, Supervisor } from '../src/supervisor.js';
 import { TraceRecorder } from '../src/trace.js';
 import { dashboardUrl, startDemo } from './run-demo.js';
-import { requireOrSkip } from './skip.js';
 
 /** Debian's chromium (scripts/install-system-deps.sh installs it); playwright-core downloads no browser. */
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { pipelines } from '../src/pipelines/index.js';
 import {
   bpfUnavailableReason,
@@ -9,7 +10,6 @@ import {
   startDemo,
   summaryRows,
 } from './run-demo.js';
-import { requireOrSkip } from './skip.js';
 
 const ids = pipelines.map((pipeline) => pipeline.id);
 

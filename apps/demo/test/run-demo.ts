@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nativeUnavailableReason } from '@ringkit/bpf-ringbuf';
+import { bpfPrivilegeReason } from '../../../test-support/skip.js';
 
 /** The built demo (test/build-once.ts builds it before the tests run). */
 export const DEMO = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -93,8 +94,5 @@ export function summaryRows(stdout: string): SummaryRow[] {
 
 /** Why BPF cannot run here, or '' (the same conditions as bpf-ringbuf's own tests). */
 export function bpfUnavailableReason(): string {
-  if (process.platform !== 'linux') return `BPF needs Linux, this is ${process.platform}`;
-  if (process.getuid?.() !== 0)
-    return 'attaching BPF programs needs root (or CAP_BPF and CAP_PERFMON); run the tests as root';
-  return nativeUnavailableReason();
+  return bpfPrivilegeReason() || nativeUnavailableReason();
 }

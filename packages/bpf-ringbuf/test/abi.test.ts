@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { Batch, Bench, Config, KernelRecord, Policy, Stats } from '../src/abi.js';
 import { nativeUnavailableReason } from '../src/native.js';
 import { benchEvent, schedSwitchEvent, syscallEvent } from '../src/programs.js';
 import type { FieldSpecs, Schema } from '../src/schema.js';
 import { binding } from './helpers/bpf.js';
-import { requireOrSkip } from './skip.js';
 
 const skip = requireOrSkip(nativeUnavailableReason() === '', nativeUnavailableReason());
 

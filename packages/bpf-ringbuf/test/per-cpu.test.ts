@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import type { BpfObject } from '../src/object.js';
 import { openProgram } from '../src/programs.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
 import { produceAndConsume } from './helpers/collect.js';
-import { requireOrSkip } from './skip.js';
 
 const skip =
   skipWithoutBpf() ||

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { nativeUnavailableReason } from '../src/index.js';
-import { requireOrSkip } from './skip.js';
 
 const run = (example: string) =>
   execFileSync(

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { bufferId } from '../src/blocks.js';
 import * as control from '../src/control.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { ENTRY_BYTES } from '../src/queues.js';
 import { RECORD_HEADER_BYTES } from '../src/records.js';
 import { inputOf, type QueueName, queueCode } from '../src/wake.js';
-import { requireOrSkip } from './skip.js';
 
 /** Every numeric constant of src/control.ts, flattened as "Group.NAME" (and "Counter.role.name"). */
 function tsConstants(): Record<string, number> {

@@ -1,5 +1,6 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { Control, Counter } from '../src/control.js';
 import {
   type BufferPool,
@@ -12,7 +13,6 @@ import {
 } from '../src/index.js';
 import { channelName } from '../src/spec.js';
 import { checkConservation, startPoolWorker } from './pool-threads.js';
-import { requireOrSkip } from './skip.js';
 
 /** The roles in a worker, as these tests seed them (small records, seed 1). */
 const startRoles = (pool: BufferPool, roles: string[]) =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import {
   type BufferPool,
   createBufferPool,
@@ -12,7 +13,6 @@ import {
   startNativeRoles,
 } from '../src/index.js';
 import { checkConservation, startPoolWorker } from './pool-threads.js';
-import { requireOrSkip } from './skip.js';
 // @ts-expect-error: a plain JS helper shared with the workers
 import { writeRecord } from './workers/records.mjs';
 

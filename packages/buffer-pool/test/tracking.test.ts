@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { FrameDecoder } from '../src/tracking/frame-decoder.js';
 import {
   AllocationTracker,
@@ -11,7 +12,6 @@ import {
   TrackingServer,
 } from '../src/tracking/index.js';
 import { EventField } from '../src/tracking/layout.js';
-import { requireOrSkip } from './skip.js';
 import { tempSocketPath } from './tracking-helpers/temp-socket.js';
 import { waitFor } from './tracking-helpers/wait-for.js';
 

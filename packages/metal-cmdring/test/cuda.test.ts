@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { backends } from '../src/index.js';
 import { skipWithoutAddon } from './helpers.js';
-import { requireOrSkip } from './skip.js';
 
 const root = join(import.meta.dirname, '..');
 const fakeDriverFolder = join(root, 'build', 'test', 'fake-cuda');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { openRing, type RingOptions } from '../src/index.js';
 import { requireNative } from '../src/native.js';
-import { requireOrSkip } from './skip.js';
 
 function addonReason(): string {
   try {

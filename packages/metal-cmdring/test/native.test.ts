@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requireOrSkip } from './skip.js';
+import { requireOrSkip } from '../../../test-support/skip.js';
 
 const root = join(import.meta.dirname, '..');
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { ByteProducer } from '../src/byte-ring.js';
 import { RingError, type RingErrorCode } from '../src/errors.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
@@ -6,7 +7,6 @@ import { createRing, describeRing } from '../src/header.js';
 import { Consumer, Descriptor, HEADER_BYTES, LAYOUT_VERSION, Producer } from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { createRandomBytes } from './random.js';
-import { requireOrSkip } from './skip.js';
 
 function codeOf(action: () => unknown): RingErrorCode | 'none' {
   try {

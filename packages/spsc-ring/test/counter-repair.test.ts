@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { ByteConsumer, ByteProducer } from '../src/byte-ring.js';
 import { RingError } from '../src/errors.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
@@ -12,7 +13,6 @@ import { Consumer, Counter, HEADER_BYTES, Producer } from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { type RingStats, readRingStats } from '../src/ring-end.js';
 import { createShared, unlinkShared } from '../src/shared-memory.js';
-import { requireOrSkip } from './skip.js';
 
 /**
  * Issue 18: a counter's readers retried until its two high words agreed, so a writer killed

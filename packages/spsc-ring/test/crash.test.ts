@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { RingError } from '../src/errors.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { Producer } from '../src/layout.js';
 import { createShared, unlinkShared } from '../src/shared-memory.js';
 import { checkTestRecord, writeTestRecord } from '../src/test-records.js';
 import { createRandomBytes } from './random.js';
-import { requireOrSkip } from './skip.js';
 
 const skip = requireOrSkip(
   existsSync('/dev/shm'),

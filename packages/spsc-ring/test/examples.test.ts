@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
-import { requireOrSkip } from './skip.js';
 
 /** The README's examples, run as a user would (they import the package by name). */
 function runExample(name: string) {

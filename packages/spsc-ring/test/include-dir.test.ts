@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requireOrSkip } from './skip.js';
+import { requireOrSkip } from '../../../test-support/skip.js';
 
 const { includeDir, cmakeModule } = createRequire(import.meta.url)('../include-dir.cjs') as {
   includeDir: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import * as layout from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
-import { requireOrSkip } from './skip.js';
 
 /** Every numeric constant of src/layout.ts, flattened as "Group.NAME". */
 function tsConstants(): Record<string, number> {

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { FixedConsumer } from '../src/fixed-ring.js';
 import { createRing } from '../src/header.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { startNativeProducer } from '../src/native-threads.js';
-import { requireOrSkip } from './skip.js';
 
 /**
  * A lost wake-up is invisible to a throughput test: the next publish wakes the

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { storeCounter } from '../src/counter.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { createRing } from '../src/header.js';
@@ -10,7 +11,6 @@ import { monotonicMs } from '../src/liveness.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { startNativeConsumer, startNativeProducer } from '../src/native-threads.js';
 import { readRingStats } from '../src/ring-end.js';
-import { requireOrSkip } from './skip.js';
 
 /** The pid of a process that has exited (and been reaped). */
 function deadPid(): number {

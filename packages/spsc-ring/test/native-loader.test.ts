@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { nativeUnavailableReason } from '../src/native.js';
 import { type AddonSpec, nativeAddon, packageRootOf } from '../src/native-loader.js';
-import { requireOrSkip } from './skip.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ringkit-loader-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

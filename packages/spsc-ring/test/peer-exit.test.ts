@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
-import { requireOrSkip } from './skip.js';
 
 const SCRIPT = fileURLToPath(new URL('./workers/peer-exit.mjs', import.meta.url));
 

@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { createRing } from '../src/header.js';
 import { Consumer, Producer, PublishMode } from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { startNativeProducer } from '../src/native-threads.js';
-import { requireOrSkip } from './skip.js';
 
 /**
  * Light publishing (src/publish-mode.ts, LAYOUT.md step 5): where the process

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { RingError } from '../src/errors.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { Descriptor, HEADER_BYTES, LAYOUT_VERSION } from '../src/layout.js';
@@ -9,7 +10,6 @@ import { attachShared, createShared, unlinkShared } from '../src/shared-memory.j
 import { checkTestRecord } from '../src/test-records.js';
 import { drainChecked } from './drain-checked.js';
 import { createRandomBytes } from './random.js';
-import { requireOrSkip } from './skip.js';
 
 const skip = requireOrSkip(
   existsSync('/dev/shm'),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { ByteConsumer } from '../src/byte-ring.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { createRing } from '../src/header.js';
@@ -8,7 +9,6 @@ import { startNativeConsumer, startNativeProducer } from '../src/native-threads.
 import { readRingStats } from '../src/ring-end.js';
 import { checkTestRecord, writeTestRecord } from '../src/test-records.js';
 import { drainChecked } from './drain-checked.js';
-import { requireOrSkip } from './skip.js';
 import { startWorker } from './workers.js';
 
 interface Consumed {

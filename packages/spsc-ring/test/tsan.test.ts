@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { requireOrSkip } from './skip.js';
+import { requireOrSkip } from '../../../test-support/skip.js';
 
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 const BUILD = `${PACKAGE}build-tsan`;

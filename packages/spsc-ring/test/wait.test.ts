@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { FixedConsumer, FixedProducer } from '../src/fixed-ring.js';
 import { createRing } from '../src/header.js';
 import { Notification } from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
 import { startNativeProducer } from '../src/native-threads.js';
 import { nudgeConsumer } from '../src/ring-end.js';
-import { requireOrSkip } from './skip.js';
 import { type RunningWorker, startWorker } from './workers.js';
 
 const running: RunningWorker<unknown>[] = [];

@@ -1,10 +1,10 @@
+import { bpfPrivilegeReason, requireOrSkip } from '../../../../test-support/skip.js';
 import { nativeBinding, nativeUnavailableReason } from '../../src/native.js';
 import type { NativeBinding } from '../../src/native-binding.js';
-import { bpfUnavailableReason, requireOrSkip } from '../skip.js';
 
 /** True (after printing why) when this machine cannot run BPF tests; a failure under RINGKIT_NO_SKIP=1. */
 export function skipWithoutBpf(): boolean {
-  const reason = bpfUnavailableReason() || nativeUnavailableReason();
+  const reason = bpfPrivilegeReason() || nativeUnavailableReason();
   return requireOrSkip(reason === '', reason);
 }
 
