@@ -75,10 +75,12 @@ function row(cells, header = false) {
  * the first time rebuilds the chart (rare: sources are fixed once running).
  */
 class SeriesChart {
-  constructor(container, { unit = '', format = formatCount } = {}) {
+  /** `max`: a fixed top for the y axis (100 for percentages); otherwise it follows the data. */
+  constructor(container, { unit = '', format = formatCount, max = undefined } = {}) {
     this.container = container;
     this.unit = unit;
     this.format = format;
+    this.max = max;
     this.keys = [];
     this.times = [];
     this.values = new Map();
@@ -115,13 +117,16 @@ class SeriesChart {
     this.plot?.destroy();
     const format = this.format;
     const unit = this.unit;
+    const top = this.max;
     this.plot = new uPlot(
       {
         width: Math.max(300, this.container.clientWidth),
         height: 200,
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+        scales: {
+          y: { range: (_plot, _min, max) => [0, top ?? (max > 0 ? max * 1.1 : 1)] },
+        },
         axes: [
           {
             stroke: '#8a96a3',
@@ -142,7 +147,10 @@ class SeriesChart {
           ...this.keys.map((key, index) => ({
             label: key,
             stroke: COLOURS[index % COLOURS.length],
-            width: 2,
+            // Every other line dashed and thinner, so one drawn over another of the same values
+            // (two devices with the same live bytes) still shows.
+            width: index % 2 === 0 ? 2.5 : 1.5,
+            dash: index % 2 === 0 ? undefined : [6, 4],
             value: (_plot, value) => (value === null ? '—' : `${format(value)}${unit}`),
           })),
         ],
@@ -291,15 +299,25 @@ function renderCommandRing(pipeline, panel, time) {
       });
       if (!response.ok) error.textContent = (await response.json()).error;
     });
-    const chart = element('div', { class: 'chart' });
+    const percentChart = element('div', { class: 'chart', 'data-chart': 'percent' });
+    const waitChart = element('div', { class: 'chart', 'data-chart': 'wait' });
     node.append(
       element('div', { class: 'big' }),
       element('label', {}, 'ring size ', select, ' ', error),
-      chart,
+      percentChart,
+      waitChart,
     );
-    const series = new SeriesChart(chart, { format: (value) => value.toFixed(1) });
+    // Percentages and milliseconds on separate axes: one 0–100 axis cannot show both.
+    const series = {
+      percent: new SeriesChart(percentChart, {
+        unit: '%',
+        format: (value) => value.toFixed(0),
+        max: 100,
+      }),
+      wait: new SeriesChart(waitChart, { unit: ' ms', format: (value) => value.toFixed(2) }),
+    };
     commandRingCharts.set(key, series);
-    charts.push(series);
+    charts.push(series.percent, series.wait);
   });
   const select = section.querySelector('select');
   if (select.options.length !== panel.ringSizes.length)
@@ -318,15 +336,16 @@ function renderCommandRing(pipeline, panel, time) {
     .querySelector('.big')
     .replaceChildren(
       figure('utilisation', `${panel.utilisationPercent.toFixed(1)}%`, 'utilisation'),
-      figure('reuse rate', panel.reuseRate.toFixed(3), 'reuse-rate'),
+      figure('reuse rate', `${(panel.reuseRate * 100).toFixed(1)}%`, 'reuse-rate'),
       figure('average wait', `${panel.averageWaitMs.toFixed(3)} ms`, 'average-wait'),
       figure('ring size', String(panel.ringSize), 'ring-size'),
     );
-  commandRingCharts.get(key).push(time, [
-    ['utilisation %', panel.utilisationPercent],
-    ['reuse rate %', panel.reuseRate * 100],
-    ['average wait ms', panel.averageWaitMs],
+  const series = commandRingCharts.get(key);
+  series.percent.push(time, [
+    ['utilisation', panel.utilisationPercent],
+    ['reuse rate', panel.reuseRate * 100],
   ]);
+  series.wait.push(time, [['average wait', panel.averageWaitMs]]);
 }
 
 const RENDERERS = {

@@ -17,6 +17,9 @@ const FILES: Record<string, { path: string; type: string }> = {
   '/': { path: join(PUBLIC, 'index.html'), type: 'text/html; charset=utf-8' },
   '/app.js': { path: join(PUBLIC, 'app.js'), type: 'text/javascript; charset=utf-8' },
   '/style.css': { path: join(PUBLIC, 'style.css'), type: 'text/css; charset=utf-8' },
+  // Browsers that ignore the page's icon link still ask for /favicon.ico: the same icon, not a 404.
+  '/favicon.svg': { path: join(PUBLIC, 'favicon.svg'), type: 'image/svg+xml' },
+  '/favicon.ico': { path: join(PUBLIC, 'favicon.svg'), type: 'image/svg+xml' },
   '/vendor/uPlot.iife.min.js': {
     path: join(UPLOT, 'uPlot.iife.min.js'),
     type: 'text/javascript; charset=utf-8',

@@ -75,6 +75,11 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
+      // Nothing the page asks for is missing (a favicon included).
+      const failedRequests: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
+      });
       await page.goto(url);
 
       // Every panel the pipelines report, plus the fixed ones.
@@ -133,6 +138,22 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       const readings = `utilisation ${one.toFixed(1)}% at ring size 1, ${three.toFixed(1)}% at 3`;
       expect(one, readings).toBeLessThanOrEqual(55);
       expect(three - one, readings).toBeGreaterThanOrEqual(8);
+
+      // The command ring's percentages and its wait are on separate charts, each with its unit,
+      // and the reuse rate reads as the percentage the chart draws.
+      const ringPanel = `[data-panel="command-ring:${RING_PIPELINE}"]`;
+      const legend = (chart: string) =>
+        page.locator(`${ringPanel} [data-chart="${chart}"] .u-legend .u-label`).allTextContents();
+      expect(await legend('percent')).toEqual(['utilisation', 'reuse rate']);
+      expect(await legend('wait')).toEqual(['average wait']);
+      expect(await page.textContent(`[data-figure="reuse-rate:${RING_PIPELINE}"]`)).toMatch(
+        /^\d+(\.\d)?%$/,
+      );
+      expect(failedRequests).toEqual([]);
+      for (const icon of ['/favicon.svg', '/favicon.ico'])
+        expect((await fetch(`${url}${icon}`)).headers.get('content-type'), icon).toBe(
+          'image/svg+xml',
+        );
 
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: `${SCREENSHOT_DIR}dashboard.png`, fullPage: true });
