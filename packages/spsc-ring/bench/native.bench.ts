@@ -6,11 +6,32 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { type BatchWorkload, defineSuite, latency, speedup, throughput } from '@ringkit/bench-kit';
+import { RingError } from '../src/errors.js';
 import { createRing, FixedConsumer, FixedProducer } from '../src/index.js';
-import { requireNative } from '../src/native.js';
+import { nativeAddon } from '../src/native-loader.js';
 import { BATCH, RECORD_BYTES, ringTransport } from './transport.js';
 
-const native = () => requireNative('the native benchmarks');
+/** The benchmarks' own addon (native/bench/native_bench.cc), built beside the package's. */
+interface NativeBench {
+  /** Two native threads through the C++ twin or the bench's plain C++ queue. */
+  nativeThroughput(options: {
+    queue: 'twin' | 'plain';
+    records: number;
+    recordSize: number;
+    batch: number;
+  }): { seconds: number; checksum: number };
+  /** Round trips between two native threads, spinning, over two twin rings or two bare atomic words. */
+  nativePingPong(roundTrips: number, over?: 'twin' | 'atomics'): number;
+}
+
+const benchAddon = nativeAddon<NativeBench>({
+  packageName: '@ringkit/spsc-ring',
+  from: { dirname: undefined, url: import.meta.url },
+  file: 'ringkit_spsc_bench.node',
+  needs: 'cmake and a C++20 compiler',
+  error: (sentence) => new RingError('NATIVE_UNAVAILABLE', sentence),
+});
+const native = () => benchAddon.require('the native benchmarks');
 
 function nativeQueue(queue: 'twin' | 'plain', batch: number): BatchWorkload {
   return {

@@ -26,21 +26,6 @@ export interface NativeBinding {
   lightPublishEnabled(): boolean;
   startProducer(ring: Uint8Array, options: NativeProducerOptions): RawNativeThread;
   startConsumer(ring: Uint8Array, options: NativeConsumerOptions): RawNativeThread;
-  /** Benchmarks: two native threads through the C++ twin or the bench's plain C++ queue. */
-  nativeThroughput(options: {
-    queue: 'twin' | 'plain';
-    records: number;
-    recordSize: number;
-    batch: number;
-  }): {
-    seconds: number;
-    checksum: number;
-  };
-  /**
-   * Benchmarks: round trips between two native threads, spinning, over two twin rings or over
-   * two bare atomic words (the machine's floor); returns seconds.
-   */
-  nativePingPong(roundTrips: number, over?: 'twin' | 'atomics'): number;
 }
 
 export interface NativeProducerOptions {

@@ -1,6 +1,7 @@
-// Native-only measurements for the benchmarks: two native threads moving records
-// through the C++ twin or the plain queue, and ping-pong round trips. Each call
-// runs synchronously and returns the seconds its threads took.
+// Native-only measurements for the benchmarks, in an addon of their own
+// (ringkit_spsc_bench.node, built in the repository, never shipped): two native
+// threads moving records through the C++ twin or the plain queue, and ping-pong
+// round trips. Each call runs synchronously and returns the seconds its threads took.
 #include <napi.h>
 
 #include <atomic>
@@ -197,9 +198,17 @@ Napi::Value NativePingPong(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void register_benchmarks(Napi::Env env, Napi::Object exports) {
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("nativeThroughput", Napi::Function::New(env, NativeThroughput));
   exports.Set("nativePingPong", Napi::Function::New(env, NativePingPong));
+  return exports;
 }
 
 }  // namespace ringkit::bench
+
+// NODE_API_MODULE pastes the function's name into identifiers: it takes an unqualified one.
+static Napi::Object InitBench(Napi::Env env, Napi::Object exports) {
+  return ringkit::bench::Init(env, exports);
+}
+
+NODE_API_MODULE(ringkit_spsc_bench, InitBench)

@@ -15,10 +15,6 @@
 #include "ringkit/spsc_ring.hpp"
 #include "ringkit/test_records.hpp"
 
-namespace ringkit::bench {
-void register_benchmarks(Napi::Env env, Napi::Object exports);  // native/bench/native_bench.cc
-}
-
 namespace {
 
 using namespace ringkit;
@@ -468,7 +464,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lightPublishEnabled", Napi::Function::New(env, LightPublishEnabled));
   exports.Set("startProducer", Napi::Function::New(env, StartProducer));
   exports.Set("startConsumer", Napi::Function::New(env, StartConsumer));
-  ringkit::bench::register_benchmarks(env, exports);
   return exports;
 }
 
