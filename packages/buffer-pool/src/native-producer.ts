@@ -135,7 +135,9 @@ export function startNativeProducer(
         type,
         seed,
       },
-      feed.askFor,
+      (kind, block) => {
+        if (kind === 'want') feed.askFor(block);
+      },
     );
     const started = producer;
     feed.feed((block, bytes) => started.addBlock(block, bytes));

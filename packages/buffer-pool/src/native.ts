@@ -151,7 +151,7 @@ export interface NativeBinding {
   startProducer(
     memory: RawProducerMemory,
     options: RawProducerOptions,
-    onWant: (block: number) => void,
+    onEvent: RawRoleEvent,
   ): RawNativeProducer;
   /** One thread running every listed role; `done` gives their results in the same order. */
   startRoles(
