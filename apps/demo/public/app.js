@@ -503,7 +503,23 @@ function render(sample) {
   renderRings(sample);
   const time = sample.at / 1000;
   for (const pipeline of sample.pipelines)
-    for (const panel of pipeline.panels) RENDERERS[panel.kind]?.(pipeline, panel, time);
+    for (const panel of pipeline.panels) {
+      const renderer = RENDERERS[panel.kind] ?? renderUnknown;
+      renderer(pipeline, panel, time);
+    }
+}
+
+/** A panel kind this page cannot draw: said in its place, never silently left out. */
+function renderUnknown(pipeline, panel) {
+  reportedPanel(`${panel.kind}:${pipeline.id}`, panel.title ?? panel.kind, (node) =>
+    node.append(
+      element(
+        'p',
+        { class: 'control-error', 'data-unrendered': panel.kind },
+        `This dashboard has no renderer for panel kind "${panel.kind}": add one to RENDERERS in public/app.js.`,
+      ),
+    ),
+  );
 }
 
 // ── wiring ──────────────────────────────────────────────────────────────────

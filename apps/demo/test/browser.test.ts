@@ -4,7 +4,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireOrSkip } from '../../../test-support/skip.js';
 import { readOverheadVerdicts } from '../src/overhead.js';
-import type { ControlMessage, Pipeline, PipelineFigures } from '../src/pipeline.js';
+import type { ControlMessage, Panel, Pipeline, PipelineFigures } from '../src/pipeline.js';
 import { startDashboard } from '../src/server.js';
 import { type Sample, Supervisor } from '../src/supervisor.js';
 import { TraceRecorder } from '../src/trace.js';
@@ -189,6 +189,8 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
             ringSize,
             ringSizes: [1, 2, 3, 4],
           },
+          // A kind the page has no renderer for: it must say so, not draw nothing.
+          { kind: 'sparkline', title: 'Sparkline' } as unknown as Panel,
         ],
       }),
       control: async (message) => {
@@ -228,6 +230,9 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       await expect
         .poll(() => page.textContent('[data-figure="utilisation:stand-in-ring"]'))
         .toBe('60.0%');
+      await expect
+        .poll(() => page.textContent('[data-panel="sparkline:stand-in-ring"] [data-unrendered]'))
+        .toContain('no renderer for panel kind "sparkline"');
       await page.close();
     } finally {
       await dashboard.close();
