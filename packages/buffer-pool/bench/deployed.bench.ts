@@ -5,8 +5,9 @@
  * (× the buffer size = bytes per second).
  * `npx bench-kit run bench/deployed.bench.ts --runs 5`
  */
-import { defineSuite, speedup } from '@ringkit/bench-kit';
-import { type Contender, type Deployed, startDeployed } from './deployed.js';
+import { defineSuite } from '@ringkit/bench-kit';
+import { type Contender, startDeployed } from './deployed.js';
+import { pipelineSpeedup } from './versus.js';
 
 const KiB = 1024;
 
@@ -18,25 +19,14 @@ function versus(
   baseline: Contender,
   candidate: Contender,
 ) {
-  let sides: [Deployed, Deployed] | undefined;
-  return speedup({
+  return pipelineSpeedup({
     name,
     description,
     atLeast,
-    itemsPerIteration: 1,
-    baseline: { batch: (buffers: number) => sides![0].run(buffers) },
-    candidate: { batch: (buffers: number) => sides![1].run(buffers) },
-    setup: async () => {
-      sides = [
-        await startDeployed(baseline, bufferSize),
-        await startDeployed(candidate, bufferSize),
-      ];
-    },
-    teardown: async () => {
-      const [a, b] = sides!;
-      sides = undefined;
-      await Promise.all([a.stop(), b.stop()]);
-    },
+    start: async () => [
+      await startDeployed(baseline, bufferSize),
+      await startDeployed(candidate, bufferSize),
+    ],
   });
 }
 

@@ -4,8 +4,9 @@
  * moving the same checked 1 KiB records through a fresh 2-lane pool per run (bench/native-roles.ts).
  * `npx bench-kit run bench/native.bench.ts --runs 5`
  */
-import { defineSuite, speedup } from '@ringkit/bench-kit';
-import { type RolesContender, type RolesRun, startRolesRun } from './native-roles.js';
+import { defineSuite } from '@ringkit/bench-kit';
+import { type RolesContender, startRolesRun } from './native-roles.js';
+import { pipelineSpeedup } from './versus.js';
 
 const KiB = 1024;
 
@@ -16,25 +17,14 @@ function versus(
   baseline: RolesContender,
   candidate: RolesContender,
 ) {
-  let sides: [RolesRun, RolesRun] | undefined;
-  return speedup({
+  return pipelineSpeedup({
     name,
     description,
     atLeast: 1,
-    itemsPerIteration: 1,
-    baseline: { batch: (buffers: number) => sides![0].run(buffers) },
-    candidate: { batch: (buffers: number) => sides![1].run(buffers) },
-    setup: async () => {
-      sides = [
-        await startRolesRun(baseline, bufferSize),
-        await startRolesRun(candidate, bufferSize),
-      ];
-    },
-    teardown: async () => {
-      const [a, b] = sides!;
-      sides = undefined;
-      await Promise.all([a.stop(), b.stop()]);
-    },
+    start: async () => [
+      await startRolesRun(baseline, bufferSize),
+      await startRolesRun(candidate, bufferSize),
+    ],
   });
 }
 
