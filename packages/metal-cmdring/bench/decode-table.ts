@@ -3,8 +3,9 @@
  * the decode loop (encode E µs on the JS thread, execute X µs on the executor)
  * for ring sizes 1–4, median of 5 runs, driven two ways:
  * from the event loop (await acquire, commit) and from a worker (acquireSync,
- * submit). Writes bench/results/decode-table.{md,json} (not benchmark_results/,
- * which holds bench-kit's results only). Needs the built package (dist/).
+ * submit). Writes benchmark_results/metal-cmdring/decode-table/decode-table.{md,json} (a
+ * folder of its own: bench-kit reads only the package folder's top-level files as its
+ * results). Needs the built package (dist/).
  * `npm run bench:table -w @ringkit/metal-cmdring`
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -109,7 +110,7 @@ for (const mode of MODES) {
     }
   }
 }
-const folder = join(import.meta.dirname, 'results');
+const folder = join(import.meta.dirname, '..', '..', '..', 'benchmark_results', 'metal-cmdring', 'decode-table');
 mkdirSync(folder, { recursive: true });
 writeFileSync(join(folder, 'decode-table.md'), `${lines.join('\n')}\n`);
 writeFileSync(
