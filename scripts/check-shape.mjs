@@ -173,6 +173,28 @@ function checkTestSupport({ path, where }) {
       );
 }
 
+/** 8. Test aids behind a "./test" export: the main entry exports nothing named for tests. */
+function checkMainEntry({ path, where }) {
+  const entry = join(path, 'src', 'index.ts');
+  if (!existsSync(entry)) return;
+  const exported = [...readFileSync(entry, 'utf8').matchAll(/export\s*(?:type\s*)?\{([^}]*)\}/g)]
+    .flatMap((match) => match[1].split(','))
+    .map((name) =>
+      name
+        .replace(/\btype\b/, '')
+        .trim()
+        .split(/\s+as\s+/)
+        .pop(),
+    )
+    .filter(Boolean);
+  for (const name of exported)
+    if (/test/i.test(name))
+      broken(
+        where,
+        `the main entry exports ${name}, a test aid; export it from a "./test" entry instead.`,
+      );
+}
+
 const packages = workspacePackages();
 for (const pkg of packages) {
   checkReadme(pkg);
@@ -181,6 +203,7 @@ for (const pkg of packages) {
   checkResults(pkg);
   checkTarball(pkg);
   checkTestSupport(pkg);
+  checkMainEntry(pkg);
 }
 checkTrackedBuilds();
 

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/native-loader.ts'],
+  entry: ['src/index.ts', 'src/native-loader.ts', 'src/test.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,5 +1,6 @@
 // A native thread (C++, the header-only twin) produces; JavaScript drains without blocking the event loop.
-import { ByteConsumer, checkTestRecord, createRing, startNativeProducer } from '@ringkit/spsc-ring';
+import { ByteConsumer, createRing, startNativeProducer } from '@ringkit/spsc-ring';
+import { checkTestRecord } from '@ringkit/spsc-ring/test';
 
 // Wait domain "os": the JS side sleeps on a futex the native thread can wake.
 const buffer = createRing({

@@ -43,11 +43,5 @@ export {
   readRingStats,
 } from './ring-end.js';
 export { attachShared, checkSharedName, createShared, unlinkShared } from './shared-memory.js';
-export {
-  checkTestRecord,
-  MIN_TEST_RECORD,
-  testRecordChecksum,
-  writeTestRecord,
-} from './test-records.js';
 export { RingViews } from './views.js';
 export type { WaitOptions, WaitOutcome } from './wait.js';

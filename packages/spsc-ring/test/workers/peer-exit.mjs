@@ -5,7 +5,8 @@
 // side = 'consumer' (main consumes, worker produces 10 records) or 'producer' (main pushes into a
 // full ring, worker consumed nothing). Prints one JSON line: how the wait ended.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { createRing, FixedConsumer, FixedProducer, writeTestRecord } from '../../dist/index.js';
+import { createRing, FixedConsumer, FixedProducer } from '../../dist/index.js';
+import { writeTestRecord } from '../../dist/test.js';
 
 const RECORDS = 10;
 

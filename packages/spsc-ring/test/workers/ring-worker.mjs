@@ -1,15 +1,8 @@
 // One side of a ring in a worker thread, for the stress and wait tests.
 // workerData: { role, buffer, records, seed, ... } — see each role below.
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  ByteConsumer,
-  ByteProducer,
-  checkTestRecord,
-  FixedConsumer,
-  FixedProducer,
-  MIN_TEST_RECORD,
-  writeTestRecord,
-} from '../../dist/index.js';
+import { ByteConsumer, ByteProducer, FixedConsumer, FixedProducer } from '../../dist/index.js';
+import { checkTestRecord, MIN_TEST_RECORD, writeTestRecord } from '../../dist/test.js';
 
 function createRandom(seed) {
   let state = seed >>> 0 || 1;

@@ -1,7 +1,8 @@
 // A separate process: attaches to a shared ring by name and drains it, checking
 // that records continue the sequence from the ring's `popped` count; prints a
 // JSON line with what it saw when the ring closes. argv: name [slowMs]
-import { attachShared, checkTestRecord, FixedConsumer } from '../../dist/index.js';
+import { attachShared, FixedConsumer } from '../../dist/index.js';
+import { checkTestRecord } from '../../dist/test.js';
 
 const [name, slowMs] = [process.argv[2], Number(process.argv[3] ?? 0)];
 const consumer = FixedConsumer.attach(attachShared(name));

@@ -2,7 +2,8 @@
 // continuing the sequence from the ring's `pushed` count (so a replacement for a
 // killed producer carries on exactly), until `until` records exist; then closes
 // the ring if asked. argv: name until batch [close]
-import { attachShared, FixedProducer, writeTestRecord } from '../../dist/index.js';
+import { attachShared, FixedProducer } from '../../dist/index.js';
+import { writeTestRecord } from '../../dist/test.js';
 
 const [name, until, batch, close] = [
   process.argv[2],
