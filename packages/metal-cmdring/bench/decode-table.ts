@@ -110,7 +110,15 @@ for (const mode of MODES) {
     }
   }
 }
-const folder = join(import.meta.dirname, '..', '..', '..', 'benchmark_results', 'metal-cmdring', 'decode-table');
+const folder = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'benchmark_results',
+  'metal-cmdring',
+  'decode-table',
+);
 mkdirSync(folder, { recursive: true });
 writeFileSync(join(folder, 'decode-table.md'), `${lines.join('\n')}\n`);
 writeFileSync(
