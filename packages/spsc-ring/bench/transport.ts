@@ -160,17 +160,17 @@ export function ringTransport(mode: 'single' | 'batched'): Transport {
 }
 
 /**
- * The README's first example (examples/worker.mjs), its loops as written there: `await
- * claimAsync` of up to 256 slots, ids written in place through `views.u32`, one commit; the
- * worker drains through `views.u32` and waits with the defaults.
+ * The README's first example (examples/worker.mjs), its loops as written there: `tryClaim` of
+ * up to 256 slots (`await claimAsync` only when the ring is full), ids written in place through
+ * `views.u32`, one commit; the worker drains through `views.u32` and waits with the defaults.
  */
 export function readmeExampleTransport(): Transport {
   return ringWithWorker(FIXED_RING, FixedProducer.attach, 'readme', async (producer, records) => {
     const { u32 } = producer.views;
     for (let sent = 0; sent < records; ) {
-      const claim = (await producer.claimAsync(Math.min(256, records - sent), {
-        timeoutMs: 5000,
-      }))!;
+      const wanted = Math.min(256, records - sent);
+      const claim = (producer.tryClaim(wanted) ??
+        (await producer.claimAsync(wanted, { timeoutMs: 5000 })))!;
       for (let i = 0; i < claim.count; i++) u32[(claim.offset >> 2) + i * 8] = sent + i;
       claim.commit();
       sent += claim.count;
