@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "page_memory.hpp"
 #include "plain_spsc.hpp"
 #include "ringkit/spsc_ring.hpp"
 
@@ -34,7 +35,7 @@ std::uint64_t consume(const std::byte* record) {
 double twin_throughput(std::uint64_t records, std::uint32_t record_size, std::uint32_t batch,
                        std::uint64_t& sink) {
   RingConfig config{layout::kind::kFixed, 4096, record_size, 0, layout::wait_domain::kOs, true};
-  std::vector<std::byte> memory(Ring::byte_length(config));
+  PageMemory memory(Ring::byte_length(config));
   Ring ring;
   if (Ring::initialise(memory.data(), memory.size(), config) != RingStatus::kOk ||
       Ring::attach(memory.data(), memory.size(), ring) != RingStatus::kOk)
@@ -106,8 +107,7 @@ double plain_throughput(std::uint64_t records, std::uint32_t record_size, std::u
 // Two rings, two threads: a record goes out, comes back, `round_trips` times. Spinning waits.
 double twin_ping_pong(std::uint64_t round_trips) {
   RingConfig config{layout::kind::kFixed, 64, 8, 0, layout::wait_domain::kOs, true};
-  std::vector<std::byte> out_memory(Ring::byte_length(config)),
-      back_memory(Ring::byte_length(config));
+  PageMemory out_memory(Ring::byte_length(config)), back_memory(Ring::byte_length(config));
   Ring out_ring, back_ring;
   (void)Ring::initialise(out_memory.data(), out_memory.size(), config);
   (void)Ring::initialise(back_memory.data(), back_memory.size(), config);

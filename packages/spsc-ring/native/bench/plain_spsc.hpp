@@ -11,8 +11,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstring>
-#include <vector>
 
+#include "page_memory.hpp"
 #include "ringkit/record_copy.hpp"
 
 namespace ringkit::bench {
@@ -77,7 +77,7 @@ class PlainSpscQueue {
   std::size_t head_cache_ = 0;
   alignas(128) std::size_t mask_;
   std::size_t record_size_;
-  std::vector<std::byte> slots_;
+  PageMemory slots_;  // page-aligned, as the twin's ring (page_memory.hpp)
 };
 
 }  // namespace ringkit::bench
