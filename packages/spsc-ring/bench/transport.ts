@@ -162,7 +162,7 @@ export function ringTransport(mode: 'single' | 'batched'): Transport {
 /**
  * The README's first example (examples/worker.mjs), its loops as written there: `tryClaim` of
  * up to 256 slots (`await claimAsync` only when the ring is full), ids written in place through
- * `views.u32`, one commit; the worker drains through `views.u32` and waits with the defaults.
+ * `views.u32`, one commit; the worker drains through `views.u32` and waits gathering 64.
  */
 export function readmeExampleTransport(): Transport {
   return ringWithWorker(FIXED_RING, FixedProducer.attach, 'readme', async (producer, records) => {

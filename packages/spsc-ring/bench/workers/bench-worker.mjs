@@ -50,7 +50,7 @@ if (role === 'drain') {
       for (let i = 0; i < count; i++) ids += u32[(offset >> 2) + i * 8];
       sum += ids;
     });
-    if (drained === 0 && consumer.wait() === 'closed') break;
+    if (drained < 64 && consumer.wait({ atLeast: 64 }) === 'closed') break;
   }
   parentPort.postMessage({ sum });
 } else if (role === 'byte-drain') {
