@@ -80,6 +80,18 @@ inline constexpr Side kConsumerSide{layout::consumer::kPid,    layout::consumer:
                                     layout::consumer::kThread, layout::producer::kPid,
                                     layout::producer::kThread, layout::producer::kPublishMode};
 
+// Where one side publishes (LAYOUT.md): its position, its count, and the peer's sleep flag and
+// the word the peer sleeps on, which every publish looks at.
+struct PublishWords {
+  std::size_t position, counter, peer_flag, peer_signal;
+};
+inline constexpr PublishWords kProducerPublishes{
+    layout::producer::kWritePosition, layout::producer::kPushed,
+    layout::notification::kConsumerWaiting, layout::notification::kDataSignal};
+inline constexpr PublishWords kConsumerPublishes{
+    layout::consumer::kReadPosition, layout::consumer::kPopped,
+    layout::notification::kProducerWaiting, layout::notification::kSpaceSignal};
+
 // The least time between two looks for a dead peer from a waiting end: each look is a system
 // call, and an end that sleeps for most records (a pipeline hop on a small machine) paid one
 // per sleep (the TypeScript ends' PEER_CHECK_MS).
@@ -332,20 +344,20 @@ class Ring {
     wake_if_flag(flag_offset, signal_offset, word(flag_offset).load(std::memory_order_seq_cst));
   }
 
-  // Publishes `value` at `position_offset` and wakes a sleeper if its flag is up.
+  // Publishes `value` as the side's position and wakes its peer if the peer's flag is up.
   // Light path (see barrier.hpp): a release store and a compiler-only barrier,
   // the sleeper's membarrier standing in for the fence. Otherwise sequentially
   // consistent (XCHG on x86).
-  void publish_and_wake(std::size_t position_offset, std::uint32_t value, std::size_t flag_offset,
-                        std::size_t signal_offset, bool light) const noexcept {
+  void publish_and_wake(const PublishWords& words, std::uint32_t value, bool light) const noexcept {
     if (light) {
-      word(position_offset).store(value, std::memory_order_release);
+      word(words.position).store(value, std::memory_order_release);
       std::atomic_signal_fence(std::memory_order_seq_cst);
-      wake_if_flag(flag_offset, signal_offset, word(flag_offset).load(std::memory_order_relaxed));
+      wake_if_flag(words.peer_flag, words.peer_signal,
+                   word(words.peer_flag).load(std::memory_order_relaxed));
       return;
     }
-    word(position_offset).store(value, std::memory_order_seq_cst);
-    wake_if_waiting(flag_offset, signal_offset);
+    word(words.position).store(value, std::memory_order_seq_cst);
+    wake_if_waiting(words.peer_flag, words.peer_signal);
   }
 
   void wake_if_flag(std::size_t flag_offset, std::size_t signal_offset,
@@ -500,12 +512,12 @@ namespace detail {
 
 // A fixed ring's position wrapping past 2³²: the high words around it. Takes the Ring by value
 // (see Ring::beat_at).
-[[gnu::noinline, gnu::cold]] inline void publish_across_wrap(
-    Ring ring, std::size_t position_offset, std::uint32_t position, std::size_t counter_offset,
-    std::uint32_t high, std::size_t flag_offset, std::size_t signal_offset) noexcept {
-  ring.word(counter_offset + layout::counter::kHighBefore).store(high, std::memory_order_seq_cst);
-  ring.publish_and_wake(position_offset, position, flag_offset, signal_offset, false);
-  ring.word(counter_offset + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);
+[[gnu::noinline, gnu::cold]] inline void publish_across_wrap(Ring ring, const PublishWords& words,
+                                                             std::uint32_t position,
+                                                             std::uint32_t high) noexcept {
+  ring.word(words.counter + layout::counter::kHighBefore).store(high, std::memory_order_seq_cst);
+  ring.publish_and_wake(words, position, false);
+  ring.word(words.counter + layout::counter::kHighAfter).store(high, std::memory_order_seq_cst);
 }
 
 // Publishes a side's position and its count. Byte rings: the position, then the counter (one
@@ -515,24 +527,21 @@ namespace detail {
 // `high` is the writer's copy of the high word it last stored.
 // Always inline, its rare paths out of line: a one-record push is a copy and this, and any call
 // left in it makes the compiler spill the producer's state around it.
-[[gnu::always_inline]] inline void publish_counted(const Ring& ring, std::size_t position_offset,
-                                                   std::uint32_t position,
-                                                   std::size_t counter_offset, std::uint64_t count,
+[[gnu::always_inline]] inline void publish_counted(const Ring& ring, const PublishWords& words,
+                                                   std::uint32_t position, std::uint64_t count,
                                                    std::uint32_t& high, bool counted_by_position,
-                                                   std::size_t flag_offset,
-                                                   std::size_t signal_offset, bool light) noexcept {
+                                                   bool light) noexcept {
   if (!counted_by_position) {
-    ring.publish_and_wake(position_offset, position, flag_offset, signal_offset, light);
-    ring.store_counter(counter_offset, count);
+    ring.publish_and_wake(words, position, light);
+    ring.store_counter(words.counter, count);
     return;
   }
   if (static_cast<std::uint32_t>(count >> 32) == high) [[likely]] {
-    ring.publish_and_wake(position_offset, position, flag_offset, signal_offset, light);
+    ring.publish_and_wake(words, position, light);
     return;
   }
   high = static_cast<std::uint32_t>(count >> 32);
-  publish_across_wrap(ring, position_offset, position, counter_offset, high, flag_offset,
-                      signal_offset);
+  publish_across_wrap(ring, words, position, high);
 }
 
 // The count an end takes over at attach, as the counter's only writer from then on. One a writer
@@ -630,9 +639,7 @@ class ProducerBase {
   // separate counter store made the consumer, spinning on this line, take it twice.
   [[gnu::always_inline]] void publish(std::uint32_t records) noexcept {
     pushed_ += records;
-    publish_counted(ring_, layout::producer::kWritePosition, write_, layout::producer::kPushed,
-                    pushed_, pushed_high_, counted_by_position_,
-                    layout::notification::kConsumerWaiting, layout::notification::kDataSignal,
+    publish_counted(ring_, kProducerPublishes, write_, pushed_, pushed_high_, counted_by_position_,
                     light_);
     if (beat_due(write_, records, publishes_, counted_by_position_)) [[unlikely]]
       ring_.beat(kProducerSide);
@@ -718,9 +725,7 @@ class ConsumerBase {
   // Release: the producer may reuse everything before this position.
   [[gnu::always_inline]] void publish_read(std::uint32_t records) noexcept {
     popped_ += records;
-    publish_counted(ring_, layout::consumer::kReadPosition, read_, layout::consumer::kPopped,
-                    popped_, popped_high_, counted_by_position_,
-                    layout::notification::kProducerWaiting, layout::notification::kSpaceSignal,
+    publish_counted(ring_, kConsumerPublishes, read_, popped_, popped_high_, counted_by_position_,
                     light_);
     if (beat_due(read_, records, publishes_, counted_by_position_)) [[unlikely]]
       ring_.beat(kConsumerSide);
