@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkResults } from './check.js';
 import { BenchKitError } from './errors.js';
 import { defaultBenchFiles, loadSuite } from './load-suites.js';
+import { updateReadmes } from './readme-files.js';
 import { runRepeated } from './repeat-runs.js';
 import { writeReport } from './report.js';
 import { runSuites } from './run-suites.js';
@@ -33,10 +34,14 @@ Commands:
                         (also $RINGKIT_BENCH_STRICT=1)
   report         write chart.svg and summary.md per package and SUMMARY.md
       --results <dir>   results directory
+  readme         regenerate the measured tables between "<!-- bench-kit table: … -->" and
+                 "<!-- bench-kit table end -->" in every workspace package's README
+      --results <dir>   results directory
+      --check           write nothing; exit 1 when a README's table differs from the results
 
 Exit codes: 0 ok, 1 a benchmark failed its target (or a gated package has none), 2 bad input.`;
 
-type Command = 'run' | 'check' | 'report';
+type Command = 'run' | 'check' | 'report' | 'readme';
 
 export async function main(argv: readonly string[], cwd = process.cwd()): Promise<number> {
   const [command, ...rest] = argv;
@@ -51,7 +56,7 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
   if (!isCommand(command)) {
     throw new BenchKitError(
       'BAD_ARGUMENT',
-      `unknown command "${command}"; expected run, check or report (see bench-kit --help).`,
+      `unknown command "${command}"; expected run, check, report or readme (see bench-kit --help).`,
     );
   }
   const options = parseOptions(command, rest);
@@ -135,6 +140,9 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
     return report.passed ? 0 : 1;
   }
 
+  if (command === 'readme')
+    return readmeCommand(resolvedResults, cwd, options.values.check === true);
+
   const files = await writeReport(resolvedResults);
   console.log(files.summaryText);
   console.log(`wrote ${files.charts.length} chart(s) and ${files.summary}`);
@@ -142,7 +150,31 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
 }
 
 function isCommand(value: string): value is Command {
-  return value === 'run' || value === 'check' || value === 'report';
+  return value === 'run' || value === 'check' || value === 'report' || value === 'readme';
+}
+
+async function readmeCommand(resultsDir: string, cwd: string, check: boolean): Promise<number> {
+  const workspaceRoot = findWorkspaceRoot(cwd);
+  if (workspaceRoot === null) {
+    throw new BenchKitError(
+      'BAD_ARGUMENT',
+      `no npm workspace at or above ${cwd}; run bench-kit readme inside the repository.`,
+    );
+  }
+  const updates = await updateReadmes({ resultsDir, workspaceRoot, check });
+  for (const { file, stale } of updates) {
+    if (!stale) console.log(`${file}: tables match ${resultsDir}`);
+    else if (check) console.error(`${file}: a measured table differs from the results files`);
+    else console.log(`${file}: tables regenerated`);
+  }
+  const stale = updates.filter((update) => update.stale);
+  if (check && stale.length > 0) {
+    console.error(
+      `bench-kit readme --check: ${stale.length} README(s) out of date; run "npx bench-kit readme" and commit them.`,
+    );
+    return 1;
+  }
+  return 0;
 }
 
 function parseOptions(command: Command, args: string[]) {
@@ -150,6 +182,7 @@ function parseOptions(command: Command, args: string[]) {
     run: ['out', 'quick', 'filter', 'seed', 'gate', 'runs', 'as-run'],
     check: ['results', 'budget', 'strict'],
     report: ['results'],
+    readme: ['results', 'check'],
   }[command];
   try {
     const parsed = parseArgs({
@@ -167,6 +200,7 @@ function parseOptions(command: Command, args: string[]) {
         'as-run': { type: 'string' },
         budget: { type: 'string' },
         strict: { type: 'boolean' },
+        check: { type: 'boolean' },
       },
     });
     const misplaced = Object.keys(parsed.values).find((key) => !allowed.includes(key));
