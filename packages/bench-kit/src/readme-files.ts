@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseResult } from './parse-result.js';
-import { renderReadmeTables, type StoredResult } from './readme-tables.js';
+import { findTables, renderReadmeTables, type StoredResult } from './readme-tables.js';
 import { packageFolderName } from './results.js';
 import { listWorkspacePackages } from './workspace.js';
 
@@ -25,9 +25,10 @@ export async function updateReadmes(options: {
   for (const { name, dir } of listWorkspacePackages(options.workspaceRoot)) {
     const path = join(dir, 'README.md');
     const text = await readFile(path, 'utf8').catch(() => null);
-    if (text === null || !/<!-- bench-kit (table|copy):/.test(text)) continue;
-    const folder = packageFolderName(name);
+    if (text === null) continue;
     const file = relative(options.workspaceRoot, path);
+    if (findTables(text, file).length === 0) continue;
+    const folder = packageFolderName(name);
     const results = join(options.resultsDir, folder);
     const rendered = await renderReadmeTables(text, file, folder, {
       result: (bench) => readStored(results, bench),

@@ -48,10 +48,12 @@ interface SidesOption {
 }
 
 interface Marker {
-  /** Offsets in the README: the end of the opening comment's line, the start of the closing one. */
+  /** Offsets in the README: the end of the opening comment's line, the start of the closing one's. */
   readonly bodyStart: number;
   readonly bodyEnd: number;
   readonly line: number;
+  /** The opening comment's indentation (a table inside a list item), given to every line. */
+  readonly indent: string;
 }
 
 type TableMarker =
@@ -62,25 +64,32 @@ type TableMarker =
     })
   | (Marker & { readonly kind: 'copy'; readonly path: string });
 
-const OPENING = /<!-- bench-kit (table|copy): ([^;>]*?)(?:; sides: (ns|rate) ([^>]*?))? -->\n/g;
+const OPENING =
+  /^([ \t]*)<!-- bench-kit (table|copy): ([^;>]*?)(?:; sides: (ns|rate) ([^>]*?))? -->\n/gm;
 
 /** Every marker of a README, in order; one left open or naming nothing is an error. */
 export function findTables(readme: string, file: string): TableMarker[] {
   const tables: TableMarker[] = [];
+  const fenced = fencedRanges(readme);
   for (const match of readme.matchAll(OPENING)) {
-    const kind = match[1] as 'table' | 'copy';
+    // A marker shown in a code block (documentation of the markers) is text, not a table.
+    if (fenced.some(([start, end]) => (match.index ?? 0) > start && (match.index ?? 0) < end))
+      continue;
+    const indent = match[1] ?? '';
+    const kind = match[2] as 'table' | 'copy';
     const closing = `<!-- bench-kit ${kind} end -->`;
     const bodyStart = (match.index ?? 0) + match[0].length;
     const line = readme.slice(0, match.index).split('\n').length;
-    const bodyEnd = readme.indexOf(closing, bodyStart);
+    const closingAt = readme.indexOf(closing, bodyStart);
     const nextOpening = readme.slice(bodyStart).search(/<!-- bench-kit (table|copy):/);
-    if (bodyEnd === -1 || (nextOpening !== -1 && bodyStart + nextOpening < bodyEnd)) {
+    if (closingAt === -1 || (nextOpening !== -1 && bodyStart + nextOpening < closingAt)) {
       throw new BenchKitError(
         'BAD_ARGUMENT',
         `${file}:${line}: a bench-kit ${kind} is opened and not closed; add "${closing}" on a line of its own after it.`,
       );
     }
-    const named = (match[2] ?? '')
+    const bodyEnd = readme.lastIndexOf('\n', closingAt) + 1;
+    const named = (match[3] ?? '')
       .split(',')
       .map((name) => name.trim())
       .filter((name) => name !== '');
@@ -93,14 +102,29 @@ export function findTables(readme: string, file: string): TableMarker[] {
       );
     }
     if (kind === 'copy') {
-      tables.push({ kind, bodyStart, bodyEnd, line, path: named[0] as string });
+      tables.push({ kind, bodyStart, bodyEnd, line, indent, path: named[0] as string });
       continue;
     }
     const sides =
-      match[3] === undefined ? null : { as: match[3] as 'ns' | 'rate', words: match[4] ?? '' };
-    tables.push({ kind, bodyStart, bodyEnd, line, benches: named, sides });
+      match[4] === undefined ? null : { as: match[4] as 'ns' | 'rate', words: match[5] ?? '' };
+    tables.push({ kind, bodyStart, bodyEnd, line, indent, benches: named, sides });
   }
   return tables;
+}
+
+/** Where each fenced code block (``` … ```) starts and ends. */
+function fencedRanges(readme: string): [number, number][] {
+  const ranges: [number, number][] = [];
+  let open = -1;
+  for (const match of readme.matchAll(/^ {0,3}```.*$/gm)) {
+    if (open === -1) open = match.index ?? 0;
+    else {
+      ranges.push([open, (match.index ?? 0) + match[0].length]);
+      open = -1;
+    }
+  }
+  if (open !== -1) ranges.push([open, readme.length]);
+  return ranges;
 }
 
 /** The README with every table regenerated from `lookup`; `folder` names the results' folder in the caption. */
@@ -121,7 +145,8 @@ export async function renderReadmeTables(
           `${file}:${table.line}: the copy names ${folder}/${table.path}, which does not exist; run the script that writes it or fix the path.`,
         );
       }
-      out += `${readme.slice(from, table.bodyStart)}${renderCopy(text, folder, table.path, file, table.line)}\n`;
+      const copy = renderCopy(text, folder, table.path, file, table.line);
+      out += `${readme.slice(from, table.bodyStart)}${indented(copy, table.indent)}\n`;
       from = table.bodyEnd;
       continue;
     }
@@ -136,10 +161,18 @@ export async function renderReadmeTables(
       }
       stored.push(found);
     }
-    out += `${readme.slice(from, table.bodyStart)}${renderTable(stored, folder, table.sides)}\n`;
+    const rendered = renderTable(stored, folder, table.sides);
+    out += `${readme.slice(from, table.bodyStart)}${indented(rendered, table.indent)}\n`;
     from = table.bodyEnd;
   }
   return out + readme.slice(from);
+}
+
+function indented(text: string, indent: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : indent + line))
+    .join('\n');
 }
 
 /** The first markdown table of a file the results folder holds, under a caption naming it. */

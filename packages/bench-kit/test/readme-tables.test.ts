@@ -99,6 +99,27 @@ describe('README tables generated from results', () => {
     );
   });
 
+  it('leaves a marker shown in a code block alone', async () => {
+    const readme = `\`\`\`markdown\n<!-- bench-kit table: not-a-bench -->\n<!-- bench-kit table end -->\n\`\`\`\n${README}`;
+    const out = await renderReadmeTables(readme, 'README.md', 'example', lookup);
+    expect(
+      out.startsWith(
+        '```markdown\n<!-- bench-kit table: not-a-bench -->\n<!-- bench-kit table end -->\n```\n',
+      ),
+    ).toBe(true);
+    expect(out).toContain('**4.00×** [1.50× … 4.20×]');
+  });
+
+  it('indents a table inside a list item as its markers are', async () => {
+    const readme =
+      '- item:\n\n  <!-- bench-kit table: push-vs-post -->\n  <!-- bench-kit table end -->\n';
+    const out = await renderReadmeTables(readme, 'README.md', 'example', lookup);
+    const lines = out.split('\n').slice(2, -1);
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines) expect(line === '' || line.startsWith('  ')).toBe(true);
+    expect(await renderReadmeTables(out, 'README.md', 'example', lookup)).toBe(out);
+  });
+
   it('refuses a table that is opened and never closed', async () => {
     const readme = README.replace('<!-- bench-kit table end -->', '');
     await expect(renderReadmeTables(readme, 'README.md', 'example', lookup)).rejects.toMatchObject({
