@@ -107,7 +107,7 @@ export default defineSuite({
     ),
     compared(
       'readme-example-vs-batched',
-      "32-byte records, main → worker: the README's first example (await claimAsync, write in place, commit; drain, wait) vs the bench's batched claims",
+      "32-byte records, main → worker: the README's first example (tryClaim, awaiting claimAsync only when full, ids written in place, commit; drain, wait gathering 64) vs the bench's batched claims",
       0.9,
       ringTransport('batched'),
       readmeExampleTransport(),
