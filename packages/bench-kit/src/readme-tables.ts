@@ -211,15 +211,17 @@ export function renderTable(
 ): string {
   const results = stored.map(({ result }) => result);
   const runCounts = [...new Set(results.map((result) => result.runs?.length ?? 1))];
-  const figureHeader =
-    runCounts.length === 1 && (runCounts[0] ?? 1) > 1
+  const singleRuns = runCounts.length === 1 && runCounts[0] === 1;
+  const figureHeader = singleRuns
+    ? 'median [95% interval], one run'
+    : runCounts.length === 1
       ? `median of ${runCounts[0]} runs [worst … best]`
       : 'median of the runs [worst … best]';
   const header = ['benchmark', figureHeader];
   if (sides !== null) header.push('candidate vs baseline');
   header.push('target', 'verdict');
   const rows = stored.map(({ result, runFiles }) => {
-    const row = [describe(result), figureOf(result)];
+    const row = [describe(result), figureOf(result, !singleRuns)];
     if (sides !== null) row.push(sidesOf(result, runFiles, sides));
     row.push(formatBudget(result.kind, result.budget, result.p99Budget), verdictOf(result));
     return row;
@@ -236,8 +238,11 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** The median in bold, then the worst and best run (or a single run's interval). */
-function figureOf(result: BenchResult): string {
+/**
+ * The median in bold, then the worst and best run — or a single run's interval, said so where
+ * the table's other rows are repeated runs (`markSingle`).
+ */
+function figureOf(result: BenchResult, markSingle: boolean): string {
   const value = `**${formatValue(result.unit, result.median)}**`;
   const p99s = (result.runs ?? []).map((run) => run.percentiles?.p99 ?? Number.NaN);
   const p99 =
@@ -250,7 +255,7 @@ function figureOf(result: BenchResult): string {
         : `, p99 ${formatDuration(median(p99s))}`;
   if (result.runs === null) {
     const interval = formatInterval(result.unit, result.interval.low, result.interval.high);
-    return `${value} ${interval} (one run, 95% interval)${p99}`;
+    return `${value} ${interval}${markSingle ? ' (one run, 95% interval)' : ''}${p99}`;
   }
   const { worst, best } = judgeRuns(result.runs, result);
   return `${value} [${formatValue(result.unit, worst.median)} … ${formatValue(result.unit, best.median)}]${p99}`;

@@ -99,6 +99,17 @@ describe('README tables generated from results', () => {
     );
   });
 
+  it('shows a single run by its interval, and says so', async () => {
+    const single = { result: RUNS[0]!, runFiles: [] };
+    const out = await renderReadmeTables(README, 'README.md', 'example', {
+      ...lookup,
+      result: async () => single,
+    });
+    expect(out).toContain('| benchmark | median [95% interval], one run |');
+    expect(out).toContain('| **4.00×** [3.90×, 4.10×] | 250 vs 1 000 ns a record | ≥ 3× | pass |');
+    expect(out).toContain(': 1 run of each bench, 2026-12-06 07:50 UTC,');
+  });
+
   it('leaves a marker shown in a code block alone', async () => {
     const readme = `\`\`\`markdown\n<!-- bench-kit table: not-a-bench -->\n<!-- bench-kit table end -->\n\`\`\`\n${README}`;
     const out = await renderReadmeTables(readme, 'README.md', 'example', lookup);
