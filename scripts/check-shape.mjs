@@ -45,7 +45,10 @@ function filesUnder(dir) {
   });
 }
 
-/** 1. README: a runnable example before the first section, then API → Guarantees → Measured. */
+/**
+ * 1. README: a runnable example before the first section, then API → Guarantees → Measured,
+ * whose tables bench-kit readme writes from benchmark_results/ (.ci/run checks them).
+ */
 function checkReadme({ path, where, manifest }) {
   if (manifest.private) return; // the demo's README is a user guide, not a package reference
   const readme = join(path, 'README.md');
@@ -74,6 +77,12 @@ function checkReadme({ path, where, manifest }) {
   const indices = order.map(([, index]) => index).filter((index) => index >= 0);
   if (indices.some((index, i) => i > 0 && index < indices[i - 1]))
     broken(where, 'README.md sections are out of order: API, then Guarantees, then Measured.');
+  const measured = text.slice(Math.max(0, text.search(/^## Measured\b/m)));
+  if (!/^[ \t]*<!-- bench-kit (table|copy): /m.test(measured))
+    broken(
+      where,
+      'README.md\'s Measured section has no generated table: put its figures between "<!-- bench-kit table: <benches> -->" and "<!-- bench-kit table end -->" and run npx bench-kit readme.',
+    );
 }
 
 /** 2. examples/: every file in it is run by test/examples.test.ts. */
