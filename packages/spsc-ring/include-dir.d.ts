@@ -1,4 +1,4 @@
-/** Absolute path of the C++ include directory (ringkit/layout.hpp, ringkit/spsc_ring.hpp). */
+/** Absolute path of the C++ include directory (ringkit/spsc_ring/layout.hpp, ringkit/spsc_ring.hpp). */
 declare const includeDir: string;
 
 export { includeDir };

@@ -1,4 +1,4 @@
-// The C++ headers (ringkit/layout.hpp, ringkit/spsc_ring.hpp) and the addon build preamble
+// The C++ headers (ringkit/spsc_ring/layout.hpp, ringkit/spsc_ring.hpp) and the addon build preamble
 // (cmake/ringkit_addon.cmake) for other packages' CMake.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,6 @@
 /**
  * The ring's shared-memory layout, defined once for TypeScript. LAYOUT.md draws
- * it; native/include/ringkit/layout.hpp defines the same numbers for C++, and
+ * it; native/include/ringkit/spsc_ring/layout.hpp defines the same numbers for C++, and
  * test/layout.test.ts proves the two agree. Every field is a little-endian u32.
  */
 

@@ -13,7 +13,7 @@ const { includeDir, cmakeModule } = createRequire(import.meta.url)('../include-d
 
 describe('the exported C++ include directory', () => {
   it('holds the layout and the twin', () => {
-    expect(existsSync(join(includeDir, 'ringkit', 'layout.hpp'))).toBe(true);
+    expect(existsSync(join(includeDir, 'ringkit', 'spsc_ring', 'layout.hpp'))).toBe(true);
     expect(existsSync(join(includeDir, 'ringkit', 'spsc_ring.hpp'))).toBe(true);
   });
 

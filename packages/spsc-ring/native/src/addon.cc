@@ -11,8 +11,8 @@
 #include <string>
 #include <thread>
 
-#include "ringkit/layout.hpp"
 #include "ringkit/spsc_ring.hpp"
+#include "ringkit/spsc_ring/layout.hpp"
 #include "ringkit/test_records.hpp"
 
 namespace {
@@ -106,70 +106,11 @@ Napi::Value FutexWake(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), futex_wake(word, info[2].As<Napi::Number>().Int32Value()));
 }
 
+// Every constant of layout.hpp's lists, by its TypeScript name, for test/layout.test.ts.
 Napi::Value Layout(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
-  auto set = [&](const char* name, double value) {
-    out.Set(name, Napi::Number::New(info.Env(), value));
-  };
-  namespace l = layout;
-  set("MAGIC", l::kMagic);
-  set("LAYOUT_VERSION", l::kLayoutVersion);
-  set("LINE_BYTES", l::kLineBytes);
-  set("HEADER_BYTES", l::kHeaderBytes);
-  set("DATA_OFFSET", l::kDataOffset);
-  set("DESCRIPTOR_LINE", l::kDescriptorLine);
-  set("PRODUCER_LINE", l::kProducerLine);
-  set("CONSUMER_LINE", l::kConsumerLine);
-  set("NOTIFICATION_LINE", l::kNotificationLine);
-  set("Descriptor.MAGIC", l::descriptor::kMagic);
-  set("Descriptor.LAYOUT_VERSION", l::descriptor::kLayoutVersion);
-  set("Descriptor.KIND", l::descriptor::kKind);
-  set("Descriptor.CAPACITY", l::descriptor::kCapacity);
-  set("Descriptor.RECORD_SIZE", l::descriptor::kRecordSize);
-  set("Descriptor.MAX_RECORD", l::descriptor::kMaxRecord);
-  set("Descriptor.WAIT_DOMAIN", l::descriptor::kWaitDomain);
-  set("Descriptor.FLAGS", l::descriptor::kFlags);
-  set("Descriptor.DATA_OFFSET", l::descriptor::kDataOffset);
-  set("Descriptor.DATA_BYTES", l::descriptor::kDataBytes);
-  set("Producer.WRITE_POSITION", l::producer::kWritePosition);
-  set("Producer.CLOSED", l::producer::kClosed);
-  set("Producer.PUSHED", l::producer::kPushed);
-  set("Producer.DROPPED", l::producer::kDropped);
-  set("Producer.HEARTBEAT", l::producer::kHeartbeat);
-  set("Producer.PID", l::producer::kPid);
-  set("Producer.PUBLISH_MODE", l::producer::kPublishMode);
-  set("Producer.THREAD", l::producer::kThread);
-  set("Consumer.READ_POSITION", l::consumer::kReadPosition);
-  set("Consumer.POPPED", l::consumer::kPopped);
-  set("Consumer.HEARTBEAT", l::consumer::kHeartbeat);
-  set("Consumer.PID", l::consumer::kPid);
-  set("Consumer.PUBLISH_MODE", l::consumer::kPublishMode);
-  set("Consumer.THREAD", l::consumer::kThread);
-  set("Notification.CONSUMER_WAITING", l::notification::kConsumerWaiting);
-  set("Notification.DATA_SIGNAL", l::notification::kDataSignal);
-  set("Notification.PRODUCER_WAITING", l::notification::kProducerWaiting);
-  set("Notification.SPACE_SIGNAL", l::notification::kSpaceSignal);
-  set("Counter.LOW", l::counter::kLow);
-  set("Counter.HIGH_BEFORE", l::counter::kHighBefore);
-  set("Counter.HIGH_AFTER", l::counter::kHighAfter);
-  set("Counter.BYTES", l::counter::kBytes);
-  set("RingKind.FIXED", l::kind::kFixed);
-  set("RingKind.BYTES", l::kind::kBytes);
-  set("WaitDomain.PROCESS", l::wait_domain::kProcess);
-  set("WaitDomain.OS", l::wait_domain::kOs);
-  set("Flags.BLOCK_WHEN_FULL", l::flags::kBlockWhenFull);
-  set("PublishMode.FENCED", l::publish_mode::kFenced);
-  set("PublishMode.LIGHT", l::publish_mode::kLight);
-  set("Record.LENGTH", l::record::kLength);
-  set("Record.TYPE", l::record::kType);
-  set("Record.HEADER_BYTES", l::record::kHeaderBytes);
-  set("Record.ALIGNMENT", l::record::kAlignment);
-  set("Record.PADDING_TYPE", l::record::kPaddingType);
-  set("Record.MAX_FRACTION", l::record::kMaxFraction);
-  set("Limits.MIN_FIXED_CAPACITY", l::limits::kMinFixedCapacity);
-  set("Limits.MIN_BYTE_CAPACITY", l::limits::kMinByteCapacity);
-  set("Limits.MAX_DATA_BYTES", static_cast<double>(l::limits::kMaxDataBytes));
-  set("Limits.MAX_RECORD_SIZE", l::limits::kMaxRecordSize);
+  layout::for_each_constant(
+      [&](const char* name, double value) { out.Set(name, Napi::Number::New(info.Env(), value)); });
   return out;
 }
 

@@ -20,8 +20,8 @@
 
 #include "ringkit/barrier.hpp"
 #include "ringkit/futex.hpp"
-#include "ringkit/layout.hpp"
 #include "ringkit/record_copy.hpp"
+#include "ringkit/spsc_ring/layout.hpp"
 
 namespace ringkit {
 
