@@ -12,6 +12,7 @@
 #include "errors.hpp"
 #include "libbpf_log.hpp"
 #include "privileges.hpp"
+#include "ringkit/spsc_ring.hpp"
 #include "tracefs.hpp"
 
 namespace ringkit::bpf {
@@ -100,7 +101,8 @@ void check_kernel_btf(const std::string& path) {
 
 void check_ring_bytes(std::uint64_t bytes) {
   const auto page = static_cast<std::uint64_t>(page_size());
-  if (bytes < page || bytes > (std::uint64_t{1} << 31) || (bytes & (bytes - 1)) != 0)
+  // ringkit::is_power_of_two also caps at 2^31, the upper bound the message names.
+  if (bytes < page || !ringkit::is_power_of_two(bytes))
     throw invalid("ringBytes must be a power of two from the page size (" + std::to_string(page) +
                   ") to 2^31, got " + std::to_string(bytes) + ": choose e.g. " +
                   std::to_string(std::max<std::uint64_t>(page, 1 << 20)));

@@ -1,7 +1,9 @@
 // The reader thread (contract: reader.hpp). One thread per object: epoll over
 // every kernel ring plus an eventfd for commands; each round drains every ring
 // (capped), copies each drained run into the JS ring as one batch, publishes the
-// JS ring once and only then gives the kernel its bytes back.
+// JS ring once and only then gives the kernel its bytes back. Under merge the
+// rounds hand the drained events to the timestamp merge (timestamp_merge.hpp)
+// and write out what it says is old enough, in its order.
 #include "reader.hpp"
 
 #include <sys/epoll.h>
@@ -25,6 +27,8 @@
 #include <vector>
 
 #include "kernel_ring.hpp"
+#include "ringkit/spsc_ring.hpp"
+#include "timestamp_merge.hpp"
 
 namespace ringkit::bpf {
 namespace {
@@ -47,14 +51,6 @@ std::uint64_t monotonic_ns() {
          static_cast<std::uint64_t>(now.tv_nsec);
 }
 
-constexpr std::uint64_t align8(std::uint64_t bytes) {
-  return (bytes + 7) & ~std::uint64_t{7};
-}
-
-constexpr bool is_power_of_two(std::uint64_t value) {
-  return value != 0 && (value & (value - 1)) == 0;
-}
-
 // One kernel ring and what the thread keeps about it.
 struct Source {
   KernelRing ring;
@@ -62,13 +58,6 @@ struct Source {
   std::uint64_t consumer = 0;    // the next record to read; ahead of `published` within a round
   std::uint64_t published = 0;   // what the kernel last saw from us
   std::uint64_t limit = kNever;  // final drain: nothing committed after stop() is taken
-  // Merge: events copied out of the kernel ring, sorted by timestamp from `head` on.
-  std::vector<std::byte> pending;
-  std::size_t head = 0;
-  std::uint64_t last_timestamp = 0;
-  bool unsorted = false;
-  bool capped = false;      // this round left records in the kernel ring (pending cap)
-  std::uint64_t ready = 0;  // events old enough to emit this round
 };
 
 // What one round saw; decides whether the next round follows at once.
@@ -97,6 +86,7 @@ struct Run {
 struct Reader::State {
   ReaderOptions options;
   std::vector<Source> sources;
+  std::optional<TimestampMerge> merge;  // options.merge: one queue per source
   ringkit::Ring js_ring;
   std::optional<ringkit::ByteProducer> producer;
   double* stats = nullptr;
@@ -114,9 +104,6 @@ struct Reader::State {
   std::atomic<bool> attention{false};
   bool epoll_pwait2_missing = false;
   std::size_t first_source = 0;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> heap;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> sort_keys;
-  std::vector<std::byte> sort_scratch;
 
   ~State() {
     if (epoll_fd >= 0) close(epoll_fd);
@@ -227,7 +214,7 @@ struct Reader::State {
     counters[stats::kFullStalls] += 1;
     round.stalled = true;
     // Twice the framed record: enough even when it must wrap behind a padding record.
-    const std::uint64_t wanted = 2 * align8(kRecordHeaderBytes + length);
+    const std::uint64_t wanted = 2 * layout::align_record(layout::record::kHeaderBytes + length);
     round.wanted = static_cast<std::uint32_t>(std::min<std::uint64_t>(wanted, js_ring.capacity()));
   }
 
@@ -310,48 +297,12 @@ struct Reader::State {
 
   // ---- rounds with merge ----
 
-  std::uint64_t timestamp_at(const std::byte* event) const {
-    std::uint64_t timestamp;
-    std::memcpy(&timestamp, event + options.timestamp_offset, sizeof timestamp);
-    return timestamp;
-  }
-
-  std::size_t held_events(const Source& source) const {
-    return (source.pending.size() - source.head) / options.event_bytes;
-  }
-
-  // Commit order is timestamp order only while nothing preempts a program between
-  // its timestamp and its reserve (and never for a shared ring written by several
-  // CPUs); sorting the few disordered queues keeps the merge's output ordered.
-  void sort_pending(Source& source) {
-    const std::size_t event_bytes = options.event_bytes;
-    const std::size_t count = held_events(source);
-    const std::byte* first = source.pending.data() + source.head;
-    sort_keys.clear();
-    for (std::size_t i = 0; i < count; i++)
-      sort_keys.emplace_back(timestamp_at(first + i * event_bytes), static_cast<std::uint32_t>(i));
-    std::stable_sort(sort_keys.begin(), sort_keys.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    sort_scratch.resize(count * event_bytes);
-    for (std::size_t k = 0; k < count; k++)
-      std::memcpy(sort_scratch.data() + k * event_bytes, first + sort_keys[k].second * event_bytes,
-                  event_bytes);
-    source.pending.swap(sort_scratch);
-    source.head = 0;
-    source.unsorted = false;
-  }
-
-  void merge_drain(Source& source, Round& round) {
-    const std::size_t event_bytes = options.event_bytes;
-    const std::size_t cap = std::size_t{4} * options.max_batch_bytes;
-    if (source.head > 0 && source.head >= source.pending.size() / 2) {
-      source.pending.erase(source.pending.begin(),
-                           source.pending.begin() + static_cast<std::ptrdiff_t>(source.head));
-      source.head = 0;
-    }
+  // Hands what source `index` committed to the merge, as far as its queue's cap allows.
+  void merge_drain(std::size_t index, Round& round) {
+    Source& source = sources[index];
+    merge->begin_intake(index);
     const std::uint64_t end = std::min(source.ring.producer_position(), source.limit);
     std::uint64_t position = source.consumer;
-    source.capped = false;
     while (position < end) {
       const std::uint32_t word = source.ring.header(position);
       if ((word & kBusyBit) != 0) break;
@@ -362,20 +313,12 @@ struct Reader::State {
         position += bytes;
         continue;
       }
-      const std::size_t events = (word & ~(kBusyBit | kDiscardBit)) / event_bytes;
-      if (source.pending.size() - source.head + events * event_bytes > cap) {
+      const std::size_t events = (word & ~(kBusyBit | kDiscardBit)) / options.event_bytes;
+      if (!merge->hold(index, source.ring.at(position) + kRecordHeaderBytes, events)) {
         // The rest stays in the kernel ring: backpressure, as for a full JS ring.
         counters[stats::kCappedDrains] += 1;
         round.capped = true;
-        source.capped = true;
         break;
-      }
-      const std::byte* payload = source.ring.at(position) + kRecordHeaderBytes;
-      source.pending.insert(source.pending.end(), payload, payload + events * event_bytes);
-      for (std::size_t i = 0; i < events; i++) {
-        const std::uint64_t timestamp = timestamp_at(payload + i * event_bytes);
-        if (timestamp < source.last_timestamp) source.unsorted = true;
-        source.last_timestamp = timestamp;
       }
       position += bytes;
     }
@@ -383,40 +326,15 @@ struct Reader::State {
       source.consumer = position;
       round.progress = true;
     }
-    if (source.unsorted) sort_pending(source);
+    merge->end_intake(index);
   }
 
-  std::uint64_t count_ready(const Source& source, std::uint64_t cutoff) const {
-    const std::byte* first = source.pending.data() + source.head;
-    std::size_t low = 0, high = held_events(source);
-    while (low < high) {
-      const std::size_t middle = low + (high - low) / 2;
-      if (timestamp_at(first + middle * options.event_bytes) <= cutoff)
-        low = middle + 1;
-      else
-        high = middle;
-    }
-    return low;
-  }
-
-  // Every held event with timestamp ≤ cutoff, in timestamp order across rings.
+  // Every held event the merge lets out up to `cutoff`, in its order, as merged
+  // batches of at most max_batch_bytes.
   void emit(std::uint64_t cutoff, Round& round) {
-    const std::uint32_t event_bytes = options.event_bytes;
-    const std::uint64_t record_bytes = kRecordHeaderBytes + align8(event_bytes);
+    const std::uint64_t record_bytes = merge->record_bytes();
     const std::uint64_t per_batch = options.max_batch_bytes / record_bytes;
-    const auto later = [](const auto& a, const auto& b) { return a > b; };
-    std::uint64_t total = 0;
-    heap.clear();
-    for (std::size_t i = 0; i < sources.size(); i++) {
-      Source& source = sources[i];
-      source.ready = count_ready(source, cutoff);
-      total += source.ready;
-      if (source.ready > 0)
-        heap.emplace_back(timestamp_at(source.pending.data() + source.head),
-                          static_cast<std::uint32_t>(i));
-    }
-    std::make_heap(heap.begin(), heap.end(), later);
-    while (total > 0) {
+    for (std::uint64_t total = merge->start_output(cutoff); total > 0;) {
       const std::uint64_t count = std::min(total, per_batch);
       const auto length = static_cast<std::uint32_t>(kBatchHeaderBytes + count * record_bytes);
       const ByteProducer::Claim claim = producer->try_claim(length);
@@ -434,55 +352,18 @@ struct Reader::State {
         counters[stats::kDroppedRecords] += static_cast<double>(count);
         counters[stats::kDroppedEvents] += static_cast<double>(count);
       }
-      for (std::uint64_t k = 0; k < count; k++) {
-        std::pop_heap(heap.begin(), heap.end(), later);
-        const std::uint32_t i = heap.back().second;
-        heap.pop_back();
-        Source& source = sources[i];
-        if (out != nullptr) {
-          const std::uint32_t frame[2] = {event_bytes, source.index};
-          std::memcpy(out, frame, sizeof frame);
-          std::memcpy(out + kRecordHeaderBytes, source.pending.data() + source.head, event_bytes);
-          std::memset(out + kRecordHeaderBytes + event_bytes, 0,
-                      record_bytes - kRecordHeaderBytes - event_bytes);
-          out += record_bytes;
-        }
-        source.head += event_bytes;
-        if (--source.ready > 0) {
-          heap.emplace_back(timestamp_at(source.pending.data() + source.head), i);
-          std::push_heap(heap.begin(), heap.end(), later);
-        }
-      }
+      merge->write_oldest(count, out);
       if (out != nullptr) {
         producer->commit(kBatchType, length, /*publish_now=*/false);
         counters[stats::kBatches] += 1;
         counters[stats::kRecords] += static_cast<double>(count);
         counters[stats::kEvents] += static_cast<double>(count);
-        counters[stats::kBytes] += static_cast<double>(count * event_bytes);
+        counters[stats::kBytes] += static_cast<double>(count * options.event_bytes);
       }
       total -= count;
       round.progress = true;
     }
-    std::uint64_t held = 0;
-    for (Source& source : sources) {
-      if (source.head == source.pending.size()) {
-        source.pending.clear();
-        source.head = 0;
-      }
-      held += held_events(source);
-    }
-    counters[stats::kMergeHeld] = static_cast<double>(held);
-  }
-
-  // When the oldest held event becomes old enough to emit: without it, events
-  // held by an adaptive or watermark reader would wait for the backstop.
-  std::uint64_t merge_due() const {
-    std::uint64_t due = kNever;
-    for (const Source& source : sources)
-      if (source.head < source.pending.size())
-        due = std::min(due,
-                       timestamp_at(source.pending.data() + source.head) + options.merge_slack_ns);
-    return due;
+    counters[stats::kMergeHeld] = static_cast<double>(merge->end_output());
   }
 
   Round merge_round(bool final) {
@@ -491,24 +372,16 @@ struct Reader::State {
     // now - slack was committed (and so drained below, or earlier) unless its
     // program took longer than the slack between its timestamp and its commit.
     const std::uint64_t now = monotonic_ns();
-    for (Source& source : sources) merge_drain(source, round);
+    for (std::size_t i = 0; i < sources.size(); i++) merge_drain(i, round);
     publish_consumer_positions();
-    std::uint64_t cutoff =
-        final ? kNever : (now > options.merge_slack_ns ? now - options.merge_slack_ns : 0);
-    // A ring that left records behind its cap may hold events older than another
-    // ring's held ones: nothing later than what it holds may go out before them.
-    for (const Source& source : sources)
-      if (source.capped && source.head < source.pending.size())
-        cutoff = std::min(cutoff, timestamp_at(source.pending.data() + source.pending.size() -
-                                               options.event_bytes));
-    emit(cutoff, round);
+    emit(merge->cutoff(now, final), round);
     producer->flush();
     return round;
   }
 
   Round round_once(bool final) {
     counters[stats::kRounds] += 1;
-    const Round round = options.merge ? merge_round(final) : plain_round();
+    const Round round = merge ? merge_round(final) : plain_round();
     publish_stats();
     return round;
   }
@@ -585,8 +458,7 @@ struct Reader::State {
       for (;;) {
         const Run run = walk(source, source.consumer, end, kNever);
         // Under merge every event would have been one record in the JS ring.
-        counters[stats::kDroppedRecords] +=
-            static_cast<double>(options.merge ? run.events : run.records);
+        counters[stats::kDroppedRecords] += static_cast<double>(merge ? run.events : run.records);
         counters[stats::kDroppedEvents] += static_cast<double>(run.events);
         counters[stats::kDiscarded] += static_cast<double>(run.discarded);
         source.consumer += run.bytes;
@@ -594,13 +466,11 @@ struct Reader::State {
         counters[run.next_discarded ? stats::kDiscarded : stats::kOversized] += 1;
         source.consumer += run.next_bytes;
       }
-      if (options.merge) {
-        const auto held = static_cast<double>(held_events(source));
-        counters[stats::kDroppedRecords] += held;
-        counters[stats::kDroppedEvents] += held;
-        source.pending.clear();
-        source.head = 0;
-      }
+    }
+    if (merge) {
+      const auto held = static_cast<double>(merge->drop_all());
+      counters[stats::kDroppedRecords] += held;
+      counters[stats::kDroppedEvents] += held;
     }
     publish_consumer_positions();
     counters[stats::kMergeHeld] = 0;
@@ -634,7 +504,7 @@ struct Reader::State {
       if (paused) {
         notified = false;  // resuming drains everything anyway
       } else {
-        const std::uint64_t due = std::min(deadline, options.merge ? merge_due() : kNever);
+        const std::uint64_t due = std::min(deadline, merge ? merge->next_due() : kNever);
         const std::uint64_t now = monotonic_ns();
         timeout_ns = due > now && !notified ? static_cast<std::int64_t>(due - now) : 0;
       }
@@ -657,7 +527,7 @@ struct Reader::State {
       }
       if (paused || attention.load(std::memory_order_seq_cst)) continue;
       const std::uint64_t now = monotonic_ns();
-      const bool due = now >= deadline || (options.merge && now >= merge_due());
+      const bool due = now >= deadline || (merge && now >= merge->next_due());
       if (!notified && !due) continue;
       if (notified) counters[stats::kWakeups] += 1;
       notified = false;
@@ -703,18 +573,7 @@ std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings
                 std::to_string(kBatchHeaderBytes) +
                 "-byte batch header exceeds the JS ring's largest record (" +
                 std::to_string(max_record) + " bytes).");
-  if (options.merge) {
-    if (options.event_bytes == 0)
-      return fail("merge needs a fixed event size (event_bytes > 0) to split records into events.");
-    if (std::uint64_t{options.timestamp_offset} + 8 > options.event_bytes)
-      return fail("merge needs the 8-byte timestamp inside the event, but timestamp_offset " +
-                  std::to_string(options.timestamp_offset) + " + 8 exceeds event_bytes " +
-                  std::to_string(options.event_bytes) + ".");
-    if (kRecordHeaderBytes + align8(options.event_bytes) > options.max_batch_bytes)
-      return fail("merge needs room for one " + std::to_string(options.event_bytes) +
-                  "-byte event per batch, but max_batch_bytes is " +
-                  std::to_string(options.max_batch_bytes) + ".");
-  }
+  if (options.merge && !TimestampMerge::check(options, error)) return nullptr;
 
   auto state = std::make_unique<State>();
   state->options = options;
@@ -724,7 +583,7 @@ std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings
   for (const KernelRingSource& ring : rings) {
     if (ring.fd < 0)
       return fail("BPF ring buffer fd " + std::to_string(ring.fd) + " is not a valid descriptor.");
-    if (!is_power_of_two(ring.bytes) || (page > 0 && ring.bytes % page != 0))
+    if (!ringkit::is_power_of_two(ring.bytes) || (page > 0 && ring.bytes % page != 0))
       return fail("BPF ring buffer fd " + std::to_string(ring.fd) + " has " +
                   std::to_string(ring.bytes) +
                   " bytes, not a power-of-two multiple of the page size.");
@@ -734,6 +593,11 @@ std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings
     // A ring consumed before (a previous reader) continues where that one stopped.
     source.consumer = source.published = source.ring.consumer_position();
     state->sources.push_back(std::move(source));
+  }
+  if (options.merge) {
+    std::vector<std::uint32_t> ring_indices;
+    for (const KernelRingSource& ring : rings) ring_indices.push_back(ring.index);
+    state->merge.emplace(options, std::move(ring_indices));
   }
 
   state->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
