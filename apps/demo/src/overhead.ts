@@ -8,27 +8,10 @@ import {
   parseResult,
   RESULT_SCHEMA,
 } from '@ringkit/bench-kit';
+import type { OverheadSummary } from './views.js';
 
-/** One package's overhead benchmark, as the budget gate (`bench-kit check`) judges it. */
-export interface OverheadVerdict {
-  readonly package: string;
-  readonly bench: string;
-  readonly medianPercent: number;
-  readonly lowPercent: number;
-  readonly highPercent: number;
-  readonly budgetPercent: number;
-  readonly verdict: 'pass' | 'fail' | 'inconclusive';
-  readonly quick: boolean;
-  /** ISO 8601, when the benchmark ran. */
-  readonly timestamp: string;
-}
-
-export interface OverheadSummary {
-  readonly resultsDir: string;
-  readonly verdicts: readonly OverheadVerdict[];
-  /** What is missing or malformed, in sentences; null when every result read cleanly. */
-  readonly problem: string | null;
-}
+// The verdicts' shapes are defined in views.ts, beside the rest of what the dashboard receives.
+export type { OverheadSummary, OverheadVerdict } from './views.js';
 
 /** The workspace's benchmark_results/ (bench-kit's default), unless RINGKIT_BENCH_RESULTS says otherwise. */
 export function defaultResultsDir(): string {

@@ -1,4 +1,14 @@
 import type { TraceRecorder } from './trace.js';
+import type { Panel } from './views.js';
+
+// The panels a snapshot holds are defined in views.ts, beside what the dashboard receives.
+export type {
+  CommandRingPanel,
+  LanesPanel,
+  Panel,
+  TopListPanel,
+  TrackingPanel,
+} from './views.js';
 
 /**
  * The one interface every pipeline of the demo implements. The supervisor
@@ -55,58 +65,6 @@ export interface RingFill {
   readonly used: number;
   readonly capacity: number;
 }
-
-export interface TopListPanel {
-  readonly kind: 'top-list';
-  readonly title: string;
-  /** What one row is ("syscall"): the list's column heading. */
-  readonly itemName: string;
-  /** Cumulative counts per label; the supervisor turns them into rates. */
-  readonly counts: readonly { readonly label: string; readonly count: number }[];
-}
-
-export interface LanesPanel {
-  readonly kind: 'lanes';
-  readonly title: string;
-  readonly lanes: readonly {
-    readonly lane: number;
-    readonly free: number;
-    readonly filling: number;
-    readonly ready: number;
-    readonly inCollector: number;
-    readonly done: number;
-    readonly recycled: number;
-    /** Fewest free buffers the producer found (0: it ran dry); null before the first. */
-    readonly freeMargin: number | null;
-    readonly readyMargin: number;
-  }[];
-}
-
-export interface TrackingPanel {
-  readonly kind: 'tracking';
-  readonly title: string;
-  readonly devices: readonly {
-    readonly device: string;
-    readonly liveBytes: number;
-    readonly peakLiveBytes: number;
-  }[];
-}
-
-/** What a command ring reports; the dashboard shows it with a ring-size selector. */
-export interface CommandRingPanel {
-  readonly kind: 'command-ring';
-  readonly title: string;
-  /** Share of wall time the ring's slots were busy, 0–100. */
-  readonly utilisationPercent: number;
-  /** stats().reuseRate of the ring. */
-  readonly reuseRate: number;
-  readonly averageWaitMs: number;
-  readonly ringSize: number;
-  /** Sizes the selector offers; choosing one sends { type: 'set-ring-size', ringSize }. */
-  readonly ringSizes: readonly number[];
-}
-
-export type Panel = TopListPanel | LanesPanel | TrackingPanel | CommandRingPanel;
 
 export interface PipelineFigures {
   /** Shown above the dashboard: e.g. why a synthetic source replaced the real one. */

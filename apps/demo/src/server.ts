@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { OverheadSummary } from './overhead.js';
 import { sentenceOf } from './pipeline.js';
 import type { Supervisor } from './supervisor.js';
+import type { DashboardState } from './views.js';
 
-/** The page and its script: beside src/ and dist/ alike. */
+/** The page and its scripts: beside src/ and dist/ alike. */
 const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
 /** uPlot is served from node_modules: the dashboard works offline, no CDN. */
 const UPLOT = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
@@ -26,6 +27,18 @@ const FILES: Record<string, { path: string; type: string }> = {
   },
   '/vendor/uPlot.min.css': { path: join(UPLOT, 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
+/**
+ * The modules app.js imports (public/dashboard/*.js), served by name so that a new one needs no
+ * entry above. Browsers refuse a module without a JavaScript MIME type. The name allows no dot
+ * or slash, so nothing outside that folder can be asked for.
+ */
+const DASHBOARD_MODULE = /^\/dashboard\/[a-z][a-z0-9-]*\.js$/;
+
+function staticFile(path: string): { path: string; type: string } | undefined {
+  if (DASHBOARD_MODULE.test(path))
+    return { path: join(PUBLIC, path), type: 'text/javascript; charset=utf-8' };
+  return FILES[path];
+}
 
 /** A control request body larger than this is refused unread. */
 const MAX_BODY_BYTES = 4096;
@@ -79,13 +92,18 @@ export async function startDashboard(
         pipelines: supervisor.pipelineIds,
         history: supervisor.history,
         overhead: overhead(),
-      });
+      } satisfies DashboardState);
     if (request.method === 'GET' && path === '/api/overhead')
       return reply(response, 200, overhead());
     if (request.method === 'POST' && path === '/api/control') return control(request, response);
-    const file = FILES[path];
+    const file = staticFile(path);
     if (request.method === 'GET' && file !== undefined) {
-      const body = await readFile(file.path);
+      const body = await readFile(file.path).catch((error: NodeJS.ErrnoException) => {
+        // A module name that fits the pattern but has no file is a 404, not a server error.
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      });
+      if (body === null) return reply(response, 404, { error: `nothing at GET ${path}.` });
       response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' });
       response.end(body);
       return;

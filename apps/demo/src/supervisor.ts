@@ -1,7 +1,6 @@
 import type {
   ConservationReport,
   ControlMessage,
-  Panel,
   Pipeline,
   PipelineDefinition,
   PipelineFigures,
@@ -9,48 +8,10 @@ import type {
 import { sentenceOf } from './pipeline.js';
 import { RateTracker } from './rates.js';
 import type { TraceRecorder } from './trace.js';
+import type { PanelView, PipelineStatus, PipelineView, Sample } from './views.js';
 
-export type PipelineStatus = 'starting' | 'running' | 'failed' | 'stopped';
-
-/** A top list as the dashboard shows it: rates, busiest first. */
-export interface TopListView {
-  readonly kind: 'top-list';
-  readonly title: string;
-  readonly itemName: string;
-  readonly rows: readonly { readonly label: string; readonly perSecond: number }[];
-}
-
-export type PanelView = Exclude<Panel, { kind: 'top-list' }> | TopListView;
-
-/** One pipeline at one tick, with rates worked out: what the dashboard and the table show. */
-export interface PipelineView {
-  readonly id: string;
-  readonly title: string;
-  readonly status: PipelineStatus;
-  readonly error: string | null;
-  readonly banner: string | null;
-  readonly sources: readonly {
-    readonly name: string;
-    readonly delivered: number;
-    readonly dropped: number;
-    readonly perSecond: number;
-    readonly droppedPerSecond: number;
-  }[];
-  readonly rings: readonly {
-    readonly name: string;
-    readonly used: number;
-    readonly capacity: number;
-    readonly fillPercent: number;
-  }[];
-  readonly panels: readonly PanelView[];
-}
-
-export interface Sample {
-  /** Epoch ms. */
-  readonly at: number;
-  readonly uptimeSeconds: number;
-  readonly pipelines: readonly PipelineView[];
-}
+// What each tick yields is defined in views.ts, beside the rest of what the dashboard receives.
+export type { PanelView, PipelineStatus, PipelineView, Sample, TopListView } from './views.js';
 
 export interface PipelineOutcome {
   readonly id: string;
