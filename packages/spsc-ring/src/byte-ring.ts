@@ -760,6 +760,7 @@ export class ByteConsumer extends ConsumerEnd {
     let publishedRecords = 0;
     let records = 0;
     let available = this.availableWithin();
+    if (available > 0) this.noteFill(available);
     while (available > 0 && records < limit) {
       const index = position & mask;
       const length = headerWords[index >> 2]!;

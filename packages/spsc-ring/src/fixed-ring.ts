@@ -338,7 +338,10 @@ export class FixedConsumer extends ConsumerEnd {
    * once. Returns the records consumed. The views are valid only inside the handler.
    */
   drain(handler: FixedDrainHandler, limit = Number.POSITIVE_INFINITY): number {
-    const count = Math.min(this.available(), limit);
+    const available = this.available();
+    if (available <= 0) return 0;
+    this.noteFill(available);
+    const count = Math.min(available, limit);
     if (count <= 0) return 0;
     const index = this.readPosition & this.mask;
     const first = Math.min(count, this.capacity - index);

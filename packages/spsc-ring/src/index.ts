@@ -41,6 +41,7 @@ export {
   nudgeProducer,
   type RingStats,
   readRingStats,
+  takeFillMark,
 } from './ring-end.js';
 export { attachShared, checkSharedName, createShared, unlinkShared } from './shared-memory.js';
 export { RingViews } from './views.js';

@@ -61,6 +61,11 @@ export const Consumer = {
   PID: CONSUMER_LINE + 20,
   PUBLISH_MODE: CONSUMER_LINE + 24,
   THREAD: CONSUMER_LINE + 28,
+  /**
+   * The most slots (fixed) or bytes (byte records) a drain found waiting since a monitor last
+   * took the mark (takeFillMark): the fill a sampled `used` almost never catches.
+   */
+  FILL_MARK: CONSUMER_LINE + 32,
 } as const;
 
 /**

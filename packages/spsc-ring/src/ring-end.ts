@@ -58,6 +58,12 @@ export interface RingStats {
   readonly popped: number;
   readonly dropped: number;
   readonly closed: boolean;
+  /**
+   * The most slots or bytes the consumer's drains found waiting since the mark was last taken
+   * (takeFillMark): `used` is one instant, usually just after a drain; this is the peak between
+   * two samples.
+   */
+  readonly fillMark: number;
 }
 
 function publishModeOf(options: AttachOptions): number {
@@ -81,6 +87,7 @@ export const Word = {
   SPACE_SIGNAL: Notification.SPACE_SIGNAL >> 2,
   PRODUCER_PUBLISH_MODE: Producer.PUBLISH_MODE >> 2,
   CONSUMER_PUBLISH_MODE: Consumer.PUBLISH_MODE >> 2,
+  FILL_MARK: Consumer.FILL_MARK >> 2,
 } as const;
 
 /** What both ends of both ring kinds share: the validated header, the data area, waking, stats. */
@@ -159,6 +166,7 @@ function statsOf(words: Int32Array, descriptor: RingDescriptor): RingStats {
     popped: loadSideCounter(words, descriptor, 'consumer'),
     dropped: loadCounter(words, Producer.DROPPED),
     closed: Atomics.load(words, Word.CLOSED) !== 0,
+    fillMark: Atomics.load(words, Word.FILL_MARK) >>> 0,
   };
 }
 
@@ -169,6 +177,17 @@ function statsOf(words: Int32Array, descriptor: RingDescriptor): RingStats {
 export function readRingStats(buffer: SharedArrayBuffer): RingStats {
   const descriptor = describeRing(buffer); // validates the header first
   return statsOf(new Int32Array(buffer, 0, HEADER_BYTES >> 2), descriptor);
+}
+
+/**
+ * The ring's fill mark, reset to 0 so the next take sees the peak since this one: for one
+ * monitor sampling a ring, whose `used` nearly always reads the instant after a drain. (Two
+ * monitors taking it would each see part of the peaks.) The consumer raises the mark at each
+ * drain; a drain racing with a take may leave its own fill as the mark, never a lower one.
+ */
+export function takeFillMark(buffer: SharedArrayBuffer): number {
+  describeRing(buffer);
+  return Atomics.exchange(new Int32Array(buffer, 0, HEADER_BYTES >> 2), Word.FILL_MARK, 0) >>> 0;
 }
 
 /** The producer's shared machinery: publishing, counting, closing, waiting for space. */
@@ -462,6 +481,15 @@ export abstract class ConsumerEnd extends RingEnd {
   private refreshAvailable(): number {
     this.writePositionCache = this.readPosition;
     return this.available();
+  }
+
+  /**
+   * Raises the fill mark to what a drain found waiting. A load and a compare on this side's own
+   * line, and a store only for a new peak: a drain's worth of records pays for it.
+   */
+  protected noteFill(fill: number): void {
+    if (fill > Atomics.load(this.words, Word.FILL_MARK) >>> 0)
+      Atomics.store(this.words, Word.FILL_MARK, fill | 0);
   }
 
   /** Release: the producer may reuse everything before this position. Once per batch (fixed rings). */

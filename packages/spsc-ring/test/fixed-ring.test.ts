@@ -222,6 +222,7 @@ describe('fixed-slot ring', () => {
       popped: 1,
       dropped: 0,
       closed: false,
+      fillMark: 0, // tryPop is no drain: only drains raise the mark
     });
     expect(words[Consumer.PID >> 2]).toBe(4242);
     expect(() => readRingStats(new SharedArrayBuffer(16))).toThrow(

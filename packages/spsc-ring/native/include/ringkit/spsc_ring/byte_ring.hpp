@@ -117,6 +117,7 @@ class ByteConsumer : public detail::ConsumerBase {
     std::uint32_t records = 0;
     const std::uint32_t start = read_;
     std::int64_t result = 0;
+    if (const std::uint32_t waiting = available(); waiting > 0) note_fill(waiting);
     while (records < limit) {
       const std::uint32_t available_bytes = available();
       if (available_bytes == 0) break;

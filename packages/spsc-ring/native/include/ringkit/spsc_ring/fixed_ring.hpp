@@ -101,7 +101,10 @@ class FixedConsumer : public detail::ConsumerBase {
   // two contiguous runs, then publishes the read position once.
   template <typename Handler>
   std::uint32_t drain(Handler&& handler, std::uint32_t limit = UINT32_MAX) {
-    const std::uint32_t count = std::min(available(), limit);
+    const std::uint32_t waiting = available();
+    if (waiting == 0) return 0;
+    note_fill(waiting);
+    const std::uint32_t count = std::min(waiting, limit);
     if (count == 0) return 0;
     const std::uint32_t index = read_ & ring_.mask();
     const std::uint32_t first = std::min(count, ring_.capacity() - index);

@@ -25,6 +25,8 @@ struct RingStats {
   std::uint32_t capacity, used;
   std::uint64_t pushed, popped, dropped;
   bool closed;
+  // The most slots or bytes a drain found waiting since the mark was last taken (take_fill_mark).
+  std::uint32_t fill_mark;
 };
 
 // Defined beside their users (counter.hpp, liveness.hpp, ring_end.hpp); Ring's members only
@@ -146,6 +148,7 @@ class Ring {
 
   // Stats and publishing (ring_end.hpp).
   [[nodiscard]] RingStatus stats(RingStats& out) const noexcept;
+  std::uint32_t take_fill_mark() const noexcept;
   void publish_and_wake(const PublishWords& words, std::uint32_t value, bool light) const noexcept;
 
   // Liveness (liveness.hpp).

@@ -63,7 +63,8 @@ RINGKIT_SPSC_PRODUCER(RINGKIT_LAYOUT_DEFINE)
   X(consumer, kHeartbeat, "Consumer.HEARTBEAT", std::size_t, kConsumerLine + 16)       \
   X(consumer, kPid, "Consumer.PID", std::size_t, kConsumerLine + 20)                   \
   X(consumer, kPublishMode, "Consumer.PUBLISH_MODE", std::size_t, kConsumerLine + 24)  \
-  X(consumer, kThread, "Consumer.THREAD", std::size_t, kConsumerLine + 28)
+  X(consumer, kThread, "Consumer.THREAD", std::size_t, kConsumerLine + 28)             \
+  X(consumer, kFillMark, "Consumer.FILL_MARK", std::size_t, kConsumerLine + 32)
 namespace consumer {
 RINGKIT_SPSC_CONSUMER(RINGKIT_LAYOUT_DEFINE)
 }  // namespace consumer
@@ -174,7 +175,7 @@ constexpr std::size_t align_record(std::size_t bytes) {
 // Each party's fields stay on its own line.
 static_assert(descriptor::kDataBytes + 4 <= kProducerLine);
 static_assert(producer::kThread + 4 <= kConsumerLine);
-static_assert(consumer::kThread + 4 <= kNotificationLine);
+static_assert(consumer::kFillMark + 4 <= kNotificationLine);
 static_assert(notification::kSpaceSignal + 4 <= kHeaderBytes);
 static_assert(producer::kPushed + counter::kBytes <= producer::kDropped);
 static_assert(producer::kDropped + counter::kBytes <= producer::kHeartbeat);

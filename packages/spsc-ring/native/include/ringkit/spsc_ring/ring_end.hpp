@@ -58,8 +58,15 @@ inline RingStatus Ring::stats(RingStats& out) const noexcept {
   for (const CounterRead* counter : {&pushed, &popped, &dropped})
     if (counter->status != RingStatus::kOk) return counter->status;
   const bool closed = word(layout::producer::kClosed).load(std::memory_order_acquire) != 0;
-  out = {capacity(), write - read, pushed.value, popped.value, dropped.value, closed};
+  const std::uint32_t fill_mark = word(layout::consumer::kFillMark).load(std::memory_order_relaxed);
+  out = {capacity(), write - read, pushed.value, popped.value, dropped.value, closed, fill_mark};
   return RingStatus::kOk;
+}
+
+// The fill mark, reset to 0 so the next take sees the peak since this one (src/ring-end.ts's
+// takeFillMark): for the one monitor that samples a ring.
+inline std::uint32_t Ring::take_fill_mark() const noexcept {
+  return word(layout::consumer::kFillMark).exchange(0, std::memory_order_relaxed);
 }
 
 namespace detail {
@@ -250,6 +257,13 @@ class ConsumerBase {
       available = write_cache_ - read_;
     }
     return available;
+  }
+
+  // Raises the fill mark to what a drain found waiting: a load and a compare on this side's own
+  // line, a store only for a new peak (src/ring-end.ts's noteFill).
+  void note_fill(std::uint32_t fill) noexcept {
+    auto mark = ring_.word(layout::consumer::kFillMark);
+    if (fill > mark.load(std::memory_order_relaxed)) mark.store(fill, std::memory_order_relaxed);
   }
 
   // Release: the producer may reuse everything before this position.
