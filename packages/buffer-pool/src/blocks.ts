@@ -1,14 +1,17 @@
 import { BroadcastChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { PoolError } from './errors.js';
+import { BufferId } from './layout.js';
 
 /**
- * A buffer id is (block << 16 | index): block numbers count up from 0 as
- * replenish allocates, index is the buffer's place in its block. Resolving an
- * id is two shifts and an array lookup, never a search.
+ * A buffer id is (block << 16 | index), layout.ts's BufferId: block numbers
+ * count up from 0 as replenish allocates, index is the buffer's place in its
+ * block. Resolving an id is two shifts and an array lookup, never a search.
  */
-export const blockOf = (id: number): number => id >>> 16;
-export const indexOf = (id: number): number => id & 0xffff;
-export const bufferId = (block: number, index: number): number => ((block << 16) | index) >>> 0;
+const { BLOCK_SHIFT, INDEX_MASK } = BufferId;
+export const blockOf = (id: number): number => id >>> BLOCK_SHIFT;
+export const indexOf = (id: number): number => id & INDEX_MASK;
+export const bufferId = (block: number, index: number): number =>
+  ((block << BLOCK_SHIFT) | index) >>> 0;
 
 interface BlockMessage {
   readonly type: 'block';

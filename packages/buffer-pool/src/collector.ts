@@ -1,6 +1,7 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
 import { BlockDirectory, blockOf, indexOf } from './blocks.js';
-import { type Control, Counter, type RoleLine } from './control.js';
+import type { Control, RoleLine } from './control.js';
+import { Counter } from './layout.js';
 import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
 import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
 import { askForBlock, channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';

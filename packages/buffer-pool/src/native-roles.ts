@@ -1,6 +1,7 @@
 import { BlockDirectory } from './blocks.js';
-import { type Control, type RoleKind, type RoleLine, RoleWord } from './control.js';
+import type { Control, RoleLine } from './control.js';
 import { PoolError } from './errors.js';
+import { type RoleKind, RoleWord } from './layout.js';
 import {
   type RawCollectorResult,
   type RawDrainResult,

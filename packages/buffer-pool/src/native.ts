@@ -144,9 +144,9 @@ export interface ControlGeometry {
 
 /** What the addon (native/src/addon.cc) exports. */
 export interface NativeBinding {
-  /** Every control-block constant as C++ sees it (for the agreement test). */
+  /** Every constant of layout.hpp's lists, by its TypeScript name (for test/layout.test.ts). */
   layout(): Record<string, number>;
-  /** control.ts's roleLine and controlByteLength, computed by C++. */
+  /** layout.ts's roleLine, wakeTableWord and controlByteLength, and wake.ts's queue codes, computed by C++. */
   controlGeometry(lanes: number): ControlGeometry;
   startProducer(
     memory: RawProducerMemory,

@@ -1,5 +1,6 @@
 import { constants } from 'node:buffer';
 import { PoolError } from './errors.js';
+import { BufferId } from './layout.js';
 
 export type FullPolicy = 'drop' | 'block';
 export type WaitDomain = 'process' | 'os';
@@ -46,7 +47,7 @@ export interface PoolOptions {
 export type ResolvedPoolOptions = Required<PoolOptions>;
 
 /** Ids are (block << 16 | index): both halves must fit. */
-export const MAX_BUFFERS_PER_BLOCK = 1 << 16;
+export const MAX_BUFFERS_PER_BLOCK = BufferId.INDEX_MASK + 1;
 export const MAX_BLOCKS = (1 << 15) - 1;
 export const MAX_LANES = 64;
 

@@ -1,7 +1,16 @@
 import { bufferId } from './blocks.js';
 import { type CollectHandler, type CollectorOptions, PoolCollector } from './collector.js';
-import { type Control, Counter, PoolWord, type RoleKind, RoleWord } from './control.js';
+import type { Control } from './control.js';
 import { PoolDrain } from './drain.js';
+import {
+  Counter,
+  LINE_WORDS,
+  NO_LOW_MARK,
+  PoolWord,
+  ROLES_PER_LANE,
+  type RoleKind,
+  RoleWord,
+} from './layout.js';
 import { type PoolOptions, resolvePoolOptions } from './options.js';
 import { PoolProducer } from './producer.js';
 import { openSender, queueDepth } from './queues.js';
@@ -172,10 +181,12 @@ export class BufferPool {
    */
   conservationCheck(): Conservation {
     const lanes = this.spec.lanes.length;
-    const sequences = new Int32Array(3 * lanes + 1);
+    // Every role line: each lane's, then replenish's.
+    const roleLineCount = ROLES_PER_LANE * lanes + 1;
+    const sequences = new Int32Array(roleLineCount);
     const words = this.control.words;
-    const sequenceIndex = (line: number) => line * 32 + RoleWord.SEQUENCE;
-    const lines = Array.from({ length: 3 * lanes + 1 }, (_, index) => 1 + index);
+    const sequenceIndex = (line: number) => line * LINE_WORDS + RoleWord.SEQUENCE;
+    const lines = Array.from({ length: roleLineCount }, (_, index) => 1 + index);
     let attempts = 0;
     let totals = {
       allocated: 0,
@@ -291,7 +302,7 @@ export class BufferPool {
         inCollector: queueDepth(queues.collect) + collector.word(RoleWord.HELD),
         done: queueDepth(queues.done),
         recycled: queueDepth(queues.recycled),
-        freeMargin: lowMark === 0x7fffffff ? null : lowMark,
+        freeMargin: lowMark === NO_LOW_MARK ? null : lowMark,
         readyMargin: blocks * buffersPerBlock - producer.word(RoleWord.HIGH_MARK),
         records: producer.counter(Counter.producer.records),
         bytes: producer.counter(Counter.producer.bytes),

@@ -1,7 +1,8 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
 import { BlockDirectory, blockOf, indexOf } from './blocks.js';
-import { Counter, type RoleLine, RoleWord } from './control.js';
+import type { RoleLine } from './control.js';
 import { PoolError } from './errors.js';
+import { Counter, RoleWord } from './layout.js';
 import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
 import { RECORD_HEADER_BYTES, recordSpan } from './records.js';
 import { askForBlock, channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';

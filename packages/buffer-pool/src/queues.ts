@@ -7,16 +7,16 @@ import {
   type WaitOptions,
   type WaitOutcome,
 } from '@ringkit/spsc-ring';
+import { Entry } from './layout.js';
 import type { QueueKind, WaitDomain } from './options.js';
 
 /**
- * Every hop of the pipeline is a queue of buffer ids; an entry is 8 bytes,
- * [u32 id][u32 bytes used]. Each queue is sized for every buffer the pool can
+ * Every hop of the pipeline is a queue of buffer ids; an entry is layout.ts's
+ * Entry, [u32 id][u32 bytes used]. Each queue is sized for every buffer the pool can
  * ever own, so a hand-off between stages can never find it full: a buffer is
  * always in exactly one place, and the only place a buffer can be missing is
  * the free queue a producer takes from.
  */
-export const ENTRY_BYTES = 8;
 
 export type EntryHandler = (id: number, length: number) => void;
 
@@ -60,7 +60,7 @@ export function createQueue(kind: QueueKind, entries: number, waitDomain: WaitDo
     buffer: createRing({
       kind: 'fixed',
       capacity,
-      recordSize: ENTRY_BYTES,
+      recordSize: Entry.BYTES,
       fullPolicy: 'block',
       waitDomain,
     }),
@@ -223,6 +223,8 @@ class RingReceiver implements IdReceiver {
  * Seed 004's "before": a circular array guarded by an Atomics mutex (0 free,
  * 1 locked, 2 locked with sleepers, after Drepper's "Futexes Are Tricky"), and
  * a condition-variable-like signal word bumped and notified on every push.
+ * Word indices; LAYOUT.md draws the block. TypeScript's alone: native roles
+ * work on spsc queues only.
  */
 const MutexWord = {
   LOCK: 0,

@@ -1,13 +1,17 @@
+import { Record } from './layout.js';
+
 /**
- * Records inside a buffer: [u32 payload length][u32 type][payload], each
+ * Records inside a buffer (layout.ts's Record, drawn in LAYOUT.md), each
  * starting 8-byte aligned (a buffer's size is a multiple of 8, so every buffer
  * starts aligned too). The bytes-used count that travels with the buffer id
  * says where the last record ends.
  */
-export const RECORD_HEADER_BYTES = 8;
+export const RECORD_HEADER_BYTES = Record.HEADER_BYTES;
+const ALIGNMENT_MASK = Record.ALIGNMENT - 1;
 
+/** The bytes a record of `payloadLength` takes, header and padding included. */
 export function recordSpan(payloadLength: number): number {
-  return RECORD_HEADER_BYTES + ((payloadLength + 7) & ~7);
+  return RECORD_HEADER_BYTES + ((payloadLength + ALIGNMENT_MASK) & ~ALIGNMENT_MASK);
 }
 
 export type RecordVisitor = (

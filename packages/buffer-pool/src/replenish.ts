@@ -1,6 +1,7 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
 import { BlockDirectory, bufferId } from './blocks.js';
-import { type Control, Counter, PoolWord, type RoleLine } from './control.js';
+import type { Control, RoleLine } from './control.js';
+import { Counter, PoolWord } from './layout.js';
 import type { ResolvedPoolOptions } from './options.js';
 import {
   type IdReceiver,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Control, initialiseControl, PoolWord } from './control.js';
+import { Control, initialiseControl } from './control.js';
 import { PoolError } from './errors.js';
+import { PoolWord } from './layout.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { createQueue, type QueueMemory } from './queues.js';
 import { RoleWaker } from './wake.js';

@@ -1,9 +1,13 @@
-import type { Control, RoleKind, RoleLine } from './control.js';
+import type { Control, RoleLine } from './control.js';
+import { LaneQueue, QUEUES_PER_LANE, type RoleKind } from './layout.js';
 import { nudgeReceiver } from './queues.js';
 import type { LaneQueues, PoolSpec } from './spec.js';
 
 export type QueueName = keyof LaneQueues;
-const QUEUE_NAMES: readonly QueueName[] = ['free', 'ready', 'collect', 'done', 'recycled'];
+/** A lane's queues by their place in it (layout.ts's LaneQueue). */
+const QUEUE_NAMES: readonly QueueName[] = (Object.keys(LaneQueue) as QueueName[]).sort(
+  (a, b) => LaneQueue[a] - LaneQueue[b],
+);
 
 export interface QueueAddress {
   readonly lane: number;
@@ -20,12 +24,12 @@ export function inputOf(kind: RoleKind, lane: number): QueueAddress {
 
 /** Stored in the control block's wake table; 0 means "the role's own input". */
 export function queueCode(address: QueueAddress): number {
-  return 1 + address.lane * QUEUE_NAMES.length + QUEUE_NAMES.indexOf(address.name);
+  return 1 + address.lane * QUEUES_PER_LANE + LaneQueue[address.name];
 }
 
 function queueAt(spec: PoolSpec, code: number): LaneQueues[QueueName] {
-  const lane = Math.floor((code - 1) / QUEUE_NAMES.length);
-  return spec.lanes[lane]![QUEUE_NAMES[(code - 1) % QUEUE_NAMES.length]!];
+  const lane = Math.floor((code - 1) / QUEUES_PER_LANE);
+  return spec.lanes[lane]![QUEUE_NAMES[(code - 1) % QUEUES_PER_LANE]!];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { requireOrSkip } from '../../../test-support/skip.js';
-import { Control, Counter } from '../src/control.js';
+import { Control } from '../src/control.js';
 import {
   type BufferPool,
   createBufferPool,
@@ -11,6 +11,7 @@ import {
   type PoolOptions,
   startNativeProducer,
 } from '../src/index.js';
+import { Counter } from '../src/layout.js';
 import { channelName } from '../src/spec.js';
 import { checkConservation, startPoolWorker } from './pool-threads.js';
 

@@ -4,7 +4,7 @@
 #include <climits>
 #include <cstring>
 
-#include "ringkit/buffer_pool_layout.hpp"
+#include "ringkit/buffer_pool/layout.hpp"
 
 namespace ringkit::buffer_pool::js {
 

@@ -5,7 +5,7 @@
 #include "js_arguments.hpp"
 #include "js_thread.hpp"
 #include "native_producer.hpp"
-#include "ringkit/buffer_pool_layout.hpp"
+#include "ringkit/buffer_pool/layout.hpp"
 
 namespace ringkit::buffer_pool::js {
 

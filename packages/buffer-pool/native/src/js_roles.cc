@@ -10,7 +10,7 @@
 #include "native_collector.hpp"
 #include "native_drain.hpp"
 #include "native_replenish.hpp"
-#include "ringkit/buffer_pool_layout.hpp"
+#include "ringkit/buffer_pool/layout.hpp"
 
 namespace ringkit::buffer_pool::js {
 

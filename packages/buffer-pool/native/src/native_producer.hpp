@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "ringkit/buffer_pool_layout.hpp"
+#include "ringkit/buffer_pool/layout.hpp"
 #include "ringkit/spsc_ring.hpp"
 #include "role_support.hpp"
 

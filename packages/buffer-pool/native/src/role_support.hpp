@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "ringkit/buffer_pool_layout.hpp"
+#include "ringkit/buffer_pool/layout.hpp"
 #include "ringkit/spsc_ring.hpp"
 
 namespace ringkit::buffer_pool {

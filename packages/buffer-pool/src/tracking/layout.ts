@@ -1,35 +1,14 @@
 /**
- * The tracking wire format, defined once. The 32-byte event the app writes into
- * its ring slot is, byte for byte, the event the server reads: the sender copies
- * slots into frames and never re-encodes them. Little-endian throughout (written
- * and read with DataView, so the byte order never depends on the CPU).
- *
- * Event (one ring slot, one record of a frame's body):
- *
- *   0        4          8                 16                24                32
- *   ├─ kind ─┼─ device ─┼───── bytes ─────┼─────── id ──────┼────── time ─────┤
- *     u32      u32        f64 (exact to     f64 (address or   f64 ms on the app's
- *     1 alloc  device     2⁵³ bytes; 0 for  buffer id, exact  performance.now()
- *     2 free   id         a free)           to 2⁵³)           clock, see timeOrigin
- *     3 register
+ * The tracking wire format, defined once; LAYOUT.md draws the event and the
+ * frame. The 32-byte event the app writes into its ring slot is, byte for byte,
+ * the event the server reads: the sender copies slots into frames and never
+ * re-encodes them. Little-endian throughout (written and read with DataView, so
+ * the byte order never depends on the CPU). TypeScript's alone: no C++ writes or
+ * reads it, so src/layout.ts and its agreement test leave it out.
  *
  * An event's time is the app's clock read at that event or at one shortly before it (never
  * after): the tracker reads it every `clockEvery` events (default 64) and at the first event
  * after each sender poll, so it lags by at most clockEvery − 1 events or one poll.
- *
- * Frame (one batch the sender writes; the server acts on whole frames only):
- *
- *   offset  field          type  value
- *    0      magic          u32   0x52544b52, "RKTR" in byte order
- *    4      version        u16   1
- *    6      eventBytes     u16   32
- *    8      payloadBytes   u32   eventCount × eventBytes
- *   12      eventCount     u32   events in this frame
- *   16      clientId       u32   random, one per tracker
- *   20      (zero)         u32
- *   24      clientDropped  f64   events this client dropped so far (ring full + while disconnected)
- *   32      timeOrigin     f64   Unix ms of the app's performance.now() zero
- *   40      events …             eventCount × 32 bytes, as above
  *
  * The server refuses a connection whose frame has another magic or version, a
  * payload that is not eventCount × 32 bytes, or a total over MAX_FRAME_BYTES; a
@@ -41,10 +20,15 @@ export const EVENT_BYTES = 32;
 
 /** Byte offsets inside one event. */
 export const EventField = {
+  /** u32, an EventKind. */
   KIND: 0,
+  /** u32 device id. */
   DEVICE: 4,
+  /** f64, exact to 2⁵³ bytes; 0 for a free. */
   BYTES: 8,
+  /** f64 address or buffer id, exact to 2⁵³. */
   ID: 16,
+  /** f64 ms on the app's performance.now() clock (see FrameField.TIME_ORIGIN). */
   TIME: 24,
 } as const;
 
@@ -60,15 +44,23 @@ export const FRAME_MAGIC = 0x52544b52;
 export const FRAME_VERSION = 1;
 export const FRAME_HEADER_BYTES = 40;
 
-/** Byte offsets inside a frame header. */
+/** Byte offsets inside a frame header; its events follow it, eventCount × EVENT_BYTES. */
 export const FrameField = {
+  /** u32 FRAME_MAGIC. */
   MAGIC: 0,
+  /** u16 FRAME_VERSION. */
   VERSION: 4,
+  /** u16 EVENT_BYTES. */
   EVENT_BYTES: 6,
+  /** u32 eventCount × eventBytes. */
   PAYLOAD_BYTES: 8,
+  /** u32 events in this frame. */
   EVENT_COUNT: 12,
+  /** u32, random, one per tracker; bytes 20–23 are zero. */
   CLIENT_ID: 16,
+  /** f64 events this client dropped so far (ring full + while disconnected). */
   CLIENT_DROPPED: 24,
+  /** f64 Unix ms of the app's performance.now() zero. */
   TIME_ORIGIN: 32,
 } as const;
 

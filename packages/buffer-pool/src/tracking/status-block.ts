@@ -1,41 +1,45 @@
 /**
  * What the sender thread tells the tracker, in shared memory, so `stats()`,
  * `flush()` and blocking sends read it without waiting for either thread's event
- * loop. The sender is the only writer of every field but FLUSH_REQUESTS.
- *
- *   byte 0   HANDLED_LOW   i32  events handled (sent or dropped while disconnected) mod 2³²:
- *                               the word blocking senders and flush() sleep on
- *   byte 4   CONNECTED     i32  1 while a connection is open
- *   byte 8   ERROR_VERSION i32  seqlock over the error text: odd while it is being written
- *   byte 12  ERROR_LENGTH  i32  bytes of UTF-8 in the error text
- *   byte 16  FLUSH_REQUESTS i32 bumped by the tracker's flush(): "write now, whatever the batch size"
- *   byte 20  POLLS         i32  bumped at each of the sender's polls: the tracker reads the clock
- *                               at its first event after one, so no event time is older than a poll
- *   byte 32  HANDLED       i64  events handled, exact
- *   byte 40  SENT          i64  events whose frame the socket accepted
- *   byte 48  DROPPED_WHILE_DISCONNECTED  i64
- *   byte 56  RECONNECTS    i64  connections opened after the first
- *   byte 64  FRAMES        i64  frames sent
- *   byte 128 error text    512 bytes of UTF-8: the last error the sender saw
+ * loop. The sender is the only writer of every field but FLUSH_REQUESTS. LAYOUT.md
+ * draws the block; TypeScript's alone (no C++ reads it).
  */
+
+/** Indices into the block read as an Int32Array. */
 export const StatusWord = {
+  /**
+   * Events handled (sent or dropped while disconnected) mod 2³²: the word
+   * blocking senders and flush() sleep on.
+   */
   HANDLED_LOW: 0,
+  /** 1 while a connection is open. */
   CONNECTED: 1,
+  /** Seqlock over the error text: odd while it is being written. */
   ERROR_VERSION: 2,
+  /** Bytes of UTF-8 in the error text. */
   ERROR_LENGTH: 3,
+  /** Bumped by the tracker's flush(): "write now, whatever the batch size". */
   FLUSH_REQUESTS: 4,
+  /**
+   * Bumped at each of the sender's polls: the tracker reads the clock at its
+   * first event after one, so no event time is older than a poll.
+   */
   POLLS: 5,
 } as const;
 
-/** Indices into the block read as a BigInt64Array. */
+/** Indices into the block read as a BigInt64Array: exact counts. */
 export const StatusCounter = {
+  /** Events handled. */
   HANDLED: 4,
+  /** Events whose frame the socket accepted. */
   SENT: 5,
   DROPPED_WHILE_DISCONNECTED: 6,
+  /** Connections opened after the first. */
   RECONNECTS: 7,
   FRAMES: 8,
 } as const;
 
+/** The last error the sender saw, in UTF-8, on a line of its own after the counters. */
 const ERROR_OFFSET = 128;
 const ERROR_BYTES = 512;
 const STATUS_BYTES = ERROR_OFFSET + ERROR_BYTES;
