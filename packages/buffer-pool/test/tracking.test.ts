@@ -12,6 +12,7 @@ import {
   TrackingServer,
 } from '../src/tracking/index.js';
 import { EventField } from '../src/tracking/layout.js';
+import { nextPollDelayMs } from '../src/tracking/poll-policy.js';
 import { tempSocketPath } from './tracking-helpers/temp-socket.js';
 import { waitFor } from './tracking-helpers/wait-for.js';
 
@@ -313,10 +314,25 @@ describe('AllocationTracker with a TrackingServer', () => {
     await new Promise<void>((resolve) => raw.close(() => resolve()));
   });
 
-  it('looks at the ring sooner when the app fills it faster than one poll a quarter', async () => {
+  it('looks at the ring sooner when the app brings a batch faster than one poll', () => {
+    // The rule the sender thread runs (poll-policy.ts): a 25 ms poll, a batch of 2 048 events,
+    // the shortest poll 0.5 ms. Idle or slow: the plain poll.
+    expect(nextPollDelayMs(0, 25, 2048, 25, 0.5)).toBe(25);
+    expect(nextPollDelayMs(1000, 25, 2048, 25, 0.5)).toBe(25); // 40 events/ms: a batch in 51 ms
+    // 1 M events/s (1 000 a ms): a batch in ~2 ms, so look again in half that.
+    expect(nextPollDelayMs(25_000, 25, 2048, 25, 0.5)).toBeCloseTo(1.024, 6);
+    // An allocator's 10 M events/s: never sooner than the shortest poll.
+    expect(nextPollDelayMs(250_000, 25, 2048, 25, 0.5)).toBe(0.5);
+    // A poll right after the last one (no time passed) does not divide by zero.
+    expect(nextPollDelayMs(10, 0, 2048, 25, 0.5)).toBe(0.5);
+  });
+
+  it('accounts for every event of a burst that outruns the poll: recorded = sent + dropped', async () => {
     // 1 M events/s into 8 192 slots: a quarter of the ring every 2 ms, the whole of it every
-    // 8 ms, against a 25 ms poll. A sender that only polled every 25 ms dropped ~73% of them;
-    // looking sooner, ~30% (the rest: this thread also runs the server, between slices).
+    // 8 ms, against a 25 ms poll; the sender looks sooner (the test above). How many are
+    // dropped depends on how much CPU the sender thread gets (a loaded machine starves it:
+    // 30% dropped on a quiet VM, 95% with three builds beside it), so this asserts only that
+    // each event is sent or counted dropped.
     const target = await listen();
     const tracker = track({ capacity: 8192 });
     const perMs = 1000;
@@ -334,7 +350,7 @@ describe('AllocationTracker with a TrackingServer', () => {
     const stats = tracker.stats();
     expect(stats.recorded).toBe(events);
     expect(stats.recorded).toBe(stats.sent + stats.dropped);
-    expect(stats.dropped / stats.recorded).toBeLessThan(0.5);
+    expect(target.snapshot().events).toBe(stats.sent);
   });
 
   it('accounts for every event when the ring overflows: recorded = sent + dropped', async () => {

@@ -1,6 +1,7 @@
 import type * as Net from 'node:net';
 import type { FixedConsumer } from '@ringkit/spsc-ring';
 import type { FrameWriterLayout } from './layout.js';
+import type { nextPollDelayMs } from './poll-policy.js';
 import type { StatusLayout } from './status-block.js';
 
 /** Everything the sender thread is told, in workerData (structured-cloned). */
@@ -27,6 +28,8 @@ export interface SenderConfig {
 export interface SenderDependencies {
   readonly net: typeof Net;
   readonly FixedConsumer: typeof FixedConsumer;
+  /** poll-policy.ts's rule, handed over as source text like this function. */
+  readonly nextPollDelayMs: typeof nextPollDelayMs;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface SenderDependencies {
  * globals — no imports, no module-level helpers; types are erased.
  *
  * Batching: in `async` mode the thread looks at the ring every sendIntervalMs / 4 (sooner when
- * the app's rate would fill sendThreshold events before then, see nextPollMs) and writes
+ * the app's rate would bring sendThreshold events before then, see poll-policy.ts) and writes
  * when a batch is due: sendIntervalMs after its last write, when the ring holds
  * sendThreshold events, on flush() and on close(). Each write takes the events the
  * ring held when the batch fell due, as frames of up to frame.maxEventsPerFrame events
@@ -53,7 +56,7 @@ export interface SenderDependencies {
  * and writes each event as soon as it is pushed.
  */
 export async function runSender(config: SenderConfig, dependencies: SenderDependencies) {
-  const { net, FixedConsumer } = dependencies;
+  const { net, FixedConsumer, nextPollDelayMs } = dependencies;
   const { frame, statusLayout } = config;
   const consumer = FixedConsumer.attach(config.ring);
   const words = new Int32Array(config.status, 0, 8);
@@ -100,21 +103,20 @@ export async function runSender(config: SenderConfig, dependencies: SenderDepend
   let pushedAtPoll = 0;
   let lastPollAt = performance.now();
 
-  /**
-   * The wait until the next poll: POLL_MS, or less when the app pushes fast enough to fill a
-   * quarter of the ring before then — half the time that takes at the rate since the last
-   * poll. Waking the app to say "quarter full" would cost it a system call per wake-up; a
-   * sender that looks sooner costs it nothing, and the ring no longer overflows between looks
-   * at an allocator's rates.
-   */
+  /** The wait until the next poll, from the app's rate since the last one (poll-policy.ts). */
   function nextPollMs(): number {
     const now = performance.now();
     const pushed = consumer.stats().pushed;
-    const perMs = (pushed - pushedAtPoll) / Math.max(now - lastPollAt, 0.001);
+    const delay = nextPollDelayMs(
+      pushed - pushedAtPoll,
+      now - lastPollAt,
+      config.sendThreshold,
+      POLL_MS,
+      MIN_POLL_MS,
+    );
     pushedAtPoll = pushed;
     lastPollAt = now;
-    if (perMs <= 0) return POLL_MS;
-    return Math.min(POLL_MS, Math.max(MIN_POLL_MS, config.sendThreshold / perMs / 2));
+    return delay;
   }
 
   function publishCounters(): void {

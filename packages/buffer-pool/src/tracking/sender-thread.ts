@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { nextPollDelayMs } from './poll-policy.js';
 import { runSender, type SenderConfig } from './sender-program.js';
 
 /** This module's own path, in whichever format it was built (the same guard as spsc-ring's loader). */
@@ -15,7 +16,8 @@ function resolveRingModule(): string {
 }
 
 /**
- * The worker's program: runSender's source text, called with its dependencies.
+ * The worker's program: runSender's source text, called with its dependencies (the poll rule
+ * as source text too).
  * `__name` is there because tsx (which runs the benches) compiles with esbuild's
  * keepNames, wrapping named functions in calls to a module-level `__name` helper.
  */
@@ -23,7 +25,11 @@ const senderSource = `'use strict';
 const __name = (target) => target;
 const { workerData } = require('node:worker_threads');
 const { FixedConsumer } = require(workerData.ringModulePath);
-(${runSender.toString()})(workerData, { net: require('node:net'), FixedConsumer });
+(${runSender.toString()})(workerData, {
+  net: require('node:net'),
+  FixedConsumer,
+  nextPollDelayMs: ${nextPollDelayMs.toString()},
+});
 `;
 
 /**
