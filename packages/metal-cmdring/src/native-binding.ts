@@ -7,12 +7,8 @@ export interface NativeBackendInfo {
   reason: string;
 }
 
-export interface NativeStatisticsLayout {
-  magic: number;
-  version: number;
-  byteLength: number;
-  fields: { name: string; offset: number; type: 'u32' | 'f64' }[];
-}
+/** Every constant of native/include/ringkit/cmdring/layout.hpp by its src/layout.ts name ("Counter.WAIT_EVENTS"). */
+export type NativeStatisticsLayout = Record<string, number>;
 
 export interface NativeRingOptions {
   backend: string;

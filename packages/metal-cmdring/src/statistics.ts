@@ -1,45 +1,9 @@
-// The statistics block's layout, mirrored from native/include/ringkit/cmdring/
-// stats_layout.hpp (the drawing is there); test/statistics-layout.test.ts proves
-// the two agree. The ring writes the block with atomic stores into a
-// SharedArrayBuffer, so any thread reads the figures with typed arrays and no
-// native call.
+// Reads the statistics block that a ring writes into a SharedArrayBuffer; its layout is
+// src/layout.ts (drawn in LAYOUT.md).
+import { ALIGNMENT, BYTE_LENGTH, Counter, Flags, MAGIC, Word } from './layout.js';
 
-export const STATISTICS_MAGIC = 0x52444d43; // "CMDR"
-export const STATISTICS_VERSION = 1;
-export const STATISTICS_BYTE_LENGTH = 128;
-
-export const STATISTICS_TRACKED_FLAG = 1;
-
-/** Byte offsets. The first four fields are u32 words; the rest are f64 counters. */
-export const statisticsFields = {
-  magic: 0,
-  version: 4,
-  ringSize: 8,
-  flags: 12,
-  totalAcquisitions: 16,
-  totalReleases: 24,
-  waitEvents: 32,
-  totalWaitMs: 40,
-  acquireTimeouts: 48,
-  currentIndex: 56,
-  submittedFences: 64,
-  completedFences: 72,
-} as const;
-
-export const statisticsFieldTypes: Record<keyof typeof statisticsFields, 'u32' | 'f64'> = {
-  magic: 'u32',
-  version: 'u32',
-  ringSize: 'u32',
-  flags: 'u32',
-  totalAcquisitions: 'f64',
-  totalReleases: 'f64',
-  waitEvents: 'f64',
-  totalWaitMs: 'f64',
-  acquireTimeouts: 'f64',
-  currentIndex: 'f64',
-  submittedFences: 'f64',
-  completedFences: 'f64',
-};
+/** Bytes of one statistics block (the layout's BYTE_LENGTH). */
+export const STATISTICS_BYTE_LENGTH = BYTE_LENGTH;
 
 /** The seed's statistics by the seed's names (camelCased), and the fence counters. */
 export interface RingStatistics {
@@ -72,31 +36,31 @@ export class StatisticsView {
       throw new TypeError(
         'a statistics block lives in a SharedArrayBuffer (ring.statisticsBuffer).',
       );
-    if (byteOffset % 8 !== 0 || buffer.byteLength - byteOffset < STATISTICS_BYTE_LENGTH)
+    if (byteOffset % ALIGNMENT !== 0 || buffer.byteLength - byteOffset < BYTE_LENGTH)
       throw new RangeError(
-        `a statistics block needs ${STATISTICS_BYTE_LENGTH} bytes at an 8-aligned offset; got ${buffer.byteLength - byteOffset} bytes at offset ${byteOffset}.`,
+        `a statistics block needs ${BYTE_LENGTH} bytes at an ${ALIGNMENT}-aligned offset; got ${buffer.byteLength - byteOffset} bytes at offset ${byteOffset}.`,
       );
     this.#words = new Uint32Array(buffer, byteOffset, 4);
-    this.#counters = new Float64Array(buffer, byteOffset, STATISTICS_BYTE_LENGTH / 8);
-    const magic = this.#word(statisticsFields.magic);
-    if (magic !== 0 && magic !== STATISTICS_MAGIC)
+    this.#counters = new Float64Array(buffer, byteOffset, BYTE_LENGTH / 8);
+    const magic = this.#word(Word.MAGIC);
+    if (magic !== 0 && magic !== MAGIC)
       throw new RangeError(
-        `this SharedArrayBuffer does not hold a command ring's statistics (magic 0x${magic.toString(16)}, expected 0x${STATISTICS_MAGIC.toString(16)}).`,
+        `this SharedArrayBuffer does not hold a command ring's statistics (magic 0x${magic.toString(16)}, expected 0x${MAGIC.toString(16)}).`,
       );
   }
 
   /** The completed-fence counter alone: what a poller reads most often. */
   completedFences(): number {
-    return this.#counter(statisticsFields.completedFences);
+    return this.#counter(Counter.COMPLETED_FENCES);
   }
 
   read(): RingStatistics {
-    const totalAcquisitions = this.#counter(statisticsFields.totalAcquisitions);
-    const waitEvents = this.#counter(statisticsFields.waitEvents);
-    const totalWaitMs = this.#counter(statisticsFields.totalWaitMs);
+    const totalAcquisitions = this.#counter(Counter.TOTAL_ACQUISITIONS);
+    const waitEvents = this.#counter(Counter.WAIT_EVENTS);
+    const totalWaitMs = this.#counter(Counter.TOTAL_WAIT_MS);
     return {
       totalAcquisitions,
-      totalReleases: this.#counter(statisticsFields.totalReleases),
+      totalReleases: this.#counter(Counter.TOTAL_RELEASES),
       waitEvents,
       // The native side updates the counters one store at a time: clamp what a
       // reader between two stores could see.
@@ -104,12 +68,12 @@ export class StatisticsView {
         totalAcquisitions > 0 ? Math.min(1, Math.max(0, 1 - waitEvents / totalAcquisitions)) : 1,
       avgWaitMs: waitEvents > 0 ? totalWaitMs / waitEvents : 0,
       totalWaitMs,
-      ringSize: this.#word(statisticsFields.ringSize),
-      currentIndex: this.#counter(statisticsFields.currentIndex),
-      acquireTimeouts: this.#counter(statisticsFields.acquireTimeouts),
-      submittedFences: this.#counter(statisticsFields.submittedFences),
-      completedFences: this.#counter(statisticsFields.completedFences),
-      tracked: (this.#word(statisticsFields.flags) & STATISTICS_TRACKED_FLAG) !== 0,
+      ringSize: this.#word(Word.RING_SIZE),
+      currentIndex: this.#counter(Counter.CURRENT_INDEX),
+      acquireTimeouts: this.#counter(Counter.ACQUIRE_TIMEOUTS),
+      submittedFences: this.#counter(Counter.SUBMITTED_FENCES),
+      completedFences: this.#counter(Counter.COMPLETED_FENCES),
+      tracked: (this.#word(Word.FLAGS) & Flags.TRACK_STATISTICS) !== 0,
     };
   }
 

@@ -1,12 +1,12 @@
 // The command ring's Node-API addon: backends() and the RingHandle class, plus
-// the statistics layout for the test that checks the TS mirror against it, and
+// the statistics block's layout as C++ defines it (for test/layout.test.ts), and
 // the overhead benchmark's DirectExecutor baseline.
 #include <napi.h>
 
 #include "js_direct_executor.hpp"
 #include "js_ring.hpp"
 #include "ringkit/cmdring/backends.hpp"
-#include "ringkit/cmdring/stats_layout.hpp"
+#include "ringkit/cmdring/layout.hpp"
 
 namespace ringkit::cmdring::js {
 namespace {
@@ -25,23 +25,13 @@ Napi::Value backends_here(const Napi::CallbackInfo& info) {
   return list;
 }
 
+// Every constant of layout.hpp's lists, by its TypeScript name, for test/layout.test.ts.
 Napi::Value statistics_layout(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  Napi::Object layout = Napi::Object::New(env);
-  layout.Set("magic", stats_layout::kMagic);
-  layout.Set("version", stats_layout::kVersion);
-  layout.Set("byteLength", static_cast<double>(stats_layout::kByteLength));
-  Napi::Array fields = Napi::Array::New(env, stats_layout::fields().size());
-  for (std::uint32_t i = 0; i < stats_layout::fields().size(); ++i) {
-    const stats_layout::Field& field = stats_layout::fields()[i];
-    Napi::Object entry = Napi::Object::New(env);
-    entry.Set("name", std::string(field.name));
-    entry.Set("offset", static_cast<double>(field.offset));
-    entry.Set("type", field.type == stats_layout::FieldType::kU32 ? "u32" : "f64");
-    fields.Set(i, entry);
-  }
-  layout.Set("fields", fields);
-  return layout;
+  Napi::Object out = Napi::Object::New(env);
+  layout::for_each_constant(
+      [&](const char* name, double value) { out.Set(name, Napi::Number::New(env, value)); });
+  return out;
 }
 
 }  // namespace

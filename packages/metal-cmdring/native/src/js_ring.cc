@@ -8,7 +8,7 @@
 #include "js_error.hpp"
 #include "js_options.hpp"
 #include "ringkit/cmdring/backends.hpp"
-#include "ringkit/cmdring/stats_layout.hpp"
+#include "ringkit/cmdring/layout.hpp"
 
 namespace ringkit::cmdring::js {
 namespace {

@@ -62,11 +62,10 @@ Ring::Ring(const RingConfig& config, std::unique_ptr<Backend> backend,
            std::span<std::byte> statistics_memory, WaitLog wait_log)
     : config_(checked(config)),
       backend_(required(std::move(backend))),
-      owned_statistics_(statistics_memory.empty()
-                            ? std::make_unique<std::byte[]>(stats_layout::kByteLength)
-                            : nullptr),
+      owned_statistics_(
+          statistics_memory.empty() ? std::make_unique<std::byte[]>(layout::kByteLength) : nullptr),
       statistics_(statistics_memory.empty()
-                      ? std::span<std::byte>(owned_statistics_.get(), stats_layout::kByteLength)
+                      ? std::span<std::byte>(owned_statistics_.get(), layout::kByteLength)
                       : statistics_memory),
       wait_log_(wait_log ? std::move(wait_log) : WaitLog(log_to_stderr)),
       slots_(config.ring_size) {
@@ -110,7 +109,7 @@ Slot Ring::take_slot_locked(std::optional<Clock::time_point> waited_since, Defer
 
   const double wait_ms = waited_since ? ms_since(*waited_since) : 0;
   if (config_.track_statistics) {
-    namespace counter = stats_layout::counter;
+    namespace counter = layout::counter;
     statistics_.add(counter::kTotalAcquisitions, 1);
     statistics_.set(counter::kCurrentIndex, static_cast<double>(next_ticket_ % config_.ring_size));
     if (waited_since) {
@@ -214,7 +213,7 @@ Result<Slot> Ring::acquire(std::optional<double> timeout_ms, std::stop_token abo
       outcome = aborted_error("acquire");
     } else if (deadline && Clock::now() >= *deadline) {
       waiters_.erase(self);
-      if (config_.track_statistics) statistics_.add(stats_layout::counter::kAcquireTimeouts, 1);
+      if (config_.track_statistics) statistics_.add(layout::counter::kAcquireTimeouts, 1);
       outcome = make_error(
           error_code::kAcquireTimeout,
           "acquire timed out after " + format_number(limit_ms) +
@@ -253,7 +252,7 @@ bool Ring::expire_acquire(WaiterId waiter, double timeout_ms) {
     auto it = waiters_.begin();
     while (it != waiters_.end() && it->id != waiter) ++it;
     if (it == waiters_.end() || it->wake != nullptr) return false;
-    if (config_.track_statistics) statistics_.add(stats_layout::counter::kAcquireTimeouts, 1);
+    if (config_.track_statistics) statistics_.add(layout::counter::kAcquireTimeouts, 1);
     settle_waiter_locked(
         it,
         make_error(
@@ -306,7 +305,7 @@ Status Ring::commit(Slot slot, CompletionCallback on_complete) {
     }
     record.state = SlotState::kCommitted;
     record.on_complete = std::move(on_complete);
-    if (config_.track_statistics) statistics_.add(stats_layout::counter::kTotalReleases, 1);
+    if (config_.track_statistics) statistics_.add(layout::counter::kTotalReleases, 1);
     flush_committed_locked(deferred);
   }
   run(deferred);
@@ -327,7 +326,7 @@ void Ring::flush_committed_locked(Deferred& deferred) {
     record.state = SlotState::kInFlight;
     // Release: a lock-free reader of submitted() sees the slot's state change first.
     submitted_.store(fence, std::memory_order_release);
-    statistics_.set(stats_layout::counter::kSubmittedFences, static_cast<double>(fence));
+    statistics_.set(layout::counter::kSubmittedFences, static_cast<double>(fence));
   }
 }
 
@@ -390,7 +389,7 @@ void Ring::retire(std::uint64_t fence, Status failure) {
     // Release: whoever sees the new count (a lock-free completed() reader) sees the
     // callback's effects too.
     completed_.store(fence, std::memory_order_release);
-    statistics_.set(stats_layout::counter::kCompletedFences, static_cast<double>(fence));
+    statistics_.set(layout::counter::kCompletedFences, static_cast<double>(fence));
     grant_waiters_locked(deferred);
     wake_fence_waiters_locked();
   }

@@ -61,7 +61,7 @@ struct AsyncAcquire {
 
 class Ring final : private CompletionSink {
  public:
-  // Starts the backend with ring_size slots. `statistics_memory` (stats_layout.hpp)
+  // Starts the backend with ring_size slots. `statistics_memory` (layout.hpp)
   // receives the statistics; without it the ring keeps them in its own memory.
   // Throws Failure(INVALID_OPTIONS) for a bad config or memory block, or whatever
   // the backend throws when it cannot start.

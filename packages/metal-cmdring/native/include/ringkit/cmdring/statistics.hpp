@@ -1,4 +1,4 @@
-// The statistics block (stats_layout.hpp) as the ring writes it and a reader sees it.
+// The statistics block (layout.hpp) as the ring writes it and a reader sees it.
 // Every write happens under the ring's lock, so one writer at a time; readers on
 // other threads (or in JavaScript) take no lock and may see one update ahead of
 // another, which is why the derived rates are clamped.
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <span>
 
-#include "ringkit/cmdring/stats_layout.hpp"
+#include "ringkit/cmdring/layout.hpp"
 
 namespace ringkit::cmdring {
 
@@ -30,7 +30,7 @@ struct Statistics {
 
 class StatisticsBlock {
  public:
-  // `memory`: stats_layout::kByteLength bytes, 8-aligned; throws Failure(INVALID_OPTIONS) if not.
+  // `memory`: layout::kByteLength bytes, 8-aligned; throws Failure(INVALID_OPTIONS) if not.
   explicit StatisticsBlock(std::span<std::byte> memory);
 
   void initialise(std::uint32_t ring_size, bool track_statistics) noexcept;
@@ -65,6 +65,6 @@ class StatisticsBlock {
 
 static_assert(std::atomic_ref<double>::is_always_lock_free,
               "JS reads the counters with plain loads: they must be single stores natively too");
-static_assert(std::atomic_ref<double>::required_alignment <= stats_layout::kAlignment);
+static_assert(std::atomic_ref<double>::required_alignment <= layout::kAlignment);
 
 }  // namespace ringkit::cmdring
