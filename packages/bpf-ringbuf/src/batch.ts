@@ -1,5 +1,5 @@
-import { Batch, KernelRecord } from './abi.js';
 import { BpfError } from './errors.js';
+import { Batch, KernelRecord } from './layout.js';
 import {
   type EventObject,
   type FieldReader,

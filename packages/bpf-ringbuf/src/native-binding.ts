@@ -112,8 +112,12 @@ export interface RawSyscallLoadResult {
 }
 
 export interface NativeBinding {
-  /** The ABI constants as C++ compiled them (bpf/ringkit_abi.h, native/src/reader.hpp), for the agreement test. */
-  abi(): Record<string, number>;
+  /**
+   * Every constant of native/include/ringkit/bpf_ringbuf/layout.hpp by its src/layout.ts name
+   * (numbers; the map names are strings), for test/layout.test.ts; and this build's number of
+   * the bench program's syscall.
+   */
+  abi(): { readonly [name: string]: number | string; readonly 'syscall.getpgid': number };
   openObject(path: string, options: RawOpenOptions): RawObject;
   /** Threads calling getpgid(): the bench program's trigger. Resolves when all are done. */
   startSyscallLoad(options: RawSyscallLoadOptions): {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { Bench, Config, MapName, Policy } from './abi.js';
 import { BpfError, native } from './errors.js';
+import { Bench, Config, MapName, Policy } from './layout.js';
 import { requireNative } from './native.js';
 import type { RawObject } from './native-binding.js';
 import { BpfReader, type ReaderStats, type ReadOptions } from './reader.js';

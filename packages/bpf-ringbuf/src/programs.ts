@@ -1,49 +1,58 @@
 import { join } from 'node:path';
+import { BenchEvent, SchedSwitchEvent, SyscallEvent } from './layout.js';
 import { packageRoot } from './native.js';
 import { type BpfObject, type OpenOptions, openObject } from './object.js';
-import { defineSchema, type FieldSpecs, type Schema } from './schema.js';
+import { defineSchema, type FieldSpecs, type FieldType, type Schema } from './schema.js';
 
-/** struct ringkit_syscall_event (bpf/ringkit_abi.h). */
+/**
+ * A field of a built-in event at its src/layout.ts offset, typed `number` so the
+ * exported schemas keep the types that literal offsets gave them.
+ */
+function at<T extends FieldType>(offset: number, type: T): { offset: number; type: T } {
+  return { offset, type };
+}
+
+/** struct ringkit_syscall_event (bpf/ringkit_abi.h; LAYOUT.md). */
 export const syscallEvent = defineSchema({
   name: 'syscall',
-  size: 24,
+  size: SyscallEvent.BYTES,
   timestamp: 'timestampNs',
   fields: {
-    timestampNs: { offset: 0, type: 'u64' },
-    cpu: { offset: 8, type: 'u32' },
-    pid: { offset: 12, type: 'u32' },
-    tid: { offset: 16, type: 'u32' },
-    syscallNr: { offset: 20, type: 'i32' },
+    timestampNs: at(SyscallEvent.TIMESTAMP_NS, 'u64'),
+    cpu: at(SyscallEvent.CPU, 'u32'),
+    pid: at(SyscallEvent.PID, 'u32'),
+    tid: at(SyscallEvent.TID, 'u32'),
+    syscallNr: at(SyscallEvent.SYSCALL_NR, 'i32'),
   },
 });
 
 /** struct ringkit_sched_switch_event. */
 export const schedSwitchEvent = defineSchema({
   name: 'sched-switch',
-  size: 56,
+  size: SchedSwitchEvent.BYTES,
   timestamp: 'timestampNs',
   fields: {
-    timestampNs: { offset: 0, type: 'u64' },
-    cpu: { offset: 8, type: 'u32' },
-    prevPid: { offset: 12, type: 'u32' },
-    nextPid: { offset: 16, type: 'u32' },
-    prevState: { offset: 20, type: 'u32' },
-    prevComm: { offset: 24, type: 'char[16]' },
-    nextComm: { offset: 40, type: 'char[16]' },
+    timestampNs: at(SchedSwitchEvent.TIMESTAMP_NS, 'u64'),
+    cpu: at(SchedSwitchEvent.CPU, 'u32'),
+    prevPid: at(SchedSwitchEvent.PREV_PID, 'u32'),
+    nextPid: at(SchedSwitchEvent.NEXT_PID, 'u32'),
+    prevState: at(SchedSwitchEvent.PREV_STATE, 'u32'),
+    prevComm: at(SchedSwitchEvent.PREV_COMM, 'char[16]'),
+    nextComm: at(SchedSwitchEvent.NEXT_COMM, 'char[16]'),
   },
 });
 
 /** struct ringkit_bench_event. */
 export const benchEvent = defineSchema({
   name: 'bench',
-  size: 24,
+  size: BenchEvent.BYTES,
   timestamp: 'timestampNs',
   fields: {
-    timestampNs: { offset: 0, type: 'u64' },
-    cpu: { offset: 8, type: 'u32' },
-    tid: { offset: 12, type: 'u32' },
-    index: { offset: 16, type: 'u32' },
-    call: { offset: 20, type: 'u32' },
+    timestampNs: at(BenchEvent.TIMESTAMP_NS, 'u64'),
+    cpu: at(BenchEvent.CPU, 'u32'),
+    tid: at(BenchEvent.TID, 'u32'),
+    index: at(BenchEvent.INDEX, 'u32'),
+    call: at(BenchEvent.CALL, 'u32'),
   },
 });
 

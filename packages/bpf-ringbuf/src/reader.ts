@@ -1,7 +1,7 @@
 import { ByteConsumer, createRing, type RingStats, type WaitOptions } from '@ringkit/spsc-ring';
-import { Batch, Policy, ReaderState, type ReaderStateName, Stats } from './abi.js';
 import { EventBatch } from './batch.js';
 import { BpfError, native } from './errors.js';
+import { Batch, Policy, ReaderState, type ReaderStateName, Stats } from './layout.js';
 import type { RawObject, RawReader } from './native.js';
 import type { FieldSpecs, Schema } from './schema.js';
 

@@ -1,5 +1,6 @@
-// abi(): every constant and offset of bpf/ringkit_abi.h and reader.hpp as this
-// build compiled them, for the test that checks src/abi.ts against both.
+// abi(): every constant of native/include/ringkit/bpf_ringbuf/layout.hpp's lists, by its
+// src/layout.ts name, for test/layout.test.ts; and syscall.getpgid, this build's number for the
+// bench program's syscall, for the loader.
 #pragma once
 
 #include <napi.h>

@@ -1,18 +1,8 @@
 // Our consumer's view of one kernel BPF ring buffer (BPF_MAP_TYPE_RINGBUF), mapped
-// directly. The layout is the kernel's stable ABI (kernel/bpf/ringbuf.c), so we
-// need nothing from libbpf's ring API (ring__* only exists from libbpf 1.3 on) and
-// we decide ourselves when the consumer position is published: once per drained
-// run instead of once per record.
-//
-//   mmap offset 0, one page, read-write:   consumer position (unsigned long)
-//   mmap offset page, read-only:           producer position (unsigned long), then
-//                                          from offset page on the data, mapped twice
-//                                          back to back, so a record that wraps is
-//                                          contiguous in our address space
-//   record: [u32 length | busy bit 31 | discard bit 30][u32 page offset][payload]
-//           8-byte aligned: a record occupies align8(8 + length) bytes
-//
-// Positions are free-running 64-bit byte counts; index = position & (bytes - 1).
+// directly. The layout is the kernel's stable ABI (kernel/bpf/ringbuf.c; drawn in LAYOUT.md,
+// "The kernel ring, as the reader maps it"), so we need nothing from libbpf's ring API
+// (ring__* only exists from libbpf 1.3 on) and we decide ourselves when the consumer
+// position is published: once per drained run instead of once per record.
 #pragma once
 
 #include <sys/mman.h>
@@ -34,8 +24,9 @@ static_assert(sizeof(unsigned long) == 8, "the kernel ring positions are 64-bit 
 
 // Bytes a record whose header word is `word` occupies in the ring (header included).
 constexpr std::uint64_t framed_record_bytes(std::uint32_t word) noexcept {
-  const std::uint64_t length = word & ~(kBusyBit | kDiscardBit);
-  return (length + kRecordHeaderBytes + 7) & ~std::uint64_t{7};
+  const std::uint64_t length =
+      word & ~(layout::kernel_record::kBusyBit | layout::kernel_record::kDiscardBit);
+  return (length + layout::kernel_record::kHeaderBytes + 7) & ~std::uint64_t{7};
 }
 
 class KernelRing {

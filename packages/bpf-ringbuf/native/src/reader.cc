@@ -40,10 +40,6 @@ constexpr std::uint64_t kCommandTag = std::numeric_limits<std::uint64_t>::max();
 constexpr double kSpaceTickMs = 10;
 constexpr int kEventsPerWait = 64;
 
-namespace state_value {
-constexpr double kStarting = 0, kRunning = 1, kPaused = 2, kStopped = 3, kFailed = 4;
-}
-
 std::uint64_t monotonic_ns() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -90,8 +86,8 @@ struct Reader::State {
   ringkit::Ring js_ring;
   std::optional<ringkit::ByteProducer> producer;
   double* stats = nullptr;
-  std::array<double, stats::kWords> own_stats{};
-  std::array<double, stats::kWords> counters{};
+  std::array<double, layout::stats::kWords> own_stats{};
+  std::array<double, layout::stats::kWords> counters{};
   int epoll_fd = -1;
   int command_fd = -1;
   std::thread thread;
@@ -118,20 +114,20 @@ struct Reader::State {
     [[maybe_unused]] const ssize_t written = write(command_fd, &one, sizeof one);
     // The thread may be asleep waiting for room in the JS ring: a spurious
     // wake-up there is harmless and saves a tick.
-    js_ring.wake_if_waiting(layout::notification::kProducerWaiting,
-                            layout::notification::kSpaceSignal);
+    js_ring.wake_if_waiting(ringkit::layout::notification::kProducerWaiting,
+                            ringkit::layout::notification::kSpaceSignal);
   }
 
   // ---- stats ----
 
   void publish_stats() {
-    for (std::size_t word = 0; word < stats::kWords; word++)
+    for (std::size_t word = 0; word < layout::stats::kWords; word++)
       std::atomic_ref<double>(stats[word]).store(counters[word], std::memory_order_relaxed);
   }
 
   void set_state(double value) {
-    counters[stats::kState] = value;
-    std::atomic_ref<double>(stats[stats::kState]).store(value, std::memory_order_relaxed);
+    counters[layout::stats::kState] = value;
+    std::atomic_ref<double>(stats[layout::stats::kState]).store(value, std::memory_order_relaxed);
   }
 
   // ---- the kernel side ----
@@ -146,7 +142,7 @@ struct Reader::State {
     while (from + run.bytes < end) {
       const std::uint64_t position = from + run.bytes;
       const std::uint32_t word = source.ring.header(position);
-      if ((word & kBusyBit) != 0) {
+      if ((word & layout::kernel_record::kBusyBit) != 0) {
         run.end = Run::End::kBusy;  // records behind it wait: the ring is consumed in order
         break;
       }
@@ -160,7 +156,7 @@ struct Reader::State {
       if (bytes > options.max_batch_bytes) {
         run.end = Run::End::kOversized;
         run.next_bytes = bytes;
-        run.next_discarded = (word & kDiscardBit) != 0;
+        run.next_discarded = (word & layout::kernel_record::kDiscardBit) != 0;
         break;
       }
       if (run.bytes + bytes > budget) {
@@ -168,10 +164,11 @@ struct Reader::State {
         break;
       }
       run.bytes += bytes;
-      if ((word & kDiscardBit) != 0) {
+      if ((word & layout::kernel_record::kDiscardBit) != 0) {
         run.discarded++;
       } else {
-        const std::uint64_t length = word & ~(kBusyBit | kDiscardBit);
+        const std::uint64_t length =
+            word & ~(layout::kernel_record::kBusyBit | layout::kernel_record::kDiscardBit);
         run.records++;
         run.payload += length;
         run.events += events_in(length);
@@ -202,7 +199,8 @@ struct Reader::State {
   bool more_committed() const {
     for (const Source& source : sources) {
       const std::uint64_t end = std::min(source.ring.producer_position(), source.limit);
-      if (source.consumer < end && (source.ring.header(source.consumer) & kBusyBit) == 0)
+      if (source.consumer < end &&
+          (source.ring.header(source.consumer) & layout::kernel_record::kBusyBit) == 0)
         return true;
     }
     return false;
@@ -211,39 +209,41 @@ struct Reader::State {
   // ---- the JS side ----
 
   void stall(Round& round, std::uint64_t length) {
-    counters[stats::kFullStalls] += 1;
+    counters[layout::stats::kFullStalls] += 1;
     round.stalled = true;
     // Twice the framed record: enough even when it must wrap behind a padding record.
-    const std::uint64_t wanted = 2 * layout::align_record(layout::record::kHeaderBytes + length);
+    const std::uint64_t wanted =
+        2 * ringkit::layout::align_record(ringkit::layout::record::kHeaderBytes + length);
     round.wanted = static_cast<std::uint32_t>(std::min<std::uint64_t>(wanted, js_ring.capacity()));
   }
 
   // One batch holding `run`, which starts at source.consumer. False: stalled, and
   // the records stay in the kernel ring.
   bool deliver(const Source& source, const Run& run, Round& round) {
-    const auto length = static_cast<std::uint32_t>(kBatchHeaderBytes + run.bytes);
+    const auto length = static_cast<std::uint32_t>(layout::batch::kHeaderBytes + run.bytes);
     const ByteProducer::Claim claim = producer->try_claim(length);
     if (claim.payload == nullptr) {
       if (!options.drop_when_full) {
         stall(round, length);
         return false;
       }
-      counters[stats::kDroppedRecords] += static_cast<double>(run.records);
-      counters[stats::kDroppedEvents] += static_cast<double>(run.events);
-      counters[stats::kDiscarded] += static_cast<double>(run.discarded);
+      counters[layout::stats::kDroppedRecords] += static_cast<double>(run.records);
+      counters[layout::stats::kDroppedEvents] += static_cast<double>(run.events);
+      counters[layout::stats::kDiscarded] += static_cast<double>(run.discarded);
       return true;
     }
     const std::uint32_t header[4] = {source.index, static_cast<std::uint32_t>(run.records),
                                      static_cast<std::uint32_t>(run.bytes), 0};
     std::memcpy(claim.payload, header, sizeof header);
     // One copy for the whole run: the double mapping makes a wrapped run contiguous.
-    std::memcpy(claim.payload + kBatchHeaderBytes, source.ring.at(source.consumer), run.bytes);
-    producer->commit(kBatchType, length, /*publish_now=*/false);
-    counters[stats::kBatches] += 1;
-    counters[stats::kRecords] += static_cast<double>(run.records);
-    counters[stats::kEvents] += static_cast<double>(run.events);
-    counters[stats::kBytes] += static_cast<double>(run.payload);
-    counters[stats::kDiscarded] += static_cast<double>(run.discarded);
+    std::memcpy(claim.payload + layout::batch::kHeaderBytes, source.ring.at(source.consumer),
+                run.bytes);
+    producer->commit(layout::batch::kType, length, /*publish_now=*/false);
+    counters[layout::stats::kBatches] += 1;
+    counters[layout::stats::kRecords] += static_cast<double>(run.records);
+    counters[layout::stats::kEvents] += static_cast<double>(run.events);
+    counters[layout::stats::kBytes] += static_cast<double>(run.payload);
+    counters[layout::stats::kDiscarded] += static_cast<double>(run.discarded);
     return true;
   }
 
@@ -262,13 +262,13 @@ struct Reader::State {
       }
       if (run.end == Run::End::kOversized) {
         // It can never fit a batch; skipping it keeps the ring moving.
-        counters[run.next_discarded ? stats::kDiscarded : stats::kOversized] += 1;
+        counters[run.next_discarded ? layout::stats::kDiscarded : layout::stats::kOversized] += 1;
         source.consumer += run.next_bytes;
         round.progress = true;
         continue;
       }
       if (run.end == Run::End::kCapped) {
-        counters[stats::kCappedDrains] += 1;
+        counters[layout::stats::kCappedDrains] += 1;
         round.capped = true;
       }
       return;
@@ -305,18 +305,22 @@ struct Reader::State {
     std::uint64_t position = source.consumer;
     while (position < end) {
       const std::uint32_t word = source.ring.header(position);
-      if ((word & kBusyBit) != 0) break;
+      if ((word & layout::kernel_record::kBusyBit) != 0) break;
       const std::uint64_t bytes = framed_record_bytes(word);
       if (bytes > end - position) break;
-      if ((word & kDiscardBit) != 0 || bytes > options.max_batch_bytes) {
-        counters[(word & kDiscardBit) != 0 ? stats::kDiscarded : stats::kOversized] += 1;
+      if ((word & layout::kernel_record::kDiscardBit) != 0 || bytes > options.max_batch_bytes) {
+        counters[(word & layout::kernel_record::kDiscardBit) != 0 ? layout::stats::kDiscarded
+                                                                  : layout::stats::kOversized] += 1;
         position += bytes;
         continue;
       }
-      const std::size_t events = (word & ~(kBusyBit | kDiscardBit)) / options.event_bytes;
-      if (!merge->hold(index, source.ring.at(position) + kRecordHeaderBytes, events)) {
+      const std::size_t events =
+          (word & ~(layout::kernel_record::kBusyBit | layout::kernel_record::kDiscardBit)) /
+          options.event_bytes;
+      if (!merge->hold(index, source.ring.at(position) + layout::kernel_record::kHeaderBytes,
+                       events)) {
         // The rest stays in the kernel ring: backpressure, as for a full JS ring.
-        counters[stats::kCappedDrains] += 1;
+        counters[layout::stats::kCappedDrains] += 1;
         round.capped = true;
         break;
       }
@@ -336,34 +340,35 @@ struct Reader::State {
     const std::uint64_t per_batch = options.max_batch_bytes / record_bytes;
     for (std::uint64_t total = merge->start_output(cutoff); total > 0;) {
       const std::uint64_t count = std::min(total, per_batch);
-      const auto length = static_cast<std::uint32_t>(kBatchHeaderBytes + count * record_bytes);
+      const auto length =
+          static_cast<std::uint32_t>(layout::batch::kHeaderBytes + count * record_bytes);
       const ByteProducer::Claim claim = producer->try_claim(length);
       std::byte* out = nullptr;
       if (claim.payload != nullptr) {
-        const std::uint32_t header[4] = {kMergedRingIndex, static_cast<std::uint32_t>(count),
-                                         static_cast<std::uint32_t>(count * record_bytes),
-                                         kMergedFlag};
+        const std::uint32_t header[4] = {
+            layout::batch::kMergedRingIndex, static_cast<std::uint32_t>(count),
+            static_cast<std::uint32_t>(count * record_bytes), layout::batch::kMerged};
         std::memcpy(claim.payload, header, sizeof header);
-        out = claim.payload + kBatchHeaderBytes;
+        out = claim.payload + layout::batch::kHeaderBytes;
       } else if (!options.drop_when_full) {
         stall(round, length);  // the events stay held
         break;
       } else {
-        counters[stats::kDroppedRecords] += static_cast<double>(count);
-        counters[stats::kDroppedEvents] += static_cast<double>(count);
+        counters[layout::stats::kDroppedRecords] += static_cast<double>(count);
+        counters[layout::stats::kDroppedEvents] += static_cast<double>(count);
       }
       merge->write_oldest(count, out);
       if (out != nullptr) {
-        producer->commit(kBatchType, length, /*publish_now=*/false);
-        counters[stats::kBatches] += 1;
-        counters[stats::kRecords] += static_cast<double>(count);
-        counters[stats::kEvents] += static_cast<double>(count);
-        counters[stats::kBytes] += static_cast<double>(count * options.event_bytes);
+        producer->commit(layout::batch::kType, length, /*publish_now=*/false);
+        counters[layout::stats::kBatches] += 1;
+        counters[layout::stats::kRecords] += static_cast<double>(count);
+        counters[layout::stats::kEvents] += static_cast<double>(count);
+        counters[layout::stats::kBytes] += static_cast<double>(count * options.event_bytes);
       }
       total -= count;
       round.progress = true;
     }
-    counters[stats::kMergeHeld] = static_cast<double>(merge->end_output());
+    counters[layout::stats::kMergeHeld] = static_cast<double>(merge->end_output());
   }
 
   Round merge_round(bool final) {
@@ -380,7 +385,7 @@ struct Reader::State {
   }
 
   Round round_once(bool final) {
-    counters[stats::kRounds] += 1;
+    counters[layout::stats::kRounds] += 1;
     const Round round = merge ? merge_round(final) : plain_round();
     publish_stats();
     return round;
@@ -458,22 +463,23 @@ struct Reader::State {
       for (;;) {
         const Run run = walk(source, source.consumer, end, kNever);
         // Under merge every event would have been one record in the JS ring.
-        counters[stats::kDroppedRecords] += static_cast<double>(merge ? run.events : run.records);
-        counters[stats::kDroppedEvents] += static_cast<double>(run.events);
-        counters[stats::kDiscarded] += static_cast<double>(run.discarded);
+        counters[layout::stats::kDroppedRecords] +=
+            static_cast<double>(merge ? run.events : run.records);
+        counters[layout::stats::kDroppedEvents] += static_cast<double>(run.events);
+        counters[layout::stats::kDiscarded] += static_cast<double>(run.discarded);
         source.consumer += run.bytes;
         if (run.end != Run::End::kOversized) break;
-        counters[run.next_discarded ? stats::kDiscarded : stats::kOversized] += 1;
+        counters[run.next_discarded ? layout::stats::kDiscarded : layout::stats::kOversized] += 1;
         source.consumer += run.next_bytes;
       }
     }
     if (merge) {
       const auto held = static_cast<double>(merge->drop_all());
-      counters[stats::kDroppedRecords] += held;
-      counters[stats::kDroppedEvents] += held;
+      counters[layout::stats::kDroppedRecords] += held;
+      counters[layout::stats::kDroppedEvents] += held;
     }
     publish_consumer_positions();
-    counters[stats::kMergeHeld] = 0;
+    counters[layout::stats::kMergeHeld] = 0;
     publish_stats();
   }
 
@@ -484,7 +490,7 @@ struct Reader::State {
   }
 
   void run() {
-    set_state(state_value::kRunning);
+    set_state(layout::reader_state::kRunning);
     const std::uint64_t period = std::uint64_t{options.period_ms} * 1'000'000;
     std::uint64_t deadline = monotonic_ns() + period;
     bool paused = false;
@@ -497,7 +503,7 @@ struct Reader::State {
       if (stop_requested.load(std::memory_order_seq_cst)) break;
       if (const bool pause = pause_requested.load(std::memory_order_seq_cst); pause != paused) {
         paused = pause;
-        set_state(paused ? state_value::kPaused : state_value::kRunning);
+        set_state(paused ? layout::reader_state::kPaused : layout::reader_state::kRunning);
         if (!paused) deadline = monotonic_ns();  // what waited in the kernel rings goes now
       }
       std::int64_t timeout_ns = -1;
@@ -514,7 +520,7 @@ struct Reader::State {
       js_ring.beat(kProducerSide);
       if (ready < 0) {
         if (errno == EINTR) continue;
-        finish(state_value::kFailed);
+        finish(layout::reader_state::kFailed);
         return;
       }
       for (int i = 0; i < ready; i++) {
@@ -529,7 +535,7 @@ struct Reader::State {
       const std::uint64_t now = monotonic_ns();
       const bool due = now >= deadline || (merge && now >= merge->next_due());
       if (!notified && !due) continue;
-      if (notified) counters[stats::kWakeups] += 1;
+      if (notified) counters[layout::stats::kWakeups] += 1;
       notified = false;
       if (options.policy != WakeupPolicy::kTimer) {
         deadline = now + period;  // a backstop: measured from the last round
@@ -542,7 +548,7 @@ struct Reader::State {
       settle(deadline);
     }
     final_drain();
-    finish(state_value::kStopped);
+    finish(layout::reader_state::kStopped);
   }
 };
 
@@ -554,7 +560,7 @@ std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings
     return nullptr;
   };
   if (rings.empty()) return fail("the reader needs at least one BPF ring buffer to consume.");
-  if (js_ring.config().kind != layout::kind::kBytes)
+  if (js_ring.config().kind != ringkit::layout::kind::kBytes)
     return fail("the reader's JS ring must be a byte-record ring (kind bytes).");
   if (static_cast<std::uint32_t>(options.policy) >
       static_cast<std::uint32_t>(WakeupPolicy::kWatermark))
@@ -564,13 +570,13 @@ std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings
   if (options.period_ms == 0) return fail("the reader's period_ms must be at least 1.");
   if (reinterpret_cast<std::uintptr_t>(stats) % alignof(double) != 0)
     return fail("the reader's stats block must be 8-byte aligned.");
-  if (options.max_batch_bytes < kRecordHeaderBytes)
+  if (options.max_batch_bytes < layout::kernel_record::kHeaderBytes)
     return fail("max_batch_bytes must be at least 8 bytes (one empty kernel record), got " +
                 std::to_string(options.max_batch_bytes) + ".");
   const std::uint32_t max_record = js_ring.config().max_record;
-  if (std::uint64_t{options.max_batch_bytes} + kBatchHeaderBytes > max_record)
+  if (std::uint64_t{options.max_batch_bytes} + layout::batch::kHeaderBytes > max_record)
     return fail("max_batch_bytes " + std::to_string(options.max_batch_bytes) + " plus the " +
-                std::to_string(kBatchHeaderBytes) +
+                std::to_string(layout::batch::kHeaderBytes) +
                 "-byte batch header exceeds the JS ring's largest record (" +
                 std::to_string(max_record) + " bytes).");
   if (options.merge && !TimestampMerge::check(options, error)) return nullptr;
@@ -627,7 +633,7 @@ std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings
   state->producer.emplace(js_ring);
   state->counters = {};
   state->publish_stats();
-  state->set_state(state_value::kStarting);
+  state->set_state(layout::reader_state::kStarting);
   std::unique_ptr<Reader> reader(new Reader());
   try {
     state->thread = std::thread([raw = state.get()] { raw->run(); });

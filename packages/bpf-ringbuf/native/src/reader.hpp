@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ringkit/bpf_ringbuf/layout.hpp"
 #include "ringkit/spsc_ring.hpp"
 
 namespace ringkit::bpf {
@@ -42,40 +43,13 @@ struct ReaderOptions {
   std::uint32_t final_drain_timeout_ms = 2000;
 };
 
-// The stats block (a SharedArrayBuffer of kStatsWords f64, written by the reader
-// thread only, read by JS without a native call). Aligned 8-byte stores are
-// single-copy atomic on the 64-bit platforms we build for.
-namespace stats {
-inline constexpr std::size_t kRounds = 0;          // drain rounds
-inline constexpr std::size_t kWakeups = 1;         // rounds started by an epoll notification
-inline constexpr std::size_t kRecords = 2;         // kernel records delivered into the JS ring
-inline constexpr std::size_t kEvents = 3;          // events delivered (records if event_bytes == 0)
-inline constexpr std::size_t kBytes = 4;           // record payload bytes delivered
-inline constexpr std::size_t kBatches = 5;         // batches written into the JS ring
-inline constexpr std::size_t kCappedDrains = 6;    // drains stopped by max_batch_bytes
-inline constexpr std::size_t kFullStalls = 7;      // drains deferred: JS ring full (backpressure)
-inline constexpr std::size_t kDroppedRecords = 8;  // drop_when_full: records consumed and dropped
-inline constexpr std::size_t kDroppedEvents = 9;
-inline constexpr std::size_t kDiscarded = 10;  // records the program discarded (skipped)
-inline constexpr std::size_t kOversized = 11;  // records larger than max_batch_bytes (dropped)
-inline constexpr std::size_t kMergeHeld = 12;  // events held back by the merge (now)
-inline constexpr std::size_t kState = 13;  // 0 starting, 1 running, 2 paused, 3 stopped, 4 failed
-inline constexpr std::size_t kWords = 16;
-}  // namespace stats
-
-// The batch record written into the JS ring (spsc record type kBatchType):
-//   [u32 ring index][u32 records][u32 data bytes][u32 flags] then `data bytes` of
-//   records framed as the kernel frames them: [u32 length|bits][u32 word][payload,
-//   padded to 8]. Length bit 31 (busy) never appears; bit 30 marks a record the
-//   program discarded, which readers skip. Merged batches (flags & kMerged) hold
-//   one event per record, the second word being the event's ring index.
-inline constexpr std::uint32_t kBatchType = 1;
-inline constexpr std::uint32_t kBatchHeaderBytes = 16;
-inline constexpr std::uint32_t kMergedFlag = 1;
-inline constexpr std::uint32_t kMergedRingIndex = 0xffffffffu;
-inline constexpr std::uint32_t kRecordHeaderBytes = 8;
-inline constexpr std::uint32_t kBusyBit = 1u << 31;
-inline constexpr std::uint32_t kDiscardBit = 1u << 30;
+// The stats block it writes (layout::stats) and the batches it writes into the JS ring
+// (layout::batch): native/include/ringkit/bpf_ringbuf/layout.hpp, drawn in LAYOUT.md.
+static_assert(static_cast<std::uint32_t>(WakeupPolicy::kAdaptive) == layout::policy::kAdaptive &&
+                  static_cast<std::uint32_t>(WakeupPolicy::kTimer) == layout::policy::kTimer &&
+                  static_cast<std::uint32_t>(WakeupPolicy::kWatermark) ==
+                      layout::policy::kWatermark,
+              "the reader's policies are the programs' (Policy)");
 
 class Reader {
  public:

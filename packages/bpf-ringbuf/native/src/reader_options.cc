@@ -73,10 +73,10 @@ ReaderViews read_reader_views(const Napi::Object& options) {
                            ringkit::to_string(status) +
                            "): create it with kind 'bytes' and waitDomain 'os'");
   auto* words = views.stats.Data();
-  if (views.stats.ByteLength() < stats::kWords * sizeof(double) ||
+  if (views.stats.ByteLength() < layout::stats::kWords * sizeof(double) ||
       reinterpret_cast<std::uintptr_t>(words) % alignof(double) != 0)
     throw invalid(env, "stats must be an 8-byte-aligned view of at least " +
-                           std::to_string(stats::kWords * sizeof(double)) + " bytes");
+                           std::to_string(layout::stats::kWords * sizeof(double)) + " bytes");
   views.stats_words = reinterpret_cast<double*>(words);
   return views;
 }

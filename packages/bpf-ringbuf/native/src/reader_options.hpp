@@ -10,7 +10,7 @@ namespace ringkit::bpf {
 
 struct ReaderViews {
   Napi::Uint8Array ring;   // an spsc-ring byte ring, wait domain os
-  Napi::Uint8Array stats;  // stats::kWords f64
+  Napi::Uint8Array stats;  // layout::stats::kWords f64
   ringkit::Ring js_ring;
   double* stats_words = nullptr;
 };

@@ -15,10 +15,12 @@ constexpr auto kLater = [](const auto& a, const auto& b) { return a > b; };
 
 // Merged events are framed as the kernel frames records, padded to 8 bytes; the
 // JS ring's records are padded the same way, so its align_record serves both.
-static_assert(layout::record::kAlignment == 8, "kernel ring records are padded to 8 bytes");
+static_assert(ringkit::layout::record::kAlignment == 8,
+              "kernel ring records are padded to 8 bytes");
 
 std::uint64_t merged_record_bytes(std::uint32_t event_bytes) {
-  return layout::align_record(std::size_t{kRecordHeaderBytes} + event_bytes);
+  return ringkit::layout::align_record(std::size_t{layout::kernel_record::kHeaderBytes} +
+                                       event_bytes);
 }
 
 }  // namespace
@@ -165,9 +167,10 @@ void TimestampMerge::write_oldest(std::uint64_t count, std::byte* out) {
     if (out != nullptr) {
       const std::uint32_t frame[2] = {event_bytes_, queue.ring_index};
       std::memcpy(out, frame, sizeof frame);
-      std::memcpy(out + kRecordHeaderBytes, queue.events.data() + queue.head, event_bytes_);
-      std::memset(out + kRecordHeaderBytes + event_bytes_, 0,
-                  record_bytes_ - kRecordHeaderBytes - event_bytes_);
+      std::memcpy(out + layout::kernel_record::kHeaderBytes, queue.events.data() + queue.head,
+                  event_bytes_);
+      std::memset(out + layout::kernel_record::kHeaderBytes + event_bytes_, 0,
+                  record_bytes_ - layout::kernel_record::kHeaderBytes - event_bytes_);
       out += record_bytes_;
     }
     queue.head += event_bytes_;
