@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { expectSameLayout, layoutConstants } from '../../../test-support/layout-agreement.js';
 import * as layout from '../src/layout.js';
 import { requireNative } from '../src/native.js';
 import { STATISTICS_BYTE_LENGTH } from '../src/statistics.js';
 import { skipWithoutAddon } from './helpers.js';
 
-/** Every numeric constant of src/layout.ts, flattened as "Group.NAME". */
-function tsConstants(): Record<string, number> {
-  const flat: Record<string, number> = {};
-  for (const [name, value] of Object.entries(layout)) {
-    if (typeof value === 'number') flat[name] = value;
-    else if (typeof value === 'object' && value !== null) {
-      for (const [field, fieldValue] of Object.entries(value))
-        flat[`${name}.${field}`] = fieldValue as number;
-    }
-  }
-  return flat;
-}
-
 describe('the statistics block layout, in both languages', () => {
   it.skipIf(skipWithoutAddon)('TypeScript and C++ agree on every constant and offset', () => {
     const cpp = requireNative('the layout test').statisticsLayout();
-    const ts = tsConstants();
-    expect(Object.keys(ts).length).toBeGreaterThan(15);
-    expect(Object.keys(cpp).sort()).toEqual(Object.keys(ts).sort());
-    for (const [name, value] of Object.entries(ts))
-      expect({ name, value: cpp[name] }).toEqual({ name, value });
+    expectSameLayout(layoutConstants(layout), cpp, 16);
   });
 
   it('packs the u32 words, then the f64 counters, inside one 128-byte line', () => {
