@@ -9,12 +9,13 @@
 //   dashboard/dom.js           building and finding elements
 //   dashboard/series-chart.js  uPlot time-series charts that follow the series they are fed
 //   dashboard/renderers.js     one renderer per panel kind a pipeline reports
-//   dashboard/panels.js        the fixed panels: statuses, sources, ring fill, overhead
+//   dashboard/panels.js        the fixed panels: statuses, books, sources, ring fill, overhead
 //   dashboard/stream.js        the history, then the live samples, in order
 
 /** @import { Sample } from '../src/views.js' */
 
 import {
+  renderBooks,
   renderOverhead,
   renderRings,
   renderSources,
@@ -33,6 +34,7 @@ window.addEventListener('resize', resizeCharts);
  */
 function render(sample) {
   renderStatuses(sample);
+  renderBooks(sample);
   renderSources(sample);
   renderRings(sample);
   const time = sample.at / 1000;

@@ -1,5 +1,5 @@
 import type { TraceRecorder } from './trace.js';
-import type { Panel } from './views.js';
+import type { Panel, PeakSince } from './views.js';
 
 // The panels a snapshot holds are defined in views.ts, beside what the dashboard receives.
 export type {
@@ -24,7 +24,11 @@ export interface Pipeline {
   readonly title: string;
   /** Resolves once the pipeline produces; rejects with an Error whose message is one sentence. */
   start(context: PipelineContext): Promise<void>;
-  /** Cumulative figures now. Cheap: called every tick from the main thread. */
+  /**
+   * Cumulative figures now. Cheap: called once per tick from the main thread, by the supervisor
+   * alone, so a pipeline may take (read and reset) its rings' peak marks here: it is their one
+   * monitor, and each take is the peak since the previous sample.
+   */
   snapshot(): PipelineFigures;
   /** Optional live control (e.g. a ring size); rejects with a one-sentence Error for a bad message. */
   control?(message: ControlMessage): Promise<void>;
@@ -59,11 +63,41 @@ export interface SourceFigures {
   readonly dropped: number;
 }
 
-/** How full one ring (or queue) is right now. */
+/** How full one ring (or queue) is right now, and how full it got. */
 export interface RingFill {
   readonly name: string;
+  /** Held now: one instant, which for a ring drained on a timer is usually just after a drain. */
   readonly used: number;
   readonly capacity: number;
+  /**
+   * The most it held (same unit as `used`) since the previous sample, or since the start where
+   * `peakSince` says so; absent where the ring keeps no mark.
+   */
+  readonly peak?: number;
+  /** 'sample' (the default): the mark is taken and reset each sample; 'start': it only ever rises. */
+  readonly peakSince?: PeakSince;
+}
+
+/**
+ * A pipeline's books so far, read while records move, for the live "nothing lost" line (the
+ * same produced / delivered / dropped as its stop() report). Read in this order: `produced`,
+ * then `inFlight`, then `delivered` and `dropped`, then `producedAfter`; src/conservation.ts
+ * says why that order makes the live check free of false alarms.
+ */
+export interface LiveBooks {
+  /** Records produced so far, read first. */
+  readonly produced: number;
+  /**
+   * At least how many records the rings and buffers (and a producer's hand) can hold now, read
+   * after `produced`: an upper bound is enough.
+   */
+  readonly inFlight: number;
+  readonly delivered: number;
+  readonly dropped: number;
+  /** `produced` read again, after `delivered` and `dropped`. */
+  readonly producedAfter: number;
+  /** Where the records in flight are, for the line: "the ring", "the buffers in use". */
+  readonly heldIn: string;
 }
 
 export interface PipelineFigures {
@@ -72,6 +106,8 @@ export interface PipelineFigures {
   readonly sources: readonly SourceFigures[];
   readonly rings: readonly RingFill[];
   readonly panels: readonly Panel[];
+  /** The books so far, for the live conservation line; absent before the pipeline produces. */
+  readonly books?: LiveBooks;
 }
 
 /** Every record a pipeline produced was delivered, or counted as dropped. */

@@ -1,14 +1,16 @@
+import { checkLiveBooks } from './conservation.js';
 import type {
   ConservationReport,
   ControlMessage,
   Pipeline,
   PipelineDefinition,
   PipelineFigures,
+  RingFill,
 } from './pipeline.js';
 import { sentenceOf } from './pipeline.js';
 import { RateTracker } from './rates.js';
 import type { TraceRecorder } from './trace.js';
-import type { PanelView, PipelineStatus, PipelineView, Sample } from './views.js';
+import type { PanelView, PipelineStatus, PipelineView, RingView, Sample } from './views.js';
 
 // What each tick yields is defined in views.ts, beside the rest of what the dashboard receives.
 export type { PanelView, PipelineStatus, PipelineView, Sample, TopListView } from './views.js';
@@ -35,6 +37,25 @@ interface Running {
   status: PipelineStatus;
   error: string | null;
   lastFigures: PipelineFigures;
+}
+
+/**
+ * A ring as the dashboard shows it: the instant fill and the peak, as counts and percentages.
+ * The peak is never below `used`: the sampling instant is part of the span the peak covers
+ * (a mark raised by drains misses what arrived after the last one).
+ */
+export function ringView(ring: RingFill): RingView {
+  const percent = (value: number) => (ring.capacity > 0 ? (100 * value) / ring.capacity : 0);
+  const peak = ring.peak === undefined ? null : Math.max(ring.peak, ring.used);
+  return {
+    name: ring.name,
+    used: ring.used,
+    capacity: ring.capacity,
+    fillPercent: percent(ring.used),
+    peak,
+    peakPercent: peak === null ? null : percent(peak),
+    peakSince: ring.peakSince ?? 'sample',
+  };
 }
 
 /**
@@ -192,10 +213,7 @@ export class Supervisor {
         perSecond: rates.get(`delivered:${source.name}`) ?? 0,
         droppedPerSecond: rates.get(`dropped:${source.name}`) ?? 0,
       })),
-      rings: figures.rings.map((ring) => ({
-        ...ring,
-        fillPercent: ring.capacity > 0 ? (100 * ring.used) / ring.capacity : 0,
-      })),
+      rings: figures.rings.map(ringView),
       panels: figures.panels.map((panel): PanelView => {
         if (panel.kind !== 'top-list') return panel;
         const rows = panel.counts
@@ -207,6 +225,7 @@ export class Supervisor {
           .slice(0, TOP_ROWS);
         return { kind: 'top-list', title: panel.title, itemName: panel.itemName, rows };
       }),
+      conservation: figures.books === undefined ? null : checkLiveBooks(figures.books),
     };
   }
 
@@ -221,11 +240,18 @@ export class Supervisor {
           delivered: Math.round(source.perSecond),
           dropped: Math.round(source.droppedPerSecond),
         });
-      for (const ring of view.rings)
+      for (const ring of view.rings) {
         this.trace.counter(pid, `${ring.name} fill`, ts, {
           used: ring.used,
           capacity: ring.capacity,
         });
+        // Its own track: `used` is one instant (usually just after a drain), the peak is what
+        // the ring held at its fullest since the previous sample (or since the start).
+        if (ring.peak !== null)
+          this.trace.counter(pid, `${ring.name} peak`, ts, {
+            [ring.peakSince === 'start' ? 'peakSinceStart' : 'peakSinceLastSample']: ring.peak,
+          });
+      }
     });
   }
 }

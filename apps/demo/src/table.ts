@@ -86,8 +86,14 @@ export function renderSample(sample: Sample): string {
     if (pipeline.status === 'failed') lines.push(`${pipeline.id} FAILED: ${pipeline.error}`);
     for (const ring of pipeline.rings)
       lines.push(
-        `${pipeline.id} ring fill: ${ring.name} ${ring.fillPercent.toFixed(1)}% (${ring.used}/${ring.capacity})`,
+        `${pipeline.id} ring fill: ${ring.name} now ${ring.fillPercent.toFixed(1)}% (${ring.used}/${ring.capacity})${
+          ring.peak === null || ring.peakPercent === null
+            ? ''
+            : `, peak ${ring.peakPercent.toFixed(1)}% (${ring.peak}) since ${ring.peakSince === 'start' ? 'the start' : 'the last sample'}`
+        }`,
       );
+    if (pipeline.conservation !== null)
+      lines.push(`${pipeline.id} books: ${pipeline.conservation.line}`);
     for (const panel of pipeline.panels)
       for (const line of panelLines(panel)) lines.push(`${pipeline.id} ${line}`);
   }

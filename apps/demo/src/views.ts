@@ -93,13 +93,48 @@ export interface PipelineView {
     readonly perSecond: number;
     readonly droppedPerSecond: number;
   }[];
-  readonly rings: readonly {
-    readonly name: string;
-    readonly used: number;
-    readonly capacity: number;
-    readonly fillPercent: number;
-  }[];
+  readonly rings: readonly RingView[];
   readonly panels: readonly PanelView[];
+  /** The live "nothing lost" check at this sample; null where the pipeline reports no books. */
+  readonly conservation: LiveConservation | null;
+}
+
+/** Over what a ring's peak was taken: since the previous sample, or since the pipeline started. */
+export type PeakSince = 'sample' | 'start';
+
+/** One ring at one sample: the instant fill and the peak. */
+export interface RingView {
+  readonly name: string;
+  /** Held at the sampling instant (usually just after a drain). */
+  readonly used: number;
+  readonly capacity: number;
+  readonly fillPercent: number;
+  /**
+   * The most it held since the previous sample (or since the start, per `peakSince`), never
+   * below `used`; null where the ring keeps no mark.
+   */
+  readonly peak: number | null;
+  readonly peakPercent: number | null;
+  readonly peakSince: PeakSince;
+}
+
+/**
+ * delivered + dropped = produced so far, checked while records move (src/conservation.ts): the
+ * records not yet delivered must fit in what the rings and buffers can hold at this instant.
+ */
+export interface LiveConservation {
+  readonly ok: boolean;
+  readonly produced: number;
+  readonly delivered: number;
+  readonly dropped: number;
+  /** produced − delivered − dropped: on their way (when ok). */
+  readonly inFlight: number;
+  /** The most the rings and buffers could hold at this instant… */
+  readonly inFlightBound: number;
+  /** …and what they are ("the ring", "the buffers in use"). */
+  readonly heldIn: string;
+  /** "nothing lost so far: …", or what does not add up. */
+  readonly line: string;
 }
 
 export interface Sample {

@@ -122,6 +122,32 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
         expect(Number(value), figure).toBeGreaterThan(Number(before.get(figure)));
       expect(await page.textContent('[data-figure="uptime"]')).not.toBe(uptimeBefore);
 
+      // Every pipeline's live conservation line says nothing lost (and never cried wolf).
+      for (const pipeline of latest.pipelines) {
+        const books = page.locator(`[data-books="${pipeline.id}"]`);
+        expect(await books.textContent(), pipeline.id).toMatch(
+          /nothing lost so far: \d+ produced = \d+ delivered \+ \d+ dropped \+ \d+ in flight$/,
+        );
+        expect(await books.getAttribute('class'), pipeline.id).toBe('books ok');
+      }
+      // Every ring shows its instant fill and its peak, each labelled; the syscall source's
+      // ring (whichever it is) peaked above 0 since the start, whatever its instant fill.
+      const rings = latest.pipelines.flatMap((pipeline) =>
+        pipeline.rings.map((ring) => `${pipeline.id} / ${ring.name}`),
+      );
+      const fills = await figures(page, 'fill:');
+      const peaks = await figures(page, 'peak:');
+      expect([...peaks.keys()].sort()).toEqual(rings.map((ring) => `peak:${ring}`).sort());
+      for (const ring of rings) {
+        expect(fills.get(`fill:${ring}`), ring).toMatch(/^now \d+\.\d% \(\d+ \/ \d+\)$/);
+        expect(peaks.get(`peak:${ring}`), ring).toMatch(
+          /^peak \d+\.\d% \(\d+\) since the (last sample|start)$/,
+        );
+      }
+      const syscallsRing = rings.find((ring) => ring.startsWith('syscalls / '))!;
+      const peakOf = (text: string | undefined) => Number(/\((\d+)\)/.exec(text ?? '')?.[1]);
+      expect(peakOf(peaks.get(`peak:${syscallsRing}`)), syscallsRing).toBeGreaterThan(0);
+
       // Each overhead verdict from benchmark_results/ is listed.
       const overhead = await readOverheadVerdicts();
       expect((await figures(page, 'verdict:')).size).toBe(overhead.verdicts.length);
@@ -178,7 +204,16 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       snapshot: (): PipelineFigures => ({
         banner: null,
         sources: [{ name: 'decode steps', delivered: ++ticks, dropped: 0 }],
-        rings: [{ name: 'slots', used: ringSize, capacity: 4 }],
+        rings: [{ name: 'slots', used: ringSize, capacity: 4, peak: 2 }],
+        // Books that do not add up: 10 records missing, with room for only 4 in flight.
+        books: {
+          produced: ticks + 10,
+          inFlight: 4,
+          delivered: ticks,
+          dropped: 0,
+          producedAfter: ticks + 10,
+          heldIn: 'the slots',
+        },
         panels: [
           {
             kind: 'command-ring',
@@ -233,6 +268,19 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       await expect
         .poll(() => page.textContent('[data-panel="sparkline:stand-in-ring"] [data-unrendered]'))
         .toContain('no renderer for panel kind "sparkline"');
+      // Books that do not add up are said so, in red (the `bad` class).
+      const books = page.locator('[data-books="stand-in-ring"]');
+      expect(await books.getAttribute('class')).toBe('books bad');
+      expect(await books.textContent()).toMatch(
+        /^stand-in command ring: does not add up: \d+ produced − \d+ delivered − 0 dropped leaves 10 unaccounted, more than the slots can hold now \(4\)$/,
+      );
+      // The peak beside the instant fill, each labelled (a peak below `used` shows as `used`).
+      await expect
+        .poll(() => page.textContent('[data-figure="peak:stand-in-ring / slots"]'))
+        .toBe('peak 75.0% (3) since the last sample');
+      expect(await page.textContent('[data-figure="fill:stand-in-ring / slots"]')).toBe(
+        'now 75.0% (3 / 4)',
+      );
       await page.close();
     } finally {
       await dashboard.close();

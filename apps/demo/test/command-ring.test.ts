@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkLiveBooks } from '../src/conservation.js';
 import type { CommandRingPanel, PipelineContext, PipelineFigures } from '../src/pipeline.js';
 import { createCommandRingPipeline } from '../src/pipelines/command-ring.js';
 import { TraceRecorder } from '../src/trace.js';
@@ -53,12 +54,23 @@ describe('the command-ring pipeline', () => {
         const after = pipeline.snapshot();
         expect(panelOf(after).ringSize).toBe(ringSize);
         expect(after.rings).toEqual([
-          { name: 'command ring slots', used: expect.any(Number), capacity: ringSize },
+          {
+            name: 'command ring slots',
+            used: expect.any(Number),
+            capacity: ringSize,
+            peak: expect.any(Number),
+          },
         ]);
+        expect(after.rings[0]!.peak).toBeLessThanOrEqual(ringSize);
+        // The live books, read while commands move, add up (in flight allowed for).
+        expect(checkLiveBooks(after.books!)).toMatchObject({ ok: true });
         // The counters carry over the new ring: delivered never goes back.
         expect(delivered(after)).toBeGreaterThanOrEqual(before);
         await until(() => delivered(pipeline.snapshot()) > delivered(after));
       }
+      // The worker's peak in flight since the previous take: commands run in bursts, so some
+      // sample sees a busy slot even where the instant reading (just now) finds none.
+      await until(() => (pipeline.snapshot().rings[0]?.peak ?? 0) > 0);
       // Utilisation is published per 500 ms window of the new ring.
       await until(() => panelOf(pipeline.snapshot()).utilisationPercent > 0);
       const panel = panelOf(pipeline.snapshot());

@@ -38,6 +38,29 @@ function lastRates(stdout: string): Map<string, number> {
   return rates;
 }
 
+/**
+ * The live conservation line of every pipeline in every per-second table: each says nothing
+ * lost (records in flight at the sampling instant raise no alarm).
+ */
+function expectNothingLostLive(stdout: string): void {
+  const tables = stdout.match(/^── \d+\.\d s ──$/gm)?.length ?? 0;
+  const lines = stdout.match(/^\S+ books: .*$/gm) ?? [];
+  expect(lines.length).toBe(tables * ids.length);
+  for (const line of lines)
+    expect(line).toMatch(
+      /^\S+ books: nothing lost so far: (\d+) produced = (\d+) delivered \+ (\d+) dropped \+ (\d+) in flight$/,
+    );
+}
+
+/** The peaks the synthetic ring's fill lines report, one per table. */
+function syntheticRingPeaks(stdout: string): { used: number; peak: number }[] {
+  return [
+    ...stdout.matchAll(
+      /^syscalls ring fill: synthetic → JS ring \(events\) now [\d.]+% \((\d+)\/\d+\), peak [\d.]+% \((\d+)\) since the last sample$/gm,
+    ),
+  ].map((match) => ({ used: Number(match[1]), peak: Number(match[2]) }));
+}
+
 function expectConserved(rows: SummaryRow[]): void {
   expect(rows.map((row) => row.pipeline)).toEqual(ids);
   for (const row of rows) {
@@ -64,6 +87,7 @@ describe('headless mode', () => {
       ).toBe(true);
     for (const [source, rate] of rates) expect(rate, `${source} events/s`).toBeGreaterThan(0);
     expectConserved(summaryRows(stdout));
+    expectNothingLostLive(stdout);
     expect(stdout).toContain('nothing lost: every record was delivered or counted as dropped.');
     expect(leftovers(run.child.pid!)).toEqual([]);
   });
@@ -104,15 +128,25 @@ describe('headless mode', () => {
     },
   );
 
-  it('stops every pipeline on SIGINT and reports nothing lost', async () => {
+  it("stops every pipeline on SIGINT and reports nothing lost; the synthetic ring's peak shows what its instant fill misses", async () => {
     const run = startDemo(['--headless', '--synthetic']);
-    // Wait for the first table: everything is running then.
-    while (!run.stdout().includes('── ') && run.child.exitCode === null)
+    // Wait for three tables: everything is running then, and the ring has seen bursts.
+    while (syntheticRingPeaks(run.stdout()).length < 3 && run.child.exitCode === null)
       await new Promise((r) => setTimeout(r, 50));
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
-    expect(run.stdout()).toContain('stopping (SIGINT)');
-    expectConserved(summaryRows(run.stdout()));
+    const stdout = run.stdout();
+    expect(stdout).toContain('stopping (SIGINT)');
+    expectConserved(summaryRows(stdout));
+    expectNothingLostLive(stdout);
+    // The worker pushes a batch every 2 ms and the main thread drains every 5 ms: a sample's
+    // instant fill is often 0, the peak since the previous sample never is.
+    const peaks = syntheticRingPeaks(stdout);
+    expect(peaks.length).toBeGreaterThanOrEqual(3);
+    for (const { used, peak } of peaks) {
+      expect(peak, JSON.stringify(peaks)).toBeGreaterThan(0);
+      expect(peak).toBeGreaterThanOrEqual(used);
+    }
     expect(leftovers(run.child.pid!)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 // @ts-check
-// The panels index.html always has: pipeline statuses and banners, events and drops per source,
-// ring fill, and the overhead verdicts.
+// The panels index.html always has: pipeline statuses and banners, the live "nothing lost" line,
+// events and drops per source, ring fill, and the overhead verdicts.
 
-/** @import { OverheadSummary, Sample } from '../../src/views.js' */
+/** @import { OverheadSummary, PeakSince, Sample } from '../../src/views.js' */
 
 import { element, find, row } from './dom.js';
 import { formatCount } from './format.js';
@@ -95,8 +95,26 @@ export function renderSources(sample) {
   );
 }
 
+/** What a ring's peak covers, as its label says it. @type {Record<PeakSince, string>} */
+const PEAK_SPAN = { sample: 'since the last sample', start: 'since the start' };
+/** The same, at more length, for the label's tooltip. @type {Record<PeakSince, string>} */
+const PEAK_TOOLTIP = {
+  sample:
+    'The fullest this ring got between the previous sample and this one (the mark its consumer raises at each drain, taken once per sample). The instant fill is read just after a drain, so it is usually near 0.',
+  start:
+    'The fullest this ring got since the pipeline started: its mark can be read but not reset from here, so it only ever rises.',
+};
+
 /**
- * How full each ring of each pipeline is, as a bar.
+ * A width for a bar: a ring a fraction of a percent full would be invisible, so at least a sliver.
+ * @param {number} count
+ * @param {number} percent
+ */
+const barWidth = (count, percent) => `${count > 0 ? Math.max(0.5, percent) : 0}%`;
+
+/**
+ * How full each ring of each pipeline is: the instant fill as the solid bar, and the peak since
+ * the last sample (or the start) as the pale bar behind it, ending in a tick.
  * @param {Sample} sample
  */
 export function renderRings(sample) {
@@ -105,24 +123,66 @@ export function renderRings(sample) {
   );
   find('#rings', HTMLElement).replaceChildren(
     ...rings.map((ring) => {
-      const fill = element('span');
-      // A ring a fraction of a percent full would be invisible: show at least a sliver.
-      fill.style.width = `${ring.used > 0 ? Math.max(0.5, ring.fillPercent) : 0}%`;
+      const now = element('span', { class: 'now' });
+      now.style.width = barWidth(ring.used, ring.fillPercent);
+      const figures = [
+        element(
+          'span',
+          { 'data-figure': `fill:${ring.key}` },
+          `now ${ring.fillPercent.toFixed(1)}% (${ring.used} / ${ring.capacity})`,
+        ),
+      ];
+      const bars = [];
+      if (ring.peak !== null && ring.peakPercent !== null) {
+        const peak = element('span', { class: 'peak' });
+        peak.style.width = barWidth(ring.peak, ring.peakPercent);
+        bars.push(peak);
+        figures.push(
+          element(
+            'span',
+            {
+              class: 'peak-figure',
+              'data-figure': `peak:${ring.key}`,
+              title: PEAK_TOOLTIP[ring.peakSince],
+            },
+            `peak ${ring.peakPercent.toFixed(1)}% (${ring.peak}) ${PEAK_SPAN[ring.peakSince]}`,
+          ),
+        );
+      }
+      bars.push(now);
       return element(
         'div',
         {},
+        element('div', { class: 'bar-label' }, element('span', {}, ring.key)),
+        element('div', { class: 'bar-label' }, ...figures),
+        element('div', { class: 'bar' }, ...bars),
+      );
+    }),
+  );
+}
+
+/**
+ * Each pipeline's live conservation check: "nothing lost so far: …", or, in red, what does not
+ * add up.
+ * @param {Sample} sample
+ */
+export function renderBooks(sample) {
+  find('#books', HTMLElement).replaceChildren(
+    ...sample.pipelines.flatMap((pipeline) => {
+      const books = pipeline.conservation;
+      if (books === null) return [];
+      return [
         element(
           'div',
-          { class: 'bar-label' },
-          element('span', {}, ring.key),
-          element(
-            'span',
-            { 'data-figure': `fill:${ring.key}` },
-            `${ring.fillPercent.toFixed(1)}% (${ring.used} / ${ring.capacity})`,
-          ),
+          {
+            class: `books ${books.ok ? 'ok' : 'bad'}`,
+            'data-books': pipeline.id,
+            title: `${books.inFlight} in flight; ${books.heldIn} could hold ${books.inFlightBound} at this sample.`,
+          },
+          element('b', {}, `${pipeline.title}: `),
+          books.line,
         ),
-        element('div', { class: 'bar' }, fill),
-      );
+      ];
     }),
   );
 }

@@ -37,10 +37,39 @@ export function startBpfSyscallSource(
     rings: () => {
       const { jsRing } = reader.stats();
       return [
-        { name: 'eBPF → JS batch ring (bytes)', used: jsRing.used, capacity: jsRing.capacity },
+        {
+          name: 'eBPF → JS batch ring (bytes)',
+          used: jsRing.used,
+          capacity: jsRing.capacity,
+          // The reader keeps its ring's buffer to itself, so the mark cannot be taken (reset)
+          // here: read without taking, it is the most any drain found since the start.
+          peak: jsRing.fillMark,
+          peakSince: 'start',
+        },
       ];
     },
     dropped: () => object.kernelDropped() + reader.stats().droppedEvents,
+    books: () => {
+      // The reader thread publishes its counters after each round, once it has flushed the
+      // round's batches into the JS ring: JavaScript may consume (and count) a batch before
+      // `events` includes it, so what JS consumed is also what was produced, at least. Events
+      // still in the kernel rings are in no count yet: produced means taken from the kernel.
+      const first = reader.stats();
+      const events = Math.max(first.events, first.consumedEvents);
+      const produced = events + object.kernelDropped() + first.droppedEvents;
+      const inFlight = events - first.consumedEvents;
+      const delivered = aggregator.total;
+      const after = reader.stats();
+      const dropped = object.kernelDropped() + after.droppedEvents;
+      return {
+        produced,
+        inFlight,
+        delivered,
+        dropped,
+        producedAfter: Math.max(after.events, after.consumedEvents) + dropped,
+        heldIn: 'the JS batch ring',
+      };
+    },
     stop: async () => {
       // Detach first so nothing new enters the kernel rings, then let the
       // reader's last drain deliver what they still hold: nothing is stranded.

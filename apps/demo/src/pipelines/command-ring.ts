@@ -4,6 +4,7 @@ import { createRing, FixedConsumer } from '@ringkit/spsc-ring';
 import type {
   ConservationReport,
   ControlMessage,
+  LiveBooks,
   Pipeline,
   PipelineContext,
   PipelineFigures,
@@ -40,6 +41,35 @@ const SPAN_DRAIN_EVERY_MS = 100;
 const SWITCH_TIMEOUT_MS = 10_000;
 
 const noop = () => {};
+
+/**
+ * The commands' books, read in LiveBooks' order. A submitted command holds its slot until it
+ * completes, so at most the ring size are in flight; one more allows for the worker storing
+ * SUBMITTED just before it refreshes COMPLETED. During a switch the ring open may be the old
+ * size or the requested one: the larger counts.
+ */
+function liveBooks(
+  counters: Float64Array,
+  openRingSize: number,
+  controlWords: Int32Array | null,
+): LiveBooks {
+  const produced = counters[CommandRingWord.SUBMITTED]!;
+  const requested =
+    controlWords === null
+      ? openRingSize
+      : Atomics.load(controlWords, CommandRingControl.REQUESTED_RING_SIZE);
+  const slots = Math.max(openRingSize, requested);
+  const delivered = counters[CommandRingWord.COMPLETED]!;
+  const dropped = counters[CommandRingWord.ABANDONED]!;
+  return {
+    produced,
+    inFlight: slots + 1,
+    delivered,
+    dropped,
+    producedAfter: counters[CommandRingWord.SUBMITTED]!,
+    heldIn: `the ring's ${slots} slots and the command being submitted`,
+  };
+}
 
 /**
  * @ringkit/metal-cmdring: a synthetic decode loop in a worker (acquireSync,
@@ -207,11 +237,22 @@ export function createCommandRingPipeline(): Pipeline {
     snapshot(): PipelineFigures {
       if (counters === null || opened === null || statistics === null)
         return { banner: null, sources: [], rings: [], panels: [] };
+      // Books first (their read order matters: see LiveBooks), then the figures.
+      const books = liveBooks(counters, opened.ringSize, controlWords);
       const stats = statistics.read();
       const inFlight = Math.min(
         opened.ringSize,
         Math.max(0, stats.submittedFences - stats.completedFences),
       );
+      // The most in flight right after any submit since the previous sample (the worker raises
+      // the word; this, the one monitor, takes it once per sample).
+      const peak =
+        controlWords === null
+          ? inFlight
+          : Math.min(
+              opened.ringSize,
+              Atomics.exchange(controlWords, CommandRingControl.PEAK_IN_FLIGHT, 0),
+            );
       const device = opened.device === null ? '' : `, ${opened.device}`;
       return {
         banner: null,
@@ -222,7 +263,7 @@ export function createCommandRingPipeline(): Pipeline {
             dropped: counters[CommandRingWord.ABANDONED]!,
           },
         ],
-        rings: [{ name: 'command ring slots', used: inFlight, capacity: opened.ringSize }],
+        rings: [{ name: 'command ring slots', used: inFlight, capacity: opened.ringSize, peak }],
         panels: [
           {
             kind: 'command-ring',
@@ -234,6 +275,7 @@ export function createCommandRingPipeline(): Pipeline {
             ringSizes: RING_SIZES,
           },
         ],
+        books,
       };
     },
     async control(message: ControlMessage) {

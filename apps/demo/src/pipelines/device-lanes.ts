@@ -7,12 +7,15 @@ import {
   createBufferPool,
   type NativeProducer,
   type NativeProducerResult,
+  type PoolStats,
+  recordSpan,
   startNativeProducer,
 } from '@ringkit/buffer-pool';
 import { AllocationTracker, TrackingServer } from '@ringkit/buffer-pool/tracking';
 import { createRing, FixedConsumer } from '@ringkit/spsc-ring';
 import type {
   ConservationReport,
+  LiveBooks,
   Pipeline,
   PipelineContext,
   PipelineFigures,
@@ -31,6 +34,10 @@ import {
 const LANE_RATES = [80_000, 30_000] as const;
 /** Record payloads vary like a device's variable-size outputs. */
 const RECORD_BYTES: [number, number] = [64, 1024];
+/** 64 KiB: ~50 ms of records each at these rates. */
+const BUFFER_SIZE = 64 * 1024;
+/** The most records one buffer holds: all of the smallest size. */
+const RECORDS_PER_BUFFER = Math.floor(BUFFER_SIZE / recordSpan(RECORD_BYTES[0]));
 const SPAN_RING_CAPACITY = 1 << 13;
 const SPAN_DRAIN_EVERY_MS = 100;
 /** How long the server may take to read what the trackers wrote before the books are closed. */
@@ -85,6 +92,32 @@ export function createDeviceLanesPipeline(): Pipeline {
     });
   };
 
+  /**
+   * The records' books, as stop() keeps them (written + dropped = collected + dropped), read
+   * while they move. `stats` was read first: its producer counts are `produced`. Records in
+   * flight are in buffers being filled, ready, or with a collector (which counts a buffer's
+   * records before it lets go of it); the pool's conservation check counts those buffers at
+   * one quiet instant (every role's move windows closed), and each holds at most
+   * RECORDS_PER_BUFFER records. Without a quiet instant, every buffer of the pool is the bound.
+   */
+  const books = (running: BufferPool, stats: PoolStats): LiveBooks => {
+    const produced = stats.lanes.reduce((sum, lane) => sum + lane.records + lane.droppedRecords, 0);
+    const check = running.conservationCheck();
+    const buffersInFlight = check.consistent
+      ? check.filling + check.ready + check.inCollector
+      : check.allocated;
+    const delivered = lanes.reduce((sum, lane) => sum + lane.counters[LaneWord.RECORDS]!, 0);
+    const after = running.stats().lanes;
+    return {
+      produced,
+      inFlight: buffersInFlight * RECORDS_PER_BUFFER,
+      delivered,
+      dropped: after.reduce((sum, lane) => sum + lane.droppedRecords, 0),
+      producedAfter: after.reduce((sum, lane) => sum + lane.records + lane.droppedRecords, 0),
+      heldIn: `the ${buffersInFlight} buffers in use`,
+    };
+  };
+
   return {
     id: 'device-lanes',
     title: 'buffer-pool device lanes',
@@ -98,9 +131,9 @@ export function createDeviceLanesPipeline(): Pipeline {
       hostTracker = new AllocationTracker({ socketPath });
       pool = createBufferPool({
         lanes: LANE_RATES.length,
-        // 64 KiB buffers: ~50 ms of records each at these rates, so a worker that
-        // loses its core for a few scheduler slices does not run its producer dry.
-        bufferSize: 64 * 1024,
+        // ~50 ms of records per buffer at these rates, so a worker that loses its
+        // core for a few scheduler slices does not run its producer dry.
+        bufferSize: BUFFER_SIZE,
         buffersPerBlock: 16,
         // Start with what the lanes need when a busy machine delays their workers;
         // replenish grows the pool from there if they need more.
@@ -152,6 +185,10 @@ export function createDeviceLanesPipeline(): Pipeline {
           name: `lane ${lane.lane} ready queue (buffers)`,
           used: lane.ready,
           capacity: stats.buffers,
+          // The producer's high mark: the deepest ready queue it saw after a hand-off (every
+          // 16th), since the start (only the producer writes it; the pool has no way to take it).
+          peak: stats.buffers - lane.readyMargin,
+          peakSince: 'start' as const,
         })),
         panels: [
           {
@@ -179,6 +216,7 @@ export function createDeviceLanesPipeline(): Pipeline {
             })),
           },
         ],
+        books: books(pool, stats),
       };
     },
     async stop(): Promise<ConservationReport> {

@@ -1,8 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createShared, FixedConsumer, unlinkShared } from '@ringkit/spsc-ring';
+import { createShared, FixedConsumer, takeFillMark, unlinkShared } from '@ringkit/spsc-ring';
 import { workerUrl } from '../worker-url.js';
-import { SyntheticWord, type SyntheticWorkerData } from '../workers/synthetic-protocol.js';
+import {
+  SYNTHETIC_BATCH,
+  SyntheticWord,
+  type SyntheticWorkerData,
+} from '../workers/synthetic-protocol.js';
 import type { SyscallAggregator } from './syscall-aggregator.js';
 import type { SyscallSource } from './syscall-source.js';
 
@@ -69,13 +73,41 @@ export async function startSyntheticSyscallSource(
     worker.once('error', reject);
   });
 
+  const counts = new Float64Array(words);
+  const producedSoFar = () => counts[SyntheticWord.PRODUCED]!;
+
   return {
     name: 'synthetic (worker → shared-memory ring)',
     rings: () => {
       const stats = consumer.stats();
-      return [{ name: 'synthetic → JS ring (events)', used: stats.used, capacity: stats.capacity }];
+      return [
+        {
+          name: 'synthetic → JS ring (events)',
+          used: stats.used,
+          capacity: stats.capacity,
+          // The most a drain found waiting since the previous sample: the supervisor samples
+          // once per tick, and this is the ring's only monitor.
+          peak: takeFillMark(consumer.buffer),
+        },
+      ];
     },
     dropped: () => consumer.stats().dropped,
+    books: () => {
+      // The drain runs on this thread, so nothing leaves the ring while these are read; the
+      // worker counts a batch as produced just before pushing it (at most SYNTHETIC_BATCH).
+      const produced = producedSoFar();
+      const inFlight = consumer.stats().used + SYNTHETIC_BATCH;
+      const delivered = aggregator.total;
+      const dropped = consumer.stats().dropped;
+      return {
+        produced,
+        inFlight,
+        delivered,
+        dropped,
+        producedAfter: producedSoFar(),
+        heldIn: "the ring and the worker's batch",
+      };
+    },
     stop: async () => {
       stopping = true;
       const flags = new Int32Array(words, 0, 2);
@@ -85,7 +117,7 @@ export async function startSyntheticSyscallSource(
       clearInterval(timer);
       // The worker has exited, so nothing more arrives: drain what it published last.
       while (drain() > 0);
-      const produced = new Float64Array(words)[SyntheticWord.PRODUCED]!;
+      const produced = producedSoFar();
       const dropped = consumer.stats().dropped;
       unlinkShared(sharedName);
       const delivered = aggregator.total;

@@ -53,6 +53,7 @@ export function createSyscallsPipeline(): Pipeline {
         banner,
         sources: [{ name: source.name, delivered: aggregator.total, dropped: source.dropped() }],
         rings: source.rings(),
+        books: source.books(),
         panels: [
           {
             kind: 'top-list',

@@ -43,7 +43,13 @@ export const CommandRingControl = {
   STOP: 0,
   /** The ring size the worker should run with; it reopens its ring when this changes. */
   REQUESTED_RING_SIZE: 1,
-  COUNT: 2,
+  /**
+   * The most commands in flight (submitted, not completed) the worker saw right after a submit
+   * since the pipeline last took it: the worker raises it (compare-and-swap), the pipeline
+   * takes it once per sample with Atomics.exchange(…, 0).
+   */
+  PEAK_IN_FLIGHT: 2,
+  COUNT: 3,
 } as const;
 
 /**

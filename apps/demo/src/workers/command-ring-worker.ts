@@ -49,6 +49,8 @@ let liveRing: CommandRing | null = null;
 let spin: Kernel | null = null;
 let rings = 0;
 let submitted = 0;
+// Commands submitted on the ring open now: its fences count from its opening.
+let ringSubmitted = 0;
 // The statistics of the rings closed so far: the counters carry over a switch.
 let closedSubmitted = 0;
 let closedCompleted = 0;
@@ -59,6 +61,7 @@ function open(ringSize: number): CommandRing {
   const opened = openRing({ backend: cuda ? 'cuda' : 'cpu', ringSize });
   liveRing = opened;
   rings++;
+  ringSubmitted = 0;
   spin = cuda ? opened.builtinKernel('spin') : null;
   post({
     opened: {
@@ -84,6 +87,21 @@ function close(closing: CommandRing): void {
   closedSubmitted += stats.submittedFences;
   closedCompleted += stats.completedFences;
   counters[CommandRingWord.COMPLETED] = closedCompleted;
+}
+
+/**
+ * Raises the peak-in-flight word to `inFlight`. Compare-and-swap, not load-then-store: the
+ * pipeline resets the word between the two, and the new peak must not be lost to the reset.
+ */
+function notePeakInFlight(inFlight: number): void {
+  for (;;) {
+    const peak = Atomics.load(control, CommandRingControl.PEAK_IN_FLIGHT);
+    if (inFlight <= peak) return;
+    if (
+      Atomics.compareExchange(control, CommandRingControl.PEAK_IN_FLIGHT, peak, inFlight) === peak
+    )
+      return;
+  }
 }
 
 function encode(microseconds: number): void {
@@ -117,8 +135,14 @@ function burst(ring: CommandRing): void {
       slot.launch(spin, { grid: 1, block: 1, args: [kernelArg.u64(executeNs), kernelArg.u64(0)] });
     last = ring.submit(slot);
     submitted++;
+    ringSubmitted++;
+    // SUBMITTED is stored before COMPLETED is refreshed: the pipeline's live check allows one
+    // command for that (pipelines/command-ring.ts).
     counters[CommandRingWord.SUBMITTED] = submitted;
-    counters[CommandRingWord.COMPLETED] = closedCompleted + ring.completedFences;
+    const completed = ring.completedFences;
+    counters[CommandRingWord.COMPLETED] = closedCompleted + completed;
+    // In flight is at its highest right after a submit: the pipeline's sample falls in between.
+    notePeakInFlight(ringSubmitted - completed);
   }
   ring.waitSync(last, { timeoutMs: DEVICE_TIMEOUT_MS });
   const wallNs = Number(process.hrtime.bigint() - started);

@@ -14,6 +14,13 @@ export interface SyntheticWorkerData {
  * worker, read by the pipeline: a plain store is enough for a figure on a
  * dashboard, and the final value is read after the worker exited).
  */
+/**
+ * Events the worker builds per push: one publish (one release store) per batch. It counts a
+ * batch as produced just before pushing it, so up to this many produced events are in its hand,
+ * neither in the ring nor counted as dropped yet.
+ */
+export const SYNTHETIC_BATCH = 256;
+
 export const SyntheticWord = {
   STOP: 0,
   PRODUCED: 1,

@@ -8,11 +8,13 @@
 import { workerData } from 'node:worker_threads';
 import { attachShared, FixedProducer } from '@ringkit/spsc-ring';
 import { syscallNumber } from '../syscall-names.js';
-import { SyntheticWord, type SyntheticWorkerData } from './synthetic-protocol.js';
+import {
+  SYNTHETIC_BATCH as BATCH,
+  SyntheticWord,
+  type SyntheticWorkerData,
+} from './synthetic-protocol.js';
 
 const RECORD_BYTES = 24;
-/** Events built per push: one publish (one release store) per batch. */
-const BATCH = 256;
 /** How often the source wakes to catch up with its rate. */
 const TICK_MS = 2;
 
