@@ -131,7 +131,7 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
         expect(await books.getAttribute('class'), pipeline.id).toBe('books ok');
       }
       // Every ring shows its instant fill and its peak, each labelled; the syscall source's
-      // ring (whichever it is) peaked above 0 since the start, whatever its instant fill.
+      // ring (whichever it is) peaked above 0 in the last sample, whatever its instant fill.
       const rings = latest.pipelines.flatMap((pipeline) =>
         pipeline.rings.map((ring) => `${pipeline.id} / ${ring.name}`),
       );

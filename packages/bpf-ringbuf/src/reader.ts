@@ -1,4 +1,10 @@
-import { ByteConsumer, createRing, type RingStats, type WaitOptions } from '@ringkit/spsc-ring';
+import {
+  ByteConsumer,
+  createRing,
+  type RingStats,
+  takeFillMark,
+  type WaitOptions,
+} from '@ringkit/spsc-ring';
 import { EventBatch } from './batch.js';
 import { BpfError, native } from './errors.js';
 import { Batch, Policy, ReaderState, type ReaderStateName, Stats } from './layout.js';
@@ -260,6 +266,15 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
       consumedEvents: this.consumedEvents,
       jsRing: this.consumer.stats(),
     };
+  }
+
+  /**
+   * The JS ring's fill mark — the most bytes a drain of this reader found waiting since the
+   * last take — reset to 0 (spsc-ring's takeFillMark): for the one monitor that samples this
+   * reader. `stats().jsRing.fillMark` reads it without taking it.
+   */
+  takeJsRingFillMark(): number {
+    return takeFillMark(this.ring);
   }
 
   /** True once stop() was called (the stream still yields what was delivered before). */

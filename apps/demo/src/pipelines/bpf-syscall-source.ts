@@ -41,10 +41,8 @@ export function startBpfSyscallSource(
           name: 'eBPF → JS batch ring (bytes)',
           used: jsRing.used,
           capacity: jsRing.capacity,
-          // The reader keeps its ring's buffer to itself, so the mark cannot be taken (reset)
-          // here: read without taking, it is the most any drain found since the start.
-          peak: jsRing.fillMark,
-          peakSince: 'start',
+          // Taken once a sample (this is the reader's one monitor): the peak since the last.
+          peak: reader.takeJsRingFillMark(),
         },
       ];
     },
