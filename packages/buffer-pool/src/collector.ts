@@ -1,8 +1,11 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
 import { BlockDirectory, blockOf, indexOf } from './blocks.js';
 import type { Control, RoleLine } from './control.js';
+import { DeathWatch } from './death.js';
+import type { PoolError } from './errors.js';
 import { Counter } from './layout.js';
 import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
+import { recordSpan } from './records.js';
 import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
 import { askForBlock, channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
 import { announceSleepQueue, type QueueAddress, RoleWaker } from './wake.js';
@@ -40,6 +43,7 @@ export class PoolCollector implements LoopingRole {
   private readonly tickMs: number;
   private readonly control: Control;
   private idleSteps = 0;
+  private busySteps = 0;
   private readonly spin: number;
   private readonly directory: BlockDirectory;
   private readonly bufferSize: number;
@@ -49,6 +53,11 @@ export class PoolCollector implements LoopingRole {
   private readonly takenIds: Uint32Array;
   private readonly takenLengths: Uint32Array;
   private taken = 0;
+  /** Its drain and replenish: a death is reported; a dead drain ends the collector once the run is complete. */
+  private readonly watch: DeathWatch;
+  private readonly drainLine: RoleLine;
+  /** One word view per block, made once. */
+  private readonly blockWords: Uint32Array[] = [];
   private readonly take = (id: number, length: number): void => {
     this.takenIds[this.taken] = id;
     this.takenLengths[this.taken++] = length;
@@ -90,6 +99,8 @@ export class PoolCollector implements LoopingRole {
     this.done = openSender(queues.done);
     this.input = { lane, name: 'collect' };
     this.replenishWaker = new RoleWaker(spec, control, 'replenish', 0);
+    this.drainLine = control.line('drain', lane);
+    this.watch = new DeathWatch(this.role, [this.drainLine, control.line('replenish', 0)]);
     this.tickMs = spec.options.tickMs;
     this.spin = spec.options.spin;
   }
@@ -104,12 +115,22 @@ export class PoolCollector implements LoopingRole {
       // The closed flag sits on the drain's busy line: look at it now and then, or once the run is complete.
       if ((this.control.complete || (++this.idleSteps & 63) === 0) && this.collect.isEnded())
         this.finish();
+      // A dead drain never closes collect[q]: once the run is complete, the collector ends on its report.
+      else if (this.watch.look() === this.drainLine && this.control.complete) this.finish();
       return 0;
     }
+    if ((++this.busySteps & 255) === 0) this.watch.look();
     this.role.beginMove();
     this.taken = 0;
     const got = this.collect.drain(this.take, this.batch);
-    if (got > 0) this.role.setHeld(got);
+    // Counted before the hand is: whoever finds this role dead with buffers in its hand knows their records.
+    let records = 0;
+    for (let i = 0; i < got; i++)
+      records += this.countRecords(this.takenIds[i]!, this.takenLengths[i]!);
+    if (got > 0) {
+      this.role.add(C.takenRecords, records);
+      this.role.setHeld(got);
+    }
     this.role.endMove();
     if (got === 0) return 0;
     for (let i = 0; i < got; i++) this.collectOne(this.takenIds[i]!, this.takenLengths[i]!);
@@ -117,9 +138,31 @@ export class PoolCollector implements LoopingRole {
     for (let i = 0; i < got; i++) this.done.stage(this.takenIds[i]!, 0);
     this.done.publish();
     this.role.setHeld(0);
+    this.role.add(C.records, records);
     this.role.endMove();
     this.ringReplenish();
     return got;
+  }
+
+  /** The records in a buffer, walking their headers (0 for a buffer it cannot resolve or read). */
+  private countRecords(id: number, length: number): number {
+    if (length === 0) return 0;
+    try {
+      const block = blockOf(id);
+      let words = this.blockWords[block];
+      if (words === undefined) {
+        const bytes = this.directory.bytes(block);
+        words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+        this.blockWords[block] = words;
+      }
+      const start = indexOf(id) * this.bufferSize;
+      const end = start + length;
+      let records = 0;
+      for (let at = start; at < end; records++) at += recordSpan(words[at >> 2]!);
+      return records;
+    } catch {
+      return 0;
+    }
   }
 
   private collectOne(id: number, length: number): void {
@@ -143,31 +186,45 @@ export class PoolCollector implements LoopingRole {
     else this.replenishWaker.wake();
   }
 
+  deathReport(): PoolError | undefined {
+    return this.watch.error();
+  }
+
   sleepsOn(queue: QueueAddress | undefined): void {
     announceSleepQueue(this.role, queue);
   }
 
   hasWork(): boolean {
-    return this.collect.depth() > 0 || this.collect.isEnded();
+    return this.collect.depth() > 0 || this.collect.isEnded() || this.watch.news();
   }
 
   sleep(until: () => boolean): WaitOutcome {
-    return this.collect.wait({ tickMs: this.tickMs, spin: this.spin, until });
+    return this.collect.wait({ tickMs: this.tickMs, spin: this.spin, until: this.orNews(until) });
   }
 
   sleepAsync(until: () => boolean): Promise<WaitOutcome> {
-    return this.collect.waitAsync({ tickMs: this.tickMs, spin: this.spin, until });
+    return this.collect.waitAsync({
+      tickMs: this.tickMs,
+      spin: this.spin,
+      until: this.orNews(until),
+    });
   }
 
-  run(): void {
-    runRoles([this]);
+  /** A sleep also ends when a look finds a new death (so the collector reports it). */
+  private orNews(until: () => boolean): () => boolean {
+    return () => this.watch.news() || until();
   }
 
-  runAsync(): Promise<void> {
+  run(): PoolError[] {
+    return runRoles([this]);
+  }
+
+  runAsync(): Promise<PoolError[]> {
     return runRolesAsync([this]);
   }
 
   private finish(): void {
+    this.watch.lookNow();
     this.finished = true;
     // Marked before the knock, so replenish sees it when it wakes. done[q] stays open: replenish sleeps on
     // lane 0's, and a closed queue would end every one of its sleeps at once.

@@ -5,11 +5,13 @@
  * an aligned 8-byte store is one instruction on x64 and arm64, so readers never
  * see half a value.
  */
+import { existsSync, readlinkSync } from 'node:fs';
 import { PoolError } from './errors.js';
 import {
   CONTROL_MAGIC,
   CONTROL_VERSION,
   COUNTERS_OFFSET,
+  Counter,
   controlByteLength,
   LINE_BYTES,
   LINE_WORDS,
@@ -35,6 +37,40 @@ export function initialiseControl(lanes: number, buffersPerBlock: number): Share
   for (let lane = 0; lane < lanes; lane++)
     words[roleLine('producer', lane, lanes) * LINE_WORDS + RoleWord.LOW_MARK] = NO_LOW_MARK;
   return buffer;
+}
+
+/** CLAIM while a dead role is being taken again: neither free nor dead. */
+const TAKING = -1;
+
+let ownThread: number | undefined;
+
+/**
+ * This thread's kernel thread id (Linux: /proc/thread-self names it; a worker's synchronous fs
+ * calls run on its own thread), or 0 where it cannot be known (spsc-ring's liveness does the same).
+ */
+export function threadIdOfThisThread(): number {
+  if (ownThread === undefined) {
+    try {
+      const [pid, task, tid] = readlinkSync('/proc/thread-self').split('/');
+      ownThread = Number(pid) === process.pid && task === 'task' ? Number(tid) : 0;
+    } catch {
+      ownThread = 0;
+    }
+  }
+  return ownThread;
+}
+
+/** False once thread `tid` of process `pid` is gone (or, with no thread recorded, the process). */
+export function threadAlive(pid: number, tid: number): boolean {
+  if (pid === 0) return true; // not recorded (yet): nothing says it is gone
+  if (tid !== 0) return existsSync(`/proc/${pid}/task/${tid}`);
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Typed views over the control block, with the few operations every role needs. */
@@ -67,16 +103,40 @@ export class Control {
       );
   }
 
-  /** Takes a role once for the pool's lifetime; a second taker, anywhere, gets ROLE_TAKEN. */
+  /**
+   * Takes a role. A role is taken once, unless its owner died (claimed, not exited, its thread
+   * gone): then the first of any racing takers wins it back and the others get ROLE_TAKEN.
+   * CLAIM counts the owners so far (1, 2, …); a retaker swaps the count it read for TAKING,
+   * so a racer never sees the dead owner again, records itself, settles what the dead owner
+   * left (its hand written off as lost, its exit and report cleared), then stores the next count.
+   */
   claim(kind: RoleKind, lane: number): RoleLine {
     const line = roleLine(kind, lane, this.lanes);
-    if (Atomics.compareExchange(this.words, line * LINE_WORDS + RoleWord.CLAIM, 0, 1) !== 0) {
-      const which = kind === 'replenish' ? 'replenish' : `the ${kind} of lane ${lane}`;
+    const claimWord = line * LINE_WORDS + RoleWord.CLAIM;
+    const owners = Atomics.compareExchange(this.words, claimWord, 0, 1);
+    if (owners === 0) {
+      const role = new RoleLine(this, line);
+      role.recordOwner();
+      return role;
+    }
+    const which = kind === 'replenish' ? 'replenish' : `the ${kind} of lane ${lane}`;
+    if (
+      owners === TAKING ||
+      !this.line(kind, lane).dead ||
+      Atomics.compareExchange(this.words, claimWord, owners, TAKING) !== owners
+    )
       throw new PoolError(
         'ROLE_TAKEN',
-        `${which} was already taken: each queue end has exactly one owner for the pool's lifetime (see "Static ownership" in the README).`,
+        `${which} was already taken: each queue end has exactly one owner (see "Static ownership" in the README); only a role whose thread died can be taken again.`,
       );
-    }
+    const role = new RoleLine(this, line);
+    role.recordOwner();
+    role.settleDeadOwner(kind);
+    Atomics.store(this.words, claimWord, owners + 1);
+    return role;
+  }
+
+  lineAt(line: number): RoleLine {
     return new RoleLine(this, line);
   }
 
@@ -151,5 +211,54 @@ export class RoleLine {
 
   get exited(): boolean {
     return this.word(RoleWord.EXITED) !== 0;
+  }
+
+  /** This thread runs the role now: its pid and kernel thread id, for deathOf's look at /proc. */
+  recordOwner(): void {
+    Atomics.store(this.control.words, this.base + RoleWord.OWNER_THREAD, threadIdOfThisThread());
+    Atomics.store(this.control.words, this.base + RoleWord.OWNER_PID, process.pid);
+  }
+
+  /** Claimed, not exited, and the thread that ran it is gone. */
+  get dead(): boolean {
+    const claim = this.word(RoleWord.CLAIM);
+    return (
+      claim > 0 &&
+      !this.exited &&
+      !threadAlive(this.word(RoleWord.OWNER_PID) >>> 0, this.word(RoleWord.OWNER_THREAD) >>> 0)
+    );
+  }
+
+  /** 1 + the line of a dead role this role reported; 0 when none. */
+  get report(): number {
+    return this.counter(Counter.role.report);
+  }
+
+  /** Records the dead role this one depends on (its line; -1: none, or no longer). */
+  setReport(deadLine: number): void {
+    this.control.counters[this.counterBase + Counter.role.report] = 1 + deadLine;
+  }
+
+  /**
+   * A new owner takes over what a dead one left: what it held is written off as lost (a
+   * collector also knows how many records that was), its exit and report are cleared, and a
+   * sequence left odd by a move it died in is made even again.
+   */
+  settleDeadOwner(kind: RoleKind): void {
+    const words = this.control.words;
+    const held = this.word(RoleWord.HELD);
+    if (held > 0) this.add(Counter.role.lostBuffers, held);
+    if (kind === 'collector') {
+      const inHand =
+        this.counter(Counter.collector.takenRecords) - this.counter(Counter.collector.records);
+      if (inHand > 0) this.add(Counter.role.lostRecords, inHand);
+      this.control.counters[this.counterBase + Counter.collector.takenRecords] = this.counter(
+        Counter.collector.records,
+      );
+    }
+    this.setHeld(0);
+    this.control.counters[this.counterBase + Counter.role.report] = 0;
+    if (this.sequence & 1) this.endMove();
+    Atomics.store(words, this.base + RoleWord.EXITED, 0);
   }
 }

@@ -1,5 +1,7 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
 import type { Control, RoleLine } from './control.js';
+import { DeathWatch } from './death.js';
+import type { PoolError } from './errors.js';
 import { Counter } from './layout.js';
 import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
 import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
@@ -26,7 +28,10 @@ export class PoolDrain implements LoopingRole {
   private readonly collect: IdSender;
   private readonly tickMs: number;
   private idleSteps = 0;
+  private busySteps = 0;
   private readonly spin: number;
+  /** Its producer, collector and replenish: a death among them is reported, and the drain keeps running. */
+  private readonly watch: DeathWatch;
   private readonly toFree = (id: number): void => {
     this.free.stage(id, 0);
   };
@@ -36,7 +41,8 @@ export class PoolDrain implements LoopingRole {
   private readonly collectorWaker: RoleWaker;
   private readonly producerWaker: RoleWaker;
   readonly input: QueueAddress;
-  private readonly wakeFor = (): boolean => this.control.complete || this.recycled.depth() > 0;
+  private readonly wakeFor = (): boolean =>
+    this.control.complete || this.recycled.depth() > 0 || this.watch.news();
 
   constructor(spec: PoolSpec, lane: number) {
     const control = checkSpec(spec);
@@ -49,6 +55,11 @@ export class PoolDrain implements LoopingRole {
     this.input = { lane, name: 'ready' };
     this.collectorWaker = new RoleWaker(spec, control, 'collector', lane);
     this.producerWaker = new RoleWaker(spec, control, 'producer', lane);
+    this.watch = new DeathWatch(this.role, [
+      control.line('producer', lane),
+      control.line('collector', lane),
+      control.line('replenish', 0),
+    ]);
     const queues = spec.lanes[lane]!;
     this.ready = openReceiver(queues.ready);
     this.recycled = openReceiver(queues.recycled);
@@ -61,8 +72,10 @@ export class PoolDrain implements LoopingRole {
     if (!this.recycled.hasEntries() && !this.ready.hasEntries()) {
       // Nothing to move. The end is checked now and then: the closed flag sits on the producer's busy line.
       if (this.control.complete || (++this.idleSteps & 63) === 0) this.finishIfEnded();
+      this.watch.look();
       return 0;
     }
+    if ((++this.busySteps & 255) === 0) this.watch.look();
     this.role.beginMove();
     // Each hop is published once for the whole batch.
     const refilled = this.recycled.drain(this.toFree);
@@ -105,20 +118,25 @@ export class PoolDrain implements LoopingRole {
     });
   }
 
+  deathReport(): PoolError | undefined {
+    return this.watch.error();
+  }
+
   sleepsOn(queue: QueueAddress | undefined): void {
     announceSleepQueue(this.role, queue);
   }
 
   /** Loops in this thread (a worker's) until the lane's stream ends or the run is complete. */
-  run(): void {
-    runRoles([this]);
+  run(): PoolError[] {
+    return runRoles([this]);
   }
 
-  runAsync(): Promise<void> {
+  runAsync(): Promise<PoolError[]> {
     return runRolesAsync([this]);
   }
 
   private finish(): void {
+    this.watch.lookNow();
     this.finished = true;
     // The collector drains what it was handed, then sees the end and exits.
     this.collect.close();

@@ -16,7 +16,14 @@ export type PoolErrorCode =
   /** A native role was asked for, and the addon is not built or cannot load here. */
   | 'NATIVE_UNAVAILABLE'
   /** A native replenish asked the JS thread that started it for a block, and none came in time. */
-  | 'ALLOCATION_TIMEOUT';
+  | 'ALLOCATION_TIMEOUT'
+  /**
+   * A role's thread died without the role exiting: the sentence names the role and lane, the
+   * records in flight in that lane (counted lost) and how to take the role again.
+   */
+  | 'ROLE_DIED'
+  /** whenAllHome: not every buffer came home in time; the sentence lists the roles still running. */
+  | 'NOT_HOME';
 
 /** Every error this package throws on purpose: a code to branch on, a sentence to act on. */
 export class PoolError extends Error {

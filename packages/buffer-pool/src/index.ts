@@ -35,5 +35,5 @@ export {
 export { PoolProducer } from './producer.js';
 export { forEachRecord, RECORD_HEADER_BYTES, type RecordVisitor, recordSpan } from './records.js';
 export { type BlockAllocationListener, PoolReplenish, type ReplenishOptions } from './replenish.js';
-export { type LoopingRole, runRoles, runRolesAsync } from './role.js';
+export { type LoopingRole, type RunRolesOptions, runRoles, runRolesAsync } from './role.js';
 export type { LaneQueues, PoolSpec } from './spec.js';

@@ -64,6 +64,14 @@ export const RoleWord = {
   LOW_MARK: 4,
   /** Producer: the deepest ready queue it ever left behind a submit (for the ready margin). */
   HIGH_MARK: 5,
+  /** The pid of the process whose thread took the role (0 until taken). */
+  OWNER_PID: 6,
+  /**
+   * The kernel thread id of the thread that runs the role (JS: the claiming thread; a native
+   * role: its own OS thread, written as it starts). 0 where unknown. A role is dead when it was
+   * claimed, has not exited, and this thread (of OWNER_PID) is gone.
+   */
+  OWNER_THREAD: 7,
 } as const;
 
 /** Counter slots per role: float64 indices from COUNTERS_OFFSET of the role's line. */
@@ -78,8 +86,29 @@ export const Counter = {
     registrations: 6,
   },
   drain: { handoffs: 0, refills: 1 },
-  collector: { collected: 0, bytes: 1, errors: 2, registrations: 3 },
+  collector: {
+    collected: 0,
+    bytes: 1,
+    errors: 2,
+    registrations: 3,
+    /** Records in the buffers it returned home (handled, whether the handler threw or not). */
+    records: 4,
+    /** Records in the buffers it took into its hand: minus `records`, those in its hand now. */
+    takenRecords: 5,
+  },
   replenish: { blocksAllocated: 0, routed: 1, rebalanced: 2, registrations: 3 },
+  /** Every role's line, whatever its kind (the last slots). */
+  role: {
+    /** Buffers a dead owner of this role held, written off when the role was taken again. */
+    lostBuffers: 9,
+    /** Records in those buffers (counted where the role knows them: a collector's hand). */
+    lostRecords: 10,
+    /**
+     * 1 + the line of a dead role this role reported (0: none): the role it depends on died;
+     * see pool.ts's deathOf. Cleared when the role is taken again.
+     */
+    report: 11,
+  },
 } as const;
 
 /** A lane's role lines, in order: role r of lane q has line 1 + ROLES_PER_LANE·q + r. */

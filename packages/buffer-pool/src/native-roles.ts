@@ -305,7 +305,9 @@ function checkRequests(control: Control, parts: readonly Part[]): void {
         `${which} is listed twice: a thread runs each role once; list it once.`,
       );
     named.add(which);
-    if (control.line(kind, lane).word(RoleWord.CLAIM) !== 0) control.claim(kind, lane); // throws ROLE_TAKEN
+    const line = control.line(kind, lane);
+    // Taken by a live owner: throws ROLE_TAKEN (a dead owner's role is taken again below).
+    if (line.word(RoleWord.CLAIM) !== 0 && !line.dead) control.claim(kind, lane);
   }
 }
 

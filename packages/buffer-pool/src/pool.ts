@@ -1,7 +1,9 @@
 import { bufferId } from './blocks.js';
 import { type CollectHandler, type CollectorOptions, PoolCollector } from './collector.js';
 import type { Control } from './control.js';
+import { deadRoles, lostRecords, roleDiedError, roleName, roleOfLine } from './death.js';
 import { PoolDrain } from './drain.js';
+import { PoolError } from './errors.js';
 import {
   Counter,
   LINE_WORDS,
@@ -38,6 +40,13 @@ export interface Conservation {
   readonly inCollector: number;
   readonly done: number;
   readonly recycled: number;
+  /**
+   * Buffers written off when a dead role was taken again (what its owner held): allocated =
+   * free + filling + ready + inCollector + done + recycled + lost.
+   */
+  readonly lost: number;
+  /** Records in those buffers (a dead collector's hand; see LaneStats.lost). */
+  readonly lostRecords: number;
   /** Snapshot attempts it took. */
   readonly attempts: number;
 }
@@ -64,6 +73,18 @@ export interface LaneStats {
   readonly handoffsPerSecond: number;
   readonly collected: number;
   readonly collectorErrors: number;
+  /** Records the collector returned home (handled, whether its handler threw or not). */
+  readonly collectedRecords: number;
+  /**
+   * Records lost in this lane: while one of its roles is dead, every record in flight (produced
+   * and neither collected nor dropped), since none can be delivered; after the role was taken
+   * again, the records its dead owner held (Counter.role.lostRecords).
+   */
+  readonly lost: number;
+  /** This lane's roles that are dead now (claimed, not exited, their thread gone). */
+  readonly died: readonly ('producer' | 'drain' | 'collector')[];
+  /** The dead role this lane's drain or collector reported ('replenish', 'the collector of lane 1', …), or null. */
+  readonly reported: string | null;
   readonly exited: {
     readonly producer: boolean;
     readonly drain: boolean;
@@ -84,6 +105,14 @@ export interface PoolStats {
   readonly routed: number;
   readonly rebalanced: number;
   readonly complete: boolean;
+  /** Every dead role, as the ROLE_DIED error whenAllHome() would reject with. */
+  readonly deadRoles: readonly {
+    readonly role: RoleKind;
+    readonly lane: number;
+    readonly error: PoolError;
+  }[];
+  /** The dead role replenish reported (a lane's drain or collector), or null. */
+  readonly replenishReported: string | null;
 }
 
 const SNAPSHOT_ATTEMPTS = 10_000;
@@ -187,6 +216,8 @@ export class BufferPool {
     const words = this.control.words;
     const sequenceIndex = (line: number) => line * LINE_WORDS + RoleWord.SEQUENCE;
     const lines = Array.from({ length: roleLineCount }, (_, index) => 1 + index);
+    // A dead role may have died mid-move (its sequence odd for good): its parity is not waited for.
+    const dead = lines.map((line) => this.control.lineAt(line).dead);
     let attempts = 0;
     let totals = {
       allocated: 0,
@@ -196,6 +227,8 @@ export class BufferPool {
       inCollector: 0,
       done: 0,
       recycled: 0,
+      lost: 0,
+      lostRecords: 0,
     };
     let consistent = false;
     while (!consistent && attempts < SNAPSHOT_ATTEMPTS) {
@@ -204,7 +237,7 @@ export class BufferPool {
       lines.forEach((line, index) => {
         const sequence = Atomics.load(words, sequenceIndex(line));
         sequences[index] = sequence;
-        if (sequence & 1) quiet = false;
+        if (sequence & 1 && !dead[index]) quiet = false;
       });
       if (!quiet) continue;
       totals = this.count();
@@ -218,7 +251,8 @@ export class BufferPool {
       totals.ready +
       totals.inCollector +
       totals.done +
-      totals.recycled;
+      totals.recycled +
+      totals.lost;
     return { consistent, ok: consistent && accounted === totals.allocated, ...totals, attempts };
   }
 
@@ -240,29 +274,44 @@ export class BufferPool {
       filling += this.control.line('producer', lane).word(RoleWord.HELD);
       inCollector += this.control.line('collector', lane).word(RoleWord.HELD);
     });
-    return { allocated, free, filling, ready, inCollector, done, recycled };
+    let lost = 0;
+    let lostRecords = 0;
+    for (let line = 1; line <= ROLES_PER_LANE * this.spec.lanes.length + 1; line++) {
+      lost += this.control.lineAt(line).counter(Counter.role.lostBuffers);
+      lostRecords += this.control.lineAt(line).counter(Counter.role.lostRecords);
+    }
+    return { allocated, free, filling, ready, inCollector, done, recycled, lost, lostRecords };
   }
 
-  /** Every buffer is back in free or recycled: nothing is being filled, queued or collected. */
+  /** Every buffer is back in free or recycled (or was written off as lost by a repair): nothing is being filled, queued or collected. */
   allHome(): boolean {
     const check = this.conservationCheck();
-    return check.ok && check.free + check.recycled === check.allocated;
+    return check.ok && check.free + check.recycled + check.lost === check.allocated;
   }
 
-  /** Resolves once every role has exited and every buffer came home; rejects after `timeoutMs`. */
+  /**
+   * Resolves once every role has exited and every buffer came home (or was written off by a
+   * repair). Rejects with ROLE_DIED as soon as a role is dead (looked at on every poll): a dead
+   * role's buffers never come home. Rejects with NOT_HOME after `timeoutMs`.
+   */
   async whenAllHome(timeoutMs = 10_000): Promise<Conservation> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
+      const [died] = deadRoles(this.control);
+      if (died !== undefined) throw roleDiedError(this.control, died.kind, died.lane);
       const exited = this.roleLines().every(([, line]) => line.exited);
       const check = this.conservationCheck();
-      if (exited && check.ok && check.free + check.recycled === check.allocated) return check;
-      if (performance.now() > deadline)
-        throw new Error(
-          `not every buffer came home within ${timeoutMs} ms: ${JSON.stringify(check)}; roles still running: ${this.roleLines()
-            .filter(([, line]) => !line.exited)
-            .map(([name]) => name)
-            .join(', ')}.`,
+      if (exited && check.ok && check.free + check.recycled + check.lost === check.allocated)
+        return check;
+      if (performance.now() > deadline) {
+        const running = this.roleLines()
+          .filter(([, line]) => !line.exited && !line.dead)
+          .map(([name]) => name);
+        throw new PoolError(
+          'NOT_HOME',
+          `not every buffer came home within ${timeoutMs} ms (${JSON.stringify(check)}); roles still running: ${running.length > 0 ? running.join(', ') : 'none'}.`,
         );
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -313,6 +362,12 @@ export class BufferPool {
         handoffsPerSecond,
         collected: collector.counter(Counter.collector.collected),
         collectorErrors: collector.counter(Counter.collector.errors),
+        collectedRecords: collector.counter(Counter.collector.records),
+        lost: lostRecords(this.control, lane),
+        died: (['producer', 'drain', 'collector'] as const).filter(
+          (kind) => this.control.line(kind, lane).dead,
+        ),
+        reported: this.reportOf(drain.report) ?? this.reportOf(collector.report),
         exited: { producer: producer.exited, drain: drain.exited, collector: collector.exited },
       };
     });
@@ -327,7 +382,20 @@ export class BufferPool {
       routed: replenish.counter(Counter.replenish.routed),
       rebalanced: replenish.counter(Counter.replenish.rebalanced),
       complete: this.control.complete,
+      deadRoles: deadRoles(this.control).map(({ kind, lane }) => ({
+        role: kind,
+        lane,
+        error: roleDiedError(this.control, kind, lane),
+      })),
+      replenishReported: this.reportOf(replenish.report),
     };
+  }
+
+  /** A role line's report slot (1 + the dead role's line), named; null for none. */
+  private reportOf(report: number): string | null {
+    if (report === 0) return null;
+    const { kind, lane } = roleOfLine(report - 1, this.spec.lanes.length);
+    return roleName(kind, lane);
   }
 }
 

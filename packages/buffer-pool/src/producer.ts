@@ -1,6 +1,7 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
 import { BlockDirectory, blockOf, indexOf } from './blocks.js';
 import type { RoleLine } from './control.js';
+import { DeathWatch } from './death.js';
 import { PoolError } from './errors.js';
 import { Counter, RoleWord } from './layout.js';
 import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
@@ -46,6 +47,8 @@ export class PoolProducer {
   private submits = 0;
   /** Records and payload bytes in the current buffer: counted in the shared line when it is submitted. */
   private records = 0;
+  /** Its drain and replenish, looked at while it blocks for a free buffer. */
+  private readonly watch: DeathWatch;
   private payloadBytes = 0;
   private readonly takeAhead = (id: number): void => {
     this.stash[this.stashed++] = id;
@@ -70,6 +73,10 @@ export class PoolProducer {
     this.ready = openSender(spec.lanes[lane]!.ready);
     this.drainWaker = new RoleWaker(spec, control, 'drain', lane);
     this.replenishWaker = new RoleWaker(spec, control, 'replenish', 0);
+    this.watch = new DeathWatch(this.role, [
+      control.line('drain', lane),
+      control.line('replenish', 0),
+    ]);
   }
 
   /** Largest payload one record can carry: a whole buffer minus its header. */
@@ -229,8 +236,12 @@ export class PoolProducer {
       timeoutMs: this.blockTimeoutMs,
       tickMs: this.tickMs,
       spin: this.spin,
+      until: () => this.watch.look() !== undefined,
     });
     if (outcome === 'ready') return;
+    // Its drain or replenish died: no free buffer can come until that role is taken again.
+    const died = this.watch.error();
+    if (outcome === 'until' && died !== undefined) throw died;
     throw new PoolError(
       'BLOCK_TIMEOUT',
       `lane ${this.lane} had no free buffer for ${this.blockTimeoutMs} ms: its collector or replenish is not keeping up (or not running); raise maxBlocks, speed up collection, or use fullPolicy 'drop'.`,

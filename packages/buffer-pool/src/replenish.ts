@@ -1,6 +1,8 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
 import { BlockDirectory, bufferId } from './blocks.js';
 import type { Control, RoleLine } from './control.js';
+import { DeathWatch } from './death.js';
+import type { PoolError } from './errors.js';
 import { Counter, PoolWord } from './layout.js';
 import type { ResolvedPoolOptions } from './options.js';
 import {
@@ -16,6 +18,9 @@ import { channelName, checkSpec, type PoolSpec } from './spec.js';
 import { announceSleepQueue, type QueueAddress, RoleWaker } from './wake.js';
 
 const C = Counter.replenish;
+
+/** What measure() counts as a dead lane's available buffers: never the neediest, never short. */
+const DEAD_LANE = 2 ** 30;
 
 /** What replenish reports each new block to (an AllocationTracker from @ringkit/buffer-pool/tracking fits). */
 export interface BlockAllocationListener {
@@ -48,6 +53,8 @@ export class PoolReplenish implements LoopingRole {
   private readonly recycledMemory: QueueMemory[];
   private readonly drainWakers: RoleWaker[];
   private readonly collectors: RoleLine[];
+  /** Every lane's drain and collector: a death is reported; the other lanes keep being served. */
+  private readonly watch: DeathWatch;
   readonly input: QueueAddress = { lane: 0, name: 'done' };
   private readonly directory: BlockDirectory;
   private readonly tracker: BlockAllocationListener | undefined;
@@ -58,6 +65,7 @@ export class PoolReplenish implements LoopingRole {
   private blocks: number;
   private routingFrom = 0;
   private idleSteps = 0;
+  private busySteps = 0;
   /** Set after a sleep: whoever woke it may want a top-up. */
   private knocked = true;
   private readonly route = (id: number): void => {
@@ -84,6 +92,12 @@ export class PoolReplenish implements LoopingRole {
     this.free = spec.lanes.map((queues) => queues.free);
     this.recycledMemory = spec.lanes.map((queues) => queues.recycled);
     this.collectors = spec.lanes.map((_, lane) => control.line('collector', lane));
+    this.watch = new DeathWatch(
+      this.role,
+      spec.lanes.flatMap((_, lane) =>
+        (['producer', 'drain', 'collector'] as const).map((kind) => control.line(kind, lane)),
+      ),
+    );
     this.drainWakers = spec.lanes.map((_, lane) => new RoleWaker(spec, control, 'drain', lane));
     this.directory = new BlockDirectory(channelName(spec), spec.control, spec.blocks);
     this.directory.listen();
@@ -105,8 +119,10 @@ export class PoolReplenish implements LoopingRole {
         !this.done.some((queue) => queue.hasEntries())
       )
         this.finish();
+      this.watch.look();
       return 0;
     }
+    if ((++this.busySteps & 255) === 0) this.watch.look();
     this.measure();
     let moved = 0;
     this.role.beginMove();
@@ -140,7 +156,7 @@ export class PoolReplenish implements LoopingRole {
   }
 
   hasWork(): boolean {
-    return this.wakeFor();
+    return this.wakeFor() || this.watch.news();
   }
 
   sleep(until: () => boolean): WaitOutcome {
@@ -165,28 +181,43 @@ export class PoolReplenish implements LoopingRole {
     announceSleepQueue(this.role, queue);
   }
 
-  run(): void {
-    runRoles([this]);
+  run(): PoolError[] {
+    return runRoles([this]);
   }
 
-  runAsync(): Promise<void> {
+  runAsync(): Promise<PoolError[]> {
     return runRolesAsync([this]);
   }
 
   /** After complete, replenish waits for returning buffers and for the collectors to exit, not for anything else. */
   private wakeForWhileRunning(): boolean {
+    if (this.watch.news()) return true;
     if (this.control.complete)
       return this.done.some((queue) => queue.hasEntries()) || this.collectorsExited();
     return this.wakeFor();
   }
 
+  /** A dead collector never exits: once one was reported, it counts as ended (its lane is reported). */
   private collectorsExited(): boolean {
-    return this.collectors.every((collector) => collector.exited);
+    const someDied = this.role.report !== 0;
+    return this.collectors.every((collector) => collector.exited || (someDied && collector.dead));
+  }
+
+  deathReport(): PoolError | undefined {
+    return this.watch.error();
   }
 
   private measure(): void {
     for (let lane = 0; lane < this.available.length; lane++)
-      this.available[lane] = queueDepth(this.free[lane]!) + queueDepth(this.recycledMemory[lane]!);
+      this.available[lane] = this.laneDead(lane)
+        ? DEAD_LANE
+        : queueDepth(this.free[lane]!) + queueDepth(this.recycledMemory[lane]!);
+  }
+
+  /** A lane with a dead role (as last looked): it gets no buffers (they would never come back) and no blocks. */
+  private laneDead(lane: number): boolean {
+    const dead = this.watch.dead;
+    return dead[3 * lane] === true || dead[3 * lane + 1] === true || dead[3 * lane + 2] === true;
   }
 
   /**
@@ -197,7 +228,11 @@ export class PoolReplenish implements LoopingRole {
   private neediestLane(): number {
     const { highWatermark } = this.options;
     let best = Math.max(this.routingFrom, 0);
-    let bestDeficit = Math.max(0, highWatermark - this.available[best]!);
+    // From a dead lane, any live lane is better.
+    let bestDeficit =
+      this.available[best] === DEAD_LANE
+        ? -DEAD_LANE
+        : Math.max(0, highWatermark - this.available[best]!);
     for (let lane = 0; lane < this.available.length; lane++) {
       const deficit = highWatermark - this.available[lane]!;
       if (deficit > bestDeficit) {
@@ -250,6 +285,7 @@ export class PoolReplenish implements LoopingRole {
   }
 
   private finish(): void {
+    this.watch.lookNow();
     this.finished = true;
     this.role.markExited();
     this.directory.close();

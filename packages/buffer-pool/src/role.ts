@@ -1,4 +1,5 @@
 import type { WaitOutcome } from '@ringkit/spsc-ring';
+import type { PoolError } from './errors.js';
 import type { QueueAddress } from './wake.js';
 
 /**
@@ -20,6 +21,17 @@ export interface LoopingRole {
   readonly input?: QueueAddress;
   /** Told where its thread sleeps, so that whoever gives it work knocks there. */
   sleepsOn?(queue: QueueAddress | undefined): void;
+  /** A role it depends on died: the ROLE_DIED error naming it (see death.ts), else undefined. */
+  deathReport?(): PoolError | undefined;
+}
+
+export interface RunRolesOptions {
+  /**
+   * Told, once per role, when a role of this thread reports a dead role it depends on (its
+   * lane's drain or collector, or replenish). The other roles keep running; the report is in
+   * the control block too (stats(), whenAllHome()). Default: nothing.
+   */
+  readonly onReport?: (error: PoolError, role: LoopingRole) => void;
 }
 
 /**
@@ -29,8 +41,13 @@ export interface LoopingRole {
  */
 class RoleGroup {
   private leader: LoopingRole | undefined;
+  /** Each role's last report, so that a new one is told once. */
+  private readonly reported = new Map<LoopingRole, PoolError>();
 
-  constructor(private readonly roles: readonly LoopingRole[]) {}
+  constructor(
+    private readonly roles: readonly LoopingRole[],
+    private readonly options: RunRolesOptions = {},
+  ) {}
 
   /** Steps every running role once; returns the buffers moved, or -1 when all have finished. */
   step(): number {
@@ -39,9 +56,27 @@ class RoleGroup {
     for (const role of this.roles) {
       if (role.finished) continue;
       moved += role.step();
+      if (role.deathReport !== undefined) this.noteReport(role);
       if (!role.finished) running++;
     }
     return running === 0 ? -1 : moved;
+  }
+
+  private noteReport(role: LoopingRole): void {
+    const report = role.deathReport?.();
+    if (report === undefined || this.reported.get(role) === report) return;
+    this.reported.set(role, report);
+    this.options.onReport?.(report, role);
+  }
+
+  /** The reports the roles hold at the end: one error per role that saw a dead role. */
+  reports(): PoolError[] {
+    const reports: PoolError[] = [];
+    for (const role of this.roles) {
+      const report = role.deathReport?.();
+      if (report !== undefined) reports.push(report);
+    }
+    return reports;
   }
 
   /** The role to sleep on, and a predicate that ends the sleep when any other has work. */
@@ -69,13 +104,14 @@ class RoleGroup {
 const IDLE_STEPS_BEFORE_SLEEP = 100;
 
 /**
- * Runs roles in this thread until all have finished. When none has work for
+ * Runs roles in this thread until all have finished, and returns the ROLE_DIED reports they
+ * hold (a role that saw a dead role it depends on; `onReport` hears of each at once). When none has work for
  * IDLE_STEPS_BEFORE_SLEEP steps, it sleeps on the first running role's input;
  * the roles that feed the others knock there (wake.ts), so work for any of
  * them ends the sleep at once.
  */
-export function runRoles(roles: readonly LoopingRole[]): void {
-  const group = new RoleGroup(roles);
+export function runRoles(roles: readonly LoopingRole[], options?: RunRolesOptions): PoolError[] {
+  const group = new RoleGroup(roles, options);
   let idle = 0;
   for (let moved = group.step(); moved >= 0; moved = group.step()) {
     if (moved > 0) {
@@ -87,11 +123,15 @@ export function runRoles(roles: readonly LoopingRole[]): void {
     const { leader, othersHaveWork } = group.sleeper();
     leader.sleep(othersHaveWork);
   }
+  return group.reports();
 }
 
 /** The same without blocking the event loop (for the main thread). */
-export async function runRolesAsync(roles: readonly LoopingRole[]): Promise<void> {
-  const group = new RoleGroup(roles);
+export async function runRolesAsync(
+  roles: readonly LoopingRole[],
+  options?: RunRolesOptions,
+): Promise<PoolError[]> {
+  const group = new RoleGroup(roles, options);
   for (let moved = group.step(); moved >= 0; moved = group.step()) {
     if (moved > 0) {
       // Let the event loop breathe between busy steps too.
@@ -101,4 +141,5 @@ export async function runRolesAsync(roles: readonly LoopingRole[]): Promise<void
     const { leader, othersHaveWork } = group.sleeper();
     await leader.sleepAsync(othersHaveWork);
   }
+  return group.reports();
 }

@@ -20,7 +20,7 @@ describe('static ownership', () => {
     pool.collector(0, () => {});
     pool.replenish();
     expect(() => pool.producer(0)).toThrow(
-      'the producer of lane 0 was already taken: each queue end has exactly one owner for the pool\'s lifetime (see "Static ownership" in the README).',
+      'the producer of lane 0 was already taken: each queue end has exactly one owner (see "Static ownership" in the README); only a role whose thread died can be taken again.',
     );
     expect(codeOf(() => pool.drain(1))).toBe('ROLE_TAKEN');
     expect(codeOf(() => pool.collector(0, () => {}))).toBe('ROLE_TAKEN');
@@ -50,7 +50,10 @@ describe('static ownership', () => {
     const [outcome] = await once(worker, 'message');
     expect(outcome).toEqual(['ROLE_TAKEN', 'taken']);
     await worker.terminate();
+    // The worker's thread is gone with its producer unclosed: the role is dead and can be taken again, once.
+    expect(codeOf(() => pool.producer(0))).toBe('no error');
     expect(codeOf(() => pool.producer(0))).toBe('ROLE_TAKEN');
+    expect(codeOf(() => pool.drain(0))).toBe('ROLE_TAKEN');
   });
 
   it('refuses a spec it did not make and a lane that does not exist', () => {

@@ -22,10 +22,13 @@ class Collector final : public CollectorRole {
         want_block_(std::move(want_block)),
         stop_(stop),
         role_(memory.control, pool::role_line(pool::Role::kCollector, config.lane, config.lanes)),
+        drain_(memory.control, pool::role_line(pool::Role::kDrain, config.lane, config.lanes)),
         collect_(memory.queue(config.lane, pool::Queue::kCollect)),
         done_(memory.queue(config.lane, pool::Queue::kDone)),
         replenish_waker_(memory.control, memory.queues, pool::Role::kReplenish, 0, config.lanes),
-        taken_(std::size_t{config.batch} * pool::entry::kBytes) {}
+        taken_(std::size_t{config.batch} * pool::entry::kBytes) {
+    role_.record_owner();
+  }
 
   bool has_work() override { return collect_.peek() != nullptr || collect_.ended(); }
 
@@ -44,7 +47,13 @@ class Collector final : public CollectorRole {
   std::uint32_t step() override {
     if (collect_.peek() == nullptr) {
       // The closed flag sits on the drain's line: look at it now and then, or once complete.
-      if ((memory_.complete() || (++idle_steps_ & 63) == 0) && collect_.ended()) finish();
+      if ((memory_.complete() || (++idle_steps_ & 63) == 0) && collect_.ended()) {
+        finish();
+      } else if (memory_.complete() && drain_.dead()) {
+        // A dead drain never closes collect[q]: once the run is complete, end on its report.
+        role_.set_report(drain_);
+        finish();
+      }
       return 0;
     }
     role_.begin_move();
@@ -59,11 +68,12 @@ class Collector final : public CollectorRole {
     if (got > 0) role_.set_held(static_cast<std::int32_t>(got));
     role_.end_move();
     if (got == 0) return 0;
+    double records = 0;
     for (std::uint32_t i = 0; i < got; i++) {
       std::uint32_t id, length;
       std::memcpy(&id, taken_.data() + i * pool::entry::kBytes + pool::entry::kId, 4);
       std::memcpy(&length, taken_.data() + i * pool::entry::kBytes + pool::entry::kLength, 4);
-      collect_one(id, length);
+      records += collect_one(id, length);
     }
     role_.begin_move();
     for (std::uint32_t i = 0; i < got; i++)  // home empty: done entries carry 0 bytes used
@@ -71,6 +81,7 @@ class Collector final : public CollectorRole {
     // Sized for every buffer of the pool, done[q] cannot be full (see queues.ts).
     static_cast<void>(done_.push_batch(taken_.data(), got));
     role_.set_held(0);
+    role_.add(pool::counter::collector::kRecords, records);
     role_.end_move();
     ring_replenish();
     return got;
@@ -85,17 +96,24 @@ class Collector final : public CollectorRole {
   }
 
  private:
-  void collect_one(std::uint32_t id, std::uint32_t length) {
+  // Collects one buffer; returns its records (counted in Counter.collector.takenRecords at once,
+  // and in records once the batch is home: a lane's records in flight need both).
+  double collect_one(std::uint32_t id, std::uint32_t length) {
     namespace c = pool::counter::collector;
-    if (length == 0) return;
+    if (length == 0) return 0;
     RoleError error;
     const std::byte* block =
         resolve_block(blocks_, id, config_.buffers_per_block, want_block_, stop_, error);
     if (block == nullptr && error.code.empty())
       error.set("UNKNOWN_BLOCK",
                 "stopped while waiting for the block of buffer " + std::to_string(id));
-    if (block != nullptr)
-      verify(block + std::size_t{pool::index_of(id)} * config_.buffer_size, length, error);
+    double records = 0;
+    if (block != nullptr) {
+      const std::byte* buffer = block + std::size_t{pool::index_of(id)} * config_.buffer_size;
+      records = count_records(buffer, length);
+      role_.add(c::kTakenRecords, records);
+      verify(buffer, length, error);
+    }
     if (error.code.empty()) {
       role_.add(c::kCollected, 1);
       role_.add(c::kBytes, length);
@@ -110,6 +128,19 @@ class Collector final : public CollectorRole {
     }
     const double fresh = blocks_.registrations() - role_.counter(c::kRegistrations);
     if (fresh > 0) role_.add(c::kRegistrations, fresh);
+    return records;
+  }
+
+  // The records in a buffer, walking their headers only (collector.ts's countRecords).
+  double count_records(const std::byte* buffer, std::uint32_t length) const {
+    if (length > config_.buffer_size) return 0;
+    double records = 0;
+    for (std::size_t at = 0; at + pool::record::kHeaderBytes <= length; records++) {
+      std::uint32_t payload_length = 0;
+      std::memcpy(&payload_length, buffer + at + pool::record::kLength, 4);
+      at += pool::record_span(payload_length);
+    }
+    return records;
   }
 
   // forEachRecord with records.mjs's checkRecord: stops at the first record that is not the
@@ -171,6 +202,7 @@ class Collector final : public CollectorRole {
   const WantBlock want_block_;
   const std::atomic<bool>& stop_;
   RoleLine role_;
+  RoleLine drain_;
   FixedConsumer collect_;
   FixedProducer done_;
   RoleWaker replenish_waker_;

@@ -24,7 +24,9 @@ class Drain final : public DrainRole {
         collector_waker_(memory.control, memory.queues, pool::Role::kCollector, config.lane,
                          config.lanes),
         producer_waker_(memory.control, memory.queues, pool::Role::kProducer, config.lane,
-                        config.lanes) {}
+                        config.lanes) {
+    role_.record_owner();
+  }
 
   // drain.ts's step(): both hops in one move window, each published once for the batch.
   std::uint32_t step() override {

@@ -52,7 +52,9 @@ class Producer {
         ready_(memory.ready),
         drain_waker_(memory.control, memory.queues, pool::Role::kDrain, config.lane, config.lanes),
         replenish_waker_(memory.control, memory.queues, pool::Role::kReplenish, 0, config.lanes),
-        random_(config.seed == 0 ? 1 : config.seed) {}
+        random_(config.seed == 0 ? 1 : config.seed) {
+    role_.record_owner();
+  }
 
   ProducerResult run() {
     const auto start = Clock::now();

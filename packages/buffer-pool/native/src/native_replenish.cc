@@ -29,6 +29,7 @@ class Replenish final : public ReplenishRole {
         blocks_(static_cast<std::uint32_t>(memory.pool_word(pool::pool_word::kBlocks))),
         available_(config.lanes, 0),
         refilled_(config.lanes, false) {
+    role_.record_owner();
     done_.reserve(config.lanes);
     recycled_.reserve(config.lanes);
     staged_.reserve(config.lanes);
@@ -227,9 +228,14 @@ class Replenish final : public ReplenishRole {
                        [](FixedConsumer& done) { return done.peek() != nullptr; });
   }
 
-  bool collectors_exited() const {
-    return std::all_of(collectors_.begin(), collectors_.end(),
-                       [](const RoleLine& collector) { return collector.exited(); });
+  // A dead collector never exits: it counts as ended, and is reported (replenish.ts does the same).
+  bool collectors_exited() {
+    return std::all_of(collectors_.begin(), collectors_.end(), [this](const RoleLine& collector) {
+      if (collector.exited()) return true;
+      if (!collector.dead()) return false;
+      role_.set_report(collector);
+      return true;
+    });
   }
 
   // Participants that joined after a block's broadcast ask for it again: the JS thread answers.

@@ -1,9 +1,14 @@
 #include "role_support.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <climits>
+#include <csignal>
 #include <cstring>
+#include <string>
 
 #include "ringkit/futex.hpp"
 
@@ -145,6 +150,7 @@ std::byte* resolve_block(BlockTable& blocks, std::uint32_t id, std::uint32_t buf
 
 RoleLine::RoleLine(std::byte* control, std::size_t line)
     : base_(control + line * pool::kLineBytes),
+      line_(line),
       sequence_(word_ref(pool::role_word::kSequence).load()) {}
 
 std::atomic_ref<std::int32_t> RoleLine::word_ref(std::size_t index) const noexcept {
@@ -180,6 +186,25 @@ double RoleLine::counter(std::size_t index) const noexcept {
 void RoleLine::add(std::size_t index, double amount) noexcept {
   auto slot = counter_ref(index);
   slot.store(slot.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
+}
+void RoleLine::record_owner() noexcept {
+  word_ref(pool::role_word::kOwnerThread).store(static_cast<std::int32_t>(::gettid()));
+  word_ref(pool::role_word::kOwnerPid).store(static_cast<std::int32_t>(::getpid()));
+}
+bool RoleLine::dead() const noexcept {
+  if (word(pool::role_word::kClaim) <= 0 || exited()) return false;
+  const auto pid = static_cast<std::uint32_t>(word(pool::role_word::kOwnerPid));
+  const auto tid = static_cast<std::uint32_t>(word(pool::role_word::kOwnerThread));
+  if (pid == 0) return false;  // not recorded (yet): nothing says it is gone
+  if (tid != 0) {
+    const std::string task = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid);
+    return ::access(task.c_str(), F_OK) != 0;
+  }
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+void RoleLine::set_report(const RoleLine& dead_role) noexcept {
+  counter_ref(pool::counter::role::kReport)
+      .store(1.0 + static_cast<double>(dead_role.line()), std::memory_order_relaxed);
 }
 void RoleLine::mark_exited() noexcept {
   word_ref(pool::role_word::kExited).store(1);

@@ -178,6 +178,15 @@ class RoleLine {
   double counter(std::size_t index) const noexcept;
   void add(std::size_t index, double amount) noexcept;
   void mark_exited() noexcept;
+  // This thread runs the role now: its pid and kernel thread id, so that others can tell when
+  // it is gone (control.ts's RoleLine.recordOwner).
+  void record_owner() noexcept;
+  // Claimed, not exited, and the thread that ran it is gone (control.ts's RoleLine.dead): a
+  // look in /proc, so not for every step.
+  bool dead() const noexcept;
+  // Records the dead role this one depends on (Counter.role.report: 1 + its line).
+  void set_report(const RoleLine& dead_role) noexcept;
+  std::size_t line() const noexcept { return line_; }
   bool exited() const noexcept { return word(layout::role_word::kExited) != 0; }
 
  private:
@@ -185,6 +194,7 @@ class RoleLine {
   std::atomic_ref<double> counter_ref(std::size_t index) const noexcept;
 
   std::byte* base_;
+  std::size_t line_;
   std::int32_t sequence_;
 };
 

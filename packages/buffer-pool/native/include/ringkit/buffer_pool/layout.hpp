@@ -49,13 +49,15 @@ RINGKIT_POOL_POOL_WORD(RINGKIT_LAYOUT_DEFINE)
 // Word indices in a role line, which only its role writes (but kClaim, taken once by a
 // compare-and-swap). kSequence is odd while the role moves a buffer between queues, so a
 // snapshot can tell it saw a consistent picture; the marks are the producer's alone.
-#define RINGKIT_POOL_ROLE_WORD(X)                              \
-  X(role_word, kClaim, "RoleWord.CLAIM", std::size_t, 0)       \
-  X(role_word, kSequence, "RoleWord.SEQUENCE", std::size_t, 1) \
-  X(role_word, kHeld, "RoleWord.HELD", std::size_t, 2)         \
-  X(role_word, kExited, "RoleWord.EXITED", std::size_t, 3)     \
-  X(role_word, kLowMark, "RoleWord.LOW_MARK", std::size_t, 4)  \
-  X(role_word, kHighMark, "RoleWord.HIGH_MARK", std::size_t, 5)
+#define RINGKIT_POOL_ROLE_WORD(X)                               \
+  X(role_word, kClaim, "RoleWord.CLAIM", std::size_t, 0)        \
+  X(role_word, kSequence, "RoleWord.SEQUENCE", std::size_t, 1)  \
+  X(role_word, kHeld, "RoleWord.HELD", std::size_t, 2)          \
+  X(role_word, kExited, "RoleWord.EXITED", std::size_t, 3)      \
+  X(role_word, kLowMark, "RoleWord.LOW_MARK", std::size_t, 4)   \
+  X(role_word, kHighMark, "RoleWord.HIGH_MARK", std::size_t, 5) \
+  X(role_word, kOwnerPid, "RoleWord.OWNER_PID", std::size_t, 6) \
+  X(role_word, kOwnerThread, "RoleWord.OWNER_THREAD", std::size_t, 7)
 namespace role_word {
 RINGKIT_POOL_ROLE_WORD(RINGKIT_LAYOUT_DEFINE)
 }  // namespace role_word
@@ -81,11 +83,13 @@ namespace counter::drain {
 RINGKIT_POOL_DRAIN_COUNTER(RINGKIT_LAYOUT_DEFINE)
 }  // namespace counter::drain
 
-#define RINGKIT_POOL_COLLECTOR_COUNTER(X)                                          \
-  X(counter::collector, kCollected, "Counter.collector.collected", std::size_t, 0) \
-  X(counter::collector, kBytes, "Counter.collector.bytes", std::size_t, 1)         \
-  X(counter::collector, kErrors, "Counter.collector.errors", std::size_t, 2)       \
-  X(counter::collector, kRegistrations, "Counter.collector.registrations", std::size_t, 3)
+#define RINGKIT_POOL_COLLECTOR_COUNTER(X)                                                  \
+  X(counter::collector, kCollected, "Counter.collector.collected", std::size_t, 0)         \
+  X(counter::collector, kBytes, "Counter.collector.bytes", std::size_t, 1)                 \
+  X(counter::collector, kErrors, "Counter.collector.errors", std::size_t, 2)               \
+  X(counter::collector, kRegistrations, "Counter.collector.registrations", std::size_t, 3) \
+  X(counter::collector, kRecords, "Counter.collector.records", std::size_t, 4)             \
+  X(counter::collector, kTakenRecords, "Counter.collector.takenRecords", std::size_t, 5)
 namespace counter::collector {
 RINGKIT_POOL_COLLECTOR_COUNTER(RINGKIT_LAYOUT_DEFINE)
 }  // namespace counter::collector
@@ -98,6 +102,15 @@ RINGKIT_POOL_COLLECTOR_COUNTER(RINGKIT_LAYOUT_DEFINE)
 namespace counter::replenish {
 RINGKIT_POOL_REPLENISH_COUNTER(RINGKIT_LAYOUT_DEFINE)
 }  // namespace counter::replenish
+
+// Every role's line, whatever its kind: what a dead owner left behind, and the death it saw.
+#define RINGKIT_POOL_ROLE_COUNTER(X)                                          \
+  X(counter::role, kLostBuffers, "Counter.role.lostBuffers", std::size_t, 9)  \
+  X(counter::role, kLostRecords, "Counter.role.lostRecords", std::size_t, 10) \
+  X(counter::role, kReport, "Counter.role.report", std::size_t, 11)
+namespace counter::role {
+RINGKIT_POOL_ROLE_COUNTER(RINGKIT_LAYOUT_DEFINE)
+}  // namespace counter::role
 
 // A lane's role lines, in order: role r of lane q has line 1 + kRolesPerLane·q + r.
 #define RINGKIT_POOL_LANE_ROLE(X)                                \
@@ -155,6 +168,7 @@ RINGKIT_POOL_BUFFER_ID(RINGKIT_LAYOUT_DEFINE)
   RINGKIT_POOL_DRAIN_COUNTER(X)     \
   RINGKIT_POOL_COLLECTOR_COUNTER(X) \
   RINGKIT_POOL_REPLENISH_COUNTER(X) \
+  RINGKIT_POOL_ROLE_COUNTER(X)      \
   RINGKIT_POOL_LANE_ROLE(X)         \
   RINGKIT_POOL_LANE_QUEUE(X)        \
   RINGKIT_POOL_ENTRY(X)             \
