@@ -5,7 +5,7 @@
  * an aligned 8-byte store is one instruction on x64 and arm64, so readers never
  * see half a value.
  */
-import { existsSync, readlinkSync } from 'node:fs';
+import { threadGone, threadIdOfThisThread } from '@ringkit/spsc-ring';
 import { PoolError } from './errors.js';
 import {
   CONTROL_MAGIC,
@@ -41,37 +41,6 @@ export function initialiseControl(lanes: number, buffersPerBlock: number): Share
 
 /** CLAIM while a dead role is being taken again: neither free nor dead. */
 const TAKING = -1;
-
-let ownThread: number | undefined;
-
-/**
- * This thread's kernel thread id (Linux: /proc/thread-self names it; a worker's synchronous fs
- * calls run on its own thread), or 0 where it cannot be known (spsc-ring's liveness does the same).
- */
-export function threadIdOfThisThread(): number {
-  if (ownThread === undefined) {
-    try {
-      const [pid, task, tid] = readlinkSync('/proc/thread-self').split('/');
-      ownThread = Number(pid) === process.pid && task === 'task' ? Number(tid) : 0;
-    } catch {
-      ownThread = 0;
-    }
-  }
-  return ownThread;
-}
-
-/** False once thread `tid` of process `pid` is gone (or, with no thread recorded, the process). */
-export function threadAlive(pid: number, tid: number): boolean {
-  if (pid === 0) return true; // not recorded (yet): nothing says it is gone
-  if (tid !== 0) return existsSync(`/proc/${pid}/task/${tid}`);
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Typed views over the control block, with the few operations every role needs. */
 export class Control {
@@ -225,7 +194,7 @@ export class RoleLine {
     return (
       claim > 0 &&
       !this.exited &&
-      !threadAlive(this.word(RoleWord.OWNER_PID) >>> 0, this.word(RoleWord.OWNER_THREAD) >>> 0)
+      threadGone(this.word(RoleWord.OWNER_PID) >>> 0, this.word(RoleWord.OWNER_THREAD) >>> 0)
     );
   }
 

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { threadIdOfThisThread } from '@ringkit/spsc-ring';
 import { describe, expect, it } from 'vitest';
 import { requireOrSkip } from '../../../test-support/skip.js';
-import { Control, threadIdOfThisThread } from '../src/control.js';
+import { Control } from '../src/control.js';
 import {
   type BufferPool,
   createBufferPool,

@@ -25,7 +25,12 @@ export {
   type WaitDomainName,
 } from './header.js';
 export * as layout from './layout.js';
-export { monotonicMs, type PeerAliveOptions } from './liveness.js';
+export {
+  monotonicMs,
+  type PeerAliveOptions,
+  threadGone,
+  threadIdOfThisThread,
+} from './liveness.js';
 export {
   type NativeConsumerOptions,
   type NativeProducerOptions,

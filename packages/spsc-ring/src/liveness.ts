@@ -140,8 +140,17 @@ export class Liveness {
   }
 
   private peerExited(pid: number): boolean {
-    const thread = Atomics.load(this.words, this.peerThread) >>> 0;
-    if (thread !== 0 && thread !== threadIdOfThisThread()) return !threadExists(pid, thread);
-    return pid !== process.pid && !processExists(pid);
+    return threadGone(pid, Atomics.load(this.words, this.peerThread) >>> 0);
   }
+}
+
+/**
+ * Gone for sure: thread `tid` of process `pid` no longer exists — or, with no thread recorded
+ * (0), the process. For any party of shared memory that records both, as ring ends do (and
+ * buffer-pool's role lines). Nothing recorded (pid 0) and the calling thread are never gone.
+ */
+export function threadGone(pid: number, tid: number): boolean {
+  if (pid === 0) return false;
+  if (tid !== 0 && tid !== threadIdOfThisThread()) return !threadExists(pid, tid);
+  return pid !== process.pid && !processExists(pid);
 }
