@@ -68,6 +68,25 @@ function twoLanes(): BufferPool {
   });
 }
 
+/**
+ * Two lanes at work, lane 1's collector alone in a worker (slowed, so records are in flight when
+ * it is terminated), until lane 1 has collected: the set-up of every collector-death case.
+ * `lane0Roles` is lane 0's worker (with replenish, unless replenish runs natively).
+ */
+async function lane1CollectorAtWork(
+  pool: BufferPool,
+  lane0Roles = ['drain:0', 'collector:0', 'replenish'],
+) {
+  const stop = new SharedArrayBuffer(8); // [stop, pause] for the producers
+  const producers = start(pool, ['producer:0', 'producer:1'], stop);
+  const lane0 = start(pool, lane0Roles, stop);
+  const drain1 = start(pool, ['drain:1'], stop);
+  const collector1 = start(pool, ['collector:1'], stop, 2);
+  await Promise.all([producers.started, lane0.started, drain1.started, collector1.started]);
+  await waitFor('lane 1 collecting', () => pool.stats().lanes[1]!.collected > 20, 30_000);
+  return { stop, producers, lane0, drain1, collector1 };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<PoolError> {
   try {
     await promise;
@@ -121,13 +140,7 @@ describe("a role's owner", () => {
 describe("a role's death", () => {
   it("a lane's collector dies: ROLE_DIED names it and its lane, its in-flight records are lost, the other lane keeps delivering", async () => {
     const pool = twoLanes();
-    const stop = new SharedArrayBuffer(8); // [stop, pause] for the producers
-    const producers = start(pool, ['producer:0', 'producer:1'], stop);
-    const lane0 = start(pool, ['drain:0', 'collector:0', 'replenish'], stop);
-    const drain1 = start(pool, ['drain:1'], stop);
-    const collector1 = start(pool, ['collector:1'], stop, 2);
-    await Promise.all([producers.started, lane0.started, drain1.started, collector1.started]);
-    await waitFor('lane 1 collecting', () => pool.stats().lanes[1]!.collected > 20, 30_000);
+    const { stop, producers, lane0, drain1, collector1 } = await lane1CollectorAtWork(pool);
 
     await collector1.worker.terminate();
     // Prompt: the death is a coded error at once, not a timeout.
@@ -280,13 +293,7 @@ describe("a role's death", () => {
 
   it('a dead collector is taken again by a new worker: the lane delivers again and conservation, with the lost counted, holds', async () => {
     const pool = twoLanes();
-    const stop = new SharedArrayBuffer(8); // [stop, pause] for the producers
-    const producers = start(pool, ['producer:0', 'producer:1'], stop);
-    const lane0 = start(pool, ['drain:0', 'collector:0', 'replenish'], stop);
-    const drain1 = start(pool, ['drain:1'], stop);
-    const collector1 = start(pool, ['collector:1'], stop, 2);
-    await Promise.all([producers.started, lane0.started, drain1.started, collector1.started]);
-    await waitFor('lane 1 collecting', () => pool.stats().lanes[1]!.collected > 20, 30_000);
+    const { stop, producers, lane0, drain1, collector1 } = await lane1CollectorAtWork(pool);
     await collector1.worker.terminate();
     expect((await rejection(pool.whenAllHome(30_000))).code).toBe('ROLE_DIED');
     const atDeath = pool.stats().lanes[1]!.collected;
@@ -352,14 +359,11 @@ describe("a role's death", () => {
         fullPolicy: 'drop',
         waitDomain: 'os',
       });
-      const stop = new SharedArrayBuffer(8);
       const replenish = startNativeReplenish(pool.spec);
-      const producers = start(pool, ['producer:0', 'producer:1'], stop);
-      const lane0 = start(pool, ['drain:0', 'collector:0'], stop);
-      const drain1 = start(pool, ['drain:1'], stop);
-      const collector1 = start(pool, ['collector:1'], stop, 2);
-      await Promise.all([producers.started, lane0.started, drain1.started, collector1.started]);
-      await waitFor('lane 1 collecting', () => pool.stats().lanes[1]!.collected > 20, 30_000);
+      const { stop, producers, lane0, drain1, collector1 } = await lane1CollectorAtWork(pool, [
+        'drain:0',
+        'collector:0',
+      ]);
       await collector1.worker.terminate();
       expect((await rejection(pool.whenAllHome(30_000))).code).toBe('ROLE_DIED');
 
