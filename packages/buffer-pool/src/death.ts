@@ -59,6 +59,17 @@ export function roleDiedError(control: Control, kind: RoleKind, lane: number): P
   );
 }
 
+/**
+ * The ROLE_DIED error for the dead role `line`'s role reported in its report slot, or undefined
+ * when it reported none. Native roles fill the slot too: this is how their reports are worded.
+ */
+export function reportedError(line: RoleLine): PoolError | undefined {
+  const report = line.report;
+  if (report === 0) return undefined;
+  const { kind, lane } = roleOfLine(report - 1, line.control.lanes);
+  return roleDiedError(line.control, kind, lane);
+}
+
 /** Every dead role of the pool: each lane's producer, drain and collector, then replenish. */
 export function deadRoles(control: Control): { kind: RoleKind; lane: number }[] {
   const dead: { kind: RoleKind; lane: number }[] = [];
@@ -125,12 +136,10 @@ export class DeathWatch {
   error(): PoolError | undefined {
     const report = this.own.report;
     if (report === 0) return undefined;
-    if (this.reportedError?.report !== report) {
-      const { kind, lane } = roleOfLine(report - 1, this.own.control.lanes);
-      this.reportedError = { report, error: roleDiedError(this.own.control, kind, lane) };
-    }
-    return this.reportedError.error;
+    if (this.lastError?.report !== report)
+      this.lastError = { report, error: reportedError(this.own) as PoolError };
+    return this.lastError.error;
   }
 
-  private reportedError: { report: number; error: PoolError } | undefined;
+  private lastError: { report: number; error: PoolError } | undefined;
 }

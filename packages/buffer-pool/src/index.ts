@@ -16,6 +16,7 @@ export {
   type NativeReplenishOptions,
   type NativeReplenishResult,
   type NativeRole,
+  type NativeRoleEnd,
   type NativeRoleRequest,
   type NativeRoleResult,
   startNativeCollector,

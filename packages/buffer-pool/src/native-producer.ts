@@ -1,3 +1,4 @@
+import { reportedError } from './death.js';
 import { PoolError } from './errors.js';
 import { nativeUnavailableReason, type RawNativeProducer, requireNative } from './native.js';
 import { BlockFeed, checkNativePool, nativeMemory } from './native-link.js';
@@ -151,6 +152,9 @@ export function startNativeProducer(
   const done = producer.done.then(
     ({ written, dropped, seconds, errorCode, errorMessage }) => {
       feed.close();
+      // Its drain or replenish died while it waited for a free buffer: worded from its report.
+      if (errorCode === 'ROLE_DIED')
+        throw reportedError(role) ?? new PoolError('ROLE_DIED', errorMessage);
       if (errorCode !== '') throw new PoolError(errorCode as PoolError['code'], errorMessage);
       return { written, dropped, seconds };
     },

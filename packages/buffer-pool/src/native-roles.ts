@@ -1,5 +1,6 @@
 import { BlockDirectory } from './blocks.js';
 import type { Control, RoleLine } from './control.js';
+import { reportedError } from './death.js';
 import { PoolError } from './errors.js';
 import { type RoleKind, RoleWord } from './layout.js';
 import {
@@ -41,14 +42,25 @@ export interface NativeRole<Result> {
   stop(): void;
 }
 
-export interface NativeDrainResult {
+/** What every native role's result says besides its own counts. */
+export interface NativeRoleEnd {
+  readonly seconds: number;
+  /** Ended by stop() rather than by the role's own end condition. */
+  readonly stopped: boolean;
+  /**
+   * A role it depends on died while it ran (its lane's producer, drain or collector, or
+   * replenish; replenish watches every lane): the ROLE_DIED error naming it, as runRoles
+   * returns for JS roles; undefined when none did, or the dead role was taken again.
+   */
+  readonly deathReport: PoolError | undefined;
+}
+
+export interface NativeDrainResult extends NativeRoleEnd {
   readonly lane: number;
   /** Buffers handed from ready[q] to the collector. */
   readonly handoffs: number;
   /** Buffers moved from recycled[q] to free[q]. */
   readonly refills: number;
-  readonly seconds: number;
-  readonly stopped: boolean;
 }
 
 export interface NativeCollectorOptions {
@@ -61,7 +73,7 @@ export interface NativeCollectorOptions {
  * producer's test pattern ([u32 sequence][u32 lane][u32 sequence × 0x9e3779b1, repeated …],
  * see startNativeProducer; test/workers/records.mjs writes the same from JS).
  */
-export interface NativeCollectorResult {
+export interface NativeCollectorResult extends NativeRoleEnd {
   readonly lane: number;
   /** Buffers whose records all verified (the lane's `collected`). */
   readonly buffers: number;
@@ -80,19 +92,15 @@ export interface NativeCollectorResult {
   readonly gaps: number;
   /** Records at or below a sequence number already seen: 0 when the lane kept its order. */
   readonly outOfOrder: number;
-  readonly seconds: number;
-  readonly stopped: boolean;
 }
 
-export interface NativeReplenishResult {
+export interface NativeReplenishResult extends NativeRoleEnd {
   /** Buffers moved from done to recycled, and those of them sent to another lane. */
   readonly routed: number;
   readonly rebalanced: number;
   /** Blocks allocated (on the starting thread, at the native replenish's request) and registered. */
   readonly blocksAllocated: number;
   readonly registrations: number;
-  readonly seconds: number;
-  readonly stopped: boolean;
 }
 
 /**
@@ -125,8 +133,8 @@ interface Part {
   readonly lane: number;
   /** What the addon is told about the role. */
   readonly raw: RawRoleRequest;
-  /** Turns the addon's result into the public one. */
-  readonly shape: (raw: RawRoleResult) => NativeRoleResult;
+  /** Turns the addon's result into the public one; `end` is what every role's result says. */
+  readonly shape: (raw: RawRoleResult, end: NativeRoleEnd) => NativeRoleResult;
   /** A role taken but never started still has to end as the pipeline expects (e.g. close its output). */
   readonly abandon: (role: RoleLine) => void;
   /** Replenish's events (allocate and announce), and what it holds open. */
@@ -151,16 +159,9 @@ function drainPart(spec: PoolSpec, lane: number): Part {
     kind: 'drain',
     lane,
     raw: { kind: 'drain', lane },
-    shape: (raw) => {
+    shape: (raw, end) => {
       const drained = raw as RawDrainResult;
-      return {
-        role: 'drain',
-        lane,
-        handoffs: drained.handoffs,
-        refills: drained.refills,
-        seconds: drained.seconds,
-        stopped: drained.stopped,
-      };
+      return { role: 'drain', lane, handoffs: drained.handoffs, refills: drained.refills, ...end };
     },
     abandon: (role) => {
       // The collector finishes once collect[q] is closed.
@@ -176,7 +177,7 @@ function collectorPart(spec: PoolSpec, control: Control, lane: number, batch: nu
     kind: 'collector',
     lane,
     raw: { kind: 'collector', lane, batch: positiveBatch(batch) },
-    shape: (raw) => {
+    shape: (raw, end) => {
       const seen = raw as RawCollectorResult;
       return {
         role: 'collector',
@@ -190,8 +191,7 @@ function collectorPart(spec: PoolSpec, control: Control, lane: number, batch: nu
         maxSequence: seen.maxSequence,
         gaps: seen.gaps,
         outOfOrder: seen.outOfOrder,
-        seconds: seen.seconds,
-        stopped: seen.stopped,
+        ...end,
       };
     },
     abandon: (role) => {
@@ -261,7 +261,7 @@ function replenishPart(spec: PoolSpec, options: NativeReplenishOptions): Part {
       highWatermark: pool.highWatermark,
       allocationTimeoutMs,
     },
-    shape: (raw) => {
+    shape: (raw, end) => {
       const done = raw as RawReplenishResult;
       return {
         role: 'replenish',
@@ -269,8 +269,7 @@ function replenishPart(spec: PoolSpec, options: NativeReplenishOptions): Part {
         rebalanced: done.rebalanced,
         blocksAllocated: done.blocksAllocated,
         registrations: done.registrations,
-        seconds: done.seconds,
-        stopped: done.stopped,
+        ...end,
       };
     },
     abandon: (role) => role.markExited(),
@@ -378,7 +377,13 @@ export function startNativeRoles(
       const failed = raws.find((raw) => raw.errorCode !== '');
       if (failed !== undefined)
         throw new PoolError(failed.errorCode as PoolError['code'], failed.errorMessage);
-      return raws.map((raw, index) => parts[index]!.shape(raw));
+      return raws.map((raw, index) =>
+        parts[index]!.shape(raw, {
+          seconds: raw.seconds,
+          stopped: raw.stopped,
+          deathReport: reportedError(lines[index]!),
+        }),
+      );
     })
     .finally(() => {
       blocks.close();

@@ -9,7 +9,9 @@ import {
   createBufferPool,
   type PoolError,
   startNativeDrain,
+  startNativeProducer,
   startNativeReplenish,
+  startNativeRoles,
 } from '../src/index.js';
 import { RoleWord } from '../src/layout.js';
 import { nativeBinding, nativeUnavailableReason } from '../src/native.js';
@@ -372,6 +374,121 @@ describe("a role's death", () => {
       pool.complete();
       await allEnd([lane0.done, drain1.done, replenish.join()]);
       expect(pool.stats().replenishReported).toBe('the collector of lane 1');
+    },
+  );
+
+  it.skipIf(skipNative)(
+    'native roles report a death mid-run: a drain and replenish on a native thread name a dead JS collector, the other lane keeps delivering',
+    async () => {
+      const pool = createBufferPool({
+        lanes: 2,
+        bufferSize: 512,
+        buffersPerBlock: 8,
+        initialBlocks: 2,
+        maxBlocks: 2,
+        fullPolicy: 'drop',
+        waitDomain: 'os',
+      });
+      const roles = startNativeRoles(pool.spec, [
+        { role: 'drain', lane: 0 },
+        { role: 'collector', lane: 0 },
+        { role: 'drain', lane: 1 },
+        { role: 'replenish' },
+      ]);
+      // Native producers write the test pattern the native collector verifies; paced, so lane 1
+      // has records in flight when its collector dies.
+      const producers = [0, 1].map((lane) =>
+        startNativeProducer(pool.spec, lane, {
+          records: Number.MAX_SAFE_INTEGER,
+          recordBytes: 40,
+          ratePerSecond: 20_000,
+        }),
+      );
+      const stop = new SharedArrayBuffer(8);
+      const collector1 = start(pool, ['collector:1'], stop, 2);
+      await collector1.started;
+      await waitFor('lane 1 collecting', () => pool.stats().lanes[1]!.collected > 20, 30_000);
+
+      await collector1.worker.terminate();
+      // Reported while the native thread still runs: its drain of lane 1 and its replenish.
+      await waitFor(
+        'the native drain and replenish reporting',
+        () => {
+          const stats = pool.stats();
+          return (
+            stats.lanes[1]!.reported === 'the collector of lane 1' &&
+            stats.replenishReported === 'the collector of lane 1'
+          );
+        },
+        10_000,
+      );
+      expect(pool.stats().lanes[0]!.reported).toBeNull();
+      const before = pool.stats().lanes[0]!.collected;
+      await waitFor(
+        'lane 0 delivering',
+        () => pool.stats().lanes[0]!.collected > before + 20,
+        30_000,
+      );
+
+      for (const producer of producers) producer.stop();
+      await Promise.all(producers.map((producer) => producer.done));
+      pool.complete();
+      const [drain0, collector0, drain1, replenish] = (await allEnd([roles.join()]))[0] as Awaited<
+        typeof roles.done
+      >;
+      expect(drain0!.deathReport).toBeUndefined();
+      expect(collector0!.deathReport).toBeUndefined();
+      expect(collector0).toMatchObject({ errors: 0, outOfOrder: 0 });
+      for (const reporter of [drain1!, replenish!]) {
+        expect(reporter.stopped).toBe(false);
+        expect(reporter.deathReport?.code).toBe('ROLE_DIED');
+        expect(reporter.deathReport?.message).toMatch(/^the collector of lane 1 died \(/);
+      }
+      const died = await rejection(pool.whenAllHome(30_000));
+      expect(died.message).toMatch(/^the collector of lane 1 died/);
+    },
+  );
+
+  it.skipIf(skipNative)(
+    "a native producer waiting for a free buffer rejects with ROLE_DIED when its lane's JS drain dies; the native collector ends on it",
+    async () => {
+      const pool = createBufferPool({
+        lanes: 1,
+        bufferSize: 512,
+        buffersPerBlock: 8,
+        initialBlocks: 1,
+        maxBlocks: 1,
+        fullPolicy: 'block',
+        blockTimeoutMs: 60_000,
+        waitDomain: 'os',
+      });
+      const roles = startNativeRoles(pool.spec, [
+        { role: 'collector', lane: 0 },
+        { role: 'replenish' },
+      ]);
+      const stop = new SharedArrayBuffer(8);
+      const drain = start(pool, ['drain:0'], stop);
+      await drain.started;
+      const producer = startNativeProducer(pool.spec, 0, {
+        records: Number.MAX_SAFE_INTEGER,
+        recordBytes: 40,
+        ratePerSecond: 20_000,
+      });
+      await waitFor('lane 0 collecting', () => pool.stats().lanes[0]!.collected > 20, 30_000);
+
+      await drain.worker.terminate();
+      // Its free buffers run out with no drain to refill them: it waits, sees the death, ends.
+      const died = await rejection(producer.done);
+      expect(died.code).toBe('ROLE_DIED');
+      expect(died.message).toMatch(/^the drain of lane 0 died \(.*pool\.drain\(0\)/);
+
+      pool.complete();
+      const [collector, replenish] = (await allEnd([roles.join()]))[0] as Awaited<
+        typeof roles.done
+      >;
+      expect(collector!.stopped).toBe(false);
+      expect(collector!.deathReport?.message).toMatch(/^the drain of lane 0 died/);
+      expect(replenish!.deathReport?.message).toMatch(/^the drain of lane 0 died/);
     },
   );
 });

@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "death_watch.hpp"
+
 namespace ringkit::buffer_pool {
 
 namespace {
@@ -22,17 +24,21 @@ class Collector final : public CollectorRole {
         want_block_(std::move(want_block)),
         stop_(stop),
         role_(memory.control, pool::role_line(pool::Role::kCollector, config.lane, config.lanes)),
-        drain_(memory.control, pool::role_line(pool::Role::kDrain, config.lane, config.lanes)),
         collect_(memory.queue(config.lane, pool::Queue::kCollect)),
         done_(memory.queue(config.lane, pool::Queue::kDone)),
         replenish_waker_(memory.control, memory.queues, pool::Role::kReplenish, 0, config.lanes),
-        taken_(std::size_t{config.batch} * pool::entry::kBytes) {
+        taken_(std::size_t{config.batch} * pool::entry::kBytes),
+        watch_(role_, {line_of(memory.control, pool::Role::kDrain, config.lane, config.lanes),
+                       line_of(memory.control, pool::Role::kReplenish, 0, config.lanes)}) {
     role_.record_owner();
   }
 
-  bool has_work() override { return collect_.peek() != nullptr || collect_.ended(); }
+  bool has_work() override {
+    return collect_.peek() != nullptr || collect_.ended() || watch_.news();
+  }
 
-  // collector.ts's sleep(): on collect[q] for at most one tick (records, its end, or `wake_early`).
+  // collector.ts's sleep(): on collect[q] for at most one tick (records, its end, a death it had
+  // not reported, or `wake_early`).
   void sleep(const std::function<bool()>& wake_early) override {
     static constexpr WaitOutcome kReady = WaitOutcome::kReady;
     const auto work = [&]() -> const WaitOutcome* {
@@ -49,13 +55,13 @@ class Collector final : public CollectorRole {
       // The closed flag sits on the drain's line: look at it now and then, or once complete.
       if ((memory_.complete() || (++idle_steps_ & 63) == 0) && collect_.ended()) {
         finish();
-      } else if (memory_.complete() && drain_.dead()) {
+      } else if (watch_.look() != nullptr && watch_.dead(kDrain) && memory_.complete()) {
         // A dead drain never closes collect[q]: once the run is complete, end on its report.
-        role_.set_report(drain_);
         finish();
       }
       return 0;
     }
+    if ((++busy_steps_ & 255) == 0) watch_.look();
     role_.begin_move();
     std::uint32_t got = 0;
     collect_.drain(
@@ -88,6 +94,7 @@ class Collector final : public CollectorRole {
   }
 
   void finish() override {
+    watch_.look_now();
     finished_ = true;
     // Marked before the knock, so replenish sees it when it wakes; done[q] stays open. No push to
     // done[q] comes with an exit, so even lane 0's collector knocks where replenish sleeps.
@@ -202,12 +209,16 @@ class Collector final : public CollectorRole {
   const WantBlock want_block_;
   const std::atomic<bool>& stop_;
   RoleLine role_;
-  RoleLine drain_;
   FixedConsumer collect_;
   FixedProducer done_;
   RoleWaker replenish_waker_;
   std::vector<std::byte> taken_;
+  // Its drain and replenish, in that order: a death is reported; a dead drain ends the collector
+  // once the run is complete (nothing else would close collect[q]).
+  static constexpr std::size_t kDrain = 0;
+  DeathWatch watch_;
   std::uint32_t idle_steps_ = 0;
+  std::uint32_t busy_steps_ = 0;
   CollectorResult result_;
 };
 

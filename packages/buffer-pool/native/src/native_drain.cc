@@ -1,5 +1,7 @@
 #include "native_drain.hpp"
 
+#include "death_watch.hpp"
+
 namespace ringkit::buffer_pool {
 
 namespace {
@@ -24,7 +26,10 @@ class Drain final : public DrainRole {
         collector_waker_(memory.control, memory.queues, pool::Role::kCollector, config.lane,
                          config.lanes),
         producer_waker_(memory.control, memory.queues, pool::Role::kProducer, config.lane,
-                        config.lanes) {
+                        config.lanes),
+        watch_(role_, {line_of(memory.control, pool::Role::kProducer, config.lane, config.lanes),
+                       line_of(memory.control, pool::Role::kCollector, config.lane, config.lanes),
+                       line_of(memory.control, pool::Role::kReplenish, 0, config.lanes)}) {
     role_.record_owner();
   }
 
@@ -34,8 +39,10 @@ class Drain final : public DrainRole {
       // Nothing to move. The end is checked now and then: the closed flag sits on the producer's
       // line.
       if (memory_.complete() || (++idle_steps_ & 63) == 0) finish_if_ended();
+      watch_.look();
       return 0;
     }
+    if ((++busy_steps_ & 255) == 0) watch_.look();
     role_.begin_move();
     const std::uint32_t refilled = recycled_.drain(
         [&](const std::byte* entries, std::uint32_t count) { to_free_.add(entries, count, true); });
@@ -59,16 +66,18 @@ class Drain final : public DrainRole {
   }
 
   bool has_work() override {
-    return ready_.peek() != nullptr || memory_.complete() || depth_of(recycled_.ring()) > 0;
+    return ready_.peek() != nullptr || memory_.complete() || depth_of(recycled_.ring()) > 0 ||
+           watch_.news();
   }
 
   // drain.ts's sleep(): on ready[q] for at most one tick, woken by records, the stream's end,
-  // complete, recycled[q] refilled (replenish knocks on ready[q]), or `wake_early`.
+  // complete, recycled[q] refilled (replenish knocks on ready[q]), a death it had not reported,
+  // or `wake_early`.
   void sleep(const std::function<bool()>& wake_early) override {
     static constexpr WaitOutcome kReady = WaitOutcome::kReady;
     const auto work = [&]() -> const WaitOutcome* {
       if (ready_.peek() != nullptr || ready_.ended() || memory_.complete() ||
-          depth_of(recycled_.ring()) > 0 || wake_early())
+          depth_of(recycled_.ring()) > 0 || watch_.news() || wake_early())
         return &kReady;
       return nullptr;
     };
@@ -78,6 +87,7 @@ class Drain final : public DrainRole {
   }
 
   void finish() override {
+    watch_.look_now();
     finished_ = true;
     // The collector drains what it was handed, then sees the end and exits.
     collect_.close();
@@ -103,7 +113,10 @@ class Drain final : public DrainRole {
   Staged to_collector_;
   RoleWaker collector_waker_;
   RoleWaker producer_waker_;
+  // Its producer, collector and replenish: a death among them is reported; the drain keeps running.
+  DeathWatch watch_;
   std::uint32_t idle_steps_ = 0;
+  std::uint32_t busy_steps_ = 0;
   DrainResult result_;
 };
 

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <thread>
 
+#include "death_watch.hpp"
+
 namespace ringkit::buffer_pool {
 
 namespace {
@@ -52,7 +54,9 @@ class Producer {
         ready_(memory.ready),
         drain_waker_(memory.control, memory.queues, pool::Role::kDrain, config.lane, config.lanes),
         replenish_waker_(memory.control, memory.queues, pool::Role::kReplenish, 0, config.lanes),
-        random_(config.seed == 0 ? 1 : config.seed) {
+        random_(config.seed == 0 ? 1 : config.seed),
+        watch_(role_, {line_of(memory.control, pool::Role::kDrain, config.lane, config.lanes),
+                       line_of(memory.control, pool::Role::kReplenish, 0, config.lanes)}) {
     role_.record_owner();
   }
 
@@ -162,11 +166,29 @@ class Producer {
     }
   }
 
-  // `block` policy: sleep on free[q] up to the backstop. False when the run must end.
+  // `block` policy: sleep on free[q] up to the backstop, or until its drain or replenish is found
+  // dead (no free buffer can come until that role is taken again). False when the run must end.
   bool wait_for_free() {
     role_.add(pool::counter::producer::kBlockedWaits, 1);
-    const WaitOutcome outcome =
-        free_.wait(config_.block_timeout_ms, &stop_, config_.tick_ms, config_.spin);
+    static constexpr WaitOutcome kReady = WaitOutcome::kReady;
+    bool died = false;
+    const auto free_or_death = [&]() -> const WaitOutcome* {
+      if (free_.peek() != nullptr) return &kReady;
+      died = watch_.look() != nullptr;
+      return died ? &kReady : nullptr;
+    };
+    const WaitOutcome outcome = free_.ring().wait_until(
+        free_or_death, ring::notification::kConsumerWaiting, ring::notification::kDataSignal,
+        config_.block_timeout_ms, &stop_, config_.tick_ms, config_.spin, &kConsumerSide);
+    // The ring may notice first that free[q]'s producer (the drain) is gone: a fresh look names it.
+    if (died || (outcome == WaitOutcome::kPeerGone && watch_.look_now() != nullptr)) {
+      // The JS side words it from this role's report (death.ts's reportedError), as JS roles do;
+      // this sentence is for a report cleared meanwhile (the dead role taken again).
+      fail("ROLE_DIED", "the drain or replenish of lane " + std::to_string(config_.lane) +
+                            " died while its producer waited for a free buffer: take that role "
+                            "again from a new thread, then start the producer again.");
+      return false;
+    }
     if (outcome == WaitOutcome::kReady) return true;
     if (outcome != WaitOutcome::kStopped)
       fail("BLOCK_TIMEOUT", "lane " + std::to_string(config_.lane) + " had no free buffer for " +
@@ -234,6 +256,8 @@ class Producer {
   RoleWaker drain_waker_;
   RoleWaker replenish_waker_;
   std::uint32_t random_;
+  // Its drain and replenish: looked at while it waits for a free buffer.
+  DeathWatch watch_;
   std::uint32_t stash_[kStash] = {};
   std::uint32_t stashed_ = 0;
   std::uint32_t stash_read_ = 0;

@@ -7,12 +7,27 @@
 #include <utility>
 #include <vector>
 
+#include "death_watch.hpp"
+
 namespace ringkit::buffer_pool {
 
 namespace {
 
 namespace pool = ringkit::buffer_pool::layout;
 namespace ring = ringkit::layout;
+
+// What measure() counts as a dead lane's available buffers: never the neediest, never short.
+constexpr std::int64_t kDeadLane = std::int64_t{1} << 30;
+
+// Every lane's producer, drain and collector, in that order: what replenish watches.
+std::vector<RoleLine> lane_roles(std::byte* control, std::uint32_t lanes) {
+  std::vector<RoleLine> lines;
+  for (std::uint32_t lane = 0; lane < lanes; lane++)
+    for (const pool::Role role :
+         {pool::Role::kProducer, pool::Role::kDrain, pool::Role::kCollector})
+      lines.push_back(line_of(control, role, lane, lanes));
+  return lines;
+}
 
 class Replenish final : public ReplenishRole {
  public:
@@ -28,7 +43,8 @@ class Replenish final : public ReplenishRole {
         role_(memory.control, pool::role_line(pool::Role::kReplenish, 0, config.lanes)),
         blocks_(static_cast<std::uint32_t>(memory.pool_word(pool::pool_word::kBlocks))),
         available_(config.lanes, 0),
-        refilled_(config.lanes, false) {
+        refilled_(config.lanes, false),
+        watch_(role_, lane_roles(memory.control, config.lanes)) {
     role_.record_owner();
     done_.reserve(config.lanes);
     recycled_.reserve(config.lanes);
@@ -53,8 +69,10 @@ class Replenish final : public ReplenishRole {
       // Exited is stored after a collector's last push: seeing it first, then no entries, misses
       // nothing.
       if (memory_.complete() && collectors_exited() && !any_done()) finish();
+      watch_.look();
       return 0;
     }
+    if ((++busy_steps_ & 255) == 0) watch_.look();
     measure();
     std::uint32_t moved = 0;
     role_.begin_move();
@@ -75,8 +93,10 @@ class Replenish final : public ReplenishRole {
     return moved;
   }
 
-  // replenish.ts's wakeFor: after complete only returning buffers and exiting collectors count.
+  // replenish.ts's wakeFor: after complete only returning buffers and exiting collectors count;
+  // a death it had not reported always does.
   bool has_work() override {
+    if (watch_.news()) return true;
     if (memory_.complete()) return any_done() || collectors_exited();
     return memory_.pool_word(pool::pool_word::kBlockWanted) != 0 || any_done() || needs_block();
   }
@@ -95,16 +115,20 @@ class Replenish final : public ReplenishRole {
   }
 
   void finish() override {
+    watch_.look_now();
     finished_ = true;
     role_.mark_exited();
   }
 
  private:
-  // The lane furthest below its high watermark; with no deficit (or a tie) the buffer stays home.
+  // The lane furthest below its high watermark; with no deficit (or a tie) the buffer stays home,
+  // unless home is a dead lane: then any live lane is better.
   std::uint32_t neediest_lane() const noexcept {
     const auto high = static_cast<std::int64_t>(config_.high_watermark);
     std::uint32_t best = static_cast<std::uint32_t>(std::max(routing_from_, 0));
-    std::int64_t best_deficit = std::max<std::int64_t>(0, high - available_[best]);
+    std::int64_t best_deficit = available_[best] == kDeadLane
+                                    ? -kDeadLane
+                                    : std::max<std::int64_t>(0, high - available_[best]);
     for (std::uint32_t lane = 0; lane < config_.lanes; lane++) {
       const std::int64_t deficit = high - available_[lane];
       if (deficit > best_deficit) {
@@ -213,8 +237,16 @@ class Replenish final : public ReplenishRole {
 
   void measure() {
     for (std::uint32_t lane = 0; lane < config_.lanes; lane++)
-      available_[lane] = depth_of(memory_.queue(lane, pool::Queue::kFree)) +
-                         depth_of(memory_.queue(lane, pool::Queue::kRecycled));
+      available_[lane] = lane_dead(lane)
+                             ? kDeadLane
+                             : depth_of(memory_.queue(lane, pool::Queue::kFree)) +
+                                   depth_of(memory_.queue(lane, pool::Queue::kRecycled));
+  }
+
+  // A lane with a dead role (as last looked): it gets no buffers (they would never come back)
+  // and no blocks.
+  bool lane_dead(std::uint32_t lane) const noexcept {
+    return watch_.dead(3 * lane) || watch_.dead(3 * lane + 1) || watch_.dead(3 * lane + 2);
   }
 
   bool needs_block() {
@@ -228,13 +260,12 @@ class Replenish final : public ReplenishRole {
                        [](FixedConsumer& done) { return done.peek() != nullptr; });
   }
 
-  // A dead collector never exits: it counts as ended, and is reported (replenish.ts does the same).
-  bool collectors_exited() {
-    return std::all_of(collectors_.begin(), collectors_.end(), [this](const RoleLine& collector) {
-      if (collector.exited()) return true;
-      if (!collector.dead()) return false;
-      role_.set_report(collector);
-      return true;
+  // A dead collector never exits: once one was reported, it counts as ended (its lane is
+  // reported), as in replenish.ts.
+  bool collectors_exited() const {
+    const bool some_died = role_.report() != 0;
+    return std::all_of(collectors_.begin(), collectors_.end(), [&](const RoleLine& collector) {
+      return collector.exited() || (some_died && collector.dead());
     });
   }
 
@@ -266,6 +297,10 @@ class Replenish final : public ReplenishRole {
   std::int32_t routing_from_ = 0;
   std::uint32_t idle_steps_ = 0;
   bool knocked_ = true;
+  std::uint32_t busy_steps_ = 0;
+  // Every lane's producer, drain and collector: a death is reported; the other lanes keep being
+  // served.
+  DeathWatch watch_;
   ReplenishResult result_;
 };
 

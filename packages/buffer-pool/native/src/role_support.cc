@@ -206,6 +206,9 @@ void RoleLine::set_report(const RoleLine& dead_role) noexcept {
   counter_ref(pool::counter::role::kReport)
       .store(1.0 + static_cast<double>(dead_role.line()), std::memory_order_relaxed);
 }
+void RoleLine::clear_report() noexcept {
+  counter_ref(pool::counter::role::kReport).store(0, std::memory_order_relaxed);
+}
 void RoleLine::mark_exited() noexcept {
   word_ref(pool::role_word::kExited).store(1);
 }

@@ -186,6 +186,10 @@ class RoleLine {
   bool dead() const noexcept;
   // Records the dead role this one depends on (Counter.role.report: 1 + its line).
   void set_report(const RoleLine& dead_role) noexcept;
+  // No dead role to report (any longer): the slot reads 0.
+  void clear_report() noexcept;
+  // 1 + the line of the dead role this one reported; 0 when none.
+  double report() const noexcept { return counter(layout::counter::role::kReport); }
   std::size_t line() const noexcept { return line_; }
   bool exited() const noexcept { return word(layout::role_word::kExited) != 0; }
 
@@ -197,6 +201,12 @@ class RoleLine {
   std::size_t line_;
   std::int32_t sequence_;
 };
+
+// The line of `role` in `lane` (replenish: lane 0) of a pool of `lanes` lanes.
+inline RoleLine line_of(std::byte* control, layout::Role role, std::uint32_t lane,
+                        std::uint32_t lanes) {
+  return RoleLine(control, layout::role_line(role, lane, lanes));
+}
 
 // Knocks where a role's thread sleeps, as wake.ts's RoleWaker does: the queue named in the role's
 // wake-table word, or the role's own input.
