@@ -93,14 +93,14 @@ export default defineSuite({
     ),
     compared(
       'byte-batched-vs-ringbufjs',
-      '32-byte records in batches of 256: byte ring claimRecords/commit + drain vs ringbuf.js push/pop of 8 KiB',
+      '32-byte records in batches of 256: byte ring claimRecords/commit + drainRuns vs ringbuf.js push/pop of 8 KiB',
       3,
       ringbufjsTransport('batched'),
       byteRingTransport('batched'),
     ),
     compared(
       'byte-batched-vs-fixed-batched',
-      '32-byte records in batches of 256: byte ring claimRecords/commit vs fixed ring claim/commit',
+      '32-byte records in batches of 256: byte ring claimRecords/commit + drainRuns vs fixed ring claim/commit + drain',
       0.6,
       ringTransport('batched'),
       byteRingTransport('batched'),

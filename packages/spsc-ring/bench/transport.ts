@@ -179,13 +179,16 @@ export function readmeExampleTransport(): Transport {
   });
 }
 
-/** A byte-record ring of 128 KiB (as much data as the fixed ring's 4096 slots); a worker drains. */
+/**
+ * A byte-record ring of 128 KiB (as much data as the fixed ring's 4096 slots); a worker drains,
+ * record by record (drain) for single pushes, run by run (drainRuns) for claimRecords batches.
+ */
 export function byteRingTransport(mode: 'single' | 'batched'): Transport {
   const record = new Uint8Array(RECORD_BYTES);
   return ringWithWorker(
     { kind: 'bytes', capacity: 4096 * RECORD_BYTES, fullPolicy: 'block' },
     ByteProducer.attach,
-    'byte-drain',
+    mode === 'single' ? 'byte-drain' : 'byte-drain-runs',
     (producer, records) => sendThroughByteRing(producer, mode, records, record),
   );
 }

@@ -1,5 +1,6 @@
 // Batches from the main thread, without blocking its event loop: many byte records claimed at
-// once and written in place, and whole batches pushed with pushAllAsync. A worker reads them.
+// once and written in place, and whole batches pushed with pushAllAsync. A worker reads them,
+// the byte ring's a run of equal records per call (drainRuns), as a fixed ring's drain does.
 import { Worker } from 'node:worker_threads';
 import { ByteProducer, createRing, FixedProducer } from '@ringkit/spsc-ring';
 
@@ -64,10 +65,12 @@ if (process.argv[2] !== 'consumer') {
   let ids = 0;
   const words = [];
   for (;;) {
-    events.drain((_data, offset, length, type, views) => {
-      if (type === 1)
-        ids += views.u32[offset >> 2]; // read in place
-      else words.push(views.text(offset, length));
+    // A claimRecords batch arrives as one run: `count` records of `length` bytes, `stride` apart.
+    events.drainRuns((_data, offset, count, stride, length, type, views) => {
+      for (let i = 0, at = offset; i < count; i++, at += stride)
+        if (type === 1)
+          ids += views.u32[at >> 2]; // read in place
+        else words.push(views.text(at, length));
     });
     if (events.wait() === 'closed') break;
   }

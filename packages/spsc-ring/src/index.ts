@@ -5,6 +5,7 @@ export {
   type ByteDrainHandler,
   ByteProducer,
   ByteRecordsClaim,
+  type ByteRunHandler,
   type PackedRecords,
   type PeekedRecord,
 } from './byte-ring.js';

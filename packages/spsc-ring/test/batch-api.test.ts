@@ -326,6 +326,126 @@ describe('byte ring: many records claimed at once', () => {
   });
 });
 
+describe('byte ring: records drained in runs', () => {
+  type Run = { count: number; stride: number; length: number; type: number; firsts: number[] };
+
+  /** Every run drainRuns hands out (with each record's first payload byte), until it is empty. */
+  function drainRunsAll(consumer: ByteConsumer, limit?: number): Run[] {
+    const runs: Run[] = [];
+    consumer.drainRuns((data, offset, count, stride, length, type) => {
+      const firsts: number[] = [];
+      for (let i = 0; i < count; i++) firsts.push(data[offset + i * stride]!);
+      runs.push({ count, stride, length, type, firsts });
+    }, limit);
+    return runs;
+  }
+
+  it('hands a claimRecords batch over in one call, its records a stride apart', () => {
+    const buffer = createRing({ kind: 'bytes', capacity: 4096 });
+    const producer = ByteProducer.attach(buffer);
+    const consumer = ByteConsumer.attach(buffer);
+    const claim = producer.claimRecords(100, 20)!;
+    for (let i = 0; i < claim.count; i++) producer.data[claim.offset + i * claim.stride] = i;
+    claim.commit(3);
+    const runs = drainRunsAll(consumer);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ count: 100, stride: 32, length: 20, type: 3 });
+    expect(runs[0]!.firsts).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(producer.stats()).toMatchObject({ pushed: 100, popped: 100, used: 0 });
+  });
+
+  it('splits where the length or the type changes, and where the ring wraps', () => {
+    const buffer = createRing({ kind: 'bytes', capacity: 256 });
+    const producer = ByteProducer.attach(buffer);
+    const consumer = ByteConsumer.attach(buffer);
+    producer.tryPush(new Uint8Array(8).fill(1), 1);
+    producer.tryPush(new Uint8Array(8).fill(2), 1);
+    producer.tryPush(new Uint8Array(8).fill(3), 2); // another type
+    producer.tryPush(new Uint8Array(16).fill(4), 2); // another length
+    expect(drainRunsAll(consumer).map(({ count, type, length }) => [count, type, length])).toEqual([
+      [2, 1, 8],
+      [1, 2, 8],
+      [1, 2, 16],
+    ]);
+    // 80 bytes used so far: records of 24 bytes, 7 fit before the end, then padding, then 0.
+    for (let i = 0; i < 10; i++)
+      expect(producer.tryPush(new Uint8Array(16).fill(10 + i), 5)).toBe(true);
+    const runs = drainRunsAll(consumer);
+    expect(runs.map(({ count }) => count)).toEqual([7, 3]);
+    expect(runs.flatMap(({ firsts }) => firsts)).toEqual(
+      Array.from({ length: 10 }, (_, i) => 10 + i),
+    );
+  });
+
+  it('stops at `limit` records, and a handler that throws consumes nothing of its run', () => {
+    const buffer = createRing({ kind: 'bytes', capacity: 1024 });
+    const producer = ByteProducer.attach(buffer);
+    const consumer = ByteConsumer.attach(buffer);
+    for (let i = 0; i < 10; i++) producer.tryPush(new Uint8Array(8).fill(i));
+    expect(drainRunsAll(consumer, 4).map(({ count }) => count)).toEqual([4]);
+    expect(() =>
+      consumer.drainRuns(() => {
+        throw new Error('handler failed');
+      }),
+    ).toThrow('handler failed');
+    expect(producer.stats()).toMatchObject({ popped: 4, used: 6 * 16 });
+    expect(drainRunsAll(consumer).flatMap(({ firsts }) => firsts)).toEqual([4, 5, 6, 7, 8, 9]);
+  });
+
+  it('delivers what drain delivers, in order, for random lengths and types', () => {
+    const buffer = createRing({ kind: 'bytes', capacity: 1024 });
+    const producer = ByteProducer.attach(buffer);
+    const consumer = ByteConsumer.attach(buffer);
+    let state = 12345;
+    const random = (n: number) => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) % n;
+    };
+    const sent: string[] = [];
+    const seen: string[] = [];
+    for (let sequence = 0; sequence < 5000; ) {
+      // Bursts of equal records (the runs) between records of other lengths and types.
+      const burst = 1 + random(12);
+      const length = 1 + random(3) * 7;
+      const type = random(2);
+      for (let i = 0; i < burst; i++, sequence++) {
+        const record = new Uint8Array(length).fill(sequence & 0xff);
+        if (!producer.tryPush(record, type)) break;
+        sent.push(`${type}:${length}:${sequence & 0xff}`);
+      }
+      if (random(3) === 0)
+        consumer.drainRuns((data, offset, count, stride, length, type) => {
+          for (let i = 0; i < count; i++) {
+            const at = offset + i * stride;
+            // Every byte of every record is the one it was pushed with.
+            expect(data.subarray(at, at + length).every((byte) => byte === data[at])).toBe(true);
+            seen.push(`${type}:${length}:${data[at]}`);
+          }
+        });
+    }
+    consumer.drainRuns((data, offset, count, stride, length, type) => {
+      for (let i = 0; i < count; i++) seen.push(`${type}:${length}:${data[offset + i * stride]}`);
+    });
+    expect(seen).toEqual(sent);
+  });
+
+  it('reports a corrupted frame inside a run as CORRUPTED, never reading past it', () => {
+    const buffer = createRing({ kind: 'bytes', capacity: 256 });
+    const producer = ByteProducer.attach(buffer);
+    const consumer = ByteConsumer.attach(buffer);
+    for (let i = 0; i < 4; i++) producer.tryPush(new Uint8Array(8));
+    // The third record's length word overwritten: larger than the ring.
+    new Uint32Array(buffer, producer.descriptor.dataOffset, 64)[2 * 4] = 100_000;
+    const counts: number[] = [];
+    expect(() => consumer.drainRuns((_data, _offset, count) => counts.push(count))).toThrow(
+      expect.objectContaining({ code: 'CORRUPTED' }),
+    );
+    expect(counts).toEqual([2]);
+  });
+});
+
 describe('byte ring: a batch packed in one buffer', () => {
   it('pushBatch takes one buffer plus the records lengths', () => {
     const buffer = createRing({ kind: 'bytes', capacity: 256 });

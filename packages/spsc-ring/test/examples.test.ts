@@ -26,7 +26,7 @@ describe('README examples', () => {
     expect(status).toBe(0);
   });
 
-  it('batches.mjs: tryClaimRecords/claimRecordsAsync in place, packed pushBatch/pushAllAsync, claimAsync, fixed pushAllAsync', () => {
+  it('batches.mjs: tryClaimRecords/claimRecordsAsync in place, packed pushBatch/pushAllAsync, claimAsync, fixed pushAllAsync, drainRuns', () => {
     const { status, output } = runExample('batches.mjs');
     expect(output).toBe(
       'events: sum of ids 49995000, then start, pause, done, end!; samples: sum 49995000',

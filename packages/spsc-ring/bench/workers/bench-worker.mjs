@@ -1,5 +1,6 @@
 // The consuming side of the transport benchmarks, in a worker thread.
-// Roles: 'drain' (our ring), 'byte-drain' (our byte ring), 'readme' (the README's first example's
+// Roles: 'drain' (our ring), 'byte-drain' (our byte ring, a call per record), 'byte-drain-runs' (our
+// byte ring, a call per run of equal records), 'readme' (the README's first example's
 // consumer), 'minimal' (bench/minimal-ring.mjs, the bar), 'ringbufjs' (ringbuf.js, polled only while its turn
 // flag is set, so an idle side never steals the CPU from the side being measured),
 // 'messages' (MessageChannel: counts, answers each 'flush' once everything before it arrived),
@@ -61,6 +62,20 @@ if (role === 'drain') {
   for (;;) {
     const got = consumer.drain((data, offset) => {
       total.checksum = (total.checksum + data[offset]) | 0;
+    });
+    if (got < GATHER && consumer.wait(waitOptions) === 'closed') break;
+  }
+  parentPort.postMessage(total);
+} else if (role === 'byte-drain-runs') {
+  // The byte ring read as a fixed ring is: a run of equal records per call, each record's first byte.
+  const consumer = ByteConsumer.attach(workerData.buffer);
+  const waitOptions = { tickMs: 50, atLeast: GATHER * 40 };
+  parentPort.postMessage('ready');
+  for (;;) {
+    const got = consumer.drainRuns((data, offset, count, stride) => {
+      let checksum = total.checksum;
+      for (let i = 0; i < count; i++) checksum = (checksum + data[offset + i * stride]) | 0;
+      total.checksum = checksum;
     });
     if (got < GATHER && consumer.wait(waitOptions) === 'closed') break;
   }

@@ -1,6 +1,8 @@
 // Two-thread stress of the C++ twin: every record carries its sequence number and
 // a checksum; random batch sizes, claims and aborts; the consumer checks that
-// nothing is lost, duplicated, reordered or torn. Built with -fsanitize=thread by
+// nothing is lost, duplicated, reordered or torn. Byte records come in groups of
+// kGroup with one type and (unless a claim commits fewer bytes) one length, and the
+// consumer reads them record by record and run by run in turn. Built with -fsanitize=thread by
 // the package's tests (build-tsan/), so TSan checks every access of the run.
 //   usage: ringkit_stress <fixed|bytes> <records> [capacity]
 #include <atomic>
@@ -117,6 +119,17 @@ int run_fixed(std::uint64_t total, std::uint32_t capacity) {
   return report("fixed", ring, total, expected, errors);
 }
 
+// Byte records: each group of kGroup consecutive records shares a type and a payload length,
+// so that drain_runs meets runs of every size up to kGroup.
+constexpr std::uint64_t kGroup = 8;
+std::uint32_t group_type(std::uint64_t sequence) {
+  return static_cast<std::uint32_t>((sequence / kGroup) % 1000);
+}
+std::uint32_t group_length(std::uint64_t sequence, std::uint32_t max_payload) {
+  const std::uint32_t mix = static_cast<std::uint32_t>(sequence / kGroup) * 0x9e3779b1u;
+  return records::kMinSize + (mix >> 7) % (max_payload - records::kMinSize + 1);
+}
+
 int run_bytes(std::uint64_t total, std::uint32_t capacity) {
   Ring ring;
   auto memory = make_ring(
@@ -129,9 +142,8 @@ int run_bytes(std::uint64_t total, std::uint32_t capacity) {
     std::vector<std::byte> payload(max_payload);
     std::uint64_t sequence = 0;
     while (sequence < total) {
-      const std::uint32_t length =
-          records::kMinSize + random() % (max_payload - records::kMinSize + 1);
-      const auto type = static_cast<std::uint32_t>(sequence % 1000);
+      const std::uint32_t length = group_length(sequence, max_payload);
+      const std::uint32_t type = group_type(sequence);
       if (random() % 2 == 0) {
         records::write(payload.data(), length, static_cast<std::uint32_t>(sequence));
         if (out.try_push(payload.data(), length, type))
@@ -162,14 +174,22 @@ int run_bytes(std::uint64_t total, std::uint32_t capacity) {
   std::uint64_t expected = 0;
   std::uint64_t errors = 0;
   ringkit::ByteConsumer in(ring);
+  const auto check = [&](const std::byte* payload, std::uint32_t length, std::uint32_t type) {
+    if (type != group_type(expected) ||
+        !records::check(payload, length, static_cast<std::uint32_t>(expected)))
+      errors++;
+    expected++;
+  };
+  bool by_runs = false;
   for (;;) {
+    by_runs = !by_runs;
     const std::int64_t got =
-        in.drain([&](const std::byte* payload, std::uint32_t length, std::uint32_t type) {
-          if (type != expected % 1000 ||
-              !records::check(payload, length, static_cast<std::uint32_t>(expected)))
-            errors++;
-          expected++;
-        });
+        by_runs
+            ? in.drain_runs([&](const std::byte* first, std::uint32_t count, std::uint32_t stride,
+                                std::uint32_t length, std::uint32_t type) {
+                for (std::uint32_t i = 0; i < count; i++) check(first + i * stride, length, type);
+              })
+            : in.drain(check);
     if (got < 0) {
       errors++;
       break;

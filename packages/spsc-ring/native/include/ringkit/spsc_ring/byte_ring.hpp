@@ -121,31 +121,94 @@ class ByteConsumer : public detail::ConsumerBase {
     while (records < limit) {
       const std::uint32_t available_bytes = available();
       if (available_bytes == 0) break;
-      const std::uint32_t index = read_ & ring_.mask();
-      const std::byte* record = ring_.data() + index;
-      std::uint32_t length, type;
-      std::memcpy(&length, record + layout::record::kLength, 4);
-      std::memcpy(&type, record + layout::record::kType, 4);
-      if (type == layout::record::kPaddingType) {
-        if (index + layout::record::kHeaderBytes + std::uint64_t{length} != ring_.capacity()) {
-          result = -1;
-          break;
-        }
-        read_ += layout::record::kHeaderBytes + length;
-        continue;
-      }
-      const auto total = layout::align_record(layout::record::kHeaderBytes + std::size_t{length});
-      if (length > ring_.config().max_record || total > available_bytes ||
-          index + total > ring_.capacity()) {
+      Frame frame;
+      const FrameKind kind = next_frame(available_bytes, frame);
+      if (kind == FrameKind::kPadding) continue;
+      if (kind == FrameKind::kCorrupt) {
         result = -1;
         break;
       }
-      handler(record + layout::record::kHeaderBytes, length, type);
-      read_ += static_cast<std::uint32_t>(total);
+      handler(frame.record + layout::record::kHeaderBytes, frame.length, frame.type);
+      read_ += frame.total;
       records++;
     }
     if (read_ != start) publish_read(records);
     return result < 0 ? -1 : records;
+  }
+
+  // drain() a run at a time (ByteConsumer.drainRuns in TypeScript): calls
+  // handler(const std::byte* first_payload, std::uint32_t count, std::uint32_t stride,
+  // std::uint32_t length, std::uint32_t type) per run of consecutive records of one length and
+  // type, record i's payload at first_payload + i * stride. Each next header is compared with
+  // the run's first, which is all the checking a frame that repeats it needs.
+  template <typename Handler>
+  std::int64_t drain_runs(Handler&& handler, std::uint32_t limit = UINT32_MAX) {
+    std::uint32_t records = 0;
+    const std::uint32_t start = read_;
+    std::int64_t result = 0;
+    if (const std::uint32_t waiting = available(); waiting > 0) note_fill(waiting);
+    while (records < limit) {
+      const std::uint32_t available_bytes = available();
+      if (available_bytes == 0) break;
+      Frame frame;
+      const FrameKind kind = next_frame(available_bytes, frame);
+      if (kind == FrameKind::kPadding) continue;
+      if (kind == FrameKind::kCorrupt) {
+        result = -1;
+        break;
+      }
+      // The run: while the next frame is published, before the ring's end, and repeats this one.
+      const std::uint32_t index = read_ & ring_.mask();
+      const std::uint32_t most =
+          std::min({limit - records, (ring_.capacity() - index) / frame.total,
+                    available_bytes / frame.total});
+      std::uint32_t count = 1;
+      for (const std::byte* next = frame.record + frame.total; count < most;
+           next += frame.total, count++) {
+        std::uint32_t length, type;
+        std::memcpy(&length, next + layout::record::kLength, 4);
+        std::memcpy(&type, next + layout::record::kType, 4);
+        if (length != frame.length || type != frame.type) break;
+      }
+      handler(frame.record + layout::record::kHeaderBytes, count, frame.total, frame.length,
+              frame.type);
+      read_ += count * frame.total;
+      records += count;
+    }
+    if (read_ != start) publish_read(records);
+    return result < 0 ? -1 : records;
+  }
+
+ private:
+  // The frame at the read position, `available_bytes` of which are published.
+  struct Frame {
+    const std::byte* record = nullptr;  // its header
+    std::uint32_t length = 0;
+    std::uint32_t type = 0;
+    std::uint32_t total = 0;  // header, payload and alignment
+  };
+  enum class FrameKind { kRecord, kPadding, kCorrupt };
+
+  // A record (its frame filled in), padding (skipped: the read position is past it) or a frame
+  // the producer cannot have written (nothing is read past it).
+  FrameKind next_frame(std::uint32_t available_bytes, Frame& frame) noexcept {
+    const std::uint32_t index = read_ & ring_.mask();
+    frame.record = ring_.data() + index;
+    std::memcpy(&frame.length, frame.record + layout::record::kLength, 4);
+    std::memcpy(&frame.type, frame.record + layout::record::kType, 4);
+    if (frame.type == layout::record::kPaddingType) {
+      if (index + layout::record::kHeaderBytes + std::uint64_t{frame.length} != ring_.capacity())
+        return FrameKind::kCorrupt;
+      read_ += layout::record::kHeaderBytes + frame.length;
+      return FrameKind::kPadding;
+    }
+    const auto total =
+        layout::align_record(layout::record::kHeaderBytes + std::size_t{frame.length});
+    if (frame.length > ring_.config().max_record || total > available_bytes ||
+        index + total > ring_.capacity())
+      return FrameKind::kCorrupt;
+    frame.total = static_cast<std::uint32_t>(total);
+    return FrameKind::kRecord;
   }
 };
 
