@@ -63,7 +63,26 @@ describe('fixed-slot ring', () => {
     expect(producer.pushBatch(batch)).toBe(6); // positions 6..11 wrap
     const runs: number[] = [];
     consumer.drain((_data, _offset, count) => runs.push(count));
-    expect(runs).toEqual([2, 4]);
+    expect(runs).toEqual([2, 2, 2]); // split where the area wraps and every quarter of the ring
+  });
+
+  it("gives room back every quarter of the ring during a drain; a handler's throw keeps the runs before it", () => {
+    const { producer, consumer } = ring(16);
+    expect(producer.pushBatch(new Uint8Array(16 * 4).fill(1))).toBe(16); // full
+    const runs: number[] = [];
+    const pushedDuring: boolean[] = [];
+    expect(() =>
+      consumer.drain((_data, _offset, count) => {
+        runs.push(count);
+        // Every run before this one is published: the producer has room for it already.
+        pushedDuring.push(producer.tryPush(new Uint8Array(4).fill(2)));
+        if (runs.length === 3) throw new Error('handler failed');
+      }),
+    ).toThrow('handler failed');
+    expect(runs).toEqual([4, 4, 4]);
+    expect(pushedDuring).toEqual([false, true, true]);
+    // 8 consumed (two runs), 8 + 2 pushed since: the third run is delivered again.
+    expect(producer.stats()).toMatchObject({ popped: 8, used: 10 });
   });
 
   it('pushes what fits of a batch and counts the rest as dropped', () => {
