@@ -472,10 +472,18 @@ export class ByteProducer extends ProducerEnd {
     const words = this.words32;
     const step = claim.stride >> 2;
     const length = claim.length;
-    for (let i = 0, word = this.claimIndex >> 2; i < count; i++, word += step) {
-      words[word] = length;
-      words[word + 1] = typeAt(types, i);
-    }
+    const first = this.claimIndex >> 2;
+    // One type for all (the usual case) keeps the per-record test out of the loop.
+    if (typeof types === 'number')
+      for (let i = 0, word = first; i < count; i++, word += step) {
+        words[word] = length;
+        words[word + 1] = types;
+      }
+    else
+      for (let i = 0, word = first; i < count; i++, word += step) {
+        words[word] = length;
+        words[word + 1] = types[i] ?? 0;
+      }
     this.writePosition = (this.writePosition + count * claim.stride) >>> 0;
     this.publishCounted(count);
   }
