@@ -341,7 +341,7 @@ describe('byte ring: records drained in runs', () => {
   }
 
   it('hands a claimRecords batch over in one call, its records a stride apart', () => {
-    const buffer = createRing({ kind: 'bytes', capacity: 4096 });
+    const buffer = createRing({ kind: 'bytes', capacity: 16_384 }); // a quarter holds the batch
     const producer = ByteProducer.attach(buffer);
     const consumer = ByteConsumer.attach(buffer);
     const claim = producer.claimRecords(100, 20)!;
@@ -354,7 +354,7 @@ describe('byte ring: records drained in runs', () => {
     expect(producer.stats()).toMatchObject({ pushed: 100, popped: 100, used: 0 });
   });
 
-  it('splits where the length or the type changes, and where the ring wraps', () => {
+  it('splits where the length or the type changes, where the ring wraps and every quarter ring', () => {
     const buffer = createRing({ kind: 'bytes', capacity: 256 });
     const producer = ByteProducer.attach(buffer);
     const consumer = ByteConsumer.attach(buffer);
@@ -371,7 +371,8 @@ describe('byte ring: records drained in runs', () => {
     for (let i = 0; i < 10; i++)
       expect(producer.tryPush(new Uint8Array(16).fill(10 + i), 5)).toBe(true);
     const runs = drainRunsAll(consumer);
-    expect(runs.map(({ count }) => count)).toEqual([7, 3]);
+    // Split where the ring wraps (7 | 3), and every quarter of the ring (64 bytes: 2 records).
+    expect(runs.map(({ count }) => count)).toEqual([2, 2, 2, 1, 2, 1]);
     expect(runs.flatMap(({ firsts }) => firsts)).toEqual(
       Array.from({ length: 10 }, (_, i) => 10 + i),
     );

@@ -111,36 +111,24 @@ class ByteConsumer : public detail::ConsumerBase {
 
   // Calls handler(const std::byte* payload, std::uint32_t length, std::uint32_t type)
   // per record, then publishes the read position once. Returns the records
-  // consumed, or -1 if a frame is corrupt (nothing past it is read).
+  // consumed, or -1 if a frame is corrupt (nothing past it is read). Read run by
+  // run (drain_runs), as ByteConsumer.drain does in TypeScript.
   template <typename Handler>
   std::int64_t drain(Handler&& handler, std::uint32_t limit = UINT32_MAX) {
-    std::uint32_t records = 0;
-    const std::uint32_t start = read_;
-    std::int64_t result = 0;
-    if (const std::uint32_t waiting = available(); waiting > 0) note_fill(waiting);
-    while (records < limit) {
-      const std::uint32_t available_bytes = available();
-      if (available_bytes == 0) break;
-      Frame frame;
-      const FrameKind kind = next_frame(available_bytes, frame);
-      if (kind == FrameKind::kPadding) continue;
-      if (kind == FrameKind::kCorrupt) {
-        result = -1;
-        break;
-      }
-      handler(frame.record + layout::record::kHeaderBytes, frame.length, frame.type);
-      read_ += frame.total;
-      records++;
-    }
-    if (read_ != start) publish_read(records);
-    return result < 0 ? -1 : records;
+    return drain_runs(
+        [&](const std::byte* first, std::uint32_t count, std::uint32_t stride, std::uint32_t length,
+            std::uint32_t type) {
+          for (std::uint32_t i = 0; i < count; i++) handler(first + i * stride, length, type);
+        },
+        limit);
   }
 
-  // drain() a run at a time (ByteConsumer.drainRuns in TypeScript): calls
+  // Hands over a run at a time (ByteConsumer.drainRuns in TypeScript): calls
   // handler(const std::byte* first_payload, std::uint32_t count, std::uint32_t stride,
   // std::uint32_t length, std::uint32_t type) per run of consecutive records of one length and
   // type, record i's payload at first_payload + i * stride. Each next header is compared with
-  // the run's first, which is all the checking a frame that repeats it needs.
+  // the run's first, which is all the checking a frame that repeats it needs. Publishes the read
+  // position once; returns the records consumed, or -1 if a frame is corrupt.
   template <typename Handler>
   std::int64_t drain_runs(Handler&& handler, std::uint32_t limit = UINT32_MAX) {
     std::uint32_t records = 0;
