@@ -8,6 +8,7 @@ import {
   type BufferPool,
   createBufferPool,
   type PoolError,
+  type PoolOptions,
   startNativeDrain,
   startNativeProducer,
   startNativeReplenish,
@@ -58,8 +59,11 @@ function start(pool: BufferPool, roles: string[], stop: SharedArrayBuffer, colle
   return { worker, started, done, reports };
 }
 
-/** Two lanes that cannot grow: a dead lane's buffers stay stuck in it, so its in-flight count settles. */
-function twoLanes(): BufferPool {
+/**
+ * Two lanes that cannot grow: a dead lane's buffers stay stuck in it, so its in-flight count
+ * settles. Native roles need `{ waitDomain: 'os' }`.
+ */
+function twoLanes(options: Partial<PoolOptions> = {}): BufferPool {
   return createBufferPool({
     lanes: 2,
     bufferSize: 512,
@@ -67,6 +71,7 @@ function twoLanes(): BufferPool {
     initialBlocks: 2,
     maxBlocks: 2,
     fullPolicy: 'drop',
+    ...options,
   });
 }
 
@@ -352,15 +357,7 @@ describe("a role's death", () => {
   it.skipIf(skipNative)(
     'a native replenish counts a dead JS collector as ended: after complete() it exits, reporting it',
     async () => {
-      const pool = createBufferPool({
-        lanes: 2,
-        bufferSize: 512,
-        buffersPerBlock: 8,
-        initialBlocks: 2,
-        maxBlocks: 2,
-        fullPolicy: 'drop',
-        waitDomain: 'os',
-      });
+      const pool = twoLanes({ waitDomain: 'os' });
       const replenish = startNativeReplenish(pool.spec);
       const { stop, producers, lane0, drain1, collector1 } = await lane1CollectorAtWork(pool, [
         'drain:0',
@@ -380,15 +377,7 @@ describe("a role's death", () => {
   it.skipIf(skipNative)(
     'native roles report a death mid-run: a drain and replenish on a native thread name a dead JS collector, the other lane keeps delivering',
     async () => {
-      const pool = createBufferPool({
-        lanes: 2,
-        bufferSize: 512,
-        buffersPerBlock: 8,
-        initialBlocks: 2,
-        maxBlocks: 2,
-        fullPolicy: 'drop',
-        waitDomain: 'os',
-      });
+      const pool = twoLanes({ waitDomain: 'os' });
       const roles = startNativeRoles(pool.spec, [
         { role: 'drain', lane: 0 },
         { role: 'collector', lane: 0 },
