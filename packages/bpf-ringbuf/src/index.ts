@@ -2,6 +2,14 @@ export type { ReaderStateName } from './abi.js';
 export * as abi from './abi.js';
 export { EventBatch, type FieldAccessors } from './batch.js';
 export { BpfError, type BpfErrorCode } from './errors.js';
+export {
+  BpfMap,
+  type EntriesOptions,
+  type MapType,
+  openPinnedMap,
+  type UpdateFlag,
+} from './map.js';
+export type { MapKey } from './map-key.js';
 export { nativeBinding, nativeUnavailableReason } from './native.js';
 export {
   BpfObject,

@@ -71,6 +71,48 @@ export interface RawReader {
   join(): void;
 }
 
+/** One batch lookup's entries: views over one copy of what the kernel returned. */
+export interface RawBatchPage {
+  readonly keys: readonly Uint8Array[];
+  /** One value per key: per-CPU maps one per possible CPU, other maps one. */
+  readonly values: readonly (readonly Uint8Array[])[];
+  /** The kernel's cursor for the next page; null after the last. */
+  readonly next: Uint8Array | null;
+}
+
+/**
+ * A map of a loaded object or pinned on a bpffs, by its own fd (a duplicate for an
+ * object's map). Keys and values are Uint8Arrays of exactly keySize / valueSize bytes.
+ */
+export interface RawMap {
+  readonly name: string;
+  /** libbpf's name of the map type: 'hash', 'lru_hash', 'percpu_array', 'stack_trace', … */
+  readonly type: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** Per-CPU maps: the possible CPUs, one value each; 0 for other maps. */
+  readonly cpus: number;
+  /** The value (per-CPU maps: one per possible CPU), or null when the key is absent. */
+  lookup(key: Uint8Array): Uint8Array[] | null;
+  /** One value, or for per-CPU maps one per possible CPU (one alone sets every CPU). */
+  update(key: Uint8Array, values: readonly Uint8Array[], flag: 'any' | 'noexist' | 'exist'): void;
+  delete(key: Uint8Array): void;
+  /** The key after `key` (the first for null); null after the last (bpf_map_get_next_key). */
+  nextKey(key: Uint8Array | null): Uint8Array | null;
+  /** Up to `count` entries from `cursor` (null: the start); null when the kernel has no batch lookup for this map. */
+  lookupBatch(cursor: Uint8Array | null, count: number): RawBatchPage | null;
+  /** A stack-trace map's frames for a stack id, or null when it holds none. */
+  stackTrace(stackId: number): BigUint64Array | null;
+  /** Where pin() pinned it, or where it was opened from; '' when neither. */
+  pinnedPath(): string;
+  pin(path: string): void;
+  /** Removes this map's pin at `path` (null: the one pin() made). */
+  unpin(path: string | null): void;
+  /** Closes the fd. Idempotent; later calls throw CLOSED. */
+  close(): void;
+}
+
 export interface RawObject {
   /** Every program in the object, by name. */
   readonly programs: readonly string[];
@@ -89,6 +131,8 @@ export interface RawObject {
   dropped(): number;
   /** Rewrites the config map's key-0 value (same length as at open). */
   writeConfig(config: Uint8Array): void;
+  /** A map of the object by name (UNKNOWN_MAP listing its maps when there is none). */
+  openMap(name: string): RawMap;
   /** Starts the reader thread over this object's rings (one reader per object). */
   startReader(options: RawReaderOptions): RawReader;
   /** Stops the reader, detaches every program, closes the object. Idempotent. */
@@ -119,6 +163,8 @@ export interface NativeBinding {
    */
   abi(): { readonly [name: string]: number | string; readonly 'syscall.getpgid': number };
   openObject(path: string, options: RawOpenOptions): RawObject;
+  /** The map pinned at `path` (PIN_NOT_FOUND when nothing is). */
+  openPinnedMap(path: string): RawMap;
   /** Threads calling getpgid(): the bench program's trigger. Resolves when all are done. */
   startSyscallLoad(options: RawSyscallLoadOptions): {
     readonly tids: readonly number[];

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { BpfError, native } from './errors.js';
 import { Bench, Config, MapName, Policy } from './layout.js';
+import { BpfMap } from './map.js';
 import { requireNative } from './native.js';
 import type { RawObject } from './native-binding.js';
 import { BpfReader, type ReaderStats, type ReadOptions } from './reader.js';
@@ -167,6 +168,7 @@ export class BpfObject {
   private readonly hasDrops: boolean;
   private last = { at: performance.now(), events: 0, bytes: 0 };
   private droppedAtClose = 0;
+  private readonly openMaps = new Map<string, BpfMap>();
 
   /** @internal Use openObject(). */
   constructor(path: string, options: OpenOptions) {
@@ -285,6 +287,20 @@ export class BpfObject {
     return reader;
   }
 
+  /**
+   * A map of the object by name, to read and write from JavaScript (UNKNOWN_MAP,
+   * listing the object's maps, when it has none of that name). One handle per
+   * name, until it is closed; close() closes them all.
+   */
+  map(name: string): BpfMap {
+    const raw = this.live();
+    const known = this.openMaps.get(name);
+    if (known !== undefined && !known.closed) return known;
+    const map = new BpfMap(native(() => raw.openMap(name)));
+    this.openMaps.set(name, map);
+    return map;
+  }
+
   /** The programs attached now (none after detach() or close()). */
   get attached(): readonly string[] {
     return this.raw === null ? [] : native(() => this.raw!.attachedNow());
@@ -346,6 +362,8 @@ export class BpfObject {
       this.reader?.stopNow();
       if (this.hasDrops) this.droppedAtClose = native(() => raw.dropped());
     } finally {
+      for (const map of this.openMaps.values()) map.close();
+      this.openMaps.clear();
       native(() => raw.close());
     }
   }

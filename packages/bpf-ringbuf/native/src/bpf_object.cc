@@ -31,13 +31,6 @@ std::string because(const std::string& what, std::size_t libbpf_lines) {
   return "(" + what + (said.empty() ? "" : "; libbpf: " + said) + ")";
 }
 
-// "a percpu_array", "an array": map type names read as nouns.
-std::string with_article(const std::string& noun) {
-  const bool vowel =
-      !noun.empty() && std::string_view("aeiou").find(noun[0]) != std::string_view::npos;
-  return (vowel ? "an " : "a ") + noun;
-}
-
 std::string quoted_list(const std::vector<std::string>& names) {
   if (names.empty()) return "none";
   std::string list;
@@ -120,6 +113,8 @@ int create_cpu_ring(std::uint32_t cpu, std::uint32_t bytes) {
                            "): choose a smaller ringBytes");
 }
 
+}  // namespace
+
 std::uint32_t possible_cpus() {
   const int cpus = libbpf_num_possible_cpus();
   if (cpus <= 0)
@@ -127,8 +122,6 @@ std::uint32_t possible_cpus() {
                                      "): /sys/devices/system/cpu/possible must be readable");
   return static_cast<std::uint32_t>(cpus);
 }
-
-}  // namespace
 
 std::unique_ptr<BpfObject> BpfObject::open(const std::string& path, const OpenOptions& options) {
   libbpf_log::install();
@@ -335,6 +328,18 @@ void BpfObject::attach(const OpenOptions& options) {
     links_.push_back(link);
     attached_.push_back(name);
   }
+}
+
+const bpf_map* BpfObject::find_map(const std::string& name) const {
+  const bool listed = std::any_of(maps_.begin(), maps_.end(),
+                                  [&](const MapInfo& info) { return info.name == name; });
+  const bpf_map* map =
+      object_ == nullptr ? nullptr : bpf_object__find_map_by_name(object_, name.c_str());
+  if (listed && map != nullptr) return map;
+  std::vector<std::string> map_names;
+  for (const MapInfo& info : maps_) map_names.push_back(info.name);
+  throw Failure("UNKNOWN_MAP", "map '" + name + "' is not in " + path_ +
+                                   ": choose from its maps (" + quoted_list(map_names) + ")");
 }
 
 double BpfObject::dropped() const {

@@ -31,6 +31,9 @@ struct OpenOptions {
   std::string tracefs_path = kDefaultTracefsPath;
 };
 
+// libbpf_num_possible_cpus, or LOAD_FAILED when the kernel does not say.
+std::uint32_t possible_cpus();
+
 struct MapInfo {
   std::string name;
   std::string type;  // libbpf_bpf_map_type_str: 'ringbuf', 'array_of_maps', ...
@@ -47,6 +50,9 @@ class BpfObject {
   // The rings to consume: one (shared), one per possible CPU, or none.
   const std::vector<KernelRingSource>& rings() const noexcept { return rings_; }
 
+  // A map of the object by name (not libbpf's internal .rodata/.bss maps); UNKNOWN_MAP
+  // listing the maps there are when it has none of that name.
+  const bpf_map* find_map(const std::string& name) const;
   // Sum over CPUs of the drops map's key-0 counter; 0 without a drops map.
   double dropped() const;
   // Destroys every link (the programs stop running, stay loaded, and keep their

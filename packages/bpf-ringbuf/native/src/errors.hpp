@@ -23,4 +23,7 @@ class Failure : public std::runtime_error {
 // strerror(errnum) without the thread-unsafe static buffer.
 std::string errno_text(int errnum);
 
+// "a percpu_array", "an array": map type names read as nouns.
+std::string with_article(const std::string& noun);
+
 }  // namespace ringkit::bpf

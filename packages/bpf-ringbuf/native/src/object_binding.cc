@@ -10,6 +10,7 @@
 
 #include "bpf_object.hpp"
 #include "js_error.hpp"
+#include "map_binding.hpp"
 #include "reader.hpp"
 #include "reader_options.hpp"
 
@@ -214,6 +215,15 @@ Napi::Value object_handle(Napi::Env env, const std::shared_ptr<ObjectState>& sta
                translating(call_env,
                            [&] { state->object->write_config(bytes.Data(), bytes.ByteLength()); });
                return call_env.Undefined();
+             }));
+  handle.Set("openMap", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               const Napi::Env call_env = info.Env();
+               state->check_open(call_env);
+               if (!info[0].IsString()) throw invalid(call_env, "openMap needs a map name");
+               const std::string name = info[0].As<Napi::String>().Utf8Value();
+               return map_handle(call_env, translating(call_env, [&] {
+                                   return BpfMap::of_object(state->object->find_map(name));
+                                 }));
              }));
   handle.Set("detach", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
                state->check_open(info.Env());
