@@ -23,7 +23,12 @@ export { BenchKitError, type BenchKitErrorCode } from './errors.js';
 export { type Judgement, type JudgeOptions, judgeResult } from './judge-result.js';
 export { describeMachine, type MachineInfo } from './machine.js';
 export { type ReadmeUpdate, updateReadmes } from './readme-files.js';
-export { type ResultLookup, renderReadmeTables, type StoredResult } from './readme-tables.js';
+export {
+  type RenderOptions,
+  type ResultLookup,
+  renderReadmeTables,
+  type StoredResult,
+} from './readme-tables.js';
 export { renderChart, renderMarkdown, writeReport } from './report.js';
 export {
   type BenchResult,

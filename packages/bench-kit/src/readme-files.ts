@@ -22,7 +22,7 @@ export async function updateReadmes(options: {
   readonly check: boolean;
 }): Promise<ReadmeUpdate[]> {
   const updates: ReadmeUpdate[] = [];
-  for (const { name, dir } of listWorkspacePackages(options.workspaceRoot)) {
+  for (const { name, dir, repositoryFiles } of listWorkspacePackages(options.workspaceRoot)) {
     const path = join(dir, 'README.md');
     const text = await readFile(path, 'utf8').catch(() => null);
     if (text === null) continue;
@@ -30,10 +30,16 @@ export async function updateReadmes(options: {
     if (findTables(text, file).length === 0) continue;
     const folder = packageFolderName(name);
     const results = join(options.resultsDir, folder);
-    const rendered = await renderReadmeTables(text, file, folder, {
-      result: (bench) => readStored(results, bench),
-      text: (path) => readFile(join(results, path), 'utf8').catch(() => null),
-    });
+    const rendered = await renderReadmeTables(
+      text,
+      file,
+      folder,
+      {
+        result: (bench) => readStored(results, bench),
+        text: (path) => readFile(join(results, path), 'utf8').catch(() => null),
+      },
+      { repositoryFiles },
+    );
     const stale = rendered !== text;
     if (stale && !options.check) await writeFile(path, rendered);
     updates.push({ file, stale });

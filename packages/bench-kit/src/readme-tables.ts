@@ -127,12 +127,22 @@ function fencedRanges(readme: string): [number, number][] {
   return ranges;
 }
 
+export interface RenderOptions {
+  /**
+   * Where the repository's files are on the web (`https://github.com/o/r/blob/HEAD/`): a copy's
+   * link to its results file then works on the registry's page too, where no repository is
+   * around the README. Without it the link is relative to the README.
+   */
+  readonly repositoryFiles?: string | null;
+}
+
 /** The README with every table regenerated from `lookup`; `folder` names the results' folder in the caption. */
 export async function renderReadmeTables(
   readme: string,
   file: string,
   folder: string,
   lookup: ResultLookup,
+  options: RenderOptions = {},
 ): Promise<string> {
   let out = '';
   let from = 0;
@@ -145,7 +155,8 @@ export async function renderReadmeTables(
           `${file}:${table.line}: the copy names ${folder}/${table.path}, which does not exist; run the script that writes it or fix the path.`,
         );
       }
-      const copy = renderCopy(text, folder, table.path, file, table.line);
+      const link = resultsLink(file, folder, table.path, options.repositoryFiles ?? null);
+      const copy = renderCopy(text, folder, table.path, link, file, table.line);
       out += `${readme.slice(from, table.bodyStart)}${indented(copy, table.indent)}\n`;
       from = table.bodyEnd;
       continue;
@@ -180,6 +191,7 @@ function renderCopy(
   text: string,
   folder: string,
   path: string,
+  link: string,
   file: string,
   line: number,
 ): string {
@@ -193,12 +205,18 @@ function renderCopy(
   }
   let end = start;
   while (end < lines.length && lines[end]?.startsWith('|')) end++;
-  const caption = `<sub>Copied by \`npx bench-kit readme\` from [\`benchmark_results/${folder}/${path}\`](${resultsLink(file, folder, path)}), which says how and when it was measured.</sub>`;
+  const caption = `<sub>Copied by \`npx bench-kit readme\` from [\`benchmark_results/${folder}/${path}\`](${link}), which says how and when it was measured.</sub>`;
   return `${caption}\n\n${lines.slice(start, end).join('\n')}`;
 }
 
 /** A link from the README (`packages/<name>/README.md`, relative to the workspace root) to a results file. */
-function resultsLink(file: string, folder: string, path: string): string {
+function resultsLink(
+  file: string,
+  folder: string,
+  path: string,
+  repositoryFiles: string | null,
+): string {
+  if (repositoryFiles !== null) return `${repositoryFiles}benchmark_results/${folder}/${path}`;
   const depth = file.split('/').length - 1;
   return `${'../'.repeat(depth)}benchmark_results/${folder}/${path}`;
 }

@@ -6,6 +6,7 @@ interface PackageJson {
   private?: boolean;
   workspaces?: string[] | { packages?: string[] };
   ringkit?: { benchGate?: boolean };
+  repository?: string | { url?: string };
 }
 
 function readPackageJson(dir: string): PackageJson | null {
@@ -48,6 +49,18 @@ export interface WorkspacePackage {
   readonly dir: string;
   /** Must register at least one overhead benchmark against the budget. */
   readonly gated: boolean;
+  /** Where the repository's files are on the web (`https://github.com/o/r/blob/HEAD/`), or null. */
+  readonly repositoryFiles: string | null;
+}
+
+/**
+ * The web address of a GitHub repository's files, from package.json's `repository`: a README
+ * read on the registry's page has no repository around it, so its links must be absolute.
+ */
+export function repositoryFilesUrl(repository: PackageJson['repository']): string | null {
+  const url = typeof repository === 'string' ? repository : repository?.url;
+  const github = /github\.com[/:]([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(url ?? '');
+  return github ? `https://github.com/${github[1]}/${github[2]}/blob/HEAD/` : null;
 }
 
 /**
@@ -80,6 +93,7 @@ export function listWorkspacePackages(root: string): WorkspacePackage[] {
       name: packageJson.name,
       dir,
       gated: packageJson.private !== true && packageJson.ringkit?.benchGate !== false,
+      repositoryFiles: repositoryFilesUrl(packageJson.repository),
     });
   }
   return packages;

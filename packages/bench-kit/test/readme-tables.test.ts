@@ -99,6 +99,16 @@ describe('README tables generated from results', () => {
     );
   });
 
+  it("links a copy to the repository's web address when it has one, for the registry's page", async () => {
+    const readme = 'x\n<!-- bench-kit copy: table/made.md -->\n<!-- bench-kit copy end -->\n';
+    const out = await renderReadmeTables(readme, 'packages/example/README.md', 'example', lookup, {
+      repositoryFiles: 'https://github.com/o/r/blob/HEAD/',
+    });
+    expect(out).toContain(
+      '(https://github.com/o/r/blob/HEAD/benchmark_results/example/table/made.md)',
+    );
+  });
+
   it('shows a single run by its interval, and says so', async () => {
     const single = { result: RUNS[0]!, runFiles: [] };
     const out = await renderReadmeTables(README, 'README.md', 'example', {
