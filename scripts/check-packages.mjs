@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// The packaging check: every public workspace package is packed, linted with publint
-// and "are the types wrong", installed alone (with only the @ringkit tarballs it
-// depends on) into an empty project, and imported both as ESM and as CommonJS.
+// The packaging check: every public workspace package is packed (its prepack refuses a
+// tarball without dist/ or a claimed prebuild), its tarball must carry the LICENSE and every
+// prebuild it claims, it is linted with publint and "are the types wrong", installed alone
+// (with only the @ringkit tarballs it depends on) into an empty project, and one real call,
+// native part included, runs through import (ESM) and through require (CJS).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { probeScripts } from './package-probes.mjs';
+import { claimedPrebuilds } from './prebuild-claims.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'ringkit-pack-'));
@@ -16,7 +20,9 @@ function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', ...options });
   if (result.status !== 0) {
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
-    throw new Error(`${[command, ...args].join(' ')} failed (exit ${result.status}):\n${output}`);
+    // A long argument is a script given to node -e: its error names the line, not the whole script.
+    const shown = args.map((arg) => (arg.length > 80 ? `${arg.slice(0, 60)}…` : arg));
+    throw new Error(`${[command, ...shown].join(' ')} failed (exit ${result.status}):\n${output}`);
   }
   return result.stdout;
 }
@@ -40,16 +46,33 @@ function workspacePackages() {
   return found;
 }
 
+/** What a tarball must carry beyond its entry points: the license and every claimed prebuild. */
+function missingFromTarball(manifest, packed) {
+  const shipped = new Set(packed.files.map((file) => file.path));
+  return ['LICENSE', ...claimedPrebuilds(manifest).map(({ path }) => path)].filter(
+    (path) => !shipped.has(path),
+  );
+}
+
 const packages = workspacePackages();
 const tarballs = new Map();
+let failures = 0;
 for (const { dir, manifest } of packages) {
-  const [packed] = JSON.parse(
-    run(npm, ['pack', '--json', '--pack-destination', work], { cwd: dir }),
-  );
-  tarballs.set(manifest.name, join(work, packed.filename));
-  console.log(
-    `packed ${manifest.name}@${manifest.version}: ${packed.entryCount} files, ${packed.size} bytes`,
-  );
+  try {
+    const [packed] = JSON.parse(
+      run(npm, ['pack', '--json', '--pack-destination', work], { cwd: dir }),
+    );
+    const missing = missingFromTarball(manifest, packed);
+    if (missing.length > 0)
+      throw new Error(`its tarball lacks ${missing.join(', ')}; its "files" must ship them.`);
+    tarballs.set(manifest.name, join(work, packed.filename));
+    console.log(
+      `packed ${manifest.name}@${manifest.version}: ${packed.entryCount} files, ${packed.size} bytes`,
+    );
+  } catch (error) {
+    failures++;
+    console.error(`  ${manifest.name}: FAILED to pack\n${error.message}`);
+  }
 }
 
 /** The tarballs of @ringkit packages this one needs at run time, transitively. */
@@ -61,7 +84,8 @@ function ringkitClosure(name, seen = new Set()) {
     ...entry?.manifest.dependencies,
     ...entry?.manifest.peerDependencies,
   })) {
-    if (tarballs.has(dependency)) ringkitClosure(dependency, seen);
+    if (packages.some(({ manifest }) => manifest.name === dependency))
+      ringkitClosure(dependency, seen);
   }
   return seen;
 }
@@ -87,10 +111,10 @@ function checkBuildAdvice(name, project, probe) {
   run(process.execPath, ['--input-type=module', '-e', loads], { cwd: project });
 }
 
-let failures = 0;
 for (const { dir, manifest } of packages) {
   const name = manifest.name;
   const tarball = tarballs.get(name);
+  if (tarball === undefined) continue; // its packing failed, and was counted
   try {
     run(bin('publint'), ['run', '--strict', '--pack', 'npm', dir], { cwd: dir });
     console.log(`  ${name}: publint clean`);
@@ -103,14 +127,16 @@ for (const { dir, manifest } of packages) {
       JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
     );
     const needed = [...ringkitClosure(name)].map((dependency) => tarballs.get(dependency));
+    if (needed.includes(undefined))
+      throw new Error('a ringkit package it depends on failed to pack.');
     run(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', ...needed], {
       cwd: project,
     });
 
-    // A package with a native part must load it from the tarball's prebuild, with no compiler involved.
-    const esm = `const m = await import(${JSON.stringify(name)}); if (Object.keys(m).length === 0) throw new Error('no exports'); if (typeof m.nativeUnavailableReason === 'function' && m.nativeUnavailableReason() !== '') throw new Error(m.nativeUnavailableReason());`;
-    run(process.execPath, ['--input-type=module', '-e', esm], { cwd: project });
-    const cjs = `const m = require(${JSON.stringify(name)}); if (Object.keys(m).length === 0) throw new Error('no exports');`;
+    // A package with a native part must load it from the tarball's prebuild, with no compiler
+    // involved, from both builds: each finds its addon from its own location.
+    const { esm, cjs } = probeScripts(name);
+    const called = run(process.execPath, ['-e', esm], { cwd: project }).trim();
     run(process.execPath, ['-e', cjs], { cwd: project });
     for (const command of Object.keys(manifest.bin ?? {})) {
       execFileSync(join(project, 'node_modules', '.bin', command), ['--help'], {
@@ -119,7 +145,7 @@ for (const { dir, manifest } of packages) {
       });
     }
     console.log(
-      `  ${name}: installs alone from its tarball; import (ESM) and require (CJS) work${manifest.binary ? '; its prebuilt addon loads' : ''}${manifest.bin ? '; bin answers --help' : ''}`,
+      `  ${name}: installs alone from its tarball; through import (ESM) and require (CJS): ${called}${manifest.bin ? '; bin answers --help' : ''}`,
     );
     const advice = BUILD_ADVICE_PROBES[name];
     if (advice !== undefined) {

@@ -204,6 +204,32 @@ function checkMainEntry({ path, where }) {
       );
 }
 
+/**
+ * 9. The addons a package's loader looks for are the ones package.json's "ringkit.addons"
+ * lists: staging, the prepack guard and the packaging check read that list
+ * (prebuild-claims.mjs), so an addon missing from it would ship without its prebuild.
+ */
+function checkAddonList({ path, where, manifest }) {
+  const loaded = filesUnder(join(path, 'src'))
+    .filter((file) => file.endsWith('.ts'))
+    .flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/nativeAddon<\w+>\(\{([\s\S]*?)\n\}\);/g)].map(
+        (call) => {
+          const name = /file:\s*'([\w.-]+\.node)'/.exec(call[1])?.[1];
+          return /abiKeyed:\s*true/.test(call[1]) ? `${name}@abi` : name;
+        },
+      ),
+    )
+    .filter(Boolean)
+    .sort();
+  const listed = [...(manifest.ringkit?.addons ?? [])].sort();
+  if (loaded.join() !== listed.join())
+    broken(
+      where,
+      `its loader looks for [${loaded.join(', ')}] but package.json's "ringkit.addons" lists [${listed.join(', ')}]; make them the same.`,
+    );
+}
+
 const packages = workspacePackages();
 for (const pkg of packages) {
   checkReadme(pkg);
@@ -213,6 +239,7 @@ for (const pkg of packages) {
   checkTarball(pkg);
   checkTestSupport(pkg);
   checkMainEntry(pkg);
+  checkAddonList(pkg);
 }
 checkTrackedBuilds();
 
