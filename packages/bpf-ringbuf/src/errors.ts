@@ -4,6 +4,8 @@ export type BpfErrorCode =
   | 'NO_KERNEL_BTF'
   | 'UNKNOWN_PROGRAM'
   | 'UNKNOWN_MAP'
+  | 'UNKNOWN_GLOBAL'
+  | 'READ_ONLY_GLOBAL'
   | 'INVALID_KEY'
   | 'INVALID_VALUE'
   | 'KEY_NOT_FOUND'
@@ -26,20 +28,46 @@ export type BpfErrorCode =
 /** Every error the package raises on purpose: a code to branch on and one sentence to act on. */
 export class BpfError extends Error {
   readonly code: BpfErrorCode;
+  /** LOAD_FAILED and NOT_PERMITTED at load: the program that failed, when one did. */
+  readonly program?: string;
+  /**
+   * LOAD_FAILED and NOT_PERMITTED at load: the verifier's whole log of the program it
+   * rejected ('' when the kernel refused without one); the message quotes its last lines.
+   */
+  readonly verifierLog?: string;
 
-  constructor(code: BpfErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: BpfErrorCode, message: string, options?: BpfErrorOptions) {
     super(message, options);
     this.name = 'BpfError';
     this.code = code;
+    if (options?.program !== undefined) this.program = options.program;
+    if (options?.verifierLog !== undefined) this.verifierLog = options.verifierLog;
   }
 }
 
-/** The addon throws plain Errors with a `code`; callers see a BpfError with the same sentence. */
+export interface BpfErrorOptions {
+  readonly cause?: unknown;
+  readonly program?: string;
+  readonly verifierLog?: string;
+}
+
+/**
+ * The addon throws plain Errors with a `code` (and a load failure's `program` and
+ * `verifierLog`); callers see a BpfError with the same sentence and fields.
+ */
 export function fromNative(error: unknown): unknown {
   if (error instanceof BpfError || !(error instanceof Error)) return error;
-  const code = (error as Error & { code?: unknown }).code;
+  const { code, program, verifierLog } = error as Error & {
+    code?: unknown;
+    program?: unknown;
+    verifierLog?: unknown;
+  };
   if (typeof code !== 'string') return error;
-  return new BpfError(code as BpfErrorCode, error.message, { cause: error });
+  return new BpfError(code as BpfErrorCode, error.message, {
+    cause: error,
+    ...(typeof program === 'string' ? { program } : {}),
+    ...(typeof verifierLog === 'string' ? { verifierLog } : {}),
+  });
 }
 
 /** Runs a native call, rethrowing its error as a BpfError. */

@@ -1,7 +1,8 @@
 export type { ReaderStateName } from './abi.js';
 export * as abi from './abi.js';
 export { EventBatch, type FieldAccessors } from './batch.js';
-export { BpfError, type BpfErrorCode } from './errors.js';
+export { BpfError, type BpfErrorCode, type BpfErrorOptions } from './errors.js';
+export { BpfGlobals, type GlobalInfo, type GlobalValue } from './globals.js';
 export {
   BpfMap,
   type EntriesOptions,

@@ -12,6 +12,20 @@ export interface RawMapInfo {
   readonly type: string;
 }
 
+/** A global variable of the object, from its BTF datasec. */
+export interface RawGlobalInfo {
+  readonly name: string;
+  /** '.rodata' (set before load only), '.data', '.bss', or a named one such as '.data.stats'. */
+  readonly section: string;
+  readonly offset: number;
+  readonly size: number;
+  /** Integers of 1, 2, 4 or 8 bytes by their signedness; anything else is bytes. */
+  readonly kind: 'unsigned' | 'signed' | 'bytes';
+}
+
+/** A global's value: a number (integers of up to 4 bytes), a bigint (8 bytes) or its bytes. */
+export type RawGlobalValue = number | bigint | Uint8Array;
+
 export interface RawOpenOptions {
   /** Programs to attach (auto-attach by section); null: every program in the object. */
   readonly programs: readonly string[] | null;
@@ -34,6 +48,10 @@ export interface RawOpenOptions {
   readonly kernelBtfPath: string;
   /** Where tracefs must be mounted when a program attaches to a tracefs tracepoint. */
   readonly tracefsPath: string;
+  /** Programs to load (true) or leave out (false) by name, over libbpf's default; or null. */
+  readonly autoload: Readonly<Record<string, boolean>> | null;
+  /** Global variables to set before load, by name; or null. */
+  readonly globals: Readonly<Record<string, RawGlobalValue>> | null;
 }
 
 export interface RawReaderOptions {
@@ -129,6 +147,12 @@ export interface RawObject {
   readonly ringCount: number;
   /** Sum over CPUs of the drops map's key-0 counter (0 when there is none). */
   dropped(): number;
+  /** Every global variable of the object. */
+  readonly globals: readonly RawGlobalInfo[];
+  /** A global's value now (UNKNOWN_GLOBAL listing the globals when there is none of that name). */
+  readGlobal(name: string): RawGlobalValue;
+  /** Writes a .data or .bss global (READ_ONLY_GLOBAL for .rodata, INVALID_VALUE when it does not fit). */
+  writeGlobal(name: string, value: RawGlobalValue): void;
   /** Rewrites the config map's key-0 value (same length as at open). */
   writeConfig(config: Uint8Array): void;
   /** A map of the object by name (UNKNOWN_MAP listing its maps when there is none). */

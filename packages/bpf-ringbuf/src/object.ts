@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { BpfError, native } from './errors.js';
+import { BpfGlobals, type GlobalValue } from './globals.js';
 import { Bench, Config, MapName, Policy } from './layout.js';
 import { BpfMap } from './map.js';
 import { requireNative } from './native.js';
@@ -26,8 +27,21 @@ export type WakeupPolicy =
 export type Topology = 'shared' | 'per-cpu';
 
 export interface OpenOptions {
-  /** Programs to attach (default: every program in the object). */
+  /** Programs to attach (default: every program loaded). */
   readonly programs?: readonly string[];
+  /**
+   * Programs to load (true) or leave out (false), by name; the rest keep libbpf's
+   * default: loaded, but for those whose section starts with '?'. Leaving out a
+   * program this kernel refuses makes the rest of the object usable; a program left
+   * out is not attached either.
+   */
+  readonly autoload?: Readonly<Record<string, boolean>>;
+  /**
+   * Global variables to set before load, by name: `const volatile` configuration in
+   * `.rodata` (the verifier then sees the value as a constant), or the initial value
+   * of a `.data` or `.bss` variable. After load: `object.globals`.
+   */
+  readonly globals?: Readonly<Record<string, GlobalValue>>;
   /**
    * Maps by name. `ring`: a RINGBUF (shared) or ARRAY_OF_MAPS of RINGBUF (per-CPU)
    * to consume — default `ringkit_rings` or `ringkit_ring` by `topology`. `drops`:
@@ -162,6 +176,8 @@ export class BpfObject {
   readonly maps: readonly { readonly name: string; readonly type: string }[];
   readonly topology: Topology | null;
   readonly policy: WakeupPolicy;
+  /** The object's global variables, read and written by name. */
+  readonly globals: BpfGlobals;
   private raw: RawObject | null;
   private reader: BpfReader<FieldSpecs> | null = null;
   private readonly timing: { code: number; periodMs: number };
@@ -251,12 +267,15 @@ export class BpfObject {
         config,
         kernelBtfPath: options.kernelBtfPath ?? '/sys/kernel/btf/vmlinux',
         tracefsPath: options.tracefsPath ?? '/sys/kernel/tracing',
+        autoload: options.autoload ?? null,
+        globals: options.globals ?? null,
       }),
     );
     this.raw = raw;
     this.path = path;
     this.programs = raw.programs;
     this.maps = raw.maps;
+    this.globals = new BpfGlobals(() => this.live(), raw.globals);
     const ringType = raw.maps.find((map) => map.name === ringMap)?.type;
     this.topology = ringType === undefined ? null : ringType === 'ringbuf' ? 'shared' : 'per-cpu';
     this.policy = policy;

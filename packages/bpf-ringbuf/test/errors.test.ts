@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BpfError } from '../src/errors.js';
 import { openObject } from '../src/object.js';
 import { openProgram, programs } from '../src/programs.js';
 import { skipWithoutBpf } from './helpers/bpf.js';
@@ -10,6 +11,7 @@ import { skipWithoutBpf } from './helpers/bpf.js';
 const skip = skipWithoutBpf();
 const reporter = join(import.meta.dirname, 'fixtures', 'open-and-report.mjs');
 const tracepointObject = join(import.meta.dirname, 'fixtures', 'tracepoint.bpf.o');
+const rejectedObject = join(import.meta.dirname, 'fixtures', 'rejected.bpf.o');
 const scratch = mkdtempSync(join(tmpdir(), 'ringkit-bpf-errors-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -124,6 +126,28 @@ describe.skipIf(skip)('errors are one clear sentence', () => {
     expect(() =>
       openObject(programs.bench.objectPath, { maps: { ring: 'ringkit_drops' } }),
     ).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+  });
+
+  it('names the program the verifier rejected and carries its whole log', () => {
+    let caught: BpfError | undefined;
+    try {
+      openObject(rejectedObject, { maps: { ring: null } });
+    } catch (error) {
+      caught = error as BpfError;
+    }
+    expect(caught).toBeInstanceOf(BpfError);
+    expect(caught).toMatchObject({ code: 'LOAD_FAILED', program: 'ringkit_rejected' });
+    sentence(caught!.message);
+    expect(caught!.message).toMatch(
+      /^loading program 'ringkit_rejected' of .*rejected\.bpf\.o failed \(the verifier rejected it; libbpf: .*R0 invalid mem access 'map_value_or_null'.*\): fix it, or leave it out with autoload: \{ ringkit_rejected: false \}/,
+    );
+    // The whole log, from the first instruction to the verdict, not only its last lines.
+    const log = caught!.verifierLog!;
+    expect(log).toMatch(
+      /^[\s\S]*\b0: \(b7\) r1 = 0[\s\S]*R0 invalid mem access 'map_value_or_null'/,
+    );
+    expect(log).toContain('processed 7 insns');
+    expect(log).not.toContain('PROG LOAD LOG');
   });
 
   it('says when the kernel has no BTF', () => {

@@ -154,6 +154,8 @@ std::unique_ptr<BpfObject> BpfObject::open(const std::string& path, const OpenOp
   }
 
   self->check_names(options);
+  self->choose_programs(options);
+  self->set_globals(options);
   self->size_maps(options);
   bpf_object__for_each_program(program, self->object_) {
     if (is_selected(program, options) && is_tracefs_section(bpf_program__section_name(program))) {
@@ -163,6 +165,7 @@ std::unique_ptr<BpfObject> BpfObject::open(const std::string& path, const OpenOp
   }
   self->create_cpu_rings(options);
   self->load();
+  self->globals_->map_sections();
   self->fill_rings(options);
   if (options.config) self->write_config(options.config->data(), options.config->size());
   self->attach_options_.programs = options.programs;
@@ -190,6 +193,28 @@ void BpfObject::check_names(const OpenOptions& options) const {
       throw Failure("UNKNOWN_MAP", std::string(option) + " '" + **name + "' is not a map in " +
                                        path_ + ": choose from its maps (" + quoted_list(map_names) +
                                        ")");
+}
+
+void BpfObject::choose_programs(const OpenOptions& options) {
+  for (const auto& [name, load] : options.autoload) {
+    bpf_program* program = bpf_object__find_program_by_name(object_, name.c_str());
+    if (program == nullptr)
+      throw Failure("UNKNOWN_PROGRAM", "autoload names program '" + name + "', which is not in " +
+                                           path_ + ": choose from its programs (" +
+                                           quoted_list(programs_) + ")");
+    bpf_program__set_autoload(program, load);
+  }
+  // Attaching needs a loaded program: say so now rather than fail at attach.
+  if (options.programs)
+    for (const std::string& name : *options.programs)
+      if (!bpf_program__autoload(bpf_object__find_program_by_name(object_, name.c_str())))
+        throw invalid("program '" + name + "' is in programs (to attach) but is not loaded: " +
+                      "drop it from programs, or load it with autoload: { " + name + ": true }");
+}
+
+void BpfObject::set_globals(const OpenOptions& options) {
+  globals_ = std::make_unique<Globals>(object_, path_);
+  for (const auto& [name, value] : options.globals) globals_->set_initial(name, value);
 }
 
 void BpfObject::size_maps(const OpenOptions& options) {
@@ -271,16 +296,46 @@ void BpfObject::create_cpu_rings(const OpenOptions& options) {
 }
 
 void BpfObject::load() {
+  // Opening succeeded, so what libbpf said so far is not about this failure.
+  libbpf_log::clear();
   if (bpf_object__load(object_) == 0) return;
   const int errnum = errno;
-  // For a privileged process (else kernel_failure says NOT_PERMITTED), EACCES is the
-  // verifier saying no.
+  const std::string program = failed_program();
+  const std::string log = libbpf_log::verifier_log();
+  if (program.empty()) {
+    // For a privileged process (else kernel_failure says NOT_PERMITTED), EACCES is the
+    // verifier saying no.
+    const std::string what =
+        errnum == EACCES ? "the verifier rejected a program" : libbpf_error_text(errnum);
+    Failure failure = kernel_failure(
+        errnum, "LOAD_FAILED",
+        "loading " + path_ + " into the kernel failed " + because(what, 3) +
+            ": fix the program (RINGKIT_BPF_DEBUG=1 prints libbpf's and the verifier's whole log)");
+    if (!log.empty()) failure.with("verifierLog", log);
+    throw failure;
+  }
+  if (is_permission_error(errnum))
+    throw not_permitted(errnum, ("loading program '" + program + "' of " + path_).c_str())
+        .with("program", program)
+        .with("verifierLog", log);
   const std::string what =
-      errnum == EACCES ? "the verifier rejected a program" : libbpf_error_text(errnum);
-  throw kernel_failure(errnum, "LOAD_FAILED",
-                       "loading " + path_ + " into the kernel failed " + because(what, 3) +
-                           ": fix the program (RINGKIT_BPF_DEBUG=1 prints libbpf's and the "
-                           "verifier's whole log)");
+      errnum == EACCES ? "the verifier rejected it" : libbpf_error_text(errnum);
+  throw Failure("LOAD_FAILED", "loading program '" + program + "' of " + path_ + " failed " +
+                                   because(what, 3) +
+                                   ": fix it, or leave it out with autoload: { " + program +
+                                   ": false } (error.verifierLog holds the verifier's "
+                                   "whole log)")
+      .with("program", program)
+      .with("verifierLog", log);
+}
+
+std::string BpfObject::failed_program() const {
+  // libbpf loads the programs in order and stops at the first failure, so the program
+  // its warnings named last is the one, if it is one of ours that did not load.
+  const std::string named = libbpf_log::last_program();
+  const bpf_program* program =
+      named.empty() ? nullptr : bpf_object__find_program_by_name(object_, named.c_str());
+  return program != nullptr && bpf_program__fd(program) < 0 ? named : std::string();
 }
 
 void BpfObject::fill_rings(const OpenOptions& options) {
@@ -407,6 +462,7 @@ void BpfObject::close() noexcept {
   // no program outlives this object.
   destroy_links();
   rings_.clear();
+  globals_.reset();  // unmaps the sections before their maps close
   if (object_ != nullptr) bpf_object__close(object_);
   object_ = nullptr;
   for (int fd : cpu_ring_fds_) ::close(fd);

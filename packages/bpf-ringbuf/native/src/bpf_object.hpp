@@ -9,8 +9,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "globals.hpp"
 #include "reader.hpp"
 
 namespace ringkit::bpf {
@@ -29,6 +31,11 @@ struct OpenOptions {
   std::optional<std::vector<std::uint8_t>> config;
   std::string kernel_btf_path = kDefaultKernelBtfPath;
   std::string tracefs_path = kDefaultTracefsPath;
+  // Programs to load or not, by name, over libbpf's default (every program, but those
+  // whose section starts with '?').
+  std::vector<std::pair<std::string, bool>> autoload;
+  // Global variables to set before load, by name.
+  std::vector<std::pair<std::string, GlobalValue>> globals;
 };
 
 // libbpf_num_possible_cpus, or LOAD_FAILED when the kernel does not say.
@@ -59,6 +66,8 @@ class BpfObject {
   // maps and rings); attach() makes them again. Both idempotent.
   void detach() noexcept;
   void attach();
+  // The object's global variables: read and written after load (not after close()).
+  Globals& globals() { return *globals_; }
   // Rewrites the config map's key-0 value; `size` must be its value size.
   void write_config(const std::uint8_t* data, std::size_t size);
   // Detaches every program and closes every fd; the kernel frees the programs
@@ -73,9 +82,13 @@ class BpfObject {
   BpfObject() = default;
 
   void check_names(const OpenOptions& options) const;
+  void choose_programs(const OpenOptions& options);
+  void set_globals(const OpenOptions& options);
   void size_maps(const OpenOptions& options);
   void create_cpu_rings(const OpenOptions& options);
   void load();
+  // The program whose load failed, by libbpf's log; '' when no one program did.
+  std::string failed_program() const;
   void fill_rings(const OpenOptions& options);
   void attach(const OpenOptions& options);
   void destroy_links() noexcept;
@@ -90,6 +103,7 @@ class BpfObject {
   std::vector<std::string> attached_;
   std::vector<MapInfo> maps_;
   std::vector<KernelRingSource> rings_;
+  std::unique_ptr<Globals> globals_;
   // What attach() selects and where tracefs is: kept for re-attaching.
   OpenOptions attach_options_;
 };

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ringkit::bpf {
 
@@ -16,8 +17,19 @@ class Failure : public std::runtime_error {
       : std::runtime_error(message), code_(std::move(code)) {}
   const std::string& code() const noexcept { return code_; }
 
+  // What a caller may need beyond the sentence, as properties of the JS error: a load
+  // failure's `program` and the verifier's whole `verifierLog`, too long for a sentence.
+  Failure& with(std::string name, std::string value) {
+    fields_.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::vector<std::pair<std::string, std::string>>& fields() const noexcept {
+    return fields_;
+  }
+
  private:
   std::string code_;
+  std::vector<std::pair<std::string, std::string>> fields_;
 };
 
 // strerror(errnum) without the thread-unsafe static buffer.

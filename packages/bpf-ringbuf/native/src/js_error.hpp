@@ -1,5 +1,5 @@
 // Raising a Failure (errors.hpp) in JavaScript: an Error whose message is the
-// sentence and whose `code` property is the code.
+// sentence, whose `code` property is the code, and which carries the Failure's fields.
 #pragma once
 
 #include <napi.h>
@@ -13,7 +13,9 @@ namespace ringkit::bpf {
 Napi::Error js_error(Napi::Env env, const std::string& code, const std::string& message);
 
 inline Napi::Error js_error(Napi::Env env, const Failure& failure) {
-  return js_error(env, failure.code(), failure.what());
+  Napi::Error error = js_error(env, failure.code(), failure.what());
+  for (const auto& [name, value] : failure.fields()) error.Set(name, Napi::String::New(env, value));
+  return error;
 }
 
 // Runs `body`, rethrowing a Failure as the JS error it stands for.

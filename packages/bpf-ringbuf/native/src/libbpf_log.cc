@@ -19,6 +19,10 @@ constexpr std::size_t kKeptLines = 32;
 // Per thread: libbpf prints on the thread that called it, and several Node
 // environments (workers) may open objects at once.
 thread_local std::deque<std::string> lines;
+// The program libbpf's warnings named last, and the verifier's whole log of the
+// last program it rejected: a load failure's who and why, kept whole.
+thread_local std::string named_program;
+thread_local std::string whole_verifier_log;
 
 bool debug_enabled() {
   static const bool enabled = [] {
@@ -35,6 +39,7 @@ bool boilerplate(std::string_view line) {
       "-- BEGIN PROG LOAD LOG --",
       "-- END PROG LOAD LOG --",
       "failed to load object",
+      "': failed to load: ",  // "prog 'NAME': failed to load: -13": the error names NAME itself
       "processed ",
       "verification time",
       "stack depth",
@@ -57,6 +62,22 @@ void keep(std::string_view text) {
   }
 }
 
+// libbpf prefixes what concerns one program with "libbpf: prog 'NAME': ", and prints
+// a rejected program's verifier log as one message between BEGIN and END markers.
+void remember_program(std::string_view message) {
+  static constexpr std::string_view kPrefix = "libbpf: prog '";
+  if (!message.starts_with(kPrefix)) return;
+  const std::size_t end = message.find("': ", kPrefix.size());
+  if (end == std::string_view::npos) return;
+  named_program.assign(message.substr(kPrefix.size(), end - kPrefix.size()));
+  static constexpr std::string_view kBegin = "-- BEGIN PROG LOAD LOG --\n";
+  static constexpr std::string_view kEnd = "-- END PROG LOAD LOG --";
+  const std::size_t begin = message.find(kBegin, end);
+  if (begin == std::string_view::npos) return;
+  const std::string_view log = message.substr(begin + kBegin.size());
+  whole_verifier_log.assign(log.substr(0, log.rfind(kEnd)));
+}
+
 int print(enum libbpf_print_level level, const char* format, va_list args) {
   if (level == LIBBPF_DEBUG && !debug_enabled()) return 0;
   va_list copy;
@@ -71,8 +92,11 @@ int print(enum libbpf_print_level level, const char* format, va_list args) {
     std::vsnprintf(buffer.data(), buffer.size(), format, args);
   }
   if (debug_enabled()) std::fputs(buffer.data(), stderr);
-  if (level != LIBBPF_DEBUG)
-    keep(std::string_view(buffer.data(), static_cast<std::size_t>(length)));
+  if (level != LIBBPF_DEBUG) {
+    const std::string_view message(buffer.data(), static_cast<std::size_t>(length));
+    remember_program(message);
+    keep(message);
+  }
   return length;
 }
 
@@ -85,6 +109,16 @@ void install() {
 
 void clear() {
   lines.clear();
+  named_program.clear();
+  whole_verifier_log.clear();
+}
+
+std::string last_program() {
+  return named_program;
+}
+
+std::string verifier_log() {
+  return whole_verifier_log;
 }
 
 std::string last_lines(std::size_t count) {

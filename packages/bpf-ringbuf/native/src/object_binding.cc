@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bpf_object.hpp"
+#include "globals_binding.hpp"
 #include "js_error.hpp"
 #include "map_binding.hpp"
 #include "reader.hpp"
@@ -114,6 +115,30 @@ OpenOptions read_open_options(const Napi::Object& options) {
   } else if (!config.IsNull() && !config.IsUndefined()) {
     throw invalid(env, "config must be a Uint8Array or null");
   }
+  const Napi::Value autoload = options.Get("autoload");
+  if (autoload.IsObject() && !autoload.IsArray()) {
+    const auto chosen = autoload.As<Napi::Object>();
+    const Napi::Array names = chosen.GetPropertyNames();
+    for (std::uint32_t index = 0; index < names.Length(); index++) {
+      const std::string name = names.Get(index).As<Napi::String>().Utf8Value();
+      const Napi::Value load = chosen.Get(name);
+      if (!load.IsBoolean()) throw invalid(env, "autoload." + name + " must be true or false");
+      out.autoload.emplace_back(name, load.As<Napi::Boolean>().Value());
+    }
+  } else if (!autoload.IsNull() && !autoload.IsUndefined()) {
+    throw invalid(env, "autoload must map program names to true or false, or be null");
+  }
+  const Napi::Value globals = options.Get("globals");
+  if (globals.IsObject() && !globals.IsArray() && !globals.IsTypedArray()) {
+    const auto values = globals.As<Napi::Object>();
+    const Napi::Array names = values.GetPropertyNames();
+    for (std::uint32_t index = 0; index < names.Length(); index++) {
+      const std::string name = names.Get(index).As<Napi::String>().Utf8Value();
+      out.globals.emplace_back(name, global_value_of(values.Get(name), name));
+    }
+  } else if (!globals.IsNull() && !globals.IsUndefined()) {
+    throw invalid(env, "globals must map global variable names to values, or be null");
+  }
   out.kernel_btf_path = path_option(options, "kernelBtfPath", kDefaultKernelBtfPath);
   out.tracefs_path = path_option(options, "tracefsPath", kDefaultTracefsPath);
   return out;
@@ -199,6 +224,26 @@ Napi::Value object_handle(Napi::Env env, const std::shared_ptr<ObjectState>& sta
     maps.Set(index, map);
   }
   handle.Set("maps", maps);
+  handle.Set("globals", global_infos(env, state->object->globals().variables()));
+  handle.Set("readGlobal", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               const Napi::Env call_env = info.Env();
+               state->check_open(call_env);
+               if (!info[0].IsString()) throw invalid(call_env, "readGlobal needs a global's name");
+               const std::string name = info[0].As<Napi::String>().Utf8Value();
+               return global_value_to_js(call_env, translating(call_env, [&] {
+                                           return state->object->globals().read(name);
+                                         }));
+             }));
+  handle.Set("writeGlobal", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               const Napi::Env call_env = info.Env();
+               state->check_open(call_env);
+               if (!info[0].IsString())
+                 throw invalid(call_env, "writeGlobal needs a global's name");
+               const std::string name = info[0].As<Napi::String>().Utf8Value();
+               const GlobalValue value = global_value_of(info[1], name);
+               translating(call_env, [&] { state->object->globals().write(name, value); });
+               return call_env.Undefined();
+             }));
   handle.Set("ringCount", Napi::Number::New(env, static_cast<double>(object.rings().size())));
   handle.Set("dropped", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
                state->check_open(info.Env());
