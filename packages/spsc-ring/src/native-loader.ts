@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,9 +131,41 @@ function loadAddon<Binding>(spec: AddonSpec, root: string): Loaded<Binding> {
   const explained = failures.length > 0 ? spec.explain?.(failures) : undefined;
   if (explained !== undefined) return { binding: null, reason: explained, advice: 'build' };
   const built = `${platform}${spec.abiKeyed ? ` and Node ABI ${abi}` : ''}`;
+  const prebuilt = spec.abiKeyed ? prebuiltFor(root, platform, spec.file) : '';
   const reason =
     failures.length > 0
       ? `the native addon ${spec.file} failed to load (${failures.join('; ')})`
-      : `no native addon ${spec.file} is built for ${built} (looked for ${candidates.join(' and ')})`;
+      : `no native addon ${spec.file} is built for ${built}${prebuilt} (looked for ${candidates.join(' and ')})`;
   return { binding: null, reason, advice: 'build' };
+}
+
+/** Node's major for each ABI (process.versions.modules) a prebuild may be keyed by. */
+const NODE_OF_ABI: Readonly<Record<string, string>> = {
+  '108': '18',
+  '115': '20',
+  '120': '21',
+  '127': '22',
+  '131': '23',
+  '137': '24',
+  '141': '25',
+};
+
+/** ", prebuilt for Node ABIs 115 (Node 20), 127 (Node 22)": the ABIs this package ships, or ''. */
+function prebuiltFor(root: string, platform: string, file: string): string {
+  let folders: string[];
+  try {
+    folders = readdirSync(join(root, 'prebuilds', platform));
+  } catch {
+    return '';
+  }
+  const abis = folders
+    .map((folder) => /^node-abi-(\d+)$/.exec(folder)?.[1])
+    .filter((abi): abi is string => abi !== undefined)
+    .filter((abi) => existsSync(join(root, 'prebuilds', platform, `node-abi-${abi}`, file)))
+    .sort((a, b) => Number(a) - Number(b));
+  if (abis.length === 0) return '';
+  const named = abis.map((abi) =>
+    NODE_OF_ABI[abi] === undefined ? abi : `${abi} (Node ${NODE_OF_ABI[abi]})`,
+  );
+  return `, prebuilt only for Node ABIs ${named.join(', ')}`;
 }

@@ -80,6 +80,22 @@ describe('nativeAddon', () => {
     expect(addon.buildCommand).toMatch(/compile --out build --CDTESTS=OFF$/);
   });
 
+  it('names the Node ABIs an addon built against V8’s API is prebuilt for, when this one is not', () => {
+    delete process.env.RINGKIT_NO_NATIVE;
+    const { root, spec } = fakePackage({ abiKeyed: true });
+    // Two ABIs this Node is not (so neither is tried): one known, one not.
+    const other = process.versions.modules === '137' ? '115' : '137';
+    for (const abi of ['1', other]) {
+      mkdirSync(join(root, 'prebuilds', platform, `node-abi-${abi}`), { recursive: true });
+      writeFileSync(join(root, 'prebuilds', platform, `node-abi-${abi}`, 'fake.node'), '');
+    }
+    mkdirSync(join(root, 'prebuilds', platform, 'node-abi-127')); // empty: not a prebuild
+    const node = other === '137' ? '24' : '20';
+    expect(nativeAddon(spec).unavailableReason()).toContain(
+      `built for ${platform} and Node ABI ${process.versions.modules}, prebuilt only for Node ABIs 1, ${other} (Node ${node}) (looked for`,
+    );
+  });
+
   it('reports a file that does not load, with its path and the loader’s first line', () => {
     delete process.env.RINGKIT_NO_NATIVE;
     const { root, spec } = fakePackage();
