@@ -761,16 +761,63 @@ export class ByteConsumer extends ConsumerEnd {
   /**
    * Hands up to `limit` records to `handler`, each as a view into the data area
    * (valid only inside the handler), publishing the read position every quarter of the ring
-   * and at the end. Returns the records consumed. It reads run by run (drainRuns) and hands
-   * each record of a run over on its own: comparing each header with the run's first costs
-   * less than checking each frame alone. A handler that throws consumes nothing of the run it
-   * was in: those records come again.
+   * and at the end. Returns the records consumed. A handler that throws keeps the records
+   * before it consumed. For records that come in runs of one length and type, drainRuns.
    */
   drain(handler: ByteDrainHandler, limit = Number.POSITIVE_INFINITY): number {
-    return this.drainRuns((data, offset, count, stride, length, type, views) => {
-      for (let i = 0, at = offset; i < count; i++, at += stride)
-        handler(data, at, length, type, views);
-    }, limit);
+    // The usual record is read here, against bytes known to be published (`available`, re-read
+    // from the producer only when used up); padding and any frame that looks wrong take next(),
+    // which skips the one and reports the other. Each record's place depends on the length
+    // before it, so that chain is kept in int32 arithmetic (lengths and types read as signed
+    // words, positions as int32 bits): u32 values are widened to doubles by V8, which doubled
+    // a record's cost.
+    const { data, views, mask, capacity, maxRecord } = this;
+    const headerWords = this.dataWords;
+    // Constants as locals: V8 reloads module-level bindings and their fields in every pass.
+    const headerBytes = Record.HEADER_BYTES;
+    const roundUp = Record.HEADER_BYTES + Record.ALIGNMENT - 1;
+    const alignMask = -Record.ALIGNMENT;
+    const paddingWord = PADDING_WORD;
+    // A long drain gives room back every quarter of the ring, not only at its end: a producer
+    // waiting for room then writes while this side reads, instead of each waiting for the other.
+    const publishEvery = capacity >> 2;
+    let position = this.readPosition | 0;
+    let published = position;
+    let publishedRecords = 0;
+    let records = 0;
+    let available = this.availableWithin();
+    if (available > 0) this.noteFill(available);
+    while (available > 0 && records < limit) {
+      const index = position & mask;
+      const length = headerWords[index >> 2]!;
+      const type = headerWords[(index >> 2) + 1]!;
+      const total = (length + roundUp) & alignMask;
+      if (
+        type === paddingWord ||
+        length < 0 ||
+        length > maxRecord ||
+        total > available ||
+        index + total > capacity
+      ) {
+        if (!this.next()) break;
+        position = this.readPosition | 0;
+        available = this.availableWithin();
+        continue;
+      }
+      handler(data, index + headerBytes, length, type >>> 0, views);
+      position = (position + total) | 0;
+      this.readPosition = position >>> 0; // per record: a handler that throws keeps what it consumed
+      available = (available - total) | 0;
+      records++;
+      if (((position - published) | 0) >= publishEvery) {
+        this.publishReadCounted(records - publishedRecords);
+        published = position;
+        publishedRecords = records;
+      }
+      if (available === 0) available = this.availableWithin();
+    }
+    if (position !== published) this.publishReadCounted(records - publishedRecords);
+    return records;
   }
 
   /**
@@ -782,13 +829,9 @@ export class ByteConsumer extends ConsumerEnd {
    * Returns the records consumed.
    */
   drainRuns(handler: ByteRunHandler, limit = Number.POSITIVE_INFINITY): number {
-    // The usual frame is read here, against bytes known to be published (`available`, re-read
-    // from the producer only when used up); padding and any frame that looks wrong take next(),
-    // which skips the one and reports the other. After a run's first record each next header
-    // is compared with it, which is all the checking a frame that repeats it needs. Each run's
-    // place depends on the lengths before it, so that chain is kept in int32 arithmetic
-    // (lengths and types read as signed words, positions as int32 bits): u32 values are
-    // widened to doubles by V8, which doubled a record's cost.
+    // drain()'s loop, int32 arithmetic and all; after a run's first record each next header is
+    // compared with it, which is all the checking a frame that repeats it needs. drain() keeps
+    // a loop of its own: handing records that seldom repeat through runs cost twice as much.
     const { data, views, mask, capacity, maxRecord } = this;
     const headerWords = this.dataWords;
     // Constants as locals: V8 reloads module-level bindings and their fields in every pass.

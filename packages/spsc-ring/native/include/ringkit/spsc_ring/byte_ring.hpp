@@ -111,16 +111,29 @@ class ByteConsumer : public detail::ConsumerBase {
 
   // Calls handler(const std::byte* payload, std::uint32_t length, std::uint32_t type)
   // per record, then publishes the read position once. Returns the records
-  // consumed, or -1 if a frame is corrupt (nothing past it is read). Read run by
-  // run (drain_runs), as ByteConsumer.drain does in TypeScript.
+  // consumed, or -1 if a frame is corrupt (nothing past it is read).
   template <typename Handler>
   std::int64_t drain(Handler&& handler, std::uint32_t limit = UINT32_MAX) {
-    return drain_runs(
-        [&](const std::byte* first, std::uint32_t count, std::uint32_t stride, std::uint32_t length,
-            std::uint32_t type) {
-          for (std::uint32_t i = 0; i < count; i++) handler(first + i * stride, length, type);
-        },
-        limit);
+    std::uint32_t records = 0;
+    const std::uint32_t start = read_;
+    std::int64_t result = 0;
+    if (const std::uint32_t waiting = available(); waiting > 0) note_fill(waiting);
+    while (records < limit) {
+      const std::uint32_t available_bytes = available();
+      if (available_bytes == 0) break;
+      Frame frame;
+      const FrameKind kind = next_frame(available_bytes, frame);
+      if (kind == FrameKind::kPadding) continue;
+      if (kind == FrameKind::kCorrupt) {
+        result = -1;
+        break;
+      }
+      handler(frame.record + layout::record::kHeaderBytes, frame.length, frame.type);
+      read_ += frame.total;
+      records++;
+    }
+    if (read_ != start) publish_read(records);
+    return result < 0 ? -1 : records;
   }
 
   // Hands over a run at a time (ByteConsumer.drainRuns in TypeScript): calls
