@@ -8,7 +8,8 @@ set -euo pipefail
 # pkg-config, libbpf-dev: bpf-ringbuf's addon links libbpf; bpftool: its tests check what is attached;
 # clang: "npm run build:bpf" recompiles the BPF programs (their objects are committed).
 # chromium: apps/demo's browser test drives it headless through playwright-core (no browser download).
-PACKAGES=(clang-format cmake g++ pkg-config libbpf-dev bpftool clang chromium)
+# systemtap-sdt-dev: <sys/sdt.h>, for bpf-ringbuf's USDT attach test (its target binary has a probe).
+PACKAGES=(clang-format cmake g++ pkg-config libbpf-dev bpftool clang chromium systemtap-sdt-dev)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

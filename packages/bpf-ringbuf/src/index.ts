@@ -1,8 +1,10 @@
 export type { ReaderStateName } from './abi.js';
 export * as abi from './abi.js';
+export { type AttachTarget, BpfProgram } from './attach.js';
 export { EventBatch, type FieldAccessors } from './batch.js';
 export { BpfError, type BpfErrorCode, type BpfErrorOptions } from './errors.js';
 export { BpfGlobals, type GlobalInfo, type GlobalValue } from './globals.js';
+export { BpfLink, openPinnedLink } from './link.js';
 export {
   BpfMap,
   type EntriesOptions,

@@ -27,7 +27,10 @@ export interface RawGlobalInfo {
 export type RawGlobalValue = number | bigint | Uint8Array;
 
 export interface RawOpenOptions {
-  /** Programs to attach (auto-attach by section); null: every program in the object. */
+  /**
+   * Programs to attach (auto-attach by section); null: every loaded program whose section
+   * names its target (not SEC("kprobe"), SEC("uprobe"), ...: those wait for attachProgram).
+   */
   readonly programs: readonly string[] | null;
   /**
    * The ring map to consume: a RINGBUF (shared topology) or an ARRAY_OF_MAPS of
@@ -131,6 +134,23 @@ export interface RawMap {
   close(): void;
 }
 
+/** src/attach.ts's AttachTarget, checked field by field by the addon. */
+export type RawAttachTarget = { readonly kind: string } & Readonly<Record<string, unknown>>;
+
+/** The links of one attach (one per CPU for perf_event), or one reopened from its pin. */
+export interface RawLink {
+  /** "program 'x' on kprobe f+0", "the link pinned at PATH". */
+  readonly subject: string;
+  detached(): boolean;
+  /** Where pin() pinned it, or where it was opened from; '' when neither. */
+  pinnedPath(): string;
+  pin(path: string): void;
+  /** Removes this link's pin at `path` (null: the one pin() made). */
+  unpin(path: string | null): void;
+  /** Removes this handle's pin and closes the links: the program stops. Idempotent. */
+  detach(): void;
+}
+
 export interface RawObject {
   /** Every program in the object, by name. */
   readonly programs: readonly string[];
@@ -157,6 +177,8 @@ export interface RawObject {
   writeConfig(config: Uint8Array): void;
   /** A map of the object by name (UNKNOWN_MAP listing its maps when there is none). */
   openMap(name: string): RawMap;
+  /** Attaches a loaded program to a target; the object's close() releases the link (a pin keeps it). */
+  attachProgram(name: string, target: RawAttachTarget): RawLink;
   /** Starts the reader thread over this object's rings (one reader per object). */
   startReader(options: RawReaderOptions): RawReader;
   /** Stops the reader, detaches every program, closes the object. Idempotent. */
@@ -189,6 +211,8 @@ export interface NativeBinding {
   openObject(path: string, options: RawOpenOptions): RawObject;
   /** The map pinned at `path` (PIN_NOT_FOUND when nothing is). */
   openPinnedMap(path: string): RawMap;
+  /** The link pinned at `path` (PIN_NOT_FOUND when nothing is). */
+  openPinnedLink(path: string): RawLink;
   /** Threads calling getpgid(): the bench program's trigger. Resolves when all are done. */
   startSyscallLoad(options: RawSyscallLoadOptions): {
     readonly tids: readonly number[];

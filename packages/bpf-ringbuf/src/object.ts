@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { BpfProgram } from './attach.js';
 import { BpfError, native } from './errors.js';
 import { BpfGlobals, type GlobalValue } from './globals.js';
 import { Bench, Config, MapName, Policy } from './layout.js';
@@ -27,7 +28,12 @@ export type WakeupPolicy =
 export type Topology = 'shared' | 'per-cpu';
 
 export interface OpenOptions {
-  /** Programs to attach (default: every program loaded). */
+  /**
+   * Programs to attach by their sections at open (default: every program loaded whose
+   * section names its target; SEC("kprobe"), SEC("uprobe"), SEC("usdt"),
+   * SEC("perf_event") and other sections without one are left to
+   * `object.program(name).attach(target)`). [] attaches none.
+   */
   readonly programs?: readonly string[];
   /**
    * Programs to load (true) or leave out (false), by name; the rest keep libbpf's
@@ -320,13 +326,28 @@ export class BpfObject {
     return map;
   }
 
-  /** The programs attached now (none after detach() or close()). */
+  /**
+   * A program of the object by name, to attach explicitly (UNKNOWN_PROGRAM, listing the
+   * object's programs, when it has none of that name).
+   */
+  program(name: string): BpfProgram {
+    this.live();
+    if (!this.programs.includes(name))
+      throw new BpfError(
+        'UNKNOWN_PROGRAM',
+        `program '${name}' is not in ${this.path}: choose from its programs (${this.programs.map((known) => `'${known}'`).join(', ')}).`,
+      );
+    return new BpfProgram(name, () => this.live());
+  }
+
+  /** The programs attached by their sections now (none after detach() or close()); program().attach() links are not listed. */
   get attached(): readonly string[] {
     return this.raw === null ? [] : native(() => this.raw!.attachedNow());
   }
 
   /**
-   * Stops the programs without unloading them: nothing runs on the hooks, the
+   * Stops the programs attached by their sections, without unloading them (links from
+   * program().attach() keep running): nothing runs on the hooks, the
    * maps, rings and reader stay, and attach() resumes in microseconds, with no
    * verification. Idempotent.
    */
@@ -368,7 +389,8 @@ export class BpfObject {
   }
 
   /**
-   * Stops the reader at once, detaches every program and closes the object.
+   * Stops the reader at once, detaches every program (but those whose links were
+   * pinned) and closes the object.
    * Idempotent. Records the kernel rings still hold and the JS ring has no room
    * for are counted as dropped: `await reader.stop()` first to deliver them all.
    */

@@ -1,10 +1,11 @@
 // @ringkit/bpf-ringbuf's native addon: loading and attaching BPF objects with
-// libbpf, their maps, the reader thread that carries their rings into JavaScript, the ABI
+// libbpf, their maps and links, the reader thread that carries their rings into JavaScript, the ABI
 // as C++ sees it, and syscall load for tests and benchmarks. The exports are
 // src/native-binding.ts's NativeBinding. Node-API only.
 #include <napi.h>
 
 #include "abi.hpp"
+#include "link_binding.hpp"
 #include "map_binding.hpp"
 #include "object_binding.hpp"
 #include "syscall_load.hpp"
@@ -15,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ringkit::bpf::register_abi(env, exports);
   ringkit::bpf::register_object_binding(env, exports);
   ringkit::bpf::register_map_binding(env, exports);
+  ringkit::bpf::register_link_binding(env, exports);
   ringkit::bpf::register_syscall_load(env, exports);
   return exports;
 }

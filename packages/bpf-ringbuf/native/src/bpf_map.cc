@@ -2,8 +2,6 @@
 
 #include <bpf/bpf.h>
 #include <fcntl.h>
-#include <linux/magic.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +9,7 @@
 #include <cstring>
 
 #include "bpf_object.hpp"
+#include "bpffs.hpp"
 #include "errors.hpp"
 #include "privileges.hpp"
 
@@ -55,15 +54,6 @@ bool is_map_fd(int fd) {
   const ssize_t length = readlink(link.c_str(), target, sizeof target - 1);
   return length > 0 && std::string_view(target, static_cast<std::size_t>(length)) ==
                            std::string_view("anon_inode:bpf-map");
-}
-
-bool on_bpffs(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  const std::string folder =
-      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  struct statfs info {};
-  return statfs(folder.c_str(), &info) == 0 &&
-         static_cast<unsigned long>(info.f_type) == BPF_FS_MAGIC;
 }
 
 std::uint32_t map_id(int fd) {

@@ -75,9 +75,17 @@ void check_object_file(const std::string& path) {
                                         "rebuilds the package's own)");
 }
 
-// The programs `programs` names, or every program libbpf loads when it is null.
+// SEC("kprobe"), SEC("uprobe"), SEC("usdt"), SEC("perf_event"), ...: a section with no
+// "/TARGET" leaves the hook to attach_program(), as libbpf's skeletons leave it.
+bool names_no_target(const bpf_program* program) {
+  const std::string_view section = bpf_program__section_name(program);
+  return section.find('/') == std::string_view::npos;
+}
+
+// The programs `programs` names, or when it is null every program libbpf loads whose
+// section names its target.
 bool is_selected(const bpf_program* program, const OpenOptions& options) {
-  if (!options.programs) return bpf_program__autoload(program);
+  if (!options.programs) return bpf_program__autoload(program) && !names_no_target(program);
   return std::find(options.programs->begin(), options.programs->end(),
                    bpf_program__name(program)) != options.programs->end();
 }
@@ -372,7 +380,10 @@ void BpfObject::attach(const OpenOptions& options) {
     if (link == nullptr) {
       const int errnum = errno;
       if (errnum == EOPNOTSUPP && detail.empty())
-        detail = "libbpf cannot attach this section by itself";
+        detail = names_no_target(program)
+                     ? "its section names no target; attach it with object.program('" + name +
+                           "').attach({ kind, ... }) instead"
+                     : "libbpf cannot attach this section by itself";
       throw Failure(
           "ATTACH_FAILED",
           "attaching program '" + name + "' (section " + section + ") failed " +
@@ -383,6 +394,25 @@ void BpfObject::attach(const OpenOptions& options) {
     links_.push_back(link);
     attached_.push_back(name);
   }
+}
+
+std::shared_ptr<BpfLink> BpfObject::attach_program(const std::string& name,
+                                                   const AttachTarget& target) {
+  bpf_program* program =
+      object_ == nullptr ? nullptr : bpf_object__find_program_by_name(object_, name.c_str());
+  if (program == nullptr)
+    throw Failure("UNKNOWN_PROGRAM", "program '" + name + "' is not in " + path_ +
+                                         ": choose from its programs (" + quoted_list(programs_) +
+                                         ")");
+  if (bpf_program__fd(program) < 0)
+    throw invalid("program '" + name + "' was not loaded, so it cannot be attached: load it " +
+                  "with autoload: { " + name + ": true }");
+  // Links detached since are let go of here rather than kept until close().
+  std::erase_if(explicit_links_, [](const auto& link) { return link->detached(); });
+  auto link = std::make_shared<BpfLink>(attach_to(program, target, attach_options_.tracefs_path),
+                                        "program '" + name + "' on " + describe(target));
+  explicit_links_.push_back(link);
+  return link;
 }
 
 const bpf_map* BpfObject::find_map(const std::string& name) const {
@@ -458,9 +488,11 @@ void BpfObject::attach() {
 }
 
 void BpfObject::close() noexcept {
-  // Links first: destroying one detaches its program, and nothing is pinned, so
-  // no program outlives this object.
+  // Links first: destroying one detaches its program, so no program outlives this
+  // object but those attach_program() linked and the caller pinned.
   destroy_links();
+  for (const auto& link : explicit_links_) link->release();
+  explicit_links_.clear();
   rings_.clear();
   globals_.reset();  // unmaps the sections before their maps close
   if (object_ != nullptr) bpf_object__close(object_);

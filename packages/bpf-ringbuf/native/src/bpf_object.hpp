@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "attach_target.hpp"
+#include "bpf_link.hpp"
 #include "globals.hpp"
 #include "reader.hpp"
 
@@ -66,6 +68,9 @@ class BpfObject {
   // maps and rings); attach() makes them again. Both idempotent.
   void detach() noexcept;
   void attach();
+  // Attaches program `name` to `target`, whatever its section says. The link stops at
+  // its own detach() or at close(), unless it was pinned: then only detach() stops it.
+  std::shared_ptr<BpfLink> attach_program(const std::string& name, const AttachTarget& target);
   // The object's global variables: read and written after load (not after close()).
   Globals& globals() { return *globals_; }
   // Rewrites the config map's key-0 value; `size` must be its value size.
@@ -96,6 +101,8 @@ class BpfObject {
   std::string path_;
   bpf_object* object_ = nullptr;
   std::vector<bpf_link*> links_;
+  // attach_program()'s, released (not detached) at close() so that their pins live on.
+  std::vector<std::shared_ptr<BpfLink>> explicit_links_;
   std::vector<int> cpu_ring_fds_;  // per-CPU topology: ours, index = CPU
   const bpf_map* drops_ = nullptr;
   const bpf_map* config_ = nullptr;

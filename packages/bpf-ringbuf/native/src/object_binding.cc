@@ -11,6 +11,7 @@
 #include "bpf_object.hpp"
 #include "globals_binding.hpp"
 #include "js_error.hpp"
+#include "link_binding.hpp"
 #include "map_binding.hpp"
 #include "reader.hpp"
 #include "reader_options.hpp"
@@ -280,6 +281,17 @@ Napi::Value object_handle(Napi::Env env, const std::shared_ptr<ObjectState>& sta
                state->check_open(call_env);
                translating(call_env, [&] { state->object->attach(); });
                return string_array(call_env, state->object->attached());
+             }));
+  handle.Set("attachProgram", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               const Napi::Env call_env = info.Env();
+               state->check_open(call_env);
+               if (!info[0].IsString())
+                 throw invalid(call_env, "attachProgram needs a program name");
+               const std::string name = info[0].As<Napi::String>().Utf8Value();
+               const AttachTarget target = read_attach_target(info[1]);
+               return link_handle(call_env, translating(call_env, [&] {
+                                    return state->object->attach_program(name, target);
+                                  }));
              }));
   handle.Set("attachedNow", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
                state->check_open(info.Env());

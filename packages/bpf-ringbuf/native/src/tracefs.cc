@@ -88,6 +88,11 @@ bpf_link* attach_tracepoint(const bpf_program* program, const std::string& trace
     errno = EINVAL;
     return nullptr;
   }
+  return attach_tracepoint_named(program, tracefs_path, tracepoint, detail);
+}
+
+bpf_link* attach_tracepoint_named(const bpf_program* program, const std::string& tracefs_path,
+                                  const std::string& tracepoint, std::string& detail) {
   const long id = tracepoint_id(tracefs_path, tracepoint);
   if (id < 0) {
     if (errno == ENOENT) detail = "tracepoint " + tracepoint + " is not in " + tracefs_path;

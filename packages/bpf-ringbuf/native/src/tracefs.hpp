@@ -22,4 +22,8 @@ void ensure_tracefs(const std::string& path);
 bpf_link* attach_tracepoint(const bpf_program* program, const std::string& tracefs_path,
                             std::string& detail);
 
+// The same for the tracepoint "CATEGORY/NAME", whatever the program's section says.
+bpf_link* attach_tracepoint_named(const bpf_program* program, const std::string& tracefs_path,
+                                  const std::string& tracepoint, std::string& detail);
+
 }  // namespace ringkit::bpf
