@@ -97,3 +97,32 @@ describe('TrackingServer.listen options', () => {
     );
   });
 });
+
+describe('TrackingServer.listen limits', () => {
+  it('refuses a maxConnections that is not a whole number from 1', async () => {
+    for (const maxConnections of [0, 1.5, -1, Number.NaN, 1 << 20]) {
+      const error = await TrackingServer.listen('/tmp/x.sock', { maxConnections }).catch(
+        (caught: unknown) => caught as TrackingError,
+      );
+      expect(error).toBeInstanceOf(TrackingError);
+      expect((error as TrackingError).code).toBe('INVALID_OPTIONS');
+      expect((error as TrackingError).message).toBe(
+        `maxConnections must be an integer from 1 to 65536 (default 64), maxConnections=${String(maxConnections)}.`,
+      );
+      expectOneSentence((error as TrackingError).message);
+    }
+  });
+
+  it('refuses an idleTimeoutMs that is not a positive number of milliseconds a timer can hold', async () => {
+    for (const idleTimeoutMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+      const error = await TrackingServer.listen('/tmp/x.sock', { idleTimeoutMs }).catch(
+        (caught: unknown) => caught as TrackingError,
+      );
+      expect((error as TrackingError).code).toBe('INVALID_OPTIONS');
+      expect((error as TrackingError).message).toBe(
+        `idleTimeoutMs must be a positive number of milliseconds up to 2147483647 (default 10000), idleTimeoutMs=${String(idleTimeoutMs)}.`,
+      );
+      expectOneSentence((error as TrackingError).message);
+    }
+  });
+});

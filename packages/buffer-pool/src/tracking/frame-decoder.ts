@@ -4,8 +4,16 @@ import {
   FRAME_MAGIC,
   FRAME_VERSION,
   FrameField,
+  MAX_EVENTS_PER_FRAME,
   MAX_FRAME_BYTES,
 } from './layout.js';
+
+/**
+ * The largest gather buffer a decoder keeps between frames: a tracker's largest frame body.
+ * A bigger frame (legal up to maxFrameBytes, but no tracker writes one) gets a buffer that is
+ * let go once the frame is delivered, so an idle connection never sits on a megabyte.
+ */
+export const KEPT_BODY_BYTES = MAX_EVENTS_PER_FRAME * EVENT_BYTES;
 
 /** Why the server closed a connection. */
 export type RejectCode =
@@ -14,7 +22,9 @@ export type RejectCode =
   | 'BAD_LENGTH'
   | 'BAD_EVENT'
   | 'OVERSIZED'
-  | 'TRUNCATED';
+  | 'TRUNCATED'
+  /** The connection began a frame and then sent nothing for idleTimeoutMs. */
+  | 'IDLE_TIMEOUT';
 
 export interface Rejection {
   readonly code: RejectCode;
@@ -38,10 +48,12 @@ export interface DecodedFrame {
  *
  * A frame that arrives whole inside one chunk is handed over as a view of that
  * chunk; one split across chunks is gathered into a body buffer the decoder keeps
- * for the next split frame (as large as the largest such frame, so at most
- * maxFrameBytes): at a tracker's event rates a fresh buffer per frame was
- * garbage, and memory the allocator often had to fault in anew. So a frame's
- * `events` are valid only until `onFrame` returns.
+ * for the next split frame (as large as the largest such frame up to
+ * KEPT_BODY_BYTES, a tracker's largest frame): at a tracker's event rates a fresh
+ * buffer per frame was garbage, and memory the allocator often had to fault in
+ * anew. A larger frame's buffer is let go once it is delivered, and dispose()
+ * lets go of everything when the connection closes. So a frame's `events` are
+ * valid only until `onFrame` returns.
  */
 export class FrameDecoder {
   private readonly header = Buffer.alloc(FRAME_HEADER_BYTES);
@@ -57,6 +69,16 @@ export class FrameDecoder {
   /** Bytes held for the frame not yet complete. */
   get bufferedBytes(): number {
     return this.headerFilled + (this.body?.length ?? 0);
+  }
+
+  /** Bytes of gather buffer this decoder holds: the frame in progress's, or the one kept between frames. */
+  get heldBytes(): number {
+    return this.bodyStore?.length ?? 0;
+  }
+
+  /** True from a frame's first header byte until its last byte. */
+  get inFrame(): boolean {
+    return this.headerFilled > 0;
   }
 
   /** Adds bytes; hands each completed frame to `onFrame`. A rejection means: close the connection. */
@@ -100,6 +122,7 @@ export class FrameDecoder {
     const frame = decodeFrame(this.header, body);
     this.release();
     const rejection = onFrame(frame);
+    if (this.bodyStore !== null && this.bodyStore.length > KEPT_BODY_BYTES) this.bodyStore = null;
     return rejection === null ? null : this.refuse(rejection);
   }
 
@@ -113,6 +136,12 @@ export class FrameDecoder {
       code: 'TRUNCATED',
       reason: `connection ended inside a frame: ${received} of ${this.body === null ? `at least ${expected}` : expected} bytes arrived`,
     });
+  }
+
+  /** The connection closed: lets go of the frame in progress and of the kept buffer. */
+  dispose(): void {
+    this.release();
+    this.bodyStore = null;
   }
 
   /** Lets go of the frame in progress. */

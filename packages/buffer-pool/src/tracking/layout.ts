@@ -64,6 +64,14 @@ export const FrameField = {
   TIME_ORIGIN: 32,
 } as const;
 
+/**
+ * The one byte a server writes on a connection it serves, before anything else. A tracker
+ * sends no frame until it has read it: a connection refused at the server's limit is closed
+ * without it, so nothing the tracker records meanwhile is written into a socket nobody reads
+ * (it is counted dropped while disconnected instead).
+ */
+export const SERVER_ACCEPTS = 0x41;
+
 /** The largest frame (header included) a server accepts: its per-connection buffering bound. */
 export const MAX_FRAME_BYTES = 1 << 20;
 
@@ -77,6 +85,7 @@ export const frameWriterLayout = {
   headerBytes: FRAME_HEADER_BYTES,
   eventBytes: EVENT_BYTES,
   maxEventsPerFrame: MAX_EVENTS_PER_FRAME,
+  serverAccepts: SERVER_ACCEPTS,
   field: FrameField,
 } as const;
 export type FrameWriterLayout = typeof frameWriterLayout;

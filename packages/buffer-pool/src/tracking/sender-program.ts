@@ -158,10 +158,18 @@ export async function runSender(config: SenderConfig, dependencies: SenderDepend
     const connection = net.createConnection(config.socketPath);
     socket = connection;
     const connectTimer = setTimeout(
-      () => connection.destroy(new Error(`connect to ${config.socketPath} timed out`)),
+      () =>
+        connection.destroy(
+          new Error(
+            `connect to ${config.socketPath} timed out: no server accepted within ${CONNECT_TIMEOUT_MS} ms`,
+          ),
+        ),
       CONNECT_TIMEOUT_MS,
     );
-    connection.once('connect', () => {
+    // Connected is when the server's accept byte arrives, not the socket's 'connect': a server at
+    // its connection limit closes without it, and frames written before that would be lost
+    // while counted as sent.
+    const accepted = () => {
       clearTimeout(connectTimer);
       state = 'connected';
       if (connectedBefore) reconnects++;
@@ -170,14 +178,17 @@ export async function runSender(config: SenderConfig, dependencies: SenderDepend
       Atomics.store(counters, statusLayout.counter.RECONNECTS, BigInt(reconnects));
       Atomics.store(words, statusLayout.word.CONNECTED, 1);
       pump();
-    });
+    };
     connection.on('drain', () => {
       backpressured = false;
       pump();
     });
     connection.on('error', (error) => recordError(error.message));
-    // The server never writes; reading lets us see its end of the connection close.
-    connection.on('data', () => {});
+    // The server writes its accept byte and nothing else; reading also lets us see its end of
+    // the connection close.
+    connection.on('data', (chunk: Buffer) => {
+      if (state === 'connecting' && chunk[0] === frame.serverAccepts) accepted();
+    });
     connection.on('close', () => {
       clearTimeout(connectTimer);
       socket = null;
