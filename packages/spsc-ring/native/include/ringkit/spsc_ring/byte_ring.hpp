@@ -114,26 +114,13 @@ class ByteConsumer : public detail::ConsumerBase {
   // consumed, or -1 if a frame is corrupt (nothing past it is read).
   template <typename Handler>
   std::int64_t drain(Handler&& handler, std::uint32_t limit = UINT32_MAX) {
-    std::uint32_t records = 0;
-    const std::uint32_t start = read_;
-    std::int64_t result = 0;
-    if (const std::uint32_t waiting = available(); waiting > 0) note_fill(waiting);
-    while (records < limit) {
-      const std::uint32_t available_bytes = available();
-      if (available_bytes == 0) break;
-      Frame frame;
-      const FrameKind kind = next_frame(available_bytes, frame);
-      if (kind == FrameKind::kPadding) continue;
-      if (kind == FrameKind::kCorrupt) {
-        result = -1;
-        break;
-      }
-      handler(frame.record + layout::record::kHeaderBytes, frame.length, frame.type);
-      read_ += frame.total;
-      records++;
-    }
-    if (read_ != start) publish_read(records);
-    return result < 0 ? -1 : records;
+    return consume(
+        [&](const Frame& frame, std::uint32_t, std::uint32_t) -> std::uint32_t {
+          handler(frame.record + layout::record::kHeaderBytes, frame.length, frame.type);
+          read_ += frame.total;
+          return 1;
+        },
+        limit);
   }
 
   // Hands over a run at a time (ByteConsumer.drainRuns in TypeScript): calls
@@ -144,6 +131,35 @@ class ByteConsumer : public detail::ConsumerBase {
   // position once; returns the records consumed, or -1 if a frame is corrupt.
   template <typename Handler>
   std::int64_t drain_runs(Handler&& handler, std::uint32_t limit = UINT32_MAX) {
+    return consume(
+        [&](const Frame& frame, std::uint32_t available_bytes,
+            std::uint32_t left) -> std::uint32_t {
+          // The run: while the next frame is published, before the ring's end, and repeats it.
+          const std::uint32_t index = read_ & ring_.mask();
+          const std::uint32_t most = std::min(
+              {left, (ring_.capacity() - index) / frame.total, available_bytes / frame.total});
+          std::uint32_t count = 1;
+          for (const std::byte* next = frame.record + frame.total; count < most;
+               next += frame.total, count++) {
+            std::uint32_t length, type;
+            std::memcpy(&length, next + layout::record::kLength, 4);
+            std::memcpy(&type, next + layout::record::kType, 4);
+            if (length != frame.length || type != frame.type) break;
+          }
+          handler(frame.record + layout::record::kHeaderBytes, count, frame.total, frame.length,
+                  frame.type);
+          read_ += count * frame.total;
+          return count;
+        },
+        limit);
+  }
+
+ private:
+  // drain's and drain_runs' loop: padding is skipped and a corrupt frame ends it; at each record,
+  // take(frame, available_bytes, records_left) hands it (and, for a run, those after it) over,
+  // moves read_ past them and returns how many. The read position is published once, at the end.
+  template <typename Take>
+  std::int64_t consume(Take&& take, std::uint32_t limit) {
     std::uint32_t records = 0;
     const std::uint32_t start = read_;
     std::int64_t result = 0;
@@ -158,29 +174,12 @@ class ByteConsumer : public detail::ConsumerBase {
         result = -1;
         break;
       }
-      // The run: while the next frame is published, before the ring's end, and repeats this one.
-      const std::uint32_t index = read_ & ring_.mask();
-      const std::uint32_t most =
-          std::min({limit - records, (ring_.capacity() - index) / frame.total,
-                    available_bytes / frame.total});
-      std::uint32_t count = 1;
-      for (const std::byte* next = frame.record + frame.total; count < most;
-           next += frame.total, count++) {
-        std::uint32_t length, type;
-        std::memcpy(&length, next + layout::record::kLength, 4);
-        std::memcpy(&type, next + layout::record::kType, 4);
-        if (length != frame.length || type != frame.type) break;
-      }
-      handler(frame.record + layout::record::kHeaderBytes, count, frame.total, frame.length,
-              frame.type);
-      read_ += count * frame.total;
-      records += count;
+      records += take(frame, available_bytes, limit - records);
     }
     if (read_ != start) publish_read(records);
     return result < 0 ? -1 : records;
   }
 
- private:
   // The frame at the read position, `available_bytes` of which are published.
   struct Frame {
     const std::byte* record = nullptr;  // its header
