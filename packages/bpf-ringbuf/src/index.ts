@@ -2,6 +2,7 @@ export type { ReaderStateName } from './abi.js';
 export * as abi from './abi.js';
 export { type AttachTarget, BpfProgram } from './attach.js';
 export { EventBatch, type FieldAccessors } from './batch.js';
+export type { SchemaFromBtfOptions } from './btf.js';
 export { BpfError, type BpfErrorCode, type BpfErrorOptions } from './errors.js';
 export { BpfGlobals, type GlobalInfo, type GlobalValue } from './globals.js';
 export { BpfLink, openPinnedLink } from './link.js';
@@ -19,6 +20,7 @@ export {
   type ObjectStats,
   type OpenOptions,
   openObject,
+  schemaFromBtf,
   type Topology,
   type WakeupPolicy,
 } from './object.js';

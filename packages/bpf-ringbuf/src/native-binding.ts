@@ -151,6 +151,32 @@ export interface RawLink {
   detach(): void;
 }
 
+/** A member of a BTF struct, its type resolved through typedefs and const/volatile. */
+export interface RawBtfMember {
+  /** '' for an anonymous struct or union member. */
+  readonly name: string;
+  readonly bitOffset: number;
+  /** A bitfield's width in bits; 0 for other members. */
+  readonly bitSize: number;
+  readonly kind: 'int' | 'enum' | 'float' | 'array' | 'pointer' | 'struct' | 'union' | 'other';
+  /** Bytes (an array: all its elements). */
+  readonly size: number;
+  readonly signed: boolean;
+  /** Arrays: the elements, their kind and size; 0 and '' otherwise. */
+  readonly length: number;
+  readonly elementKind: string;
+  readonly elementSize: number;
+  /** The type as the C source spells it: '__u32', 'char[16]', 'const char *'. */
+  readonly typeName: string;
+}
+
+/** A struct of the object's BTF. */
+export interface RawBtfStruct {
+  readonly name: string;
+  readonly size: number;
+  readonly members: readonly RawBtfMember[];
+}
+
 export interface RawObject {
   /** Every program in the object, by name. */
   readonly programs: readonly string[];
@@ -173,6 +199,8 @@ export interface RawObject {
   readGlobal(name: string): RawGlobalValue;
   /** Writes a .data or .bss global (READ_ONLY_GLOBAL for .rodata, INVALID_VALUE when it does not fit). */
   writeGlobal(name: string, value: RawGlobalValue): void;
+  /** The struct of that name in the object's BTF, or null when it has none (or no BTF). */
+  btfStruct(name: string): RawBtfStruct | null;
   /** Rewrites the config map's key-0 value (same length as at open). */
   writeConfig(config: Uint8Array): void;
   /** A map of the object by name (UNKNOWN_MAP listing its maps when there is none). */

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { BpfProgram } from './attach.js';
+import { checkSchema, type SchemaFromBtfOptions, schemaFromStruct } from './btf.js';
 import { BpfError, native } from './errors.js';
 import { BpfGlobals, type GlobalValue } from './globals.js';
 import { Bench, Config, MapName, Policy } from './layout.js';
 import { BpfMap } from './map.js';
 import { requireNative } from './native.js';
-import type { RawObject } from './native-binding.js';
+import type { RawBtfStruct, RawObject } from './native-binding.js';
 import { BpfReader, type ReaderStats, type ReadOptions } from './reader.js';
-import type { FieldSpecs } from './schema.js';
+import type { FieldSpecs, Schema } from './schema.js';
 
 /**
  * When the kernel wakes the reader thread:
@@ -302,6 +303,14 @@ export class BpfObject {
         'INVALID_OPTIONS',
         `${this.path} already has a reader; an object's rings have one consumer.`,
       );
+    const schema = options.schema;
+    if (schema && options.btfStruct !== false) {
+      const struct =
+        options.btfStruct === undefined
+          ? native(() => raw.btfStruct(schema.name))
+          : this.btfStruct(options.btfStruct);
+      if (struct !== null) checkSchema(schema, struct);
+    }
     const reader = new BpfReader<F>(
       raw,
       { policy: this.timing.code, periodMs: this.timing.periodMs },
@@ -310,6 +319,26 @@ export class BpfObject {
     this.reader = reader as unknown as BpfReader<FieldSpecs>;
     this.last = { at: performance.now(), events: 0, bytes: 0 };
     return reader;
+  }
+
+  /**
+   * The schema of the struct `name` in the object's BTF (clang -g writes it): the one
+   * defineSchema() would build from its members' offsets and types (UNKNOWN_STRUCT when
+   * the BTF has no such struct, UNSUPPORTED_BTF_TYPE naming a member no field type holds).
+   */
+  schemaFromBtf(name: string, options: SchemaFromBtfOptions = {}): Schema {
+    return schemaFromStruct(this.btfStruct(name), options);
+  }
+
+  private btfStruct(name: string): RawBtfStruct {
+    const raw = this.live();
+    const struct = native(() => raw.btfStruct(name));
+    if (struct === null)
+      throw new BpfError(
+        'UNKNOWN_STRUCT',
+        `${this.path} has no struct ${name} in its BTF: check the name (without "struct "), that the object was built with clang -g, and that a global or map of the struct keeps it in the BTF.`,
+      );
+    return struct;
   }
 
   /**
@@ -417,6 +446,15 @@ export class BpfObject {
     if (this.raw === null) throw new BpfError('CLOSED', `${this.path} was closed; open it again.`);
     return this.raw;
   }
+}
+
+/** object.schemaFromBtf(name, options): the schema of a struct of the object's BTF. */
+export function schemaFromBtf(
+  object: BpfObject,
+  name: string,
+  options: SchemaFromBtfOptions = {},
+): Schema {
+  return object.schemaFromBtf(name, options);
 }
 
 /** Opens, loads and attaches a BPF object (ours or yours); read() starts consuming its rings. */

@@ -18,6 +18,13 @@ export interface ReadOptions<F extends FieldSpecs> {
   /** Event layout: typed accessors and event counts. Without one, each kernel record is one event. */
   readonly schema?: Schema<F> | null;
   /**
+   * The struct of the object's BTF to check `schema` against — its size, and each
+   * field's offset and width (SCHEMA_MISMATCH naming the field): by default the struct
+   * named as the schema is, when the BTF has one (none: no check); a name here must be
+   * there (UNKNOWN_STRUCT); false: no check.
+   */
+  readonly btfStruct?: string | false;
+  /**
    * Merge every CPU's events into one timestamp order (needs a schema with a
    * timestamp). Events are held until they are `slackMs` older than the drain
    * (default 10 ms): later commits of earlier timestamps are not expected past it.

@@ -75,6 +75,10 @@ class BpfObject {
   Globals& globals() { return *globals_; }
   // Rewrites the config map's key-0 value; `size` must be its value size.
   void write_config(const std::uint8_t* data, std::size_t size);
+  // The object's own BTF (its types, from clang -g), or null when it has none or is closed.
+  const btf* types() const noexcept {
+    return object_ == nullptr ? nullptr : bpf_object__btf(object_);
+  }
   // Detaches every program and closes every fd; the kernel frees the programs
   // after an RCU grace period. Idempotent.
   void close() noexcept;

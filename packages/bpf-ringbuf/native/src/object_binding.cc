@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bpf_object.hpp"
+#include "btf_struct.hpp"
 #include "globals_binding.hpp"
 #include "js_error.hpp"
 #include "link_binding.hpp"
@@ -212,6 +213,32 @@ Napi::Value start_reader(const Napi::CallbackInfo& info,
   return reader_handle(env, state);
 }
 
+// A BtfStruct as src/native-binding.ts's RawBtfStruct, or null.
+Napi::Value btf_struct_to_js(Napi::Env env, const std::optional<BtfStruct>& found) {
+  if (!found) return env.Null();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("name", found->name);
+  out.Set("size", Napi::Number::New(env, found->size));
+  Napi::Array members = Napi::Array::New(env, found->members.size());
+  for (std::uint32_t index = 0; index < found->members.size(); index++) {
+    const BtfMember& member = found->members[index];
+    Napi::Object js = Napi::Object::New(env);
+    js.Set("name", member.name);
+    js.Set("bitOffset", Napi::Number::New(env, member.bit_offset));
+    js.Set("bitSize", Napi::Number::New(env, member.bit_size));
+    js.Set("kind", member.type.kind);
+    js.Set("size", Napi::Number::New(env, member.type.size));
+    js.Set("signed", Napi::Boolean::New(env, member.type.is_signed));
+    js.Set("length", Napi::Number::New(env, member.type.length));
+    js.Set("elementKind", member.type.element_kind);
+    js.Set("elementSize", Napi::Number::New(env, member.type.element_size));
+    js.Set("typeName", member.type.c_name);
+    members.Set(index, js);
+  }
+  out.Set("members", members);
+  return out;
+}
+
 Napi::Value object_handle(Napi::Env env, const std::shared_ptr<ObjectState>& state) {
   const BpfObject& object = *state->object;
   Napi::Object handle = Napi::Object::New(env);
@@ -244,6 +271,14 @@ Napi::Value object_handle(Napi::Env env, const std::shared_ptr<ObjectState>& sta
                const GlobalValue value = global_value_of(info[1], name);
                translating(call_env, [&] { state->object->globals().write(name, value); });
                return call_env.Undefined();
+             }));
+  handle.Set("btfStruct", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               const Napi::Env call_env = info.Env();
+               state->check_open(call_env);
+               if (!info[0].IsString()) throw invalid(call_env, "btfStruct needs a struct's name");
+               return btf_struct_to_js(
+                   call_env,
+                   find_btf_struct(state->object->types(), info[0].As<Napi::String>().Utf8Value()));
              }));
   handle.Set("ringCount", Napi::Number::New(env, static_cast<double>(object.rings().size())));
   handle.Set("dropped", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
