@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "js_error.hpp"
+#include "pinned_handle.hpp"
 
 namespace ringkit::bpf {
 namespace {
@@ -55,23 +56,9 @@ AttachKind kind_of(const Napi::Object& target) {
                     (value.IsString() ? "'" + kind + "'" : std::string("no string")));
 }
 
-std::string path_argument(const Napi::Value& value, bool optional) {
-  if (optional && (value.IsNull() || value.IsUndefined())) return "";
-  if (!value.IsString() || value.As<Napi::String>().Utf8Value().empty())
-    throw invalid(value.Env(), "a pin path must be a non-empty string");
-  return value.As<Napi::String>().Utf8Value();
-}
-
-template <typename Body>
-Napi::Function method(Napi::Env env, const Link& link, Body body) {
-  return Napi::Function::New(env, [link, body](const Napi::CallbackInfo& info) -> Napi::Value {
-    return body(info, link);
-  });
-}
-
 Napi::Value OpenPinnedLink(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const std::string path = path_argument(info[0], false);
+  const std::string path = pin_path_argument(info[0], false);
   return link_handle(env, translating(env, [&] { return Link(BpfLink::open_pinned(path)); }));
 }
 
@@ -142,23 +129,13 @@ AttachTarget read_attach_target(const Napi::Value& value) {
 Napi::Value link_handle(Napi::Env env, Link link) {
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("subject", link->subject());
-  handle.Set("detached", method(env, link, [](const Napi::CallbackInfo& info, const Link& link) {
+  handle.Set("detached",
+             bound_method(env, link, [](const Napi::CallbackInfo& info, const Link& link) {
                return Napi::Boolean::New(info.Env(), link->detached());
              }));
-  handle.Set("pinnedPath", method(env, link, [](const Napi::CallbackInfo& info, const Link& link) {
-               return Napi::String::New(info.Env(), link->pinned_path());
-             }));
-  handle.Set("pin", method(env, link, [](const Napi::CallbackInfo& info, const Link& link) {
-               const std::string path = path_argument(info[0], false);
-               translating(info.Env(), [&] { link->pin(path); });
-               return info.Env().Undefined();
-             }));
-  handle.Set("unpin", method(env, link, [](const Napi::CallbackInfo& info, const Link& link) {
-               const std::string path = path_argument(info[0], true);
-               translating(info.Env(), [&] { link->unpin(path); });
-               return info.Env().Undefined();
-             }));
-  handle.Set("detach", method(env, link, [](const Napi::CallbackInfo& info, const Link& link) {
+  set_pin_methods(env, handle, link);
+  handle.Set("detach",
+             bound_method(env, link, [](const Napi::CallbackInfo& info, const Link& link) {
                link->detach();
                return info.Env().Undefined();
              }));

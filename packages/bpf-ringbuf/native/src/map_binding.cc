@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "js_error.hpp"
+#include "pinned_handle.hpp"
 
 namespace ringkit::bpf {
 namespace {
@@ -139,23 +140,9 @@ Napi::Value StackTrace(const Napi::CallbackInfo& info, const Map& map) {
   return out;
 }
 
-std::string path_argument(const Napi::Value& value, bool optional) {
-  if (optional && (value.IsNull() || value.IsUndefined())) return "";
-  if (!value.IsString() || value.As<Napi::String>().Utf8Value().empty())
-    throw invalid(value.Env(), "a pin path must be a non-empty string");
-  return value.As<Napi::String>().Utf8Value();
-}
-
-// A method of the handle: `body(info, map)` on an open map.
-template <typename Body>
-Napi::Function method(Napi::Env env, const Map& map, Body body) {
-  return Napi::Function::New(
-      env, [map, body](const Napi::CallbackInfo& info) -> Napi::Value { return body(info, map); });
-}
-
 Napi::Value OpenPinnedMap(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
-  const std::string path = path_argument(info[0], false);
+  const std::string path = pin_path_argument(info[0], false);
   return map_handle(env, translating(env, [&] { return BpfMap::open_pinned(path); }));
 }
 
@@ -170,30 +157,18 @@ Napi::Value map_handle(Napi::Env env, std::unique_ptr<BpfMap> owned) {
   handle.Set("valueSize", Napi::Number::New(env, map->value_size()));
   handle.Set("maxEntries", Napi::Number::New(env, map->max_entries()));
   handle.Set("cpus", Napi::Number::New(env, map->per_cpu() ? map->value_count() : 0));
-  handle.Set("lookup", method(env, map, Lookup));
-  handle.Set("update", method(env, map, Update));
-  handle.Set("delete", method(env, map, [](const Napi::CallbackInfo& info, const Map& map) {
+  handle.Set("lookup", bound_method(env, map, Lookup));
+  handle.Set("update", bound_method(env, map, Update));
+  handle.Set("delete", bound_method(env, map, [](const Napi::CallbackInfo& info, const Map& map) {
                const auto key = bytes_of(info[0], "the key");
                translating(info.Env(), [&] { map->remove(key); });
                return info.Env().Undefined();
              }));
-  handle.Set("nextKey", method(env, map, NextKey));
-  handle.Set("lookupBatch", method(env, map, LookupBatch));
-  handle.Set("stackTrace", method(env, map, StackTrace));
-  handle.Set("pinnedPath", method(env, map, [](const Napi::CallbackInfo& info, const Map& map) {
-               return Napi::String::New(info.Env(), map->pinned_path());
-             }));
-  handle.Set("pin", method(env, map, [](const Napi::CallbackInfo& info, const Map& map) {
-               const std::string path = path_argument(info[0], false);
-               translating(info.Env(), [&] { map->pin(path); });
-               return info.Env().Undefined();
-             }));
-  handle.Set("unpin", method(env, map, [](const Napi::CallbackInfo& info, const Map& map) {
-               const std::string path = path_argument(info[0], true);
-               translating(info.Env(), [&] { map->unpin(path); });
-               return info.Env().Undefined();
-             }));
-  handle.Set("close", method(env, map, [](const Napi::CallbackInfo& info, const Map& map) {
+  handle.Set("nextKey", bound_method(env, map, NextKey));
+  handle.Set("lookupBatch", bound_method(env, map, LookupBatch));
+  handle.Set("stackTrace", bound_method(env, map, StackTrace));
+  set_pin_methods(env, handle, map);
+  handle.Set("close", bound_method(env, map, [](const Napi::CallbackInfo& info, const Map& map) {
                map->close();
                return info.Env().Undefined();
              }));
