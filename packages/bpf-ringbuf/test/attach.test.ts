@@ -9,11 +9,11 @@ import { type BpfLink, openPinnedLink } from '../src/link.js';
 import { openPinnedMap } from '../src/map.js';
 import { type BpfObject, openObject } from '../src/object.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
+import { openPinAsNobody, privateBpffs } from './helpers/pins.js';
 
 const skip = skipWithoutBpf();
 const fixtures = join(import.meta.dirname, 'fixtures');
 const attachObject = join(fixtures, 'attach.bpf.o');
-const reporter = join(fixtures, 'open-and-report.mjs');
 /** <sys/sdt.h> (systemtap-sdt-dev), where Debian puts it: in the multiarch include folder. */
 const sdtHeaders = [
   '/usr/include/sys/sdt.h',
@@ -373,13 +373,7 @@ describe.skipIf(skip)('attach errors', () => {
 });
 
 describe.skipIf(skip)('pinned links', () => {
-  // A bpffs of the test's own, so nothing lands in /sys/fs/bpf.
-  const bpffs = mkdtempSync(join(tmpdir(), 'ringkit-bpffs-'));
-  beforeAll(() => execFileSync('mount', ['-t', 'bpf', 'bpf', bpffs]));
-  afterAll(() => {
-    execFileSync('umount', [bpffs]);
-    rmSync(bpffs, { recursive: true, force: true });
-  });
+  const bpffs = privateBpffs();
 
   it('keep the program attached after the object closes, until detached by path', () => {
     const linkPath = join(bpffs, 'tracepoint');
@@ -471,22 +465,7 @@ describe.skipIf(skip)('pinned links', () => {
     try {
       const link = object.program('count_tracepoint').attach(getpgidTracepoint);
       link.pin(path);
-      const output = execFileSync(
-        'setpriv',
-        [
-          '--reuid=65534',
-          '--regid=65534',
-          '--clear-groups',
-          '--inh-caps=-all',
-          '--',
-          process.execPath,
-          reporter,
-          'pinned-link',
-          path,
-        ],
-        { encoding: 'utf8' },
-      );
-      const result = JSON.parse(output.trim().split('\n').at(-1)!);
+      const result = openPinAsNobody('pinned-link', path);
       expect(result).toMatchObject({ ok: false, code: 'NOT_PERMITTED' });
       expect(result.message).toMatch(
         /opening the pinned link .* is not permitted for this process \(uid 65534/,

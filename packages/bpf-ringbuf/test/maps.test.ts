@@ -1,16 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BpfMap } from '../src/map.js';
 import { openPinnedMap } from '../src/map.js';
 import { type BpfObject, openObject } from '../src/object.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
+import { openPinAsNobody, privateBpffs } from './helpers/pins.js';
 
 const skip = skipWithoutBpf();
 const mapsObject = join(import.meta.dirname, 'fixtures', 'maps.bpf.o');
-const reporter = join(import.meta.dirname, 'fixtures', 'open-and-report.mjs');
 const littleEndian = endianness() === 'LE';
 
 function u32(value: number): Uint8Array {
@@ -321,13 +320,7 @@ describe.skipIf(skip)('maps from JavaScript', () => {
 });
 
 describe.skipIf(skip)('pinned maps', () => {
-  // A bpffs of the test's own, so nothing lands in /sys/fs/bpf.
-  const bpffs = mkdtempSync(join(tmpdir(), 'ringkit-bpffs-'));
-  beforeAll(() => execFileSync('mount', ['-t', 'bpf', 'bpf', bpffs]));
-  afterAll(() => {
-    execFileSync('umount', [bpffs]);
-    rmSync(bpffs, { recursive: true, force: true });
-  });
+  const bpffs = privateBpffs();
 
   it('keep their contents after the object closes, for a reopen by path', () => {
     const path = join(bpffs, 'counts');
@@ -394,22 +387,7 @@ describe.skipIf(skip)('pinned maps', () => {
     const object = openObject(mapsObject, { maps: { ring: null } });
     try {
       object.map('hash_map').pin(path);
-      const output = execFileSync(
-        'setpriv',
-        [
-          '--reuid=65534',
-          '--regid=65534',
-          '--clear-groups',
-          '--inh-caps=-all',
-          '--',
-          process.execPath,
-          reporter,
-          'pinned-map',
-          path,
-        ],
-        { encoding: 'utf8' },
-      );
-      const result = JSON.parse(output.trim().split('\n').at(-1)!);
+      const result = openPinAsNobody('pinned-map', path);
       expect(result).toMatchObject({ ok: false, code: 'NOT_PERMITTED' });
       expect(result.message).toMatch(
         /opening the pinned map .* is not permitted for this process \(uid 65534/,
