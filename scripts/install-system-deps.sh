@@ -9,7 +9,8 @@ set -euo pipefail
 # clang: "npm run build:bpf" recompiles the BPF programs (their objects are committed).
 # chromium: apps/demo's browser test drives it headless through playwright-core (no browser download).
 # systemtap-sdt-dev: <sys/sdt.h>, for bpf-ringbuf's USDT attach test (its target binary has a probe).
-PACKAGES=(clang-format cmake g++ pkg-config libbpf-dev bpftool clang chromium systemtap-sdt-dev)
+# prometheus: @ringkit/otel's tests start a real server that scrapes the exported metrics.
+PACKAGES=(clang-format cmake g++ pkg-config libbpf-dev bpftool clang chromium systemtap-sdt-dev prometheus)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -55,6 +55,15 @@ const PROBES = {
     if (!closed.drained) throw new Error(JSON.stringify(closed));
     return 'the cpu backend ran 10 commands through a ring of 2 and drained';
   }`,
+  '@ringkit/otel': `async (m) => {
+    let pushed = 0;
+    const telemetry = await m.startMetrics({ prometheus: { port: 0 } });
+    telemetry.metrics.observeRing('probe', { stats: () => ({ capacity: 8, used: 0, pushed: ++pushed, popped: pushed, dropped: 0, closed: false, fillMark: 0 }) });
+    const text = await (await fetch(telemetry.prometheusUrl)).text();
+    await telemetry.close();
+    if (!/^ringkit_ring_records_pushed_total\\{ringkit_ring="probe",.*\\} 1$/m.test(text)) throw new Error('scraped: ' + text.slice(0, 300));
+    return 'served a ring\\'s counters at /metrics and scraped them back';
+  }`,
   '@ringkit/bench-kit': `async (m) => {
     const suite = m.defineSuite({ benches: [m.throughput({ name: 'probe', workload: () => {}, itemsPerIteration: 1 })] });
     const machine = m.describeMachine();

@@ -70,6 +70,12 @@ const EXAMPLES = {
         ? ''
         : 'its example loads BPF programs, which needs root on Linux',
   },
+  // Its README example observes a ring, so spsc-ring is installed beside it (otel depends on none).
+  '@ringkit/otel': {
+    args: [],
+    alongside: ['@ringkit/spsc-ring'],
+    expect: /^ringkit_ring_records_dropped_total\{.*\} 3976$/m,
+  },
   '@ringkit/bench-kit': {
     loader: (file) => [
       '--import',
@@ -182,7 +188,18 @@ function installAlone({ manifest }) {
   const name = manifest.name;
   const project = emptyProject(name);
   const started = performance.now();
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', name], project);
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      name,
+      ...(EXAMPLES[name]?.alongside ?? []),
+    ],
+    project,
+  );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const version = installedVersion(project, name);
   if (version !== manifest.version)
