@@ -5,6 +5,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Events reach the ring only through reservations, which BTF does not record: this
+ * keeps struct ringkit_bench_event in the object's BTF for schemaFromBtf(). */
+struct ringkit_bench_event ringkit_bench_event_btf_anchor;
+
 /* One batch of events per CPU: bpf_ringbuf_output copies it as one record. */
 struct bench_scratch {
   struct ringkit_bench_event events[RINGKIT_BENCH_MAX_EVENTS_PER_RECORD];

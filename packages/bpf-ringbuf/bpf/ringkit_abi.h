@@ -2,7 +2,7 @@
  * configuration record, the map names and the wakeup policies. Plain C with
  * fixed-width types, included by the BPF programs (bpf/NAME.bpf.c) and by the addon
  * (native/src), so both sides compile against one definition; a test checks the
- * TypeScript side (src/abi.ts) against the addon's view of it. */
+ * TypeScript side (src/layout.ts) against the addon's view of it. */
 #ifndef RINGKIT_ABI_H
 #define RINGKIT_ABI_H
 

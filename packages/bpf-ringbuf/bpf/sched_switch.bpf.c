@@ -10,6 +10,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Events reach the ring only through reservations, which BTF does not record: this
+ * keeps struct ringkit_sched_switch_event in the object's BTF for schemaFromBtf(). */
+struct ringkit_sched_switch_event ringkit_sched_switch_event_btf_anchor;
+
 /* Only the fields read here; CO-RE finds their offsets in the running kernel. */
 struct task_struct {
   int pid;

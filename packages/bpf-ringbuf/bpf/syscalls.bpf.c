@@ -5,6 +5,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Events reach the ring only through reservations, which BTF does not record: this
+ * keeps struct ringkit_syscall_event in the object's BTF for schemaFromBtf(). */
+struct ringkit_syscall_event ringkit_syscall_event_btf_anchor;
+
 SEC("raw_tp/sys_enter")
 int ringkit_syscalls(struct bpf_raw_tracepoint_args* ctx) {
   const struct ringkit_config* config = ringkit_get_config();

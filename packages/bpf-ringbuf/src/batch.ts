@@ -19,7 +19,10 @@ export type FieldAccessors<F extends FieldSpecs> = {
  * callback's return). Nothing is allocated per event unless `toObjects()` is called.
  */
 export class EventBatch<F extends FieldSpecs = FieldSpecs> {
-  /** The ring (CPU, under per-CPU) the batch was drained from; -1 for a merged batch. */
+  /**
+   * The ring the batch was drained from: its index in `reader.rings` (the CPU, for one
+   * object's per-CPU ring map read alone); -1 for a merged batch.
+   */
   ring = 0;
   /** True when events from every ring were merged into timestamp order. */
   merged = false;
@@ -64,7 +67,7 @@ export class EventBatch<F extends FieldSpecs = FieldSpecs> {
     return this.eventLengths[index]!;
   }
 
-  /** The ring (CPU) event `index` came from. */
+  /** The ring event `index` came from: its index in `reader.rings` (the CPU under per-CPU). */
   ringOf(index: number): number {
     this.offsetOf(index);
     return this.merged ? this.eventRings[index]! : this.ring;

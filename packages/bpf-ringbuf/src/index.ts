@@ -33,7 +33,17 @@ export {
   schedSwitchEvent,
   syscallEvent,
 } from './programs.js';
-export { BpfReader, type ReaderStats, type ReadOptions, type WhenJsRingFull } from './reader.js';
+export {
+  BpfReader,
+  type ReaderRing,
+  type ReaderRingStats,
+  type ReaderStats,
+  type ReadOptions,
+  type RingSchema,
+  type RingSpec,
+  type WhenJsRingFull,
+} from './reader.js';
+export { type RingSource, readRings } from './rings.js';
 export {
   defineSchema,
   type EventObject,

@@ -107,6 +107,23 @@ export const Stats = {
   WORDS: 16,
 } as const;
 
+/**
+ * Each ring's stats: RingStats.WORDS f64 words per ring of a reader (ring i's start at word
+ * i × WORDS of their own SharedArrayBuffer), written by the reader thread only: what it took out
+ * of that kernel ring (delivered, handed to the merge, or dropped) and, of it, what it dropped.
+ */
+export const RingStats = {
+  RECORDS: 0,
+  EVENTS: 1,
+  BYTES: 2,
+  BATCHES: 3,
+  DROPPED_RECORDS: 4,
+  DROPPED_EVENTS: 5,
+  DISCARDED: 6,
+  OVERSIZED: 7,
+  WORDS: 8,
+} as const;
+
 /** The reader's states by the value of its Stats.STATE word. */
 export const ReaderState = ['starting', 'running', 'paused', 'stopped', 'failed'] as const;
 export type ReaderStateName = (typeof ReaderState)[number];

@@ -57,7 +57,28 @@ export interface RawOpenOptions {
   readonly globals: Readonly<Record<string, RawGlobalValue>> | null;
 }
 
+/** One kernel ring of an object (RawObject.ringSources). */
+export interface RawRingSource {
+  readonly fd: number;
+  readonly bytes: number;
+  /** The CPU whose ring it is, for an object's per-CPU rings; 0 for a ringbuf map. */
+  readonly cpu: number;
+}
+
+/** A ring as the reader takes it: its batches say `index` (Batch.RING). */
+export interface RawReaderRing {
+  readonly fd: number;
+  readonly bytes: number;
+  readonly index: number;
+  /** Its events' size for counting; 0: the reader's eventBytes. */
+  readonly eventBytes: number;
+}
+
 export interface RawReaderOptions {
+  /** The rings to consume, in the order of the ring stats block. */
+  readonly rings: readonly RawReaderRing[];
+  /** A Uint8Array over a SharedArrayBuffer of RingStats.WORDS f64 per ring. */
+  readonly ringStats: Uint8Array;
   /** A Uint8Array over the whole SharedArrayBuffer of an spsc-ring byte ring, wait domain 'os'. */
   readonly ring: Uint8Array;
   /** A Uint8Array over the stats SharedArrayBuffer (STATS_WORDS f64). */
@@ -207,9 +228,13 @@ export interface RawObject {
   openMap(name: string): RawMap;
   /** Attaches a loaded program to a target; the object's close() releases the link (a pin keeps it). */
   attachProgram(name: string, target: RawAttachTarget): RawLink;
-  /** Starts the reader thread over this object's rings (one reader per object). */
-  startReader(options: RawReaderOptions): RawReader;
-  /** Stops the reader, detaches every program, closes the object. Idempotent. */
+  /**
+   * The kernel rings of ring map `name`: the ring map the object was opened with (one per
+   * possible CPU under per-CPU), or any other ringbuf map (UNKNOWN_MAP, INVALID_OPTIONS for
+   * a map that holds no ring). The fds stay the object's.
+   */
+  ringSources(name: string): RawRingSource[];
+  /** Detaches every program, closes the object (readers keep their mappings of its rings). Idempotent. */
   close(): void;
 }
 
@@ -237,6 +262,8 @@ export interface NativeBinding {
    */
   abi(): { readonly [name: string]: number | string; readonly 'syscall.getpgid': number };
   openObject(path: string, options: RawOpenOptions): RawObject;
+  /** Starts a reader thread over rings of one or several objects. */
+  startReader(options: RawReaderOptions): RawReader;
   /** The map pinned at `path` (PIN_NOT_FOUND when nothing is). */
   openPinnedMap(path: string): RawMap;
   /** The link pinned at `path` (PIN_NOT_FOUND when nothing is). */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { BpfProgram } from './attach.js';
 import { checkSchema, type SchemaFromBtfOptions, schemaFromStruct } from './btf.js';
 import { BpfError, native } from './errors.js';
@@ -7,7 +8,15 @@ import { Bench, Config, MapName, Policy } from './layout.js';
 import { BpfMap } from './map.js';
 import { requireNative } from './native.js';
 import type { RawBtfStruct, RawObject } from './native-binding.js';
-import { BpfReader, type ReaderStats, type ReadOptions } from './reader.js';
+import type {
+  BpfReader,
+  ReaderStats,
+  ReaderTiming,
+  ReadOptions,
+  ResolvedRing,
+  RingSpec,
+} from './reader.js';
+import { startRingReader } from './rings.js';
 import type { FieldSpecs, Schema } from './schema.js';
 
 /**
@@ -91,6 +100,8 @@ export interface ObjectStats {
 }
 
 const KiB = 1024;
+// Map values are in the host's byte order, as the program wrote them.
+const littleEndian = endianness() === 'LE';
 const open = new Set<BpfObject>();
 let exitHookInstalled = false;
 
@@ -186,11 +197,18 @@ export class BpfObject {
   /** The object's global variables, read and written by name. */
   readonly globals: BpfGlobals;
   private raw: RawObject | null;
+  /** The last reader read() started: what stats() reports. */
   private reader: BpfReader<FieldSpecs> | null = null;
+  /** The reader of each ring map being read now. */
+  private readonly ringReaders = new Map<string, BpfReader<FieldSpecs>>();
+  private readonly ringMap: string | null;
+  private readonly dropsMap: string | null;
   private readonly timing: { code: number; periodMs: number };
   private readonly hasDrops: boolean;
   private last = { at: performance.now(), events: 0, bytes: 0 };
   private droppedAtClose = 0;
+  /** Each ring's drops, by drops map and CPU: read at close() for readers asking later. */
+  private readonly ringDropsAtClose = new Map<string, number>();
   private readonly openMaps = new Map<string, BpfMap>();
 
   /** @internal Use openObject(). */
@@ -288,37 +306,106 @@ export class BpfObject {
     this.policy = policy;
     this.timing = timing;
     this.hasDrops = dropsMap !== null;
+    this.ringMap = ringMap;
+    this.dropsMap = dropsMap;
     open.add(this);
     closeAllOnExit();
   }
 
   /**
-   * Starts the native reader thread over the object's rings and returns the
-   * reader to consume batches from. One reader per object.
+   * Starts a native reader thread over the object's ring map (or the ring maps
+   * `options.rings` names) and returns the reader to consume batches from. A ring has
+   * one reader at a time; several readers may read different rings of one object.
    */
   read<F extends FieldSpecs = FieldSpecs>(options: ReadOptions<F> = {}): BpfReader<F> {
-    const raw = this.live();
-    if (this.reader !== null)
+    this.live();
+    const rings = options.rings ?? (this.ringMap === null ? [] : [this.ringMap]);
+    if (!Array.isArray(rings) || rings.length === 0)
       throw new BpfError(
         'INVALID_OPTIONS',
-        `${this.path} already has a reader; an object's rings have one consumer.`,
+        `${this.path} was opened with no ring map to read (maps: { ring: null }): name its ring maps with read({ rings: ['name'] }).`,
       );
-    const schema = options.schema;
-    if (schema && options.btfStruct !== false) {
-      const struct =
-        options.btfStruct === undefined
-          ? native(() => raw.btfStruct(schema.name))
-          : this.btfStruct(options.btfStruct);
-      if (struct !== null) checkSchema(schema, struct);
-    }
-    const reader = new BpfReader<F>(
-      raw,
-      { policy: this.timing.code, periodMs: this.timing.periodMs },
+    const reader = startRingReader<F>(
+      rings.map((spec) =>
+        typeof spec === 'string' ? { object: this, map: spec } : { ...spec, object: this },
+      ),
       options,
     );
     this.reader = reader as unknown as BpfReader<FieldSpecs>;
     this.last = { at: performance.now(), events: 0, bytes: 0 };
     return reader;
+  }
+
+  /** @internal The reader of ring map `map` now, or null. */
+  ringReaderOf(map: string): BpfReader<FieldSpecs> | null {
+    return this.ringReaders.get(map) ?? null;
+  }
+
+  /** @internal The reader thread's timing, from the wakeup policy. */
+  readerTiming(): ReaderTiming {
+    return { policy: this.timing.code, periodMs: this.timing.periodMs };
+  }
+
+  /** @internal The kernel rings of `spec.map`, their schema checked against the BTF. */
+  resolveRing(spec: RingSpec, options: ReadOptions<FieldSpecs>): ResolvedRing[] {
+    const raw = this.live();
+    const sources = native(() => raw.ringSources(spec.map));
+    const own = spec.schema !== undefined;
+    const schema = own ? (spec.schema ?? null) : (options.schema ?? null);
+    if (schema !== null && options.btfStruct !== false) {
+      const struct =
+        own || options.btfStruct === undefined
+          ? native(() => raw.btfStruct(schema.name))
+          : this.btfStruct(options.btfStruct);
+      if (struct !== null) checkSchema(schema as Schema, struct);
+    }
+    const drops =
+      spec.drops !== undefined ? spec.drops : spec.map === this.ringMap ? this.dropsMap : null;
+    if (drops !== null) this.map(drops);
+    const perCpu = this.maps.find((map) => map.name === spec.map)?.type === 'array_of_maps';
+    const dropsKey = (map: string | null, cpu: number | null) => {
+      if (map === null) return () => 0;
+      const key = `${map}@${cpu ?? 'all'}`;
+      this.ringDropsAtClose.set(key, 0);
+      return () => this.ringDropped(key);
+    };
+    return sources.map((source) => ({
+      object: this.path,
+      map: spec.map,
+      source,
+      perCpu,
+      schema,
+      kernelDropped: dropsKey(drops, perCpu ? source.cpu : null),
+    }));
+  }
+
+  /** @internal */
+  claimRing(map: string, reader: BpfReader<FieldSpecs>): void {
+    this.ringReaders.set(map, reader);
+  }
+
+  /** @internal Frees the rings `reader` took: it stopped. */
+  releaseRings(reader: BpfReader<FieldSpecs>): void {
+    for (const [map, holder] of this.ringReaders)
+      if (holder === reader) this.ringReaders.delete(map);
+  }
+
+  /**
+   * A ring's kernel drops: the key-0 u64 of its drops map (`key`: map@CPU, or map@all for
+   * the sum over CPUs); once the object is closed, what it said at close().
+   */
+  private ringDropped(key: string): number {
+    if (this.raw === null) return this.ringDropsAtClose.get(key) ?? 0;
+    const [drops, cpu] = key.split('@') as [string, string];
+    const map = this.map(drops);
+    const values = map.perCpu ? map.lookupPerCpu(0) : [map.lookup(0)];
+    const count = (value: Uint8Array | undefined) =>
+      value === undefined || value.byteLength < 8
+        ? 0
+        : Number(new DataView(value.buffer, value.byteOffset, 8).getBigUint64(0, littleEndian));
+    return cpu === 'all'
+      ? (values ?? []).reduce((sum, value) => sum + count(value), 0)
+      : count(values?.[Number(cpu)]);
   }
 
   /**
@@ -426,9 +513,18 @@ export class BpfObject {
   close(): void {
     const raw = this.raw;
     if (raw === null) return;
+    try {
+      // What each ring's drops map says now, for readers asked after close().
+      for (const key of this.ringDropsAtClose.keys())
+        this.ringDropsAtClose.set(key, this.ringDropped(key));
+    } catch {
+      // A drops map that cannot be read now keeps its last value: close() must go on.
+    }
     this.raw = null;
     open.delete(this);
     try {
+      // Readers of its rings stop first (one reading other objects' rings too stops whole).
+      for (const reader of new Set(this.ringReaders.values())) reader.stopNow();
       this.reader?.stopNow();
       if (this.hasDrops) this.droppedAtClose = native(() => raw.dropped());
     } finally {

@@ -7,16 +7,56 @@ import {
 } from '@ringkit/spsc-ring';
 import { EventBatch } from './batch.js';
 import { BpfError, native } from './errors.js';
-import { Batch, Policy, ReaderState, type ReaderStateName, Stats } from './layout.js';
-import type { RawObject, RawReader } from './native.js';
+// Each ring's words (layout.ts's RingStats, not spsc-ring's RingStats type).
+import {
+  Batch,
+  Policy,
+  ReaderState,
+  type ReaderStateName,
+  RingStats as RingWords,
+  Stats,
+} from './layout.js';
+import type { RawReader, RawRingSource } from './native.js';
+import { requireNative } from './native.js';
 import type { FieldSpecs, Schema } from './schema.js';
 
 /** What a reader does with batches when JavaScript falls behind and its ring is full. */
 export type WhenJsRingFull = 'wait' | 'drop';
 
+/**
+ * A schema of any fields, as one ring among several is read with (a Schema<F> is
+ * assignable to it; Schema<F> itself is invariant in F).
+ */
+export interface RingSchema {
+  readonly name: string;
+  readonly size: number;
+  readonly fields: FieldSpecs;
+  readonly timestamp: string | null;
+}
+
+/** A ring map of an object to read, and what its events are. */
+export interface RingSpec {
+  /** The ring map: a ringbuf map, or the object's own ring map (its per-CPU rings). */
+  readonly map: string;
+  /** Its events' layout (default: the read options' schema). */
+  readonly schema?: RingSchema | null;
+  /**
+   * A PERCPU_ARRAY (or ARRAY) whose key-0 u64 counts the events the program found no room
+   * for in this ring: ringStats().kernelDropped. Default: the object's drops map for its own
+   * ring map, none for other maps.
+   */
+  readonly drops?: string | null;
+}
+
 export interface ReadOptions<F extends FieldSpecs> {
   /** Event layout: typed accessors and event counts. Without one, each kernel record is one event. */
   readonly schema?: Schema<F> | null;
+  /**
+   * object.read(): the ring maps to read, by name or with their own schema and drops map
+   * (default: the ring map the object was opened with). A ring has one reader at a time;
+   * other rings of the object stay free for other readers.
+   */
+  readonly rings?: readonly (string | RingSpec)[];
   /**
    * The struct of the object's BTF to check `schema` against — its size, and each
    * field's offset and width (SCHEMA_MISMATCH naming the field): by default the struct
@@ -50,6 +90,49 @@ export interface ReadOptions<F extends FieldSpecs> {
 export interface ReaderTiming {
   readonly policy: number;
   readonly periodMs: number;
+}
+
+/** One kernel ring a reader takes. */
+export interface ReaderRing {
+  /** Its place among the reader's rings: what batch.ring and batch.ringOf(i) say. */
+  readonly index: number;
+  /** The path of the object it belongs to, and its map's name. */
+  readonly object: string;
+  readonly map: string;
+  /** The CPU, for one of an object's per-CPU rings; null for a ringbuf map. */
+  readonly cpu: number | null;
+  /** The layout its batches are read with. */
+  readonly schema: RingSchema | null;
+}
+
+/** What the reader took out of one kernel ring. */
+export interface ReaderRingStats extends ReaderRing {
+  /** Taken out of the kernel ring: delivered into the JS ring, handed to the merge, or dropped. */
+  readonly records: number;
+  readonly events: number;
+  readonly bytes: number;
+  /** Batches delivered from it (merged batches belong to no one ring). */
+  readonly batches: number;
+  /**
+   * Of those taken, dropped by the reader (`drop`, or left when stop() gave up); under merge,
+   * events dropped after merging count in the reader's stats only.
+   */
+  readonly droppedRecords: number;
+  readonly droppedEvents: number;
+  readonly discarded: number;
+  readonly oversized: number;
+  /** Events the program found no room for in this ring (its drops map; 0 without one). */
+  readonly kernelDropped: number;
+}
+
+/** @internal A ring as the object that owns it resolved it for a reader. */
+export interface ResolvedRing {
+  readonly object: string;
+  readonly map: string;
+  readonly source: RawRingSource;
+  readonly perCpu: boolean;
+  readonly schema: RingSchema | null;
+  readonly kernelDropped: () => number;
 }
 
 /** What the reader thread and the JS side counted. */
@@ -91,15 +174,24 @@ function positiveInteger(value: number, what: string): number {
 }
 
 /**
- * Batches of events from one object's kernel rings, delivered by a native thread
+ * Batches of events from kernel rings of one object or several, delivered by a native thread
  * through an spsc-ring byte ring. Read with `for await (const batch of reader)` or
  * `reader.onBatch(callback)` — one of them, once.
  */
 export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterable<EventBatch<F>> {
+  /** The kernel rings it takes, by index (one per CPU for a per-CPU ring map). */
+  readonly rings: readonly ReaderRing[];
   private readonly ring: SharedArrayBuffer;
   private readonly statsWords: Float64Array;
+  private readonly ringWords: Float64Array;
+  private readonly kernelDropped: readonly (() => number)[];
   private readonly consumer: ByteConsumer;
-  private readonly batch: EventBatch<F>;
+  private readonly view: DataView;
+  /** One batch view per schema; batchOfRing[i] reads ring i's, mergedBatch merged ones. */
+  private readonly batchOfRing: EventBatch<F>[];
+  private readonly mergedBatch: EventBatch<F>;
+  private batch: EventBatch<F>;
+  private readonly onStopped: () => void;
   private readonly batchesPerTurn: number;
   private raw: RawReader | null;
   private consuming = false;
@@ -109,9 +201,15 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
   private consumedBatches = 0;
   private consumedEvents = 0;
 
-  /** @internal Created by BpfObject.read(). */
-  constructor(object: RawObject, timing: ReaderTiming, options: ReadOptions<F>) {
+  /** @internal Created by BpfObject.read() and readRings(). */
+  constructor(
+    rings: readonly ResolvedRing[],
+    timing: ReaderTiming,
+    options: ReadOptions<F>,
+    onStopped: () => void,
+  ) {
     const schema = options.schema ?? null;
+    this.onStopped = onStopped;
     const jsRingBytes = positiveInteger(options.jsRingBytes ?? 8 * MiB, 'jsRingBytes');
     const maxBatchBytes = positiveInteger(options.maxBatchBytes ?? 256 * 1024, 'maxBatchBytes');
     this.batchesPerTurn = positiveInteger(options.batchesPerTurn ?? 64, 'batchesPerTurn');
@@ -126,6 +224,12 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
     const merge = options.merge ?? false;
     const slackMs = typeof merge === 'object' ? (merge.slackMs ?? 10) : 10;
     if (merge !== false) {
+      const other = rings.find((ring) => ring.schema !== (schema as RingSchema | null));
+      if (other !== undefined)
+        throw new BpfError(
+          'INVALID_OPTIONS',
+          `merge needs one schema for every ring, but ring map '${other.map}' of ${other.object} has its own: merge rings of one event type, or read the others with another reader.`,
+        );
       if (schema?.timestamp == null)
         throw new BpfError(
           'INVALID_OPTIONS',
@@ -153,15 +257,42 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
       );
     const statsBuffer = new SharedArrayBuffer(Stats.WORDS * 8);
     this.statsWords = new Float64Array(statsBuffer);
+    const ringStatsBuffer = new SharedArrayBuffer(rings.length * RingWords.WORDS * 8);
+    this.ringWords = new Float64Array(ringStatsBuffer);
     this.consumer = ByteConsumer.attach(this.ring);
     const data = this.consumer.data;
-    this.batch = new EventBatch<F>(
-      new DataView(data.buffer, data.byteOffset, data.byteLength),
-      schema,
-    );
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const batches = new Map<RingSchema | null, EventBatch<F>>();
+    const batchOf = (ringSchema: RingSchema | null) => {
+      let batch = batches.get(ringSchema);
+      if (batch === undefined) {
+        batch = new EventBatch<F>(this.view, ringSchema as Schema<F> | null);
+        batches.set(ringSchema, batch);
+      }
+      return batch;
+    };
+    this.mergedBatch = batchOf(schema);
+    this.batchOfRing = rings.map((ring) => batchOf(ring.schema));
+    this.batch = this.mergedBatch;
+    this.rings = rings.map((ring, index) => ({
+      index,
+      object: ring.object,
+      map: ring.map,
+      cpu: ring.perCpu ? ring.source.cpu : null,
+      schema: ring.schema,
+    }));
+    this.kernelDropped = rings.map((ring) => ring.kernelDropped);
     const timestampOffset = schema?.timestamp != null ? schema.fields[schema.timestamp]!.offset : 0;
+    const binding = requireNative('read');
     this.raw = native(() =>
-      object.startReader({
+      binding.startReader({
+        rings: rings.map((ring, index) => ({
+          fd: ring.source.fd,
+          bytes: ring.source.bytes,
+          index,
+          eventBytes: ring.schema?.size ?? 0,
+        })),
+        ringStats: new Uint8Array(ringStatsBuffer),
         ring: new Uint8Array(this.ring),
         stats: new Uint8Array(statsBuffer),
         policy: timing.policy,
@@ -203,6 +334,7 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
     while (this.statsWords[Stats.STATE]! < STOPPED) await delay(2);
     this.raw = null;
     native(() => raw.join());
+    this.onStopped();
   }
 
   /** @internal Stops at once (BpfObject.close): a final drain finds no room → counted as dropped. */
@@ -211,10 +343,14 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
     if (raw === null) return;
     this.raw = null;
     this.stopping = true;
-    native(() => {
-      raw.stop();
-      raw.join();
-    });
+    try {
+      native(() => {
+        raw.stop();
+        raw.join();
+      });
+    } finally {
+      this.onStopped();
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<EventBatch<F>> {
@@ -276,6 +412,29 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
   }
 
   /**
+   * What the reader took out of each of its kernel rings, by index (see `rings`), with the
+   * drops its program counted for that ring.
+   */
+  ringStats(): ReaderRingStats[] {
+    const words = this.ringWords;
+    return this.rings.map((ring, index) => {
+      const at = index * RingWords.WORDS;
+      return {
+        ...ring,
+        records: words[at + RingWords.RECORDS]!,
+        events: words[at + RingWords.EVENTS]!,
+        bytes: words[at + RingWords.BYTES]!,
+        batches: words[at + RingWords.BATCHES]!,
+        droppedRecords: words[at + RingWords.DROPPED_RECORDS]!,
+        droppedEvents: words[at + RingWords.DROPPED_EVENTS]!,
+        discarded: words[at + RingWords.DISCARDED]!,
+        oversized: words[at + RingWords.OVERSIZED]!,
+        kernelDropped: this.kernelDropped[index]!(),
+      };
+    });
+  }
+
+  /**
    * The JS ring's fill mark — the most bytes a drain of this reader found waiting since the
    * last take — reset to 0 (spsc-ring's takeFillMark): for the one monitor that samples this
    * reader. `stats().jsRing.fillMark` reads it without taking it.
@@ -321,6 +480,11 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
         'READER_FAILED',
         `the JS ring holds a record of type ${type}, not a batch (${Batch.TYPE}); something else wrote into it.`,
       );
+    const ring = length >= Batch.HEADER_BYTES ? this.view.getUint32(offset + Batch.RING, true) : 0;
+    this.batch =
+      ring === Batch.MERGED_RING_INDEX
+        ? this.mergedBatch
+        : (this.batchOfRing[ring] ?? this.mergedBatch);
     this.batch.load(offset, length);
     this.consumedBatches++;
     this.consumedEvents += this.batch.length;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkSchema, schemaFromStruct } from '../src/btf.js';
 import type { RawBtfMember, RawBtfStruct } from '../src/native-binding.js';
 import { type BpfObject, openObject, schemaFromBtf } from '../src/object.js';
-import { syscallEvent } from '../src/programs.js';
+import { programs, syscallEvent } from '../src/programs.js';
 import { defineSchema } from '../src/schema.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
 
@@ -210,5 +210,40 @@ describe.skipIf(skip)('schemas from the object BTF', () => {
       expect(event.syscall_nr).toBe(binding().abi()['syscall.getpgid']);
       expect(event.timestamp_ns).toBeGreaterThan(0);
     }
+  });
+});
+
+describe.skipIf(skip)('the shipped objects’ event structs', () => {
+  let opened: BpfObject | undefined;
+  afterEach(() => opened?.close());
+
+  const structs = {
+    syscalls: 'ringkit_syscall_event',
+    'sched-switch': 'ringkit_sched_switch_event',
+    bench: 'ringkit_bench_event',
+  } as const;
+  for (const [name, struct] of Object.entries(structs) as [keyof typeof structs, string][]) {
+    it(`${name}: schemaFromBtf builds the schema the package ships from struct ${struct}`, () => {
+      const { objectPath, schema } = programs[name];
+      opened = openObject(objectPath, { programs: [] });
+      expect(
+        schemaFromBtf(opened, struct, {
+          camelCase: true,
+          timestamp: 'timestampNs',
+          name: schema.name,
+        }),
+      ).toEqual(schema);
+    });
+  }
+
+  it('syscall_rings: both rings’ structs, the exit event’s i64 return value included', () => {
+    opened = openObject(join(import.meta.dirname, '..', 'bpf', 'syscall_rings.bpf.o'), {
+      maps: { ring: null },
+      programs: [],
+    });
+    expect(schemaFromBtf(opened, 'ringkit_syscall_event', { camelCase: true }).size).toBe(24);
+    const exit = schemaFromBtf(opened, 'syscall_exit_event', { camelCase: true });
+    expect(exit.size).toBe(32);
+    expect(exit.fields.ret).toEqual({ offset: 24, type: 'i64' });
   });
 });

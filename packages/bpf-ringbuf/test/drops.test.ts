@@ -35,6 +35,14 @@ describe.skipIf(skip)('drops are counted, never silent', () => {
       expect(dropped).toBeGreaterThan(0);
       expect(seen.events + dropped).toBe(produced);
       expect(object.stats().kernelDropped).toBe(dropped);
+      // Each ring's share: what it delivered, and what its program dropped (the drops
+      // map's value on that ring's CPU under per-CPU, the sum over CPUs when shared).
+      const rings = reader.ringStats();
+      expect(rings.length).toBe(topology === 'shared' ? 1 : binding().possibleCpus());
+      expect(rings.reduce((sum, ring) => sum + ring.events, 0)).toBe(seen.events);
+      expect(rings.reduce((sum, ring) => sum + ring.kernelDropped, 0)).toBe(dropped);
+      if (topology === 'per-cpu')
+        for (const ring of rings.slice(0, 2)) expect(ring.kernelDropped).toBeGreaterThan(0);
     });
   }
 
@@ -64,5 +72,10 @@ describe.skipIf(skip)('drops are counted, never silent', () => {
     expect(stats.droppedEvents).toBeGreaterThan(0);
     expect(stats.jsRing.dropped).toBeGreaterThan(0);
     expect(seen.events + stats.droppedEvents + object.kernelDropped()).toBe(produced);
+    const rings = reader.ringStats();
+    expect(rings.reduce((sum, ring) => sum + ring.droppedEvents, 0)).toBe(stats.droppedEvents);
+    expect(rings.reduce((sum, ring) => sum + ring.events, 0)).toBe(
+      seen.events + stats.droppedEvents,
+    );
   });
 });

@@ -8,6 +8,7 @@
 #include "link_binding.hpp"
 #include "map_binding.hpp"
 #include "object_binding.hpp"
+#include "reader_binding.hpp"
 #include "syscall_load.hpp"
 
 namespace {
@@ -15,6 +16,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ringkit::bpf::register_abi(env, exports);
   ringkit::bpf::register_object_binding(env, exports);
+  ringkit::bpf::register_reader_binding(env, exports);
   ringkit::bpf::register_map_binding(env, exports);
   ringkit::bpf::register_link_binding(env, exports);
   ringkit::bpf::register_syscall_load(env, exports);

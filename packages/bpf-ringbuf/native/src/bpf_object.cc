@@ -177,6 +177,7 @@ std::unique_ptr<BpfObject> BpfObject::open(const std::string& path, const OpenOp
   self->fill_rings(options);
   if (options.config) self->write_config(options.config->data(), options.config->size());
   self->attach_options_.programs = options.programs;
+  self->attach_options_.ring_map = options.ring_map;  // ring_sources() knows it by name
   self->attach_options_.tracefs_path = options.tracefs_path;
   self->attach(options);
   return self;
@@ -413,6 +414,16 @@ std::shared_ptr<BpfLink> BpfObject::attach_program(const std::string& name,
                                         "program '" + name + "' on " + describe(target));
   explicit_links_.push_back(link);
   return link;
+}
+
+std::vector<KernelRingSource> BpfObject::ring_sources(const std::string& name) const {
+  const bpf_map* map = find_map(name);
+  if (attach_options_.ring_map && *attach_options_.ring_map == name) return rings_;
+  if (bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
+    return {{bpf_map__fd(map), bpf_map__max_entries(map), 0, 0}};
+  throw invalid("map '" + name + "' is " + with_article(map_type_name(map)) +
+                " map, not a ring: name a ringbuf map (an array_of_maps of rings is read " +
+                "only as the object's own ring map, maps: { ring })");
 }
 
 const bpf_map* BpfObject::find_map(const std::string& name) const {

@@ -59,6 +59,10 @@ class BpfObject {
   // The rings to consume: one (shared), one per possible CPU, or none.
   const std::vector<KernelRingSource>& rings() const noexcept { return rings_; }
 
+  // The kernel rings of ring map `name`: the ring map the object was opened with (its
+  // per-CPU rings, or its one ring), or any other ringbuf map of the object, as one ring
+  // sized by its declaration. UNKNOWN_MAP, or INVALID_OPTIONS for a map holding no ring.
+  std::vector<KernelRingSource> ring_sources(const std::string& name) const;
   // A map of the object by name (not libbpf's internal .rodata/.bss maps); UNKNOWN_MAP
   // listing the maps there are when it has none of that name.
   const bpf_map* find_map(const std::string& name) const;

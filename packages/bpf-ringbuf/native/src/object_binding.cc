@@ -15,39 +15,24 @@
 #include "link_binding.hpp"
 #include "map_binding.hpp"
 #include "reader.hpp"
-#include "reader_options.hpp"
 
 namespace ringkit::bpf {
 namespace {
 
-// One opened object and its reader, shared by every function of its RawObject and
-// RawReader: whichever the garbage collector takes last closes it, so an object
-// JavaScript can no longer reach does not keep programs attached. JS thread only.
+// One opened object, shared by every function of its RawObject: when the garbage
+// collector takes them it closes the object, so an object JavaScript can no longer reach
+// does not keep programs attached. Readers of its rings are reader_binding's: their
+// mappings keep the rings alive past close(). JS thread only.
 struct ObjectState {
   std::unique_ptr<BpfObject> object;
-  std::unique_ptr<Reader> reader;
-  // The memory the reader thread writes, kept alive while it runs.
-  Napi::Reference<Napi::Uint8Array> ring_view;
-  Napi::Reference<Napi::Uint8Array> stats_view;
-  std::uint64_t reader_generation = 0;  // tells a stale RawReader from the current one
   napi_env env = nullptr;
   bool hook_registered = false;
 
   ~ObjectState() { close(); }
 
-  // Stops (if it was not asked to already) and joins the reader, then lets its memory go.
-  void stop_reader() {
-    if (reader) reader->stop();
-    reader.reset();
-    ring_view.Reset();
-    stats_view.Reset();
-  }
-
   void close() {
     if (hook_registered) napi_remove_env_cleanup_hook(env, on_teardown, this);
     hook_registered = false;
-    // The reader maps the object's rings: it goes before their fds do.
-    stop_reader();
     if (object) object->close();
   }
 
@@ -150,67 +135,6 @@ Napi::Array string_array(Napi::Env env, const std::vector<std::string>& values) 
   Napi::Array out = Napi::Array::New(env, values.size());
   for (std::uint32_t index = 0; index < values.size(); index++) out.Set(index, values[index]);
   return out;
-}
-
-Napi::Value reader_handle(Napi::Env env, const std::shared_ptr<ObjectState>& state) {
-  const std::uint64_t generation = state->reader_generation;
-  // The reader this handle started, or nullptr once it was joined (or its object closed).
-  auto current = [state, generation]() -> Reader* {
-    return state->reader_generation == generation ? state->reader.get() : nullptr;
-  };
-  auto running = [current](Napi::Env call_env) -> Reader& {
-    Reader* reader = current();
-    if (reader == nullptr)
-      throw js_error(call_env, "CLOSED", "this reader is stopped: start a new one");
-    return *reader;
-  };
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("pause", Napi::Function::New(env, [running](const Napi::CallbackInfo& info) {
-               running(info.Env()).pause();
-               return info.Env().Undefined();
-             }));
-  handle.Set("resume", Napi::Function::New(env, [running](const Napi::CallbackInfo& info) {
-               running(info.Env()).resume();
-               return info.Env().Undefined();
-             }));
-  // Returns at once: JavaScript keeps consuming while the thread drains what is left.
-  handle.Set("stop", Napi::Function::New(env, [current](const Napi::CallbackInfo& info) {
-               if (Reader* reader = current()) reader->request_stop();
-               return info.Env().Undefined();
-             }));
-  handle.Set("join", Napi::Function::New(env, [state, current](const Napi::CallbackInfo& info) {
-               if (current() != nullptr) state->stop_reader();
-               return info.Env().Undefined();
-             }));
-  return handle;
-}
-
-Napi::Value start_reader(const Napi::CallbackInfo& info,
-                         const std::shared_ptr<ObjectState>& state) {
-  const Napi::Env env = info.Env();
-  state->check_open(env);
-  if (!info[0].IsObject()) throw invalid(env, "startReader needs an options object");
-  const auto options = info[0].As<Napi::Object>();
-  if (state->object->rings().empty())
-    throw invalid(env,
-                  "this object consumes no ring (it was opened with ringMap null): open it "
-                  "with a ringMap to read from");
-  if (state->reader)
-    throw js_error(env, "READER_FAILED",
-                   "this object already has a reader: stop and join it before starting another");
-  const ReaderOptions reader_options = read_reader_options(options);
-  const ReaderViews views = read_reader_views(options);
-  std::string error;
-  std::unique_ptr<Reader> reader = Reader::start(state->object->rings(), reader_options,
-                                                 views.js_ring, views.stats_words, error);
-  if (!reader)
-    throw js_error(env, "READER_FAILED",
-                   error.empty() ? "the reader thread could not start" : error);
-  state->reader = std::move(reader);
-  state->ring_view = Napi::Persistent(views.ring);
-  state->stats_view = Napi::Persistent(views.stats);
-  state->reader_generation++;
-  return reader_handle(env, state);
 }
 
 // A BtfStruct as src/native-binding.ts's RawBtfStruct, or null.
@@ -332,8 +256,22 @@ Napi::Value object_handle(Napi::Env env, const std::shared_ptr<ObjectState>& sta
                state->check_open(info.Env());
                return string_array(info.Env(), state->object->attached());
              }));
-  handle.Set("startReader", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
-               return start_reader(info, state);
+  handle.Set("ringSources", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+               const Napi::Env call_env = info.Env();
+               state->check_open(call_env);
+               if (!info[0].IsString()) throw invalid(call_env, "ringSources needs a map name");
+               const std::string name = info[0].As<Napi::String>().Utf8Value();
+               const std::vector<KernelRingSource> rings =
+                   translating(call_env, [&] { return state->object->ring_sources(name); });
+               Napi::Array out = Napi::Array::New(call_env, rings.size());
+               for (std::uint32_t i = 0; i < rings.size(); i++) {
+                 Napi::Object ring = Napi::Object::New(call_env);
+                 ring.Set("fd", Napi::Number::New(call_env, rings[i].fd));
+                 ring.Set("bytes", Napi::Number::New(call_env, rings[i].bytes));
+                 ring.Set("cpu", Napi::Number::New(call_env, rings[i].index));
+                 out.Set(i, ring);
+               }
+               return out;
              }));
   handle.Set("close", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
                state->close();

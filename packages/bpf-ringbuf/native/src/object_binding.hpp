@@ -1,5 +1,5 @@
 // openObject: a BpfObject (bpf_object.hpp) as JavaScript sees it (RawObject in
-// src/native-binding.ts), and the reader thread started over its rings.
+// src/native-binding.ts), and the kernel rings readers take from it.
 #pragma once
 
 #include <napi.h>

@@ -1,5 +1,5 @@
-// The reader thread (contract: reader.hpp). One thread per object: epoll over
-// every kernel ring plus an eventfd for commands; each round drains every ring
+// The reader thread (contract: reader.hpp). One thread per reader: epoll over
+// its kernel rings plus an eventfd for commands; each round drains every ring
 // (capped), copies each drained run into the JS ring as one batch, publishes the
 // JS ring once and only then gives the kernel its bytes back. Under merge the
 // rounds hand the drained events to the timestamp merge (timestamp_merge.hpp)
@@ -51,6 +51,9 @@ std::uint64_t monotonic_ns() {
 struct Source {
   KernelRing ring;
   std::uint32_t index = 0;
+  std::uint32_t event_bytes = 0;  // 0: one event per record
+  // layout::ring_stats, published with the reader's stats block.
+  std::array<double, layout::ring_stats::kWords> counters{};
   std::uint64_t consumer = 0;    // the next record to read; ahead of `published` within a round
   std::uint64_t published = 0;   // what the kernel last saw from us
   std::uint64_t limit = kNever;  // final drain: nothing committed after stop() is taken
@@ -86,6 +89,7 @@ struct Reader::State {
   ringkit::Ring js_ring;
   std::optional<ringkit::ByteProducer> producer;
   double* stats = nullptr;
+  double* ring_stats = nullptr;  // null: nobody reads them
   std::array<double, layout::stats::kWords> own_stats{};
   std::array<double, layout::stats::kWords> counters{};
   int epoll_fd = -1;
@@ -123,6 +127,11 @@ struct Reader::State {
   void publish_stats() {
     for (std::size_t word = 0; word < layout::stats::kWords; word++)
       std::atomic_ref<double>(stats[word]).store(counters[word], std::memory_order_relaxed);
+    if (ring_stats == nullptr) return;
+    for (std::size_t i = 0; i < sources.size(); i++)
+      for (std::size_t word = 0; word < layout::ring_stats::kWords; word++)
+        std::atomic_ref<double>(ring_stats[i * layout::ring_stats::kWords + word])
+            .store(sources[i].counters[word], std::memory_order_relaxed);
   }
 
   void set_state(double value) {
@@ -132,8 +141,27 @@ struct Reader::State {
 
   // ---- the kernel side ----
 
-  std::uint64_t events_in(std::uint64_t length) const {
-    return options.event_bytes == 0 ? 1 : length / options.event_bytes;
+  static std::uint64_t events_in(const Source& source, std::uint64_t length) {
+    return source.event_bytes == 0 ? 1 : length / source.event_bytes;
+  }
+
+  // Counts a walked run as taken out of its ring: delivered, or `dropped` by the reader.
+  static void count_taken(Source& source, const Run& run, bool dropped) {
+    auto& words = source.counters;
+    words[layout::ring_stats::kRecords] += static_cast<double>(run.records);
+    words[layout::ring_stats::kEvents] += static_cast<double>(run.events);
+    words[layout::ring_stats::kBytes] += static_cast<double>(run.payload);
+    words[layout::ring_stats::kDiscarded] += static_cast<double>(run.discarded);
+    if (!dropped) return;
+    words[layout::ring_stats::kDroppedRecords] += static_cast<double>(run.records);
+    words[layout::ring_stats::kDroppedEvents] += static_cast<double>(run.events);
+  }
+
+  // A record skipped because the program discarded it or it can never fit a batch.
+  void count_skipped(Source& source, bool discarded) {
+    counters[discarded ? layout::stats::kDiscarded : layout::stats::kOversized] += 1;
+    source.counters[discarded ? layout::ring_stats::kDiscarded : layout::ring_stats::kOversized] +=
+        1;
   }
 
   Run walk(const Source& source, std::uint64_t from, std::uint64_t end,
@@ -171,7 +199,7 @@ struct Reader::State {
             word & ~(layout::kernel_record::kBusyBit | layout::kernel_record::kDiscardBit);
         run.records++;
         run.payload += length;
-        run.events += events_in(length);
+        run.events += events_in(source, length);
       }
     }
     return run;
@@ -219,7 +247,7 @@ struct Reader::State {
 
   // One batch holding `run`, which starts at source.consumer. False: stalled, and
   // the records stay in the kernel ring.
-  bool deliver(const Source& source, const Run& run, Round& round) {
+  bool deliver(Source& source, const Run& run, Round& round) {
     const auto length = static_cast<std::uint32_t>(layout::batch::kHeaderBytes + run.bytes);
     const ByteProducer::Claim claim = producer->try_claim(length);
     if (claim.payload == nullptr) {
@@ -230,6 +258,7 @@ struct Reader::State {
       counters[layout::stats::kDroppedRecords] += static_cast<double>(run.records);
       counters[layout::stats::kDroppedEvents] += static_cast<double>(run.events);
       counters[layout::stats::kDiscarded] += static_cast<double>(run.discarded);
+      count_taken(source, run, /*dropped=*/true);
       return true;
     }
     const std::uint32_t header[4] = {source.index, static_cast<std::uint32_t>(run.records),
@@ -244,6 +273,8 @@ struct Reader::State {
     counters[layout::stats::kEvents] += static_cast<double>(run.events);
     counters[layout::stats::kBytes] += static_cast<double>(run.payload);
     counters[layout::stats::kDiscarded] += static_cast<double>(run.discarded);
+    count_taken(source, run, /*dropped=*/false);
+    source.counters[layout::ring_stats::kBatches] += 1;
     return true;
   }
 
@@ -262,7 +293,7 @@ struct Reader::State {
       }
       if (run.end == Run::End::kOversized) {
         // It can never fit a batch; skipping it keeps the ring moving.
-        counters[run.next_discarded ? layout::stats::kDiscarded : layout::stats::kOversized] += 1;
+        count_skipped(source, run.next_discarded);
         source.consumer += run.next_bytes;
         round.progress = true;
         continue;
@@ -309,14 +340,13 @@ struct Reader::State {
       const std::uint64_t bytes = framed_record_bytes(word);
       if (bytes > end - position) break;
       if ((word & layout::kernel_record::kDiscardBit) != 0 || bytes > options.max_batch_bytes) {
-        counters[(word & layout::kernel_record::kDiscardBit) != 0 ? layout::stats::kDiscarded
-                                                                  : layout::stats::kOversized] += 1;
+        count_skipped(source, (word & layout::kernel_record::kDiscardBit) != 0);
         position += bytes;
         continue;
       }
-      const std::size_t events =
-          (word & ~(layout::kernel_record::kBusyBit | layout::kernel_record::kDiscardBit)) /
-          options.event_bytes;
+      const std::uint64_t length =
+          word & ~(layout::kernel_record::kBusyBit | layout::kernel_record::kDiscardBit);
+      const std::size_t events = length / options.event_bytes;
       if (!merge->hold(index, source.ring.at(position) + layout::kernel_record::kHeaderBytes,
                        events)) {
         // The rest stays in the kernel ring: backpressure, as for a full JS ring.
@@ -324,6 +354,11 @@ struct Reader::State {
         round.capped = true;
         break;
       }
+      // Merged events that find no room later are dropped in the reader's totals only:
+      // by then they no longer belong to one ring's run.
+      source.counters[layout::ring_stats::kRecords] += 1;
+      source.counters[layout::ring_stats::kEvents] += static_cast<double>(events);
+      source.counters[layout::ring_stats::kBytes] += static_cast<double>(length);
       position += bytes;
     }
     if (position != source.consumer) {
@@ -467,9 +502,10 @@ struct Reader::State {
             static_cast<double>(merge ? run.events : run.records);
         counters[layout::stats::kDroppedEvents] += static_cast<double>(run.events);
         counters[layout::stats::kDiscarded] += static_cast<double>(run.discarded);
+        count_taken(source, run, /*dropped=*/true);
         source.consumer += run.bytes;
         if (run.end != Run::End::kOversized) break;
-        counters[run.next_discarded ? layout::stats::kDiscarded : layout::stats::kOversized] += 1;
+        count_skipped(source, run.next_discarded);
         source.consumer += run.next_bytes;
       }
     }
@@ -554,7 +590,7 @@ struct Reader::State {
 
 std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings,
                                       const ReaderOptions& options, ringkit::Ring js_ring,
-                                      double* stats, std::string& error) {
+                                      double* stats, double* ring_stats, std::string& error) {
   const auto fail = [&error](std::string message) -> std::unique_ptr<Reader> {
     error = std::move(message);
     return nullptr;
@@ -570,6 +606,8 @@ std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings
   if (options.period_ms == 0) return fail("the reader's period_ms must be at least 1.");
   if (reinterpret_cast<std::uintptr_t>(stats) % alignof(double) != 0)
     return fail("the reader's stats block must be 8-byte aligned.");
+  if (reinterpret_cast<std::uintptr_t>(ring_stats) % alignof(double) != 0)
+    return fail("the reader's ring stats block must be 8-byte aligned.");
   if (options.max_batch_bytes < layout::kernel_record::kHeaderBytes)
     return fail("max_batch_bytes must be at least 8 bytes (one empty kernel record), got " +
                 std::to_string(options.max_batch_bytes) + ".");
@@ -585,6 +623,7 @@ std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings
   state->options = options;
   state->js_ring = js_ring;
   state->stats = stats != nullptr ? stats : state->own_stats.data();
+  state->ring_stats = ring_stats;
   const long page = sysconf(_SC_PAGESIZE);
   for (const KernelRingSource& ring : rings) {
     if (ring.fd < 0)
@@ -593,9 +632,14 @@ std::unique_ptr<Reader> Reader::start(const std::vector<KernelRingSource>& rings
       return fail("BPF ring buffer fd " + std::to_string(ring.fd) + " has " +
                   std::to_string(ring.bytes) +
                   " bytes, not a power-of-two multiple of the page size.");
+    if (options.merge && ring.event_bytes != 0 && ring.event_bytes != options.event_bytes)
+      return fail("merged rings must share one event size: ring " + std::to_string(ring.index) +
+                  " has " + std::to_string(ring.event_bytes) + "-byte events, the merge " +
+                  std::to_string(options.event_bytes) + ".");
     Source source;
     if (!source.ring.map(ring.fd, ring.bytes, error)) return nullptr;
     source.index = ring.index;
+    source.event_bytes = ring.event_bytes != 0 ? ring.event_bytes : options.event_bytes;
     // A ring consumed before (a previous reader) continues where that one stopped.
     source.consumer = source.published = source.ring.consumer_position();
     state->sources.push_back(std::move(source));

@@ -1,6 +1,7 @@
-// The reader: one native thread that epolls every kernel ring of one object,
-// drains each (capped) and copies every drained run of records as one batch into
-// an @ringkit/spsc-ring byte ring that JavaScript consumes (wait domain os).
+// The reader: one native thread that epolls the kernel rings it was given (of one
+// object or several, as libbpf's ring_buffer__add gathers them), drains each (capped) and copies
+// every drained run of records as one batch into an @ringkit/spsc-ring byte ring that JavaScript
+// consumes (wait domain os).
 #pragma once
 
 #include <atomic>
@@ -18,7 +19,11 @@ namespace ringkit::bpf {
 struct KernelRingSource {
   int fd = -1;
   std::uint32_t bytes = 0;
-  std::uint32_t index = 0;  // CPU under per-CPU, 0 for the shared ring
+  // What its batches say they came from (Batch.RING): the CPU of an object's per-CPU rings,
+  // the ring's place among a reader's rings once a reader takes it.
+  std::uint32_t index = 0;
+  // Its events' fixed size for counting; 0: the reader's event_bytes.
+  std::uint32_t event_bytes = 0;
 };
 
 enum class WakeupPolicy : std::uint32_t { kAdaptive = 0, kTimer = 1, kWatermark = 2 };
@@ -54,11 +59,12 @@ static_assert(static_cast<std::uint32_t>(WakeupPolicy::kAdaptive) == layout::pol
 class Reader {
  public:
   // Maps every ring (consumer page read-write, producer page and data read-only,
-  // data mapped twice by the kernel) and starts the thread. On failure returns
-  // nullptr with a one-sentence reason in `error`.
+  // data mapped twice by the kernel) and starts the thread. `ring_stats` (may be null):
+  // layout::ring_stats::kWords words per ring, in the order of `rings`. On failure
+  // returns nullptr with a one-sentence reason in `error`.
   static std::unique_ptr<Reader> start(const std::vector<KernelRingSource>& rings,
                                        const ReaderOptions& options, ringkit::Ring js_ring,
-                                       double* stats, std::string& error);
+                                       double* stats, double* ring_stats, std::string& error);
   ~Reader();  // stops and joins the thread, unmaps the rings
 
   void pause();  // stop draining (records stay in the kernel rings); returns at once

@@ -173,6 +173,23 @@ namespace stats {
 RINGKIT_BPF_STATS(RINGKIT_LAYOUT_DEFINE)
 }  // namespace stats
 
+// Each ring's stats: kWords f64 words per ring of a reader, ring i's at word i × kWords of a
+// second block, written like the stats block. What the reader took out of that kernel ring
+// (delivered, handed to the merge, or dropped) and, of it, what it dropped.
+#define RINGKIT_BPF_RING_STATS(X)                                             \
+  X(ring_stats, kRecords, "RingStats.RECORDS", std::size_t, 0)                \
+  X(ring_stats, kEvents, "RingStats.EVENTS", std::size_t, 1)                  \
+  X(ring_stats, kBytes, "RingStats.BYTES", std::size_t, 2)                    \
+  X(ring_stats, kBatches, "RingStats.BATCHES", std::size_t, 3)                \
+  X(ring_stats, kDroppedRecords, "RingStats.DROPPED_RECORDS", std::size_t, 4) \
+  X(ring_stats, kDroppedEvents, "RingStats.DROPPED_EVENTS", std::size_t, 5)   \
+  X(ring_stats, kDiscarded, "RingStats.DISCARDED", std::size_t, 6)            \
+  X(ring_stats, kOversized, "RingStats.OVERSIZED", std::size_t, 7)            \
+  X(ring_stats, kWords, "RingStats.WORDS", std::size_t, 8)
+namespace ring_stats {
+RINGKIT_BPF_RING_STATS(RINGKIT_LAYOUT_DEFINE)
+}  // namespace ring_stats
+
 // The values of word stats::kState (an f64, hence double). TypeScript's ReaderState is the
 // array of their names, indexed by value, so its names are the lower-case state names.
 #define RINGKIT_BPF_READER_STATE(X)                             \
@@ -196,6 +213,7 @@ RINGKIT_BPF_READER_STATE(RINGKIT_LAYOUT_DEFINE)
   RINGKIT_BPF_BATCH(X)              \
   RINGKIT_BPF_KERNEL_RECORD(X)      \
   RINGKIT_BPF_STATS(X)              \
+  RINGKIT_BPF_RING_STATS(X)         \
   RINGKIT_BPF_READER_STATE(X)
 
 // Hands one string constant to `visit(const char* ts_name, std::string_view value)`.
