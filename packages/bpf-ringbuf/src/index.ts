@@ -53,3 +53,11 @@ export {
   type FieldValue,
   type Schema,
 } from './schema.js';
+export {
+  type KernelLocation,
+  KernelSymbols,
+  loadKernelSymbols,
+  loadUserMappings,
+  type UserMapping,
+  UserMappings,
+} from './symbolize.js';

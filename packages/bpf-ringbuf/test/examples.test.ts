@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { skipWithoutBpf } from './helpers/bpf.js';
@@ -32,5 +32,41 @@ describe.skipIf(skip)('the examples', () => {
     expect(Number(summary!.split(' ')[0])).toBeGreaterThan(100);
     expect(top.length).toBeGreaterThan(0);
     for (const line of top) expect(line).toMatch(/^ {2}syscall \d+: \d+$/);
+  });
+
+  it('profile.mjs prints a busy process’s stacks, kernel frames by name and user frames by file', () => {
+    // dd copying /dev/zero to /dev/null: busy on a CPU, mostly inside read() and write().
+    const busy = spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=64k'], { stdio: 'ignore' });
+    try {
+      const output = execFileSync(
+        process.execPath,
+        [join(import.meta.dirname, '..', 'examples', 'profile.mjs'), '2', String(busy.pid), '3'],
+        { encoding: 'utf8' },
+      );
+      const lines = output.trim().split('\n');
+      expect(lines[0]).toBe(`profiling process ${busy.pid} at 99 Hz on every CPU for 2 s`);
+      const seconds = lines.filter((line) => line.startsWith('--- second '));
+      expect(seconds.length).toBe(2);
+      // One CPU's worth of samples at most: dd is one thread.
+      for (const line of seconds) {
+        const [, interval, samples] = /\((\d+\.\d+) s\): (\d+) samples/.exec(line) ?? [];
+        expect(Number(samples)).toBeGreaterThan(20);
+        expect(Number(samples)).toBeLessThanOrEqual(Math.ceil(99 * Number(interval) * 1.1) + 2);
+      }
+      // target_tgid (.rodata) let only dd's samples through.
+      const stackHeads = lines.filter((line) => /^ {1,8}\d+ .* \(\d+\)$/.test(line));
+      expect(stackHeads.length).toBeGreaterThan(0);
+      for (const line of stackHeads) expect(line).toMatch(new RegExp(` dd \\(${busy.pid}\\)$`));
+      const kernelFrames = lines.filter((line) =>
+        /^ {9}[A-Za-z_][\w.]*\+0x[0-9a-f]+( \[\S+\])?$/.test(line),
+      );
+      expect(kernelFrames.length).toBeGreaterThan(0);
+      // dd's time goes to its read() and write() calls: the kernel's side of them is named.
+      expect(kernelFrames.some((line) => /^ +(vfs|ksys)_(read|write)\+/.test(line))).toBe(true);
+      const userFrames = lines.filter((line) => /^ {9}0x[0-9a-f]+ \S+\+0x[0-9a-f]+$/.test(line));
+      expect(userFrames.length).toBeGreaterThan(0);
+    } finally {
+      busy.kill();
+    }
   });
 });
