@@ -14,7 +14,17 @@ const KEYS = [
   'log_wait_events',
   'track_statistics',
   'backend',
+  'allocation_strategy',
+  'priority_levels',
 ];
+const STRATEGIES = ['round-robin', 'priority', 'least-busy'];
+// Why the strategies other than round-robin are refused, one sentence each.
+const REFUSED_STRATEGIES: Record<string, string> = {
+  'least-busy':
+    'least-busy means nothing for one ring: it drives one device queue in fence order, so there is no less busy queue to pick; use round-robin',
+  priority:
+    'priority is not supported yet: slots retire in fence order, so a higher-priority command cannot overtake an earlier one in the same ring; use round-robin',
+};
 const BACKENDS: readonly BackendName[] = ['auto', 'cpu', 'cuda', 'metal'];
 
 export interface RingConfig extends RingOptions {
@@ -96,6 +106,17 @@ export function parseConfig(text: string, source = 'the configuration'): RingCon
       );
     config.backend = section.backend as BackendName;
   }
+  const strategy = section.allocation_strategy ?? 'round-robin';
+  if (typeof strategy !== 'string' || !STRATEGIES.includes(strategy))
+    throw fail(
+      `${SECTION}.allocation_strategy must be one of ${STRATEGIES.join(', ')}, got ${typeName(strategy)}.`,
+    );
+  const refusal = REFUSED_STRATEGIES[strategy];
+  if (refusal !== undefined) throw fail(`${SECTION}.allocation_strategy ${refusal}.`);
+  if (section.priority_levels !== undefined)
+    throw fail(
+      `${SECTION}.priority_levels applies only to allocation_strategy priority, which this ring does not support; remove it.`,
+    );
   return config;
 }
 

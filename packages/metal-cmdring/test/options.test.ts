@@ -155,12 +155,39 @@ describe("the seed's YAML configuration", () => {
       /has no metal_optimizations\.command_buffer_ring mapping\.$/,
     ],
     ['ring_size: 3 ', 'ring_size: [3', /is not valid YAML/],
+    [
+      'ring_size: 3',
+      'ring_size: 3\n    allocation_strategy: least-busy',
+      /allocation_strategy least-busy means nothing for one ring: .* use round-robin\.$/,
+    ],
+    [
+      'ring_size: 3',
+      'ring_size: 3\n    allocation_strategy: priority',
+      /allocation_strategy priority is not supported yet: .* use round-robin\.$/,
+    ],
+    [
+      'ring_size: 3',
+      'ring_size: 3\n    allocation_strategy: fastest',
+      /allocation_strategy must be one of round-robin, priority, least-busy, got "fastest"/,
+    ],
+    [
+      'ring_size: 3',
+      'ring_size: 3\n    priority_levels: 2',
+      /priority_levels applies only to allocation_strategy priority, .* remove it\.$/,
+    ],
   ])('refuses %s → %s with one sentence', (from, to, expected) => {
     const error = refusal(() => parseConfig(seedYaml.replace(from, to), 'ring.yaml'));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toMatch(/^ring\.yaml: /);
     expect(error.message).toMatch(expected);
     expectOneSentence(error.message);
+  });
+
+  it('accepts allocation_strategy round-robin, what the ring does anyway', () => {
+    const config = parseConfig(
+      seedYaml.replace('ring_size: 3', 'ring_size: 3\n    allocation_strategy: round-robin'),
+    );
+    expect(config).toMatchObject({ enabled: true, ringSize: 3 });
   });
 
   it('says so when the file does not exist', () => {
