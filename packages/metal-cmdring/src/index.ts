@@ -1,4 +1,5 @@
 export { type BackendAvailability, backends } from './backends.js';
+export { type CommandCompletion, CompletionReader } from './completions.js';
 export { loadConfig, parseConfig, type RingConfig } from './config.js';
 export { CommandRingError, type CommandRingErrorCode } from './errors.js';
 export { nativeBinding, nativeUnavailableReason } from './native.js';

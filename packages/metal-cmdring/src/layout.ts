@@ -44,3 +44,29 @@ export const Counter = {
   SUBMITTED_FENCES: 64,
   COMPLETED_FENCES: 72,
 } as const;
+
+/**
+ * The completion ring: an @ringkit/spsc-ring fixed ring (wait domain os, drop when full) of
+ * completion records, one per fence the device reported, in fence order. Each record's
+ * u64 fields are little-endian; timestamps are nanoseconds of the host's steady clock
+ * (CLOCK_MONOTONIC, which process.hrtime reads).
+ */
+export const Completion = {
+  RECORD_BYTES: 40,
+  /** Records the ring holds: room for many batches, so a reader that drains once per wake-up keeps up. */
+  CAPACITY: 256,
+  /** Byte offsets inside a record. */
+  Field: {
+    FENCE: 0,
+    START_NS: 8,
+    END_NS: 16,
+    SLOT: 24,
+    STATUS: 28,
+    ERROR_CODE: 32,
+    OP_COUNT: 36,
+  },
+  /** Values of Field.STATUS: what the device did with the command. */
+  Status: { COMPLETED: 0, FAILED: 1 },
+  /** Values of Field.ERROR_CODE. */
+  ErrorCode: { NONE: 0, COMMAND_FAILED: 1 },
+} as const;

@@ -46,6 +46,8 @@ export interface NativeRingHandle {
   keepAlive(on: boolean): void;
   close(timeoutMs: number): Promise<Error | undefined>;
   closeSync(timeoutMs: number): Error | undefined;
+  /** Fences close gave up on: each settled with CLOSE_TIMEOUT. */
+  abandonedFences(): number;
 
   busyFor(index: number, fence: number, microseconds: number): void;
   fill(index: number, fence: number, buffer: number, byte: number): void;
@@ -100,5 +102,6 @@ export interface NativeBinding {
     options: NativeRingOptions,
     statistics: Uint8Array,
     dispatch: NativeDispatch,
+    completions: Uint8Array,
   ) => NativeRingHandle;
 }

@@ -2,6 +2,7 @@
 // event loop: a free slot resolves at once, an in-flight one settles when the
 // device completes it (through the addon's mailbox). commit() never waits for
 // the device. The *Sync variants block the calling thread, for workers.
+import { type CommandCompletion, CompletionReader, createCompletionBuffer } from './completions.js';
 import { CommandRingError, fromNative } from './errors.js';
 import { requireNative } from './native.js';
 import type { NativeRingHandle } from './native-binding.js';
@@ -30,7 +31,7 @@ export interface CloseOptions {
 export interface CloseReport {
   /** True when every submitted fence completed before the ring stopped. */
   drained: boolean;
-  /** Fences that were still in flight when close gave up (their commits rejected with CLOSE_TIMEOUT). */
+  /** Fences close gave up on: exactly those whose commits rejected with CLOSE_TIMEOUT. */
   abandonedFences: number;
 }
 
@@ -70,6 +71,12 @@ export class CommandRing {
   readonly timeoutMs: number;
   /** The statistics block: post it to a worker and read it there with readStatistics(). */
   readonly statisticsBuffer: SharedArrayBuffer;
+  /**
+   * The completion ring: one record per command the device ran, with its timings. Read it here
+   * with completions(), or post it to a worker and read it there with a CompletionReader (one
+   * reader in all).
+   */
+  readonly completionBuffer: SharedArrayBuffer;
 
   readonly #handle: NativeRingHandle;
   readonly #statistics: StatisticsView;
@@ -83,17 +90,20 @@ export class CommandRing {
   #cpuBuffers: Uint8Array[][] | undefined;
   #gpuStagings: Uint8Array[] | undefined;
   #closing: Promise<CloseReport> | undefined;
+  #completionReader: CompletionReader | undefined;
   readonly #host;
 
   constructor(options: RingOptions = {}) {
     const normalized = normalizeOptions(options);
     const native = requireNative('openRing()');
     this.statisticsBuffer = new SharedArrayBuffer(STATISTICS_BYTE_LENGTH);
+    this.completionBuffer = createCompletionBuffer();
     try {
       this.#handle = new native.RingHandle(
         normalized,
         new Uint8Array(this.statisticsBuffer),
         (kind, id, fence, detail) => this.#dispatch(kind, id, fence, detail),
+        new Uint8Array(this.completionBuffer),
       );
     } catch (error) {
       throw fromNative(error);
@@ -217,6 +227,28 @@ export class CommandRing {
     return this.#statistics.read();
   }
 
+  /**
+   * Batches of completion records, as the device reports commands: each wake-up of this thread
+   * brings every record waiting, however many. Ends when the ring closes and every record was
+   * read; while it waits it keeps the process alive, so close the ring (or break out) to end it.
+   * The ring's one completion reader: a second call is refused with INVALID_STATE (and a
+   * CompletionReader elsewhere must not read the same ring).
+   */
+  async *completions(): AsyncGenerator<CommandCompletion[], void, undefined> {
+    if (this.#completionReader !== undefined)
+      throw new CommandRingError(
+        'INVALID_STATE',
+        'completions() is already being read: a ring has one completion reader.',
+      );
+    const reader = new CompletionReader(this.completionBuffer);
+    this.#completionReader = reader;
+    for (;;) {
+      const batch = await reader.nextBatch();
+      if (batch.length === 0) return;
+      yield batch;
+    }
+  }
+
   /** Fences the device completed: one shared-memory read. */
   get completedFences(): number {
     return this.#statistics.completedFences();
@@ -306,11 +338,9 @@ export class CommandRing {
   #report(error: Error | undefined): CloseReport {
     if (error !== undefined && (error as Error & { code?: string }).code !== 'CLOSE_TIMEOUT')
       throw fromNative(error);
-    const { submittedFences, completedFences } = this.#statistics.read();
-    return {
-      drained: error === undefined,
-      abandonedFences: error === undefined ? 0 : submittedFences - completedFences,
-    };
+    // Counted by the ring when it gave up, not from statistics read now: a fence the device
+    // finished after that moment still rejected with CLOSE_TIMEOUT and still counts.
+    return { drained: error === undefined, abandonedFences: this.#handle.abandonedFences() };
   }
 
   #slotFor(fence: number): Slot {

@@ -160,7 +160,7 @@ void CpuBackend::start(CompletionSink& sink, std::uint32_t slot_count) {
     work.results.assign(options_.results_per_slot, 0);
     work.ops.reserve(8);
   }
-  queue_.resize(slot_count);
+  submissions_ = std::make_unique<SubmissionRing>(slot_count);
   executor_ = std::thread([this] { run_executor(); });
   pthread_setname_np(executor_.native_handle(), "cmdring-cpu");
 }
@@ -172,69 +172,44 @@ void CpuBackend::begin_slot(std::uint32_t slot) noexcept {
 }
 
 Status CpuBackend::submit(std::uint32_t slot, std::uint64_t fence) {
-  bool wake = false;
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (queue_count_ == queue_.size()) {
-      return make_error(error_code::kCommandFailed,
-                        "cpu backend: fence " + std::to_string(fence) +
-                            " found the executor queue full; the ring submitted more than "
-                            "ring_size fences (a bug)");
-    }
-    queue_[(queue_head_ + queue_count_) % queue_.size()] = Submission{slot, fence};
-    queued_.store(++queue_count_, std::memory_order_relaxed);
-    wake = executor_sleeping_;
+  const auto op_count = static_cast<std::uint32_t>(slots_[slot].ops.size());
+  if (!submissions_->push(SubmissionRecord{fence, slot, op_count})) {
+    return make_error(error_code::kCommandFailed,
+                      "cpu backend: fence " + std::to_string(fence) +
+                          " found the submission ring full; the ring submitted more than "
+                          "ring_size fences (a bug)");
   }
-  if (wake) queue_changed_.notify_one();
   return std::nullopt;
 }
 
 void CpuBackend::shutdown(bool abandon) noexcept {
-  {
-    std::lock_guard lock(queue_mutex_);
-    stopping_.store(true, std::memory_order_relaxed);
-    if (abandon) abandon_.store(true, std::memory_order_relaxed);
-  }
-  queue_changed_.notify_all();
+  if (!submissions_) return;  // never started
+  // Relaxed: the close below is sequentially consistent and the executor reads
+  // this after it wakes.
+  if (abandon) abandon_.store(true, std::memory_order_relaxed);
+  submissions_->close();
   if (executor_.joinable()) executor_.join();
 }
 
 void CpuBackend::run_executor() {
+  const auto idle_spin = spin_budget_us(options_.idle_spin_us);
   for (;;) {
-    Submission next{};
-    {
-      std::unique_lock lock(queue_mutex_);
-      if (queue_count_ == 0 && !stopping_.load(std::memory_order_relaxed)) {
-        lock.unlock();
-        // Relaxed: the lock taken below orders the queue's contents.
-        spin_until(
-            [this] {
-              return queued_.load(std::memory_order_relaxed) > 0 ||
-                     stopping_.load(std::memory_order_relaxed);
-            },
-            spin_budget_us(options_.idle_spin_us));
-        lock.lock();
-        executor_sleeping_ = true;
-        queue_changed_.wait(
-            lock, [this] { return queue_count_ > 0 || stopping_.load(std::memory_order_relaxed); });
-        executor_sleeping_ = false;
-      }
-      if (abandon_.load(std::memory_order_relaxed) || queue_count_ == 0) return;
-      next = queue_[queue_head_];
-      queue_head_ = (queue_head_ + 1) % queue_.size();
-      queued_.store(--queue_count_, std::memory_order_relaxed);
-    }
+    const std::optional<SubmissionRecord> next = submissions_->wait_oldest(idle_spin, abandon_);
+    if (!next || abandon_.load(std::memory_order_relaxed)) return;
+    submissions_->pop();
     const auto started = Clock::now();
-    Status failure = execute(next.slot, next.fence);
+    Status failure = execute(next->slot, next->fence);
+    const auto ended = Clock::now();
     busy_ns_.fetch_add(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count(),
+        std::chrono::duration_cast<std::chrono::nanoseconds>(ended - started).count(),
         std::memory_order_relaxed);
     // Close gave up on this work: nobody is left to tell.
     if (abandon_.load(std::memory_order_relaxed)) return;
+    const CommandReport report{steady_clock_ns(started), steady_clock_ns(ended), next->op_count};
     if (failure) {
-      sink_->on_failed(next.fence, std::move(*failure));
+      sink_->on_failed(next->fence, std::move(*failure), report);
     } else {
-      sink_->on_completed(next.fence);
+      sink_->on_completed(next->fence, report);
     }
   }
 }

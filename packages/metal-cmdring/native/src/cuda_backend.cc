@@ -4,9 +4,9 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,6 +18,7 @@
 #include "builtin_kernels_ptx.hpp"
 #include "cuda_driver.hpp"
 #include "ringkit/cmdring/spin_wait.hpp"
+#include "ringkit/cmdring/submission_ring.hpp"
 
 namespace ringkit::cmdring {
 
@@ -114,11 +115,7 @@ class CudaBackendImpl final : public GpuBackend {
     // Launch parameters are copied by cuLaunchKernel, so one scratch set per slot does.
     std::vector<std::uint64_t> arg_values;
     std::vector<void*> arg_pointers;
-  };
-
-  struct Submission {
-    std::uint32_t slot;
-    std::uint64_t fence;
+    std::uint64_t enqueued_ns = 0;  // host steady clock, for the completion record
   };
 
   [[noreturn]] void fail_setup(const char* call, CUresult result) const;
@@ -137,21 +134,15 @@ class CudaBackendImpl final : public GpuBackend {
   std::string device_name_;
   std::vector<SlotResources> slots_;
 
+  // Locked, off the hot path: modules load from any thread while launches read them.
   std::mutex modules_mutex_;
   std::vector<CUmodule> modules_;
   std::vector<CUfunction> kernels_;
   std::optional<ModuleId> builtin_module_;
 
   CompletionSink* sink_ = nullptr;
-  std::mutex queue_mutex_;
-  std::condition_variable queue_changed_;
-  std::vector<Submission> queue_;  // a fixed circle of ring_size entries
-  std::size_t queue_head_ = 0;
-  std::size_t queue_count_ = 0;
-  // Set under queue_mutex_; atomic so the polling completer sees it too.
-  std::atomic<bool> stopping_{false};
-  bool completer_sleeping_ = false;     // under queue_mutex_: only then does submit notify
-  std::atomic<std::size_t> queued_{0};  // queue_count_, for polling without the lock
+  // Enqueued fences on their way to the completer: no lock between them.
+  std::unique_ptr<SubmissionRing> submissions_;
   std::atomic<bool> abandon_{false};
   std::thread completer_;
 };
@@ -397,7 +388,7 @@ void CudaBackendImpl::start(CompletionSink& sink, std::uint32_t slot_count) {
     slot.arg_values.reserve(kMaxKernelArgs);
     slot.arg_pointers.reserve(kMaxKernelArgs);
   }
-  queue_.resize(slot_count);
+  submissions_ = std::make_unique<SubmissionRing>(slot_count);
   completer_ = std::thread([this] { run_completions(); });
   pthread_setname_np(completer_.native_handle(), "cmdring-cuda");
 }
@@ -408,14 +399,15 @@ void CudaBackendImpl::begin_slot(std::uint32_t slot) noexcept {
 
 Status CudaBackendImpl::submit(std::uint32_t slot, std::uint64_t fence) {
   if (Status failure = enqueue(slot, fence)) return failure;
-  bool wake = false;
-  {
-    std::lock_guard lock(queue_mutex_);
-    queue_[(queue_head_ + queue_count_) % queue_.size()] = Submission{slot, fence};
-    queued_.store(++queue_count_, std::memory_order_relaxed);
-    wake = completer_sleeping_;
+  // Read by the completer after it pops the record below (the push releases it).
+  slots_[slot].enqueued_ns = steady_clock_ns(Clock::now());
+  const auto op_count = static_cast<std::uint32_t>(slots_[slot].ops.size());
+  if (!submissions_->push(SubmissionRecord{fence, slot, op_count})) {
+    return make_error(error_code::kCommandFailed,
+                      "cuda: fence " + std::to_string(fence) +
+                          " found the submission ring full; the ring submitted more than "
+                          "ring_size fences (a bug)");
   }
-  if (wake) queue_changed_.notify_one();
   return std::nullopt;
 }
 
@@ -471,43 +463,26 @@ Status CudaBackendImpl::enqueue(std::uint32_t slot, std::uint64_t fence) {
 }
 
 void CudaBackendImpl::shutdown(bool abandon) noexcept {
-  {
-    std::lock_guard lock(queue_mutex_);
-    stopping_.store(true, std::memory_order_relaxed);
-    if (abandon) abandon_.store(true, std::memory_order_relaxed);
-  }
-  queue_changed_.notify_all();
+  if (!submissions_) return;  // never started
+  // Relaxed: the close below is sequentially consistent and the completer reads
+  // this after it wakes.
+  if (abandon) abandon_.store(true, std::memory_order_relaxed);
+  submissions_->close();
   if (completer_.joinable()) completer_.join();
 }
 
 void CudaBackendImpl::run_completions() {
   cu_.cuCtxSetCurrent(context_);
+  // The stream runs fences one after another: each starts when it was enqueued or when the
+  // one before it ended, whichever is later (up to the launch latency).
+  std::uint64_t previous_end_ns = 0;
   for (;;) {
-    Submission oldest{};
-    {
-      std::unique_lock lock(queue_mutex_);
-      if (queue_count_ == 0 && !stopping_.load(std::memory_order_relaxed)) {
-        lock.unlock();
-        // Relaxed: the lock taken below orders the queue's contents.
-        spin_until(
-            [this] {
-              return queued_.load(std::memory_order_relaxed) > 0 ||
-                     stopping_.load(std::memory_order_relaxed);
-            },
-            kIdleSpin);
-        lock.lock();
-        completer_sleeping_ = true;
-        queue_changed_.wait(
-            lock, [this] { return queue_count_ > 0 || stopping_.load(std::memory_order_relaxed); });
-        completer_sleeping_ = false;
-      }
-      if (abandon_.load(std::memory_order_relaxed) || queue_count_ == 0) return;
-      oldest = queue_[queue_head_];
-    }
+    const std::optional<SubmissionRecord> oldest = submissions_->wait_oldest(kIdleSpin, abandon_);
+    if (!oldest || abandon_.load(std::memory_order_relaxed)) return;
     // Polled rather than cuEventSynchronize: a blocked wait could not be given up
     // when close() times out on a kernel that never ends.
     const auto since = Clock::now();
-    CUresult status = cu_.cuEventQuery(slots_[oldest.slot].done);
+    CUresult status = cu_.cuEventQuery(slots_[oldest->slot].done);
     while (status == CUDA_ERROR_NOT_READY) {
       if (abandon_.load(std::memory_order_relaxed)) return;
       if (Clock::now() - since < kPollSpin) {
@@ -515,21 +490,22 @@ void CudaBackendImpl::run_completions() {
       } else {
         std::this_thread::sleep_for(kPollSleep);
       }
-      status = cu_.cuEventQuery(slots_[oldest.slot].done);
+      status = cu_.cuEventQuery(slots_[oldest->slot].done);
     }
-    {
-      std::lock_guard lock(queue_mutex_);
-      queue_head_ = (queue_head_ + 1) % queue_.size();
-      queued_.store(--queue_count_, std::memory_order_relaxed);
-    }
+    const std::uint64_t end_ns = steady_clock_ns(Clock::now());
+    const CommandReport report{std::max(slots_[oldest->slot].enqueued_ns, previous_end_ns), end_ns,
+                               oldest->op_count};
+    previous_end_ns = end_ns;
+    submissions_->pop();
     if (status == CUDA_SUCCESS) {
-      sink_->on_completed(oldest.fence);
+      sink_->on_completed(oldest->fence, report);
     } else {
-      sink_->on_failed(oldest.fence,
+      sink_->on_failed(oldest->fence,
                        make_error(error_code::kCommandFailed,
-                                  "cuda: fence " + std::to_string(oldest.fence) + " (slot " +
-                                      std::to_string(oldest.slot) +
-                                      ") failed on the device: " + cuda_error_text(cu_, status)));
+                                  "cuda: fence " + std::to_string(oldest->fence) + " (slot " +
+                                      std::to_string(oldest->slot) +
+                                      ") failed on the device: " + cuda_error_text(cu_, status)),
+                       report);
     }
   }
 }

@@ -160,6 +160,7 @@ Napi::Function RingHandle::define(Napi::Env env) {
                          InstanceMethod<&RingHandle::keep_alive>("keepAlive"),
                          InstanceMethod<&RingHandle::close>("close"),
                          InstanceMethod<&RingHandle::close_sync>("closeSync"),
+                         InstanceMethod<&RingHandle::abandoned_fences>("abandonedFences"),
                          InstanceMethod<&RingHandle::busy_for>("busyFor"),
                          InstanceMethod<&RingHandle::fill>("fill"),
                          InstanceMethod<&RingHandle::copy>("copy"),
@@ -181,13 +182,17 @@ Napi::Function RingHandle::define(Napi::Env env) {
 
 RingHandle::RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHandle>(info) {
   const Napi::Env env = info.Env();
-  if (!info[0].IsObject() || !info[1].IsTypedArray() || !info[2].IsFunction()) {
-    throw Napi::TypeError::New(env, "RingHandle(options, statistics: Uint8Array, dispatch)");
+  if (!info[0].IsObject() || !info[1].IsTypedArray() || !info[2].IsFunction() ||
+      !info[3].IsTypedArray()) {
+    throw Napi::TypeError::New(
+        env, "RingHandle(options, statistics: Uint8Array, dispatch, completions: Uint8Array)");
   }
   const RingOptions options =
       translating(env, [&] { return ring_options(info[0].As<Napi::Object>()); });
   Napi::Uint8Array statistics = info[1].As<Napi::Uint8Array>();
   statistics_ = Napi::Persistent(statistics);
+  Napi::Uint8Array completions = info[3].As<Napi::Uint8Array>();
+  completions_ = Napi::Persistent(completions);
   mailbox_ = Mailbox::create(env, info[2].As<Napi::Function>());
 
   WaitLog wait_log;
@@ -201,11 +206,13 @@ RingHandle::RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHa
     std::unique_ptr<Backend> backend = create_backend(options.backend, options.backend_options);
     cpu_ = dynamic_cast<CpuBackend*>(backend.get());
     gpu_ = dynamic_cast<GpuBackend*>(backend.get());
-    ring_ =
-        std::make_shared<Ring>(options.config, std::move(backend),
-                               std::span<std::byte>(reinterpret_cast<std::byte*>(statistics.Data()),
-                                                    statistics.ByteLength()),
-                               std::move(wait_log));
+    ring_ = std::make_shared<Ring>(
+        options.config, std::move(backend),
+        std::span<std::byte>(reinterpret_cast<std::byte*>(statistics.Data()),
+                             statistics.ByteLength()),
+        std::move(wait_log),
+        std::span<std::byte>(reinterpret_cast<std::byte*>(completions.Data()),
+                             completions.ByteLength()));
     // Callbacks only queue; one wake-up of the event loop per batch.
     ring_->on_callbacks_delivered([mailbox = mailbox_.get()] { mailbox->flush(); });
   });
@@ -308,6 +315,11 @@ Napi::Value RingHandle::close_sync(const Napi::CallbackInfo& info) {
   const Status status = ring_->close(number_at(info, 0, "timeoutMs"));
   finish_close(info.Env());
   return status ? to_js(info.Env(), *status).Value() : info.Env().Undefined();
+}
+
+// abandonedFences() → how many fences close gave up on (settled with CLOSE_TIMEOUT).
+Napi::Value RingHandle::abandoned_fences(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(ring_->abandoned_fences()));
 }
 
 CpuBackend& RingHandle::cpu(Napi::Env env, const char* op) {

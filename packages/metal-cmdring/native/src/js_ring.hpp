@@ -20,7 +20,8 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
  public:
   static Napi::Function define(Napi::Env env);
 
-  // new RingHandle(options, statistics: Uint8Array over a SharedArrayBuffer, dispatch)
+  // new RingHandle(options, statistics: Uint8Array over a SharedArrayBuffer, dispatch,
+  //                completions: Uint8Array over the completion ring's SharedArrayBuffer)
   explicit RingHandle(const Napi::CallbackInfo& info);
   ~RingHandle() override;
 
@@ -36,6 +37,7 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
   Napi::Value keep_alive(const Napi::CallbackInfo& info);
   Napi::Value close(const Napi::CallbackInfo& info);
   Napi::Value close_sync(const Napi::CallbackInfo& info);
+  Napi::Value abandoned_fences(const Napi::CallbackInfo& info);
   // cpu backend
   Napi::Value busy_for(const Napi::CallbackInfo& info);
   Napi::Value fill(const Napi::CallbackInfo& info);
@@ -69,6 +71,7 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
   CpuBackend* cpu_ = nullptr;
   GpuBackend* gpu_ = nullptr;
   Napi::Reference<Napi::Uint8Array> statistics_;
+  Napi::Reference<Napi::Uint8Array> completions_;  // the completion ring's memory, kept alive
   bool closing_ = false;
   bool released_ = false;
 };

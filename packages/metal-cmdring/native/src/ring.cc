@@ -59,7 +59,8 @@ std::unique_ptr<Backend> required(std::unique_ptr<Backend> backend) {
 }  // namespace
 
 Ring::Ring(const RingConfig& config, std::unique_ptr<Backend> backend,
-           std::span<std::byte> statistics_memory, WaitLog wait_log)
+           std::span<std::byte> statistics_memory, WaitLog wait_log,
+           std::span<std::byte> completion_memory)
     : config_(checked(config)),
       backend_(required(std::move(backend))),
       owned_statistics_(
@@ -70,6 +71,7 @@ Ring::Ring(const RingConfig& config, std::unique_ptr<Backend> backend,
       wait_log_(wait_log ? std::move(wait_log) : WaitLog(log_to_stderr)),
       slots_(config.ring_size) {
   statistics_.initialise(config_.ring_size, config_.track_statistics);
+  if (!completion_memory.empty()) completions_.emplace(completion_memory);
   backend_->start(*this, config_.ring_size);
 }
 
@@ -349,15 +351,15 @@ void Ring::poison_locked(Error failure, std::uint64_t fence, Deferred& deferred)
   wake_fence_waiters_locked();
 }
 
-void Ring::on_completed(std::uint64_t fence) {
-  retire(fence, std::nullopt);
+void Ring::on_completed(std::uint64_t fence, const CommandReport& report) {
+  retire(fence, std::nullopt, report);
 }
 
-void Ring::on_failed(std::uint64_t fence, Error error) {
-  retire(fence, std::move(error));
+void Ring::on_failed(std::uint64_t fence, Error error, const CommandReport& report) {
+  retire(fence, std::move(error), report);
 }
 
-void Ring::retire(std::uint64_t fence, Status failure) {
+void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& report) {
   Deferred deferred;
   CompletionCallback callback;
   Status outcome;
@@ -369,10 +371,16 @@ void Ring::retire(std::uint64_t fence, Status failure) {
         fence > submitted_.load(std::memory_order_relaxed)) {
       return;
     }
+    // What the device did, whatever close decided: records are the device's report.
+    if (completions_ && !closed_) {
+      completions_->push(static_cast<std::uint32_t>((fence - 1) % config_.ring_size), fence,
+                         failure.has_value(), report);
+    }
     if (failure) poison_locked(*failure, fence, deferred);
     SlotRecord& record = record_for(fence);
     callback = std::move(record.on_complete);
     record.on_complete = nullptr;
+    retiring_ = fence;
     if (poison_ && fence >= poison_fence_) {
       outcome = fence == poison_fence_ ? Status(*poison_) : Status(poisoned_error_locked());
     }
@@ -393,6 +401,7 @@ void Ring::retire(std::uint64_t fence, Status failure) {
     grant_waiters_locked(deferred);
     wake_fence_waiters_locked();
   }
+  // A completion record wakes its own reader (the completion ring's publish), not this hook.
   run(deferred, static_cast<bool>(callback));
 }
 
@@ -410,8 +419,11 @@ Status Ring::fence_outcome_locked(std::uint64_t fence) const {
   if (poison_ && fence >= poison_fence_) {
     return fence == poison_fence_ ? Status(*poison_) : Status(poisoned_error_locked());
   }
+  const bool submitted = fence <= submitted_.load(std::memory_order_relaxed);
+  // An abandoned fence stays abandoned even if the device reports it later.
+  if (abandoned_ && submitted && fence > abandoned_after_) return abandoned_;
   if (completed_.load(std::memory_order_relaxed) >= fence) return std::nullopt;
-  if (fence > submitted_.load(std::memory_order_relaxed)) {
+  if (!submitted) {
     return make_error(error_code::kClosed, "fence " + std::to_string(fence) +
                                                " was never submitted: the ring closed first");
   }
@@ -525,14 +537,17 @@ Status Ring::close(double timeout_ms) {
   const std::uint64_t completed = completed_.load(std::memory_order_relaxed);
   const bool gave_up = completed < submitted;
   if (gave_up) {
+    // A fence retire() is delivering as done keeps that outcome; every later one
+    // is abandoned, and exactly those get CLOSE_TIMEOUT.
+    abandoned_after_ = std::max(completed, retiring_);
     abandoned_ =
         make_error(error_code::kCloseTimeout,
                    "close gave up after " + format_number(timeout_ms) + " ms with " +
-                       std::to_string(submitted - completed) +
+                       std::to_string(submitted - abandoned_after_) +
                        " fence(s) still in flight (submitted=" + std::to_string(submitted) +
                        ", completed=" + std::to_string(completed) + ")");
     for (SlotRecord& record : slots_) {
-      if (record.state != SlotState::kInFlight || !record.on_complete) continue;
+      if (record.state != SlotState::kInFlight || record.fence <= abandoned_after_) continue;
       deferred.completions.emplace_back(std::move(record.on_complete),
                                         std::make_pair(record.fence, abandoned_));
       record.on_complete = nullptr;
@@ -546,9 +561,15 @@ Status Ring::close(double timeout_ms) {
 
   lock.lock();
   closed_ = true;
+  if (completions_) completions_->close();
   close_result_ = abandoned_;
   wake_fence_waiters_locked();
   return close_result_;
+}
+
+std::uint64_t Ring::abandoned_fences() const {
+  std::lock_guard lock(mutex_);
+  return abandoned_ ? submitted_.load(std::memory_order_relaxed) - abandoned_after_ : 0;
 }
 
 void Ring::run(Deferred& deferred, bool delivered_before) {

@@ -442,9 +442,47 @@ CMDRING_TEST("core",
   CHECK(manual.backend->abandoned());
   CHECK_EQ(ring.wait_for_fence(1)->code, error_code::kCloseTimeout);
   CHECK_EQ(ring.wait_for_fence(held.fence)->code, error_code::kClosed);
+  CHECK_EQ(ring.abandoned_fences(), 1u);
   manual.backend->complete_next();  // a backend that reports anyway changes nothing
   CHECK_EQ(log.size(), 1u);
   CHECK_EQ(ring.close()->code, error_code::kCloseTimeout);
+  CHECK_EQ(ring.wait_for_fence(1)->code, error_code::kCloseTimeout);
+  CHECK_EQ(ring.abandoned_fences(), 1u);
+}
+
+CMDRING_TEST("core",
+             "close does not abandon a fence whose completion is being delivered when it gives "
+             "up: it counts and rejects exactly the fences after it") {
+  ManualRing manual(ring_of(3));
+  Ring& ring = *manual.ring;
+  CompletionLog log;
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  must_commit(ring, must_acquire(ring), [&](std::uint64_t fence, const Error* error) {
+    entered.set_value();
+    released.wait();  // fence 1 is being delivered while close gives up
+    log.callback()(fence, error);
+  });
+  must_commit(ring, must_acquire(ring), log.callback());
+  must_commit(ring, must_acquire(ring), log.callback());
+  std::jthread completion([&] { manual.backend->complete_next(); });
+  entered.get_future().wait();
+
+  Status closed = ring.close(20);
+  CHECK(closed.has_value());
+  CHECK_EQ(closed->code, error_code::kCloseTimeout);
+  CHECK_MSG(closed->message.find("with 2 fence(s) still in flight") != std::string::npos,
+            closed->message);
+  CHECK_EQ(ring.abandoned_fences(), 2u);
+  release.set_value();
+  completion.join();
+  CHECK_EQ(log.code_of(1), "");
+  CHECK_EQ(log.code_of(2), error_code::kCloseTimeout);
+  CHECK_EQ(log.code_of(3), error_code::kCloseTimeout);
+  CHECK_EQ(log.count(error_code::kCloseTimeout), 2);
+  CHECK(!ring.wait_for_fence(1).has_value());
+  CHECK_EQ(ring.wait_for_fence(2)->code, error_code::kCloseTimeout);
 }
 
 CMDRING_TEST("core", "close called from a completion callback is refused with INVALID_STATE") {
@@ -559,5 +597,67 @@ CMDRING_TEST("core",
   CHECK(chosen != nullptr);
   if (!list[1].availability.available && !list[2].availability.available) {
     CHECK_EQ(chosen->name(), "cpu");
+  }
+}
+
+CMDRING_TEST("core",
+             "each reported fence leaves one completion record, in fence order, with its slot "
+             "and status; the ring closes the completion ring when it closes") {
+  CompletionRingMemory completions;
+  ManualRing manual(ring_of(2), {}, completions.memory());
+  Ring& ring = *manual.ring;
+  must_commit(ring, must_acquire(ring));
+  must_commit(ring, must_acquire(ring));
+  CHECK_EQ(manual.backend->complete_next(), 1u);
+  must_commit(ring, must_acquire(ring));
+  CHECK_EQ(manual.backend->fail_next("boom"), 2u);  // fence 3 completes, but after the failure
+  std::vector<CompletionRecord> records = completions.drain();
+  CHECK_EQ(records.size(), 2u);
+  CHECK_EQ(records[0].fence, 1u);
+  CHECK_EQ(records[0].slot, 0u);
+  CHECK_EQ(records[0].status, layout::completion::kCompleted);
+  CHECK_EQ(records[0].error_code, layout::completion::kNoError);
+  CHECK_EQ(records[1].fence, 2u);
+  CHECK_EQ(records[1].slot, 1u);
+  CHECK_EQ(records[1].status, layout::completion::kFailed);
+  CHECK_EQ(records[1].error_code, layout::completion::kCommandFailed);
+  CHECK_EQ(manual.backend->complete_next(), 3u);
+  records = completions.drain();
+  CHECK_EQ(records.size(), 1u);
+  CHECK_EQ(records[0].fence, 3u);
+  CHECK_EQ(records[0].status, layout::completion::kCompleted);  // what the device did
+  CHECK(!completions.closed());
+  CHECK(!ring.close().has_value());
+  CHECK(completions.closed());
+}
+
+CMDRING_TEST("core",
+             "a completion ring nobody reads never holds the ring up: the records that do not "
+             "fit are dropped and counted") {
+  CompletionRingMemory completions(2);
+  ManualRing manual(ring_of(1), {}, completions.memory());
+  Ring& ring = *manual.ring;
+  for (int i = 0; i < 5; ++i) {
+    must_commit(ring, must_acquire(ring));
+    manual.backend->complete_next();
+  }
+  CHECK_EQ(ring.completed(), 5u);
+  const ringkit::RingStats stats = completions.stats();
+  CHECK_EQ(stats.pushed, 2u);
+  CHECK_EQ(stats.dropped, 3u);
+  std::vector<CompletionRecord> records = completions.drain();
+  CHECK_EQ(records.size(), 2u);
+  CHECK_EQ(records[1].fence, 2u);
+}
+
+CMDRING_TEST("core", "memory that is not a completion ring is refused with INVALID_OPTIONS") {
+  std::vector<std::byte> zeros(4096);
+  try {
+    ManualRing manual(ring_of(1), {}, zeros);
+    CHECK_MSG(false, "a ring opened over zeroed memory");
+  } catch (const Failure& failure) {
+    CHECK_EQ(failure.code(), error_code::kInvalidOptions);
+    CHECK_MSG(failure.error().message.find("not a completion ring") != std::string::npos,
+              failure.error().message);
   }
 }

@@ -19,10 +19,12 @@ using namespace cmdring_test;
 namespace {
 
 struct CpuRing {
-  explicit CpuRing(RingConfig config, CpuBackendOptions options = {}) {
+  explicit CpuRing(RingConfig config, CpuBackendOptions options = {},
+                   std::span<std::byte> completion_memory = {}) {
     auto owned = std::make_unique<CpuBackend>(options);
     cpu = owned.get();
-    ring = std::make_unique<Ring>(config, std::move(owned));
+    ring = std::make_unique<Ring>(config, std::move(owned), std::span<std::byte>{}, WaitLog{},
+                                  completion_memory);
   }
   CpuBackend* cpu = nullptr;
   std::unique_ptr<Ring> ring;
@@ -290,4 +292,33 @@ CMDRING_TEST("cpu",
                 stats.avg_wait_ms);
   }
   CHECK_EQ(cycles_run, kTotalCycles);
+}
+
+CMDRING_TEST("cpu",
+             "completion records carry when the executor ran each command and how many ops it "
+             "held") {
+  CompletionRingMemory completions;
+  CpuRing cpu_ring(ring_of(2), {}, completions.memory());
+  Ring& ring = *cpu_ring.ring;
+  CpuBackend& cpu = *cpu_ring.cpu;
+  const std::uint64_t before = steady_clock_ns(Clock::now());
+  const Slot first = must_acquire(ring);
+  cpu.busy_for_us(first, 2000);
+  cpu.fill(first, 0, 1);
+  must_commit(ring, first);
+  const Slot second = must_acquire(ring);
+  cpu.busy_for_us(second, 1000);
+  must_commit(ring, second);
+  CHECK(!ring.wait_for_fence(second.fence).has_value());
+  const std::uint64_t after = steady_clock_ns(Clock::now());
+
+  std::vector<CompletionRecord> records = completions.drain();
+  CHECK_EQ(records.size(), 2u);
+  CHECK_EQ(records[0].op_count, 2u);
+  CHECK_EQ(records[1].op_count, 1u);
+  CHECK(before <= records[0].start_ns);
+  CHECK(records[0].end_ns - records[0].start_ns >= 2'000'000u);
+  CHECK(records[0].end_ns <= records[1].start_ns);  // one executor: one command at a time
+  CHECK(records[1].end_ns - records[1].start_ns >= 1'000'000u);
+  CHECK(records[1].end_ns <= after);
 }

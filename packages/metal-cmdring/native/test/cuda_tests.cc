@@ -24,10 +24,12 @@ using namespace cmdring_test;
 namespace {
 
 struct CudaRing {
-  explicit CudaRing(std::uint32_t ring_size, GpuBackendOptions options = {}) {
+  explicit CudaRing(std::uint32_t ring_size, GpuBackendOptions options = {},
+                    std::span<std::byte> completion_memory = {}) {
     auto owned = create_cuda_backend(options);
     gpu = owned.get();
-    ring = std::make_unique<Ring>(ring_of(ring_size), std::move(owned));
+    ring = std::make_unique<Ring>(ring_of(ring_size), std::move(owned), std::span<std::byte>{},
+                                  WaitLog{}, completion_memory);
   }
   GpuBackend* gpu = nullptr;
   std::unique_ptr<Ring> ring;
@@ -70,6 +72,38 @@ CMDRING_TEST("cuda", "saxpy through the ring computes y = a*x + y on the GPU") {
     worst = std::max(worst, static_cast<double>(std::abs(got[i] - expected[i])));
   }
   CHECK_MSG(worst <= 1e-6, "largest error " << worst);
+}
+
+CMDRING_TEST("cuda",
+             "completion records come through the submission and completion rings in fence "
+             "order, with host times that do not overlap and each slot's op count") {
+  CompletionRingMemory completions;
+  CudaRing cuda(3, {}, completions.memory());
+  GpuBackend& gpu = *cuda.gpu;
+  const KernelId spin = gpu.builtin_kernel(BuiltinKernel::kSpin);
+  const std::uint64_t before = steady_clock_ns(Clock::now());
+  std::uint64_t last = 0;
+  for (std::uint32_t i = 0; i < 12; ++i) {
+    const Slot slot = must_acquire(*cuda.ring);
+    const KernelArg args[] = {KernelArg::u64(20'000), KernelArg::slot_device_address(0)};
+    gpu.launch(slot, spin, Dim3{1}, Dim3{1}, args);
+    if (i % 3 == 0) gpu.copy_to_host(slot, 0, 0, 16);
+    must_commit(*cuda.ring, slot);
+    last = slot.fence;
+  }
+  CHECK(!cuda.ring->wait_for_fence(last, 10'000.0).has_value());
+  const std::uint64_t after = steady_clock_ns(Clock::now());
+  std::vector<CompletionRecord> records = completions.drain();
+  CHECK_EQ(records.size(), 12u);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    CHECK_EQ(records[i].fence, i + 1);
+    CHECK_EQ(records[i].slot, i % 3);
+    CHECK_EQ(records[i].status, layout::completion::kCompleted);
+    CHECK_EQ(records[i].op_count, i % 3 == 0 ? 2u : 1u);
+    CHECK(before <= records[i].start_ns && records[i].start_ns <= records[i].end_ns);
+    CHECK(records[i].end_ns <= after);
+    if (i > 0) CHECK(records[i - 1].end_ns <= records[i].start_ns);
+  }
 }
 
 CMDRING_TEST("cuda",

@@ -8,7 +8,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -16,6 +18,7 @@
 
 #include "check.hpp"
 #include "manual_backend.hpp"
+#include "ringkit/cmdring/completion_ring.hpp"
 #include "ringkit/cmdring/ring.hpp"
 
 namespace cmdring_test {
@@ -73,6 +76,53 @@ class OneShot {
   std::optional<T> value_;
 };
 
+// A completion ring in memory of its own, as JavaScript's createRing makes one, and its reader.
+class CompletionRingMemory {
+ public:
+  explicit CompletionRingMemory(
+      std::uint32_t capacity = ringkit::cmdring::layout::completion::kCapacity)
+      : config_{ringkit::layout::kind::kFixed,
+                capacity,
+                ringkit::cmdring::layout::completion::kRecordBytes,
+                0,
+                ringkit::layout::wait_domain::kOs,
+                false},
+        bytes_(ringkit::Ring::byte_length(config_)),
+        memory_(new (std::align_val_t{128}) std::byte[bytes_]()) {
+    if (ringkit::Ring::initialise(memory_.get(), bytes_, config_) != ringkit::RingStatus::kOk ||
+        ringkit::Ring::attach(memory_.get(), bytes_, ring_) != ringkit::RingStatus::kOk) {
+      throw CheckFailed("could not create a completion ring");
+    }
+    consumer_.emplace(ring_);
+  }
+
+  std::span<std::byte> memory() { return {memory_.get(), bytes_}; }
+
+  // Every record published so far, consumed.
+  std::vector<ringkit::cmdring::CompletionRecord> drain() {
+    std::vector<ringkit::cmdring::CompletionRecord> records;
+    ringkit::cmdring::CompletionRecord record;
+    while (consumer_->try_pop(&record)) records.push_back(record);
+    return records;
+  }
+  ringkit::RingStats stats() const {
+    ringkit::RingStats stats{};
+    static_cast<void>(ring_.stats(stats));
+    return stats;
+  }
+  bool closed() { return consumer_->ended(); }
+
+ private:
+  struct AlignedDelete {
+    void operator()(std::byte* bytes) const { ::operator delete[](bytes, std::align_val_t{128}); }
+  };
+  ringkit::RingConfig config_;
+  std::size_t bytes_;
+  std::unique_ptr<std::byte[], AlignedDelete> memory_;
+  ringkit::Ring ring_;
+  std::optional<ringkit::FixedConsumer> consumer_;
+};
+
 // Records every completion callback: fence and error code ("" for success).
 class CompletionLog {
  public:
@@ -107,12 +157,12 @@ class CompletionLog {
 
 // A ring over a ManualBackend, with the backend still reachable.
 struct ManualRing {
-  explicit ManualRing(ringkit::cmdring::RingConfig config,
-                      ringkit::cmdring::WaitLog wait_log = {}) {
+  explicit ManualRing(ringkit::cmdring::RingConfig config, ringkit::cmdring::WaitLog wait_log = {},
+                      std::span<std::byte> completion_memory = {}) {
     auto owned = std::make_unique<ManualBackend>();
     backend = owned.get();
-    ring = std::make_unique<ringkit::cmdring::Ring>(config, std::move(owned),
-                                                    std::span<std::byte>{}, std::move(wait_log));
+    ring = std::make_unique<ringkit::cmdring::Ring>(
+        config, std::move(owned), std::span<std::byte>{}, std::move(wait_log), completion_memory);
   }
   // Completes what the test left in flight, so the ring's destructor (which
   // waits for in-flight fences) returns.

@@ -3,6 +3,7 @@
 // owns the order and the waiting; a backend never blocks a caller on device work.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string_view>
 
@@ -11,14 +12,29 @@
 
 namespace ringkit::cmdring {
 
+// What a backend knows of one command besides its outcome: when it ran, in
+// nanoseconds of the host's steady clock (CLOCK_MONOTONIC on Linux, the clock
+// Node's process.hrtime reads), and how many ops it held. Zero where unknown.
+struct CommandReport {
+  std::uint64_t start_ns = 0;
+  std::uint64_t end_ns = 0;
+  std::uint32_t op_count = 0;
+};
+
+// A steady-clock instant as CommandReport counts it.
+inline std::uint64_t steady_clock_ns(std::chrono::steady_clock::time_point when) noexcept {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(when.time_since_epoch()).count());
+}
+
 // The ring's side of completion. Called from the backend's completion thread, one
 // fence at a time, in the order the fences were submitted; never while the backend
 // holds a lock that submit() needs.
 class CompletionSink {
  public:
-  virtual void on_completed(std::uint64_t fence) = 0;
+  virtual void on_completed(std::uint64_t fence, const CommandReport& report = {}) = 0;
   // `error` is COMMAND_FAILED and says which fence, slot and op failed and why.
-  virtual void on_failed(std::uint64_t fence, Error error) = 0;
+  virtual void on_failed(std::uint64_t fence, Error error, const CommandReport& report = {}) = 0;
 
  protected:
   ~CompletionSink() = default;

@@ -8,11 +8,9 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
@@ -21,6 +19,7 @@
 
 #include "ringkit/cmdring/backend.hpp"
 #include "ringkit/cmdring/slot.hpp"
+#include "ringkit/cmdring/submission_ring.hpp"
 
 namespace ringkit::cmdring {
 
@@ -96,11 +95,6 @@ class CpuBackend final : public Backend {
     std::uint32_t results_used = 0;
   };
 
-  struct Submission {
-    std::uint32_t slot;
-    std::uint64_t fence;
-  };
-
   SlotWork& recording(Slot slot);
   void check_buffer(std::uint32_t buffer, const char* role) const;
   void run_executor();
@@ -111,17 +105,8 @@ class CpuBackend final : public Backend {
   CompletionSink* sink_ = nullptr;
   std::vector<SlotWork> slots_;
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_changed_;
-  // At most ring_size submissions are ever in flight: a fixed circle, no allocation.
-  std::vector<Submission> queue_;
-  std::size_t queue_head_ = 0;
-  std::size_t queue_count_ = 0;
-  // Set under queue_mutex_; atomic so the polling executor sees it too.
-  std::atomic<bool> stopping_{false};
-  bool executor_sleeping_ = false;  // under queue_mutex_: only then does submit notify
-  // queue_count_, readable without the lock by the polling executor.
-  std::atomic<std::size_t> queued_{0};
+  // Committed fences on their way to the executor: no lock between them.
+  std::unique_ptr<SubmissionRing> submissions_;
   // Read inside busy loops, so relaxed: it only needs to be seen eventually.
   std::atomic<bool> abandon_{false};
   std::atomic<std::uint64_t> busy_ns_{0};

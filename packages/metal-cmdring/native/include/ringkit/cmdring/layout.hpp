@@ -60,13 +60,35 @@ namespace counter {
 RINGKIT_CMDRING_COUNTER(RINGKIT_LAYOUT_DEFINE)
 }  // namespace counter
 
+// The completion ring: an @ringkit/spsc-ring fixed ring (wait domain os, drop when full) of
+// completion records, one per fence the device reported, pushed by the ring in fence order.
+// CAPACITY records: room for many batches, so a reader that drains once per wake-up keeps up.
+#define RINGKIT_CMDRING_COMPLETION(X)                                        \
+  X(completion, kRecordBytes, "Completion.RECORD_BYTES", std::uint32_t, 40)  \
+  X(completion, kCapacity, "Completion.CAPACITY", std::uint32_t, 256)        \
+  X(completion, kFence, "Completion.Field.FENCE", std::size_t, 0)            \
+  X(completion, kStartNs, "Completion.Field.START_NS", std::size_t, 8)       \
+  X(completion, kEndNs, "Completion.Field.END_NS", std::size_t, 16)          \
+  X(completion, kSlot, "Completion.Field.SLOT", std::size_t, 24)             \
+  X(completion, kStatus, "Completion.Field.STATUS", std::size_t, 28)         \
+  X(completion, kErrorCode, "Completion.Field.ERROR_CODE", std::size_t, 32)  \
+  X(completion, kOpCount, "Completion.Field.OP_COUNT", std::size_t, 36)      \
+  X(completion, kCompleted, "Completion.Status.COMPLETED", std::uint32_t, 0) \
+  X(completion, kFailed, "Completion.Status.FAILED", std::uint32_t, 1)       \
+  X(completion, kNoError, "Completion.ErrorCode.NONE", std::uint32_t, 0)     \
+  X(completion, kCommandFailed, "Completion.ErrorCode.COMMAND_FAILED", std::uint32_t, 1)
+namespace completion {
+RINGKIT_CMDRING_COMPLETION(RINGKIT_LAYOUT_DEFINE)
+}  // namespace completion
+
 // Every list above, in order: what the addon's statisticsLayout() exports for
 // test/layout.test.ts.
 #define RINGKIT_CMDRING_LAYOUT(X) \
   RINGKIT_CMDRING_BLOCK(X)        \
   RINGKIT_CMDRING_WORD(X)         \
   RINGKIT_CMDRING_FLAGS(X)        \
-  RINGKIT_CMDRING_COUNTER(X)
+  RINGKIT_CMDRING_COUNTER(X)      \
+  RINGKIT_CMDRING_COMPLETION(X)
 
 // Calls visit(typescript_name, value) for every constant of the layout.
 template <typename Visit>
@@ -96,5 +118,9 @@ static_assert(packed(kCounterOffsets, std::size(kWordOffsets) * 4, 8),
 static_assert(kCounterOffsets[std::size(kCounterOffsets) - 1] + 8 == kFieldsEnd);
 static_assert(kFieldsEnd <= kByteLength && kByteLength % kAlignment == 0);
 static_assert(kCounterOffsets[0] % kAlignment == 0, "the counters are 8-aligned");
+static_assert(completion::kOpCount + 4 == completion::kRecordBytes,
+              "the completion record's fields fill it");
+static_assert(completion::kRecordBytes % 8 == 0, "completion records keep their u64s 8-aligned");
+static_assert(std::has_single_bit(completion::kCapacity), "spsc-ring capacities are powers of two");
 
 }  // namespace ringkit::cmdring::layout

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "ringkit/cmdring/backend.hpp"
+#include "ringkit/cmdring/completion_ring.hpp"
 #include "ringkit/cmdring/config.hpp"
 #include "ringkit/cmdring/errors.hpp"
 #include "ringkit/cmdring/result.hpp"
@@ -63,10 +64,13 @@ class Ring final : private CompletionSink {
  public:
   // Starts the backend with ring_size slots. `statistics_memory` (layout.hpp)
   // receives the statistics; without it the ring keeps them in its own memory.
+  // `completion_memory`, when given, is a completion ring (completion_ring.hpp)
+  // that receives one record per fence the device reports.
   // Throws Failure(INVALID_OPTIONS) for a bad config or memory block, or whatever
   // the backend throws when it cannot start.
   Ring(const RingConfig& config, std::unique_ptr<Backend> backend,
-       std::span<std::byte> statistics_memory = {}, WaitLog wait_log = {});
+       std::span<std::byte> statistics_memory = {}, WaitLog wait_log = {},
+       std::span<std::byte> completion_memory = {});
   // Closes the ring if close() was not called, waiting for in-flight work up to
   // config.timeout_ms (0: without limit, as for acquires).
   ~Ring();
@@ -111,6 +115,9 @@ class Ring final : private CompletionSink {
   // CLOSE_TIMEOUT and so does the result. Idempotent: later calls (or a second
   // thread's) return the first call's result. INVALID_STATE from a callback.
   Status close(double timeout_ms = 0);
+  // The fences close gave up on: each settled (its callback, wait_for_fence) with
+  // CLOSE_TIMEOUT, even one the device finished afterwards. 0 until close gives up.
+  std::uint64_t abandoned_fences() const;
 
   std::uint64_t submitted() const noexcept { return submitted_.load(std::memory_order_acquire); }
   std::uint64_t completed() const noexcept { return completed_.load(std::memory_order_acquire); }
@@ -158,9 +165,9 @@ class Ring final : private CompletionSink {
     std::vector<WaitEvent> waits;
   };
 
-  void on_completed(std::uint64_t fence) override;
-  void on_failed(std::uint64_t fence, Error error) override;
-  void retire(std::uint64_t fence, Status failure);
+  void on_completed(std::uint64_t fence, const CommandReport& report) override;
+  void on_failed(std::uint64_t fence, Error error, const CommandReport& report) override;
+  void retire(std::uint64_t fence, Status failure, const CommandReport& report);
 
   bool slot_free_locked(std::uint64_t ticket) const noexcept;
   Slot take_slot_locked(std::optional<Clock::time_point> waited_since, Deferred& deferred);
@@ -184,7 +191,11 @@ class Ring final : private CompletionSink {
   StatisticsBlock statistics_;
   WaitLog wait_log_;
   std::function<void()> callbacks_delivered_;
+  // Written under mutex_ (the one producer), in fence order.
+  std::optional<CompletionProducer> completions_;
 
+  // Locked: the slot states, waiters, poison and close decide together (the backend's
+  // submission ring below it and the completion ring take no lock).
   mutable std::mutex mutex_;
   std::vector<SlotRecord> slots_;
   std::list<Waiter> waiters_;  // FIFO: the front gets the next slot
@@ -201,6 +212,12 @@ class Ring final : private CompletionSink {
   bool closing_ = false;
   bool closed_ = false;
   std::optional<Error> abandoned_;  // close gave up: in-flight fences settle with this
+  // Fences after this one (up to submitted_) are the abandoned ones, decided once
+  // under the lock, so the report never depends on completions that come later.
+  std::uint64_t abandoned_after_ = 0;
+  // The fence whose own outcome retire() is delivering outside the lock: its
+  // callback is taken, so close cannot abandon it any more.
+  std::uint64_t retiring_ = 0;
   Status close_result_;
 };
 
