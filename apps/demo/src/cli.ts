@@ -9,6 +9,10 @@ export interface DemoOptions {
   readonly durationSeconds: number | null;
   readonly tracePath: string | null;
   readonly synthetic: boolean;
+  /** --metrics-port: serve /metrics for Prometheus on 127.0.0.1 (0: any free port), or null. */
+  readonly metricsPort: number | null;
+  /** --otlp: push the metrics over OTLP/HTTP every second to this URL, or null. */
+  readonly otlpUrl: string | null;
   readonly help: boolean;
 }
 
@@ -23,6 +27,10 @@ export const USAGE = `ringkit demo: the whole pipeline, live.
   --duration S     stop after S seconds (default: run until Ctrl-C)
   --trace FILE     write captured events and ring activity as a Chrome/Perfetto trace
   --synthetic      use the synthetic syscall source even where eBPF works
+  --metrics-port N serve every ring's metrics for Prometheus at http://127.0.0.1:N/metrics
+                   (0: any free port)
+  --otlp URL       push the same metrics over OTLP/HTTP every second,
+                   e.g. --otlp http://127.0.0.1:4318/v1/metrics
   --help           this text`;
 
 /** A bad command line: its message is the one sentence the user sees. */
@@ -30,7 +38,16 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const FLAGS = ['--port', '--headless', '--duration', '--trace', '--synthetic', '--help'];
+const FLAGS = [
+  '--port',
+  '--headless',
+  '--duration',
+  '--trace',
+  '--synthetic',
+  '--metrics-port',
+  '--otlp',
+  '--help',
+];
 
 /** Parses the demo's flags; throws UsageError with one sentence for anything it cannot use. */
 export function parseArguments(argv: readonly string[]): DemoOptions {
@@ -40,6 +57,8 @@ export function parseArguments(argv: readonly string[]): DemoOptions {
   let durationSeconds: number | null = null;
   let tracePath: string | null = null;
   let synthetic = false;
+  let metricsPort: number | null = null;
+  let otlpUrl: string | null = null;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i]!;
@@ -50,9 +69,7 @@ export function parseArguments(argv: readonly string[]): DemoOptions {
       if (inline !== undefined) return inline;
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('--'))
-        throw new UsageError(
-          `${flag} needs ${what}, e.g. ${flag} ${flag === '--trace' ? 'trace.json' : '10'}.`,
-        );
+        throw new UsageError(`${flag} needs ${what}, e.g. ${flag} ${EXAMPLES[flag] ?? '10'}.`);
       i++;
       return next;
     };
@@ -92,6 +109,22 @@ export function parseArguments(argv: readonly string[]): DemoOptions {
         noValue();
         synthetic = true;
         break;
+      case '--metrics-port': {
+        const text = value('a port number');
+        metricsPort = Number(text);
+        if (!/^\d+$/.test(text) || metricsPort > 65_535)
+          throw new UsageError(
+            `--metrics-port must be a whole number from 0 to 65535 (0: any free port), got ${JSON.stringify(text)}.`,
+          );
+        break;
+      }
+      case '--otlp':
+        otlpUrl = value('an OTLP/HTTP metrics URL');
+        if (!isHttpUrl(otlpUrl))
+          throw new UsageError(
+            `--otlp must be an http:// or https:// URL, e.g. --otlp ${EXAMPLES['--otlp']}, got ${JSON.stringify(otlpUrl)}.`,
+          );
+        break;
       case '--help':
       case '-h':
         help = true;
@@ -104,5 +137,30 @@ export function parseArguments(argv: readonly string[]): DemoOptions {
         );
     }
   }
-  return { port, portGiven, headless, durationSeconds, tracePath, synthetic, help };
+  return {
+    port,
+    portGiven,
+    headless,
+    durationSeconds,
+    tracePath,
+    synthetic,
+    metricsPort,
+    otlpUrl,
+    help,
+  };
+}
+
+/** What a usage sentence shows as a flag's value when it is missing. */
+const EXAMPLES: Readonly<Record<string, string>> = {
+  '--trace': 'trace.json',
+  '--otlp': 'http://127.0.0.1:4318/v1/metrics',
+};
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

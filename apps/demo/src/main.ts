@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type DemoOptions, parseArguments, USAGE, UsageError } from './cli.js';
+import { OTLP_INTERVAL_MS, startDemoMetrics } from './metrics.js';
 import { type OverheadSummary, readOverheadVerdicts } from './overhead.js';
 import { sentenceOf } from './pipeline.js';
 import { pipelines } from './pipelines/index.js';
@@ -47,6 +48,11 @@ async function run(options: DemoOptions): Promise<number> {
   let dashboard: Dashboard | null = null;
   if (!options.headless || options.portGiven)
     dashboard = await startDashboard(supervisor, () => overhead, options.port);
+  // Its port too: the exporters listen before anything is attached, and observe after it is.
+  const telemetry = await startDemoMetrics(options).catch(async (error: unknown) => {
+    await dashboard?.close();
+    throw error;
+  });
   const overheadTimer = setInterval(async () => {
     overhead = await readOverheadVerdicts();
   }, OVERHEAD_REFRESH_MS);
@@ -56,6 +62,12 @@ async function run(options: DemoOptions): Promise<number> {
   const first = supervisor.latest!;
   for (const banner of renderBanners(first)) console.log(`note: ${banner}`);
   if (dashboard !== null) console.log(`ringkit demo dashboard: ${dashboard.url}`);
+  if (telemetry !== null) {
+    supervisor.observeMetrics(telemetry.metrics);
+    if (telemetry.prometheusUrl !== null) console.log(`metrics: ${telemetry.prometheusUrl}`);
+    if (options.otlpUrl !== null)
+      console.log(`metrics: pushed every ${OTLP_INTERVAL_MS / 1000} s to ${options.otlpUrl}`);
+  }
   let tableTimer: NodeJS.Timeout | undefined;
   if (options.headless) {
     console.log(renderOverhead(overhead));
@@ -72,6 +84,8 @@ async function run(options: DemoOptions): Promise<number> {
   clearInterval(overheadTimer);
   console.log(`\nstopping (${reason}) …`);
   const seconds = supervisor.latest?.uptimeSeconds ?? 0;
+  // A last OTLP export while every source is still open, then the endpoint stops.
+  await telemetry?.close();
   const outcomes = await supervisor.stop();
   await dashboard?.close();
   if (tracePath !== null) {

@@ -1,3 +1,4 @@
+import type { ObservedSource, RingkitMetrics } from '@ringkit/otel';
 import type { TraceRecorder } from './trace.js';
 import type { Panel, PeakSince } from './views.js';
 
@@ -30,6 +31,13 @@ export interface Pipeline {
    * monitor, and each take is the peak since the previous sample.
    */
   snapshot(): PipelineFigures;
+  /**
+   * Optional: registers what the pipeline runs (its rings, pool, readers) on `metrics`, each
+   * value carrying `attributes`. The sources are read at each collection (a scrape, an export),
+   * never on the hot path. The supervisor calls this after start() succeeded and removes the
+   * returned handles before it registers the pipeline again or stops it.
+   */
+  observeMetrics?(metrics: RingkitMetrics, attributes: MetricAttributes): ObservedSource[];
   /** Optional live control (e.g. a ring size); rejects with a one-sentence Error for a bad message. */
   control?(message: ControlMessage): Promise<void>;
   /** Stops every thread it started and frees what it holds, then accounts for every record. */
@@ -47,6 +55,9 @@ export interface PipelineContext {
   /** A pipeline that fails after start() calls this; the supervisor marks it failed. */
   readonly fail: (error: unknown) => void;
 }
+
+/** On every value a pipeline exports: `{ pipeline: <its id> }`, so `sum by (pipeline)` adds hosts up. */
+export type MetricAttributes = Readonly<Record<string, string>>;
 
 /** A control message from the dashboard; `type` says which. */
 export interface ControlMessage {

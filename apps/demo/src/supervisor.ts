@@ -1,3 +1,4 @@
+import type { ObservedSource, RingkitMetrics } from '@ringkit/otel';
 import { checkLiveBooks } from './conservation.js';
 import type {
   ConservationReport,
@@ -37,6 +38,8 @@ interface Running {
   status: PipelineStatus;
   error: string | null;
   lastFigures: PipelineFigures;
+  /** What the pipeline registered on the metrics, removed before it registers again or stops. */
+  observed: ObservedSource[];
 }
 
 /**
@@ -70,6 +73,7 @@ export class Supervisor {
   private readonly samples: Sample[] = [];
   private readonly startedAt = performance.now();
   private timer: NodeJS.Timeout | undefined;
+  private metrics: RingkitMetrics | null = null;
 
   constructor(
     definitions: readonly PipelineDefinition[],
@@ -84,6 +88,7 @@ export class Supervisor {
       status: 'starting',
       error: null,
       lastFigures: NO_FIGURES,
+      observed: [],
     }));
   }
 
@@ -106,6 +111,8 @@ export class Supervisor {
           fail,
         });
         if (entry.status === 'starting') entry.status = 'running';
+        // A pipeline (re)started after observeMetrics registers its new sources here.
+        this.registerMetrics(entry);
       } catch (error) {
         fail(error);
       }
@@ -131,6 +138,15 @@ export class Supervisor {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Exports every running pipeline's sources on `metrics`, each value with `{ pipeline: id }`;
+   * a pipeline started later registers as it starts.
+   */
+  observeMetrics(metrics: RingkitMetrics): void {
+    this.metrics = metrics;
+    for (const entry of this.running) this.registerMetrics(entry);
+  }
+
   /** Passes a dashboard's control message on; rejects with one sentence when it cannot. */
   async control(pipelineId: string, message: ControlMessage): Promise<void> {
     const entry = this.running.find((candidate) => candidate.definition.id === pipelineId);
@@ -152,6 +168,7 @@ export class Supervisor {
     return Promise.all(
       this.running.map(async (entry): Promise<PipelineOutcome> => {
         let conservation: ConservationReport | null = null;
+        this.unregisterMetrics(entry);
         try {
           conservation = await entry.pipeline.stop();
         } catch (error) {
@@ -170,12 +187,38 @@ export class Supervisor {
     );
   }
 
+  /** Registers the entry's sources afresh: a restarted pipeline's sources are new objects. */
+  private registerMetrics(entry: Running): void {
+    this.unregisterMetrics(entry);
+    const { pipeline } = entry;
+    if (
+      this.metrics === null ||
+      entry.status !== 'running' ||
+      pipeline.observeMetrics === undefined
+    )
+      return;
+    try {
+      entry.observed = pipeline.observeMetrics(this.metrics, { pipeline: entry.definition.id });
+    } catch (error) {
+      entry.status = 'failed';
+      entry.error = `its metrics could not be registered: ${sentenceOf(error)}`;
+    }
+  }
+
+  private unregisterMetrics(entry: Running): void {
+    for (const observed of entry.observed) observed.remove();
+    entry.observed = [];
+  }
+
   private tick(): void {
     const at = performance.timeOrigin + performance.now();
+    const pipelines = this.running.map((entry) => this.view(entry, at));
+    const { user, system } = process.cpuUsage();
     const sample: Sample = {
       at,
       uptimeSeconds: (performance.now() - this.startedAt) / 1000,
-      pipelines: this.running.map((entry) => this.view(entry, at)),
+      pipelines,
+      cpuSeconds: (user + system) / 1e6,
     };
     this.samples.push(sample);
     if (this.samples.length > HISTORY) this.samples.shift();

@@ -82,6 +82,8 @@ export function renderSample(sample: Sample): string {
     `── ${sample.uptimeSeconds.toFixed(1)} s ──`,
     textTable(['pipeline', 'source', 'events/s', 'drops/s', 'delivered', 'dropped'], rows),
   ];
+  // Beside the books below, read at the same sample: CPU per record between two tables.
+  lines.push(`process cpu: ${sample.cpuSeconds.toFixed(3)} s (user + system, every thread)`);
   for (const pipeline of sample.pipelines) {
     if (pipeline.status === 'failed') lines.push(`${pipeline.id} FAILED: ${pipeline.error}`);
     for (const ring of pipeline.rings)

@@ -142,6 +142,11 @@ export interface Sample {
   readonly at: number;
   readonly uptimeSeconds: number;
   readonly pipelines: readonly PipelineView[];
+  /**
+   * CPU time the demo process has used so far (user + system, every thread), read just after
+   * the pipelines' figures: what a record costs is the change of both between two samples.
+   */
+  readonly cpuSeconds: number;
 }
 
 /** One package's overhead benchmark, as the budget gate (`bench-kit check`) judges it. */

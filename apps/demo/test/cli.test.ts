@@ -62,6 +62,47 @@ describe('bad command lines get one clear sentence and a non-zero exit', () => {
     expect(expectOneSentence(stderr)).toContain('--port must be a whole number from 0 to 65535');
   });
 
+  it('refuses a metrics port that is not a port number, and a missing one', async () => {
+    const { code, stdout, stderr } = await runDemo(['--headless', '--metrics-port', '-1']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(expectOneSentence(stderr)).toBe(
+      'ringkit demo: --metrics-port must be a whole number from 0 to 65535 (0: any free port), got "-1".',
+    );
+    const missing = await runDemo(['--headless', '--metrics-port']);
+    expect(missing.code).toBe(2);
+    expect(expectOneSentence(missing.stderr)).toContain(
+      '--metrics-port needs a port number, e.g. --metrics-port 10',
+    );
+  });
+
+  it('says when the metrics port is in use, before starting any pipeline', async () => {
+    const { code, stdout, stderr } = await runDemo([
+      '--headless',
+      '--metrics-port',
+      String(busyPort),
+      '--duration',
+      '5',
+    ]);
+    expect(code).toBe(2);
+    expect(expectOneSentence(stderr)).toBe(
+      `ringkit demo: --metrics-port ${busyPort} is in use on 127.0.0.1: pass a free one, or --metrics-port 0 for any free port.`,
+    );
+    expect(stdout).not.toContain('summary');
+  });
+
+  it('refuses an OTLP URL that is not http or https', async () => {
+    const { code, stderr } = await runDemo(['--headless', '--otlp', 'collector:4318']);
+    expect(code).toBe(2);
+    expect(expectOneSentence(stderr)).toBe(
+      'ringkit demo: --otlp must be an http:// or https:// URL, e.g. --otlp http://127.0.0.1:4318/v1/metrics, got "collector:4318".',
+    );
+    const missing = await runDemo(['--otlp']);
+    expect(expectOneSentence(missing.stderr)).toContain(
+      '--otlp needs an OTLP/HTTP metrics URL, e.g. --otlp http://127.0.0.1:4318/v1/metrics',
+    );
+  });
+
   it('says when the trace file cannot be written', async () => {
     const { code, stderr } = await runDemo([
       '--headless',
@@ -80,7 +121,15 @@ describe('bad command lines get one clear sentence and a non-zero exit', () => {
     const { code, stdout, stderr } = await runDemo(['--help']);
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    for (const flag of ['--port', '--headless', '--duration', '--trace', '--synthetic'])
+    for (const flag of [
+      '--port',
+      '--headless',
+      '--duration',
+      '--trace',
+      '--synthetic',
+      '--metrics-port',
+      '--otlp',
+    ])
       expect(stdout).toContain(flag);
   });
 });

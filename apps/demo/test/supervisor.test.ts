@@ -1,3 +1,4 @@
+import { startMetrics } from '@ringkit/otel';
 import { describe, expect, it, vi } from 'vitest';
 import type { LiveBooks, Pipeline, PipelineFigures, RingFill } from '../src/pipeline.js';
 import { ringView, Supervisor } from '../src/supervisor.js';
@@ -109,5 +110,66 @@ describe("the supervisor's ring view", () => {
     });
     const without = await oneSample(standIn([]));
     expect(without.view.conservation).toBeNull();
+  });
+});
+
+describe("the supervisor's metrics", () => {
+  /** A ring whose stats say it delivered `popped` records, and count how often they were read. */
+  const ringOf = (popped: number) => ({
+    reads: 0,
+    stats() {
+      this.reads++;
+      return {
+        capacity: 8,
+        used: 0,
+        pushed: popped,
+        popped,
+        dropped: 0,
+        closed: false,
+        fillMark: 0,
+      };
+    },
+  });
+
+  it('registers each running pipeline with its id, leaves out one that failed to start, and removes them on stop', async () => {
+    const telemetry = await startMetrics({ prometheus: { port: 0 } });
+    const registered: string[] = [];
+    const ring = ringOf(7);
+    const pipeline = (id: string, source: ReturnType<typeof ringOf>, fails = false): Pipeline => ({
+      ...standIn([]),
+      id,
+      start: async () => {
+        if (fails) throw new Error('no device here');
+      },
+      observeMetrics: (metrics, attributes) => {
+        registered.push(`${id} ${JSON.stringify(attributes)}`);
+        return [metrics.observeRing(`${id}-ring`, source, attributes)];
+      },
+    });
+    const supervisor = new Supervisor(
+      [
+        { id: 'capture', create: () => pipeline('capture', ring) },
+        { id: 'broken', create: () => pipeline('broken', ringOf(1), true) },
+      ],
+      new TraceRecorder(false),
+      { forceSynthetic: true, namePrefix: `ringkit-demo-test-${process.pid}` },
+    );
+    try {
+      await supervisor.start(60_000);
+      supervisor.observeMetrics(telemetry.metrics);
+      const scraped = await (await fetch(telemetry.prometheusUrl!)).text();
+      expect(registered).toEqual(['capture {"pipeline":"capture"}']);
+      expect(scraped).toMatch(
+        /^ringkit_ring_records_popped_total\{pipeline="capture",ringkit_ring="capture-ring",[^}]*\} 7$/m,
+      );
+      expect(scraped).not.toContain('pipeline="broken"');
+      expect(ring.reads).toBe(1);
+      // A stopped pipeline's sources are not read again (what they last said stays exported).
+      await supervisor.stop();
+      await fetch(telemetry.prometheusUrl!);
+      expect(ring.reads).toBe(1);
+    } finally {
+      await telemetry.close();
+    }
   });
 });

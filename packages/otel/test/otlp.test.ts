@@ -1,4 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  booksLines,
+  buildDemo,
+  DEMO_COUNTERS,
+  type DemoPipeline,
+  reportedAround,
+  startDemo,
+  summaryRows,
+} from './demos.js';
 import { startOtlpReceiver } from './otlp-receiver.js';
 import { type PipelineProcess, startPipeline } from './processes.js';
 
@@ -89,5 +98,56 @@ describe('a process exporting over OTLP/HTTP to a protobuf receiver', () => {
           )?.value,
       );
     expect(new Set(popped)).toEqual(new Set([10_000]));
+  });
+});
+
+describe('the demo run with --otlp, pushing to a protobuf receiver every second', () => {
+  it("each export's counters are what the demo's own tables said when they were read", async () => {
+    buildDemo();
+    const receiver = await startOtlpReceiver();
+    const run = startDemo(['--headless', '--synthetic', '--otlp', receiver.url]);
+    try {
+      while (receiver.exports.length < 3 && run.child.exitCode === null)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      run.child.kill('SIGINT');
+      expect(await run.exited, run.stderr()).toBe(0);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await receiver.close();
+    }
+    expect(receiver.refusals).toEqual([]);
+    const books = booksLines(run);
+    const summary = summaryRows(run.stdout());
+    const exports = [...receiver.exports].sort((a, b) => a.collectedAtMs - b.collectedAtMs);
+    // Three while it ran, and the last one close() sends.
+    expect(exports.length).toBeGreaterThanOrEqual(4);
+    for (const pipeline of Object.keys(DEMO_COUNTERS) as DemoPipeline[]) {
+      const metric = DEMO_COUNTERS[pipeline].delivered;
+      const final = summary.find((row) => row.pipeline === pipeline)!.delivered;
+      let previous = 0;
+      for (const exported of exports) {
+        expect(exported.resource['service.name']).toBe('ringkit-demo');
+        const points = exported.points.filter(
+          (point) => point.metric === metric && point.attributes.pipeline === pipeline,
+        );
+        expect(points.length, `${metric} for ${pipeline}`).toBeGreaterThan(0);
+        for (const point of points)
+          expect(point.temporality).toBe('AGGREGATION_TEMPORALITY_CUMULATIVE');
+        const value = points.reduce((sum, point) => sum + point.value, 0);
+        const { atLeast, atMost } = reportedAround(
+          books,
+          pipeline,
+          'delivered',
+          exported.collectedAtMs,
+          final,
+          1000,
+        );
+        expect(value, `${pipeline} at ${exported.collectedAtMs}`).toBeGreaterThanOrEqual(atLeast);
+        expect(value, `${pipeline} at ${exported.collectedAtMs}`).toBeLessThanOrEqual(atMost);
+        expect(value, `${pipeline}: cumulative`).toBeGreaterThanOrEqual(previous);
+        previous = value;
+      }
+      expect(previous, pipeline).toBeGreaterThan(0);
+    }
   });
 });

@@ -5,6 +5,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireOrSkip } from '../../../test-support/skip.js';
 import {
+  type BooksLine,
+  booksLines,
+  buildDemo,
+  DEMO_COUNTERS,
+  type DemoPipeline,
+  type DemoRun,
+  metricsUrl,
+  prometheusCounter,
+  reportedAround,
+  startDemo,
+  summaryRows,
+} from './demos.js';
+import {
   eventually,
   freePort,
   type PipelineProcess,
@@ -13,7 +26,12 @@ import {
 } from './processes.js';
 
 const CAPACITY = 1024; // test/workers/exporting-pipeline.mjs's rings
-const HOSTS = ['host-a', 'host-b'] as const;
+const OVERLOAD_RECORDS = 5_000;
+/** Scrapes of each demo before they stop. */
+const SCRAPES = 3;
+/** A table printed this long after a scrape read its figures after the scrape's collection. */
+const AFTER_MARGIN_MS = 2000;
+const PIPELINES = Object.keys(DEMO_COUNTERS) as DemoPipeline[];
 
 const prometheusMissing = spawnSync('prometheus', ['--version']).status !== 0;
 const skip = requireOrSkip(
@@ -27,31 +45,64 @@ interface RingStats {
   dropped: number;
 }
 type Sample = { metric: Record<string, string>; value: [number, string] };
+type Series = { metric: Record<string, string>; values: [number, string][] };
 
-describe.skipIf(skip)('two exporting processes scraped by a real Prometheus', () => {
+/** One demo of the fleet: how Prometheus names it, and what it reported itself. */
+interface Host {
+  readonly run: DemoRun;
+  readonly instance: string;
+  books: BooksLine[];
+  summary: ReturnType<typeof summaryRows>;
+  code: number;
+}
+
+describe.skipIf(skip)('two demos, as two hosts of a fleet, scraped by a real Prometheus', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ringkit-otel-prometheus-'));
-  const hosts: PipelineProcess[] = [];
+  const hosts: Host[] = [];
+  let overload: PipelineProcess | null = null;
+  let overloadReported: Record<string, RingStats> = {};
   let prometheus: ReturnType<typeof startServer> | null = null;
   let api = '';
 
-  async function query(promql: string): Promise<Sample[]> {
+  async function query<T = Sample>(promql: string): Promise<T[]> {
     const response = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const body = (await response.json()) as { status: string; data: { result: Sample[] } };
+    const body = (await response.json()) as { status: string; data: { result: T[] } };
     if (body.status !== 'success')
       throw new Error(`query ${promql} failed: ${JSON.stringify(body)}`);
     return body.data.result;
   }
 
+  /** Every scrape of `metric` for one host and pipeline, its series (lanes) added up: time (ms) → value. */
+  async function scraped(
+    metric: string,
+    host: Host,
+    pipeline: string,
+  ): Promise<Map<number, number>> {
+    const series = await query<Series>(
+      `${metric}{job="ringkit-demo",instance="${host.instance}",pipeline="${pipeline}"}[5m]`,
+    );
+    const byTime = new Map<number, number>();
+    for (const { values } of series)
+      for (const [seconds, value] of values)
+        byTime.set(seconds * 1000, (byTime.get(seconds * 1000) ?? 0) + Number(value));
+    return new Map([...byTime].sort(([a], [b]) => a - b));
+  }
+
   beforeAll(async () => {
-    for (const host of HOSTS)
-      hosts.push(
-        await startPipeline({
-          RINGKIT_PROMETHEUS: '1',
-          RINGKIT_PIPELINES: 'capture,export',
-          RINGKIT_HOST: host,
-        }),
-      );
-    const targets = hosts.map(({ prometheusUrl }) => new URL(prometheusUrl!).host);
+    buildDemo();
+    for (let i = 0; i < 2; i++) {
+      const run = startDemo(['--headless', '--synthetic', '--metrics-port', '0']);
+      const url = await metricsUrl(run);
+      hosts.push({ run, instance: new URL(url).host, books: [], summary: [], code: -1 });
+    }
+    // The demo cannot be overloaded on purpose: a process of ours overloads a ring instead.
+    overload = await startPipeline({
+      RINGKIT_PROMETHEUS: '1',
+      RINGKIT_PIPELINES: 'export',
+      RINGKIT_HOST: 'overloaded',
+    });
+    const target = (instances: readonly string[]) =>
+      `      - targets: [${instances.map((instance) => `'${instance}'`).join(', ')}]`;
     writeFileSync(
       join(dir, 'prometheus.yml'),
       [
@@ -59,9 +110,12 @@ describe.skipIf(skip)('two exporting processes scraped by a real Prometheus', ()
         '  scrape_interval: 1s',
         '  scrape_timeout: 1s',
         'scrape_configs:',
-        '  - job_name: ringkit',
+        '  - job_name: ringkit-demo',
         '    static_configs:',
-        `      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]`,
+        target(hosts.map((host) => host.instance)),
+        '  - job_name: ringkit-overload',
+        '    static_configs:',
+        target([new URL(overload.prometheusUrl!).host]),
         '',
       ].join('\n'),
     );
@@ -80,95 +134,119 @@ describe.skipIf(skip)('two exporting processes scraped by a real Prometheus', ()
     ).catch((error) => {
       throw new Error(`${error.message}; its log:\n${prometheus?.log()}`);
     });
-  });
+
+    // An overload: 5000 records pushed into a 1024-slot ring that nobody drains until the end.
+    overloadReported = await overload.ask(
+      { run: { pipeline: 'export', records: OVERLOAD_RECORDS, drain: false } },
+      'ran',
+    );
+    const overloaded = Date.now() / 1000;
+    await eventually(
+      `${SCRAPES} scrapes of each demo, and one of the overload after it`,
+      async () => {
+        const up = await query('sum_over_time(up{job="ringkit-demo"}[5m])');
+        const dropped = await query('ringkit_ring_records_dropped_total{job="ringkit-overload"}');
+        return up.length === 2 &&
+          up.every(({ value }) => Number(value[1]) >= SCRAPES) &&
+          dropped.some(({ value }) => value[0] > overloaded + 0.1)
+          ? true
+          : undefined;
+      },
+      60_000,
+    );
+    for (const host of hosts) host.run.child.kill('SIGINT');
+    for (const host of hosts) {
+      host.code = await host.run.exited;
+      host.books = booksLines(host.run);
+      host.summary = summaryRows(host.run.stdout());
+    }
+  }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(hosts.map((host) => host.stop()));
+    for (const host of hosts) if (host.run.child.exitCode === null) host.run.child.kill('SIGKILL');
+    await Promise.all(hosts.map((host) => host.run.exited));
+    await overload?.stop();
     await prometheus?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the scraped counters are what each process reports: deliveries, no drops, an overload counted', async () => {
-    const [a, b] = hosts as [PipelineProcess, PipelineProcess];
-    await a.ask({ run: { pipeline: 'capture', records: 10_000, drain: true } }, 'ran');
-    await a.ask({ run: { pipeline: 'export', records: 3_000, drain: true } }, 'ran');
-    await b.ask({ run: { pipeline: 'capture', records: 7_000, drain: true } }, 'ran');
-    // An overload: 5000 records pushed into a 1024-slot ring that nobody drains until the end.
-    await b.ask({ run: { pipeline: 'export', records: 5_000, drain: false } }, 'ran');
-    const reported = {
-      'host-a': await a.ask<Record<string, RingStats>>(
-        { run: { pipeline: 'capture', records: 0, drain: true } },
-        'ran',
-      ),
-      'host-b': await b.ask<Record<string, RingStats>>(
-        { run: { pipeline: 'capture', records: 0, drain: true } },
-        'ran',
-      ),
-    };
-    const finished = Date.now() / 1000;
-    expect(reported['host-b'].export).toMatchObject({
-      pushed: CAPACITY,
-      dropped: 5_000 - CAPACITY,
-    });
-
-    // Wait for a scrape of every series that began after the processes stopped moving records.
-    const scraped = await eventually(
-      'a scrape of both processes after the runs',
-      async () => {
-        const samples = await query('ringkit_ring_records_popped_total');
-        const fresh = samples.filter(({ value }) => value[0] > finished + 0.1);
-        return fresh.length === 4 ? samples : undefined;
-      },
-      30_000,
-    );
-    expect(scraped).toHaveLength(4);
-
-    for (const [metric, field] of [
-      ['ringkit_ring_records_pushed_total', 'pushed'],
-      ['ringkit_ring_records_popped_total', 'popped'],
-      ['ringkit_ring_records_dropped_total', 'dropped'],
-    ] as const) {
-      const samples = await query(metric);
-      const seen = Object.fromEntries(
-        samples.map(({ metric: labels, value }) => [
-          `${labels.host}/${labels.pipeline}/${labels.ringkit_ring}`,
-          Number(value[1]),
-        ]),
-      );
-      const expected = Object.fromEntries(
-        HOSTS.flatMap((host) =>
-          ['capture', 'export'].map((pipeline) => [
-            `${host}/${pipeline}/${pipeline}-frames`,
-            reported[host][pipeline]![field],
-          ]),
-        ),
-      );
-      expect(seen, metric).toEqual(expected);
+  it("every scrape of each demo is what the demo's own tables said then, up to its last scrape", async () => {
+    for (const host of hosts) {
+      expect(host.code, host.run.stderr()).toBe(0);
+      expect(host.summary.map((row) => row.conservation)).toEqual(PIPELINES.map(() => 'conserved'));
+      for (const pipeline of PIPELINES) {
+        const final = host.summary.find((row) => row.pipeline === pipeline)!;
+        for (const field of ['delivered', 'dropped'] as const) {
+          const counter = DEMO_COUNTERS[pipeline][field];
+          if (counter === null) continue;
+          const metric = prometheusCounter(counter);
+          const scrapes = await scraped(metric, host, pipeline);
+          expect(scrapes.size, `${host.instance} ${metric}`).toBeGreaterThanOrEqual(SCRAPES);
+          for (const [atMs, value] of scrapes) {
+            const what = `${host.instance} ${pipeline} ${field} scraped at ${new Date(atMs).toISOString()}`;
+            const { atLeast, atMost } = reportedAround(
+              host.books,
+              pipeline,
+              field,
+              atMs,
+              final[field],
+              AFTER_MARGIN_MS,
+            );
+            expect(value, what).toBeGreaterThanOrEqual(atLeast);
+            expect(value, what).toBeLessThanOrEqual(atMost);
+          }
+          if (field === 'delivered') expect([...scrapes.values()].at(-1)).toBeGreaterThan(0);
+        }
+      }
     }
-    expect(reported['host-a'].capture!.popped).toBe(10_000);
-    expect(reported['host-a'].capture!.dropped).toBe(0);
-    expect(reported['host-b'].capture!.dropped).toBe(0);
   });
 
-  it('sum by (pipeline) across both processes adds up what each reports', async () => {
-    const reported = await Promise.all(
-      hosts.map((host) =>
-        host.ask<Record<string, RingStats>>(
-          { run: { pipeline: 'capture', records: 0, drain: true } },
-          'ran',
-        ),
-      ),
+  it("an overload's drops are scraped as the overloaded process counts them", async () => {
+    expect(overloadReported.export).toMatchObject({
+      pushed: CAPACITY,
+      dropped: OVERLOAD_RECORDS - CAPACITY,
+    });
+    for (const [metric, field] of [
+      ['ringkit_ring_records_pushed_total', 'pushed'],
+      ['ringkit_ring_records_dropped_total', 'dropped'],
+    ] as const) {
+      const samples = await query(`${metric}{job="ringkit-overload"}`);
+      expect(
+        samples.map(({ metric: labels, value }) => [labels.host, labels.ringkit_ring, value[1]]),
+      ).toEqual([['overloaded', 'export-frames', String(overloadReported.export![field])]]);
+    }
+  });
+
+  it('sum by (pipeline) across both demos adds up their last scrapes, within what they report', async () => {
+    const delivered = PIPELINES.map((pipeline) =>
+      prometheusCounter(DEMO_COUNTERS[pipeline].delivered),
     );
-    const sums = await query('sum by (pipeline) (ringkit_ring_records_popped_total)');
+    const sums = await query(
+      `sum by (pipeline) (last_over_time({__name__=~"${delivered.join('|')}",job="ringkit-demo"}[5m]))`,
+    );
     const byPipeline = Object.fromEntries(
       sums.map(({ metric, value }) => [metric.pipeline, Number(value[1])]),
     );
-    expect(byPipeline).toEqual({
-      capture: reported[0]!.capture!.popped + reported[1]!.capture!.popped,
-      export: reported[0]!.export!.popped + reported[1]!.export!.popped,
-    });
-    expect(byPipeline).toEqual({ capture: 17_000, export: 3_000 + CAPACITY });
-    const up = await query('up{job="ringkit"}');
-    expect(up.map(({ value }) => value[1])).toEqual(['1', '1']);
+    expect(Object.keys(byPipeline).sort()).toEqual([...PIPELINES].sort());
+    for (const pipeline of PIPELINES) {
+      let lastScrapes = 0;
+      let reportedBefore = 0;
+      let reportedInTheEnd = 0;
+      for (const host of hosts) {
+        const scrapes = await scraped(
+          prometheusCounter(DEMO_COUNTERS[pipeline].delivered),
+          host,
+          pipeline,
+        );
+        const [atMs, value] = [...scrapes].at(-1)!;
+        lastScrapes += value;
+        const final = host.summary.find((row) => row.pipeline === pipeline)!.delivered;
+        reportedBefore += reportedAround(host.books, pipeline, 'delivered', atMs, final, 0).atLeast;
+        reportedInTheEnd += final;
+      }
+      expect(byPipeline[pipeline], pipeline).toBe(lastScrapes);
+      expect(byPipeline[pipeline], pipeline).toBeGreaterThanOrEqual(reportedBefore);
+      expect(byPipeline[pipeline], pipeline).toBeLessThanOrEqual(reportedInTheEnd);
+    }
   });
 });

@@ -46,6 +46,9 @@ export function startBpfSyscallSource(
         },
       ];
     },
+    // The object's kernelDropped(), not its stats(): their rates are per caller.
+    observeMetrics: (metrics, name, attributes) =>
+      metrics.observeBpfReader(name, { reader, object }, attributes),
     dropped: () => object.kernelDropped() + reader.stats().droppedEvents,
     books: () => {
       // The reader thread publishes its counters after each round, once it has flushed the

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { StatisticsView } from '@ringkit/metal-cmdring';
+import type { CommandRingStatisticsLike } from '@ringkit/otel';
 import { createRing, FixedConsumer } from '@ringkit/spsc-ring';
 import type {
   ConservationReport,
@@ -72,6 +73,38 @@ function liveBooks(
 }
 
 /**
+ * The statistics of every ring the worker opened, added up: a ring-size switch closes one ring
+ * and opens another whose counters start at 0, and an exported counter must never go down. A
+ * closed ring's block stays readable and no longer changes, so the sum is exact at any instant.
+ */
+export function combinedStatistics(views: readonly StatisticsView[]): CommandRingStatisticsLike {
+  const sum = { acquisitions: 0, releases: 0, waits: 0, waitMs: 0, timeouts: 0, submitted: 0 };
+  let completedFences = 0;
+  for (const view of views) {
+    const stats = view.read();
+    sum.acquisitions += stats.totalAcquisitions;
+    sum.releases += stats.totalReleases;
+    sum.waits += stats.waitEvents;
+    sum.waitMs += stats.totalWaitMs;
+    sum.timeouts += stats.acquireTimeouts;
+    sum.submitted += stats.submittedFences;
+    completedFences += stats.completedFences;
+  }
+  return {
+    totalAcquisitions: sum.acquisitions,
+    totalReleases: sum.releases,
+    waitEvents: sum.waits,
+    reuseRate:
+      sum.acquisitions > 0 ? Math.min(1, Math.max(0, 1 - sum.waits / sum.acquisitions)) : 1,
+    totalWaitMs: sum.waitMs,
+    acquireTimeouts: sum.timeouts,
+    submittedFences: sum.submitted,
+    completedFences,
+    tracked: views.at(-1)?.read().tracked ?? true,
+  };
+}
+
+/**
  * @ringkit/metal-cmdring: a synthetic decode loop in a worker (acquireSync,
  * encode by spinning, X µs of device work, submit) on the cpu backend, or on
  * cuda where a GPU is available. The dashboard switches the ring size live
@@ -87,6 +120,8 @@ export function createCommandRingPipeline(): Pipeline {
   let spanTimer: NodeJS.Timeout | undefined;
   let opened: RingOpened | null = null;
   let statistics: StatisticsView | null = null;
+  /** Every ring opened so far, the current one last, for the exported (cumulative) counters. */
+  const openedStatistics: StatisticsView[] = [];
   let report: Promise<CommandRingReport> | null = null;
   let exited: Promise<number> | null = null;
   const openedListeners = new Set<(ring: RingOpened) => void>();
@@ -126,6 +161,7 @@ export function createCommandRingPipeline(): Pipeline {
   const onOpened = (ring: RingOpened) => {
     opened = ring;
     statistics = new StatisticsView(ring.statistics);
+    openedStatistics.push(statistics);
     if (context !== null)
       context.trace.instant(
         context.tracePid,
@@ -233,6 +269,16 @@ export function createCommandRingPipeline(): Pipeline {
         throw new Error(`the command ring did not start: ${sentenceOf(why)}`);
       }
       if (spans !== null) spanTimer = setInterval(drainSpans, SPAN_DRAIN_EVERY_MS);
+    },
+    observeMetrics(metrics, attributes) {
+      // The ring lives in the worker: its statistics blocks are read here, every ring's added up.
+      return [
+        metrics.observeCommandRing(
+          'command-ring',
+          { stats: () => combinedStatistics(openedStatistics) },
+          attributes,
+        ),
+      ];
     },
     snapshot(): PipelineFigures {
       if (counters === null || opened === null || statistics === null)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
-  type BufferPool,
+  BufferPool,
   createBufferPool,
   type NativeProducer,
   type NativeProducerResult,
@@ -161,6 +161,15 @@ export function createDeviceLanesPipeline(): Pipeline {
         lane.producer.done.catch(started.fail);
       });
       if (started.trace.enabled) spanTimer = setInterval(drainSpans, SPAN_DRAIN_EVERY_MS);
+    },
+    observeMetrics(metrics, attributes) {
+      if (pool === null || server === null) return [];
+      return [
+        // A handle of its own: a BufferPool measures its hand-off rate between two stats() calls
+        // on the same object, and snapshot() reads `pool` every tick.
+        metrics.observePool('device-lanes', BufferPool.open(pool.spec), attributes),
+        metrics.observeTrackingServer('device-lanes', server, attributes),
+      ];
     },
     snapshot(): PipelineFigures {
       if (pool === null || server === null)

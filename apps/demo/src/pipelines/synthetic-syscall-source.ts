@@ -91,6 +91,9 @@ export async function startSyntheticSyscallSource(
         },
       ];
     },
+    // Its stats alone, no takeFillMark: rings() takes the mark once per sample.
+    observeMetrics: (metrics, name, attributes) =>
+      metrics.observeRing(name, { stats: () => consumer.stats() }, attributes),
     dropped: () => consumer.stats().dropped,
     books: () => {
       // The drain runs on this thread, so nothing leaves the ring while these are read; the

@@ -46,6 +46,9 @@ export function createSyscallsPipeline(): Pipeline {
         );
       }
     },
+    observeMetrics(metrics, attributes) {
+      return source === null ? [] : [source.observeMetrics(metrics, 'syscalls', attributes)];
+    },
     snapshot(): PipelineFigures {
       if (source === null || aggregator === null)
         return { banner, sources: [], rings: [], panels: [] };
