@@ -261,6 +261,9 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
     this.ringWords = new Float64Array(ringStatsBuffer);
     this.consumer = ByteConsumer.attach(this.ring);
     const data = this.consumer.data;
+    // Touch every page of the empty ring now, so the reader thread's first lap
+    // through it takes no page faults (one per 4 KiB, costly in a VM).
+    data.fill(0);
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const batches = new Map<RingSchema | null, EventBatch<F>>();
     const batchOf = (ringSchema: RingSchema | null) => {

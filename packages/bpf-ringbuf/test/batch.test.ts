@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Batch, KernelRecord } from '../src/abi.js';
 import { EventBatch } from '../src/batch.js';
 import { benchEvent } from '../src/programs.js';
+import { defineSchema } from '../src/schema.js';
 
 interface RecordSpec {
   readonly events: readonly { tid: number; index: number }[];
@@ -135,5 +136,66 @@ describe('EventBatch', () => {
     expect(batch.length).toBe(4800);
     expect(batch.get.tid(4799)).toBe(299);
     expect(batch.get.index(4799)).toBe(15);
+  });
+
+  it('reads every field type the same from a word-aligned batch and an unaligned one', () => {
+    const wide = defineSchema({
+      name: 'wide',
+      size: 40,
+      fields: {
+        count: { offset: 0, type: 'u64' },
+        delta: { offset: 8, type: 'i64' },
+        level: { offset: 16, type: 'i32' },
+        pid: { offset: 20, type: 'u32' },
+        ratio: { offset: 24, type: 'f64' },
+        port: { offset: 32, type: 'u16' },
+        flag: { offset: 34, type: 'u8' },
+        name: { offset: 35, type: 'char[5]' },
+      },
+    });
+    const expected = {
+      count: 2 ** 40 + 7,
+      delta: -(2 ** 35) - 3,
+      level: -5,
+      pid: 0xfffffff0,
+      ratio: 0.25,
+      port: 443,
+      flag: 1,
+      name: 'abc',
+    };
+    // At 8 the reader's alignment (word reads), at 9 none (DataView reads).
+    for (const offset of [8, 9]) {
+      const view = new DataView(new ArrayBuffer(4096));
+      const payload = offset + Batch.HEADER_BYTES + KernelRecord.HEADER_BYTES;
+      view.setUint32(offset + Batch.HEADER_BYTES, wide.size, true);
+      view.setBigUint64(payload, BigInt(expected.count), true);
+      view.setBigInt64(payload + 8, BigInt(expected.delta), true);
+      view.setInt32(payload + 16, expected.level, true);
+      view.setUint32(payload + 20, expected.pid, true);
+      view.setFloat64(payload + 24, expected.ratio, true);
+      view.setUint16(payload + 32, expected.port, true);
+      view.setUint8(payload + 34, expected.flag);
+      for (const [i, char] of [...'abc'].entries())
+        view.setUint8(payload + 35 + i, char.charCodeAt(0));
+      const dataBytes = KernelRecord.HEADER_BYTES + wide.size;
+      view.setUint32(offset + Batch.DATA_BYTES, dataBytes, true);
+      const batch = new EventBatch(view, wide);
+      batch.load(offset, Batch.HEADER_BYTES + dataBytes);
+      expect(batch.toObjects()).toEqual([expected]);
+      const { get } = batch;
+      expect(Object.keys(expected).map((field) => get[field as keyof typeof get](0))).toEqual(
+        Object.values(expected),
+      );
+      expect(batch.lengthOf(0)).toBe(wide.size);
+    }
+  });
+
+  it('rejects event indices that are fractions, negative or past the end', () => {
+    const { view, offset, length } = writeBatch([{ events: [{ tid: 3, index: 0 }] }]);
+    const batch = new EventBatch(view, benchEvent);
+    batch.load(offset, length);
+    expect(batch.get.tid(0)).toBe(3);
+    for (const index of [0.5, -1, 1, Number.NaN, 2 ** 32])
+      expect(() => batch.get.tid(index)).toThrow(RangeError);
   });
 });
