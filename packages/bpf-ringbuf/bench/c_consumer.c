@@ -5,7 +5,9 @@
  *
  * Usage: see `usage` below (or run with --help).
  *
- * stdout: one line, BENCH_RESULT {"ns": <producing window>, "items": <events consumed>}.
+ * stdout: one line, BENCH_RESULT {"ns": <producing window>, "items": <events consumed>};
+ * with --report cpu, "ns" is instead the consumer thread's CPU time over the window and
+ * the final drain (CLOCK_THREAD_CPUTIME_ID: the producers and the BPF program excluded).
  * stderr: a human summary. Exit 2 on a bad command line, 1 when the object cannot
  * be loaded, attached or consumed (e.g. not permitted). Needs root (or CAP_BPF
  * and CAP_PERFMON). */
@@ -55,6 +57,8 @@ static const char usage[] =
     "  --events-per-syscall K      1..64 (default 1)\n"
     "  --events-per-record R       1..16 (default 1)\n"
     "  --no-attach                 leave the program detached (producer cost baseline)\n"
+    "  --report window|cpu         BENCH_RESULT ns: the producing window, or the consumer\n"
+    "                              thread's CPU time (default window)\n"
     "  --verbose                   let libbpf's own messages through\n";
 
 struct options {
@@ -69,6 +73,7 @@ struct options {
   uint32_t events_per_syscall;
   uint32_t events_per_record;
   bool attach;
+  bool report_cpu;
   bool verbose;
   const char* object_path;
 };
@@ -150,6 +155,7 @@ static void parse_options(int argc, char** argv, struct options* options) {
     OPT_EVENTS_PER_SYSCALL,
     OPT_EVENTS_PER_RECORD,
     OPT_NO_ATTACH,
+    OPT_REPORT,
     OPT_VERBOSE,
     OPT_HELP,
   };
@@ -165,6 +171,7 @@ static void parse_options(int argc, char** argv, struct options* options) {
       {"events-per-syscall", required_argument, NULL, OPT_EVENTS_PER_SYSCALL},
       {"events-per-record", required_argument, NULL, OPT_EVENTS_PER_RECORD},
       {"no-attach", no_argument, NULL, OPT_NO_ATTACH},
+      {"report", required_argument, NULL, OPT_REPORT},
       {"verbose", no_argument, NULL, OPT_VERBOSE},
       {"help", no_argument, NULL, OPT_HELP},
       {NULL, 0, NULL, 0},
@@ -249,6 +256,14 @@ static void parse_options(int argc, char** argv, struct options* options) {
       case OPT_NO_ATTACH:
         options->attach = false;
         break;
+      case OPT_REPORT:
+        if (strcmp(optarg, "window") == 0)
+          options->report_cpu = false;
+        else if (strcmp(optarg, "cpu") == 0)
+          options->report_cpu = true;
+        else
+          usage_error("--report must be window or cpu, not '%s'.", optarg);
+        break;
       case OPT_VERBOSE:
         options->verbose = true;
         break;
@@ -281,12 +296,30 @@ static _Noreturn void fail(int errno_value, const char* what) {
   exit(EXIT_RUNTIME);
 }
 
+/* What the consumer keeps: the events it read, and a checksum of every field so
+ * that the reads are done (the JS consumer reads the same fields). */
+struct tally {
+  uint64_t events;
+  uint64_t checksum;
+};
+
 /* The ring record holds events_per_record events back to back; counting by size
  * also counts the last, shorter batch of a call right. */
 static int count_events(void* context, void* data, size_t size) {
-  (void)data;
-  *(uint64_t*)context += size / sizeof(struct ringkit_bench_event);
+  struct tally* tally = context;
+  const struct ringkit_bench_event* events = data;
+  size_t count = size / sizeof *events;
+  for (size_t i = 0; i < count; i++)
+    tally->checksum +=
+        events[i].timestamp_ns + events[i].cpu + events[i].tid + events[i].index + events[i].call;
+  tally->events += count;
   return 0;
+}
+
+static uint64_t thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void* produce(void* argument) {
@@ -422,11 +455,11 @@ int main(int argc, char** argv) {
   err = bpf_map__update_elem(config_map, &zero, sizeof zero, &config, sizeof config, BPF_ANY);
   if (err) fail(-err, "cannot write ringkit_config");
 
-  uint64_t consumed = 0;
-  struct ring_buffer* consumer = ring_buffer__new(ring_fds[0], count_events, &consumed, NULL);
+  struct tally tally = {0};
+  struct ring_buffer* consumer = ring_buffer__new(ring_fds[0], count_events, &tally, NULL);
   if (!consumer) fail(errno, "cannot set up libbpf's ring_buffer");
   for (int i = 1; i < ring_count; i++) {
-    err = ring_buffer__add(consumer, ring_fds[i], count_events, &consumed);
+    err = ring_buffer__add(consumer, ring_fds[i], count_events, &tally);
     if (err) fail(-err, "cannot add a ring to libbpf's ring_buffer");
   }
 
@@ -464,6 +497,7 @@ int main(int argc, char** argv) {
   run.start_ns = now_ns();
   run.deadline_ns = run.start_ns + (uint64_t)(options.seconds * 1e9);
   pthread_barrier_wait(&run.start_line); /* publishes start_ns and deadline_ns */
+  uint64_t consumer_cpu_start = thread_cpu_ns();
 
   /* Consume until every producer has stopped. */
   int failure = 0;
@@ -525,6 +559,8 @@ int main(int argc, char** argv) {
   while ((n = ring_buffer__consume(consumer)) > 0) {
   }
   if (n < 0) fail(-n, "cannot drain the ring buffers");
+  uint64_t consumer_cpu_ns = thread_cpu_ns() - consumer_cpu_start;
+  uint64_t consumed = tally.events;
 
   uint64_t dropped = 0;
   uint64_t* per_cpu_drops = calloc((size_t)possible_cpus, sizeof *per_cpu_drops);
@@ -544,7 +580,8 @@ int main(int argc, char** argv) {
   uint64_t window_ns = end_ns - run.start_ns;
   double seconds = (double)window_ns / 1e9;
   uint64_t produced = options.attach ? calls * options.events_per_syscall : 0;
-  printf("BENCH_RESULT {\"ns\": %" PRIu64 ", \"items\": %" PRIu64 "}\n", window_ns, consumed);
+  printf("BENCH_RESULT {\"ns\": %" PRIu64 ", \"items\": %" PRIu64 "}\n",
+         options.report_cpu ? consumer_cpu_ns : window_ns, consumed);
 
   fprintf(stderr,
           "c_consumer: %s ring%s of %" PRIu32 " B, %s policy (period %" PRIu32
@@ -565,6 +602,11 @@ int main(int argc, char** argv) {
   fprintf(stderr, "  consumed  %" PRIu64 " events, %.3f M events/s\n", consumed,
           (double)consumed / seconds / 1e6);
   fprintf(stderr, "  dropped   %" PRIu64 " events (BPF, no room in the ring)\n", dropped);
+  fprintf(
+      stderr,
+      "  consumer  %.2f ns of CPU per event (its thread, window and final drain; checksum %" PRIu64
+      ")\n",
+      consumed ? (double)consumer_cpu_ns / (double)consumed : 0.0, tally.checksum % 1000);
   if (produced != consumed + dropped)
     fprintf(stderr, "  MISMATCH  produced - consumed - dropped = %" PRId64 "\n",
             (int64_t)(produced - consumed - dropped));

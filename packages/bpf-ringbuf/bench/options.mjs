@@ -1,6 +1,9 @@
 // The command-line options the benchmark processes share (the C consumer takes
 // the same): --topology shared|percpu --policy adaptive|timer|watermark
-// --period-ms N --watermark-bytes N --ring-bytes N --threads P --seconds D.
+// --period-ms N --watermark-bytes N --ring-bytes N --threads P --seconds D
+// --rate R (getpgid calls/s per thread, 0 = flat out) --events-per-syscall K
+// --report window|cpu (what BENCH_RESULT's ns is: the producing window, or the
+// consumer side's CPU time).
 export function parseOptions(argv) {
   const options = {
     topology: 'percpu',
@@ -10,6 +13,9 @@ export function parseOptions(argv) {
     ringBytes: 4 * 1024 * 1024,
     threads: 2,
     seconds: 1,
+    rate: 0,
+    eventsPerSyscall: 1,
+    report: 'window',
   };
   const names = {
     '--topology': 'topology',
@@ -19,7 +25,11 @@ export function parseOptions(argv) {
     '--ring-bytes': 'ringBytes',
     '--threads': 'threads',
     '--seconds': 'seconds',
+    '--rate': 'rate',
+    '--events-per-syscall': 'eventsPerSyscall',
+    '--report': 'report',
   };
+  const words = ['topology', 'policy', 'report'];
   for (let index = 0; index < argv.length; index += 2) {
     const key = names[argv[index]];
     const value = argv[index + 1];
@@ -27,7 +37,11 @@ export function parseOptions(argv) {
       console.error(`unknown option or missing value: ${argv[index]}`);
       process.exit(2);
     }
-    options[key] = ['topology', 'policy'].includes(key) ? value : Number(value);
+    options[key] = words.includes(key) ? value : Number(value);
+  }
+  if (options.report !== 'window' && options.report !== 'cpu') {
+    console.error(`--report must be window or cpu, not '${options.report}'`);
+    process.exit(2);
   }
   return options;
 }
@@ -49,5 +63,6 @@ export function openOptions(options) {
     policy,
     ringBytes: options.ringBytes,
     targetPid: process.pid,
+    bench: { eventsPerSyscall: options.eventsPerSyscall, eventsPerRecord: 1 },
   };
 }

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineSuite, overhead } from '@ringkit/bench-kit';
 import { type BpfObject, openProgram, syscallEvent } from '../src/index.js';
+import { producerEnvironment } from './environment.js';
 
 const FILES = 256;
 /** Items per document: 24 make a 1 KiB document, 96 a 4 KiB one. */
@@ -69,7 +70,7 @@ export default defineSuite({
   benches: [
     overhead({
       name: 'syscalls-traced-file-workload',
-      description: `read and parse ${ITEMS === 24 ? 1 : Math.round((ITEMS * 42) / 1024)} KiB JSON files: syscalls program attached system-wide (per-CPU, timer 2 ms) and consumed in JS vs detached`,
+      description: `read and parse ${ITEMS === 24 ? 1 : Math.round((ITEMS * 42) / 1024)} KiB JSON files: syscalls program attached system-wide (per-CPU, timer 2 ms) and consumed in JS vs detached; ${producerEnvironment('syscalls')}`,
       budget: 8,
       // A sample spans many reader periods (2 ms) and event-loop turns, in quick mode too.
       sampling: { sampleTargetMs: 100 },

@@ -4,11 +4,14 @@
  * the reader thread) minus the same loop detached, per event, in ns. Each
  * measurement attaches, loops, detaches and loops again, so drift cancels within
  * it; the result is the median with its interval. Then 2 threads at 1 M events/s
- * each for 10 s on per-CPU + timer, which must drop nothing.
+ * each for 10 s on per-CPU + timer, which must drop nothing (an offered load: its
+ * figure is the offered rate). Each description records the clock source and the
+ * program's hook, which the producer's cost depends on (bench/environment.ts).
  * `npx bench-kit run bench/producer-cost.bench.ts`
  */
 import { defineSuite, latency, throughput } from '@ringkit/bench-kit';
 import { benchEvent, nativeBinding, type OpenOptions, openProgram } from '../src/index.js';
+import { producerEnvironment } from './environment.js';
 
 const CALLS = 100_000;
 
@@ -32,7 +35,7 @@ function producerCost(
   const suffix = eventsPerSyscall === 1 ? '' : `-${eventsPerSyscall}-per-call`;
   return latency({
     name: `producer-cost-${topology}-${policy.kind}${suffix}`,
-    description: `ns per event on the producing thread (attached − detached getpgid loop), ${topology} rings, ${policy.kind} wakeups, ${eventsPerSyscall} event(s) per call, one per record`,
+    description: `ns per event on the producing thread (attached − detached getpgid loop), ${topology} rings, ${policy.kind} wakeups, ${eventsPerSyscall} event(s) per call, one per record; ${producerEnvironment()}`,
     events: 30,
     measure: async () => {
       const object = openProgram('bench', {
@@ -71,8 +74,7 @@ export default defineSuite({
     producerCost('shared', { kind: 'timer', periodMs: 1 }, 16),
     throughput({
       name: 'sustained-2x1M-events-percpu-timer',
-      description:
-        '2 threads at 1 M getpgid events/s each for 10 s, per-CPU + timer 1 ms: events/s delivered; any drop fails it',
+      description: `offered load, not a ceiling (see ceiling-* in consumers.bench.ts): 2 threads at 1 M getpgid events/s each for 10 s, per-CPU + timer 1 ms; reports the events/s delivered, which is the offered 2 M/s whenever nothing drops, and any drop fails it; ${producerEnvironment()}`,
       sampling: { minSamples: 3, maxSamples: 3, warmupMs: 0 },
       workload: {
         batch: async () => {

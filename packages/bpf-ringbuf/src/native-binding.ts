@@ -251,6 +251,8 @@ export interface RawSyscallLoadResult {
   /** Each thread's kernel thread id, in the order of `cpus`. */
   readonly tids: readonly number[];
   readonly calls: readonly number[];
+  /** Each thread's CPU time in ns (its thread CPU clock at the end, the BPF program's runs included). */
+  readonly cpuNs: readonly number[];
   readonly seconds: number;
 }
 

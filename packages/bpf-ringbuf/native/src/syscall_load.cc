@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,6 +63,9 @@ struct SyscallLoad {
 
   std::vector<pid_t> tids;
   std::vector<std::uint64_t> calls;
+  // Each worker's own CPU time (CLOCK_THREAD_CPUTIME_ID) when it finished: what a
+  // consumer-cost bench subtracts from the process's CPU, the BPF program's run included.
+  std::vector<double> cpu_ns;
   std::vector<int> pin_errors;
   double seconds = 0;
 
@@ -108,6 +112,9 @@ struct SyscallLoad {
       made += chunk;
     }
     calls[index] = made;
+    timespec used{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &used);
+    cpu_ns[index] = static_cast<double>(used.tv_sec) * 1e9 + static_cast<double>(used.tv_nsec);
   }
 
   void release_workers() {
@@ -130,12 +137,15 @@ Napi::Object result_object(Napi::Env env, const SyscallLoad& load) {
   Napi::Object out = Napi::Object::New(env);
   Napi::Array tids = Napi::Array::New(env, load.tids.size());
   Napi::Array calls = Napi::Array::New(env, load.calls.size());
+  Napi::Array cpu_ns = Napi::Array::New(env, load.cpu_ns.size());
   for (std::uint32_t index = 0; index < load.tids.size(); index++) {
     tids.Set(index, Napi::Number::New(env, load.tids[index]));
     calls.Set(index, Napi::Number::New(env, static_cast<double>(load.calls[index])));
+    cpu_ns.Set(index, Napi::Number::New(env, load.cpu_ns[index]));
   }
   out.Set("tids", tids);
   out.Set("calls", calls);
+  out.Set("cpuNs", cpu_ns);
   out.Set("seconds", Napi::Number::New(env, load.seconds));
   return out;
 }
@@ -185,6 +195,7 @@ Napi::Value StartSyscallLoad(const Napi::CallbackInfo& info) {
   const std::size_t threads = load->cpus.size();
   load->tids.assign(threads, 0);
   load->calls.assign(threads, 0);
+  load->cpu_ns.assign(threads, 0);
   load->pin_errors.assign(threads, 0);
   for (std::size_t index = 0; index < threads; index++)
     load->workers.emplace_back([load, index] { load->run_worker(index); });
