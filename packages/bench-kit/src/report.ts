@@ -69,7 +69,7 @@ export function renderMarkdown(results: readonly BenchResult[]): string {
     formatBudget(result.kind, result.budget, result.p99Budget),
     describeSpread(result.unit, result.runs?.length ?? 1, repeatedOf(result)),
     result.verdict ?? '—',
-    `${result.machine.cpuModel}, ${result.machine.cores} cores, Node ${result.machine.node}, load ${result.machine.loadAverage[0]}${result.quick ? ', quick' : ''}`,
+    `${result.machine.cpuModel}, ${result.machine.cores} cores, Node ${result.machine.node}, load ${result.machine.loadAverage[0]}${result.machine.clockSource ? `, clock ${result.machine.clockSource}` : ''}${result.quick ? ', quick' : ''}`,
     result.timestamp.slice(0, 19).replace('T', ' '),
   ]);
   return markdownTable(

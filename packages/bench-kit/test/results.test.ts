@@ -70,8 +70,10 @@ describe('results files', () => {
       budget: 8,
       samples: 10,
     });
-    for (const field of ['cpuModel', 'cores', 'node', 'loadAverage'])
+    for (const field of ['cpuModel', 'cores', 'node', 'loadAverage', 'kernel'])
       expect(stored.machine).toHaveProperty(field);
+    // Per-event clock reads cost what the clock source makes them cost: Linux's is recorded.
+    if (process.platform === 'linux') expect(stored.machine.clockSource).toMatch(/^[\w-]+$/);
 
     const csv = readFileSync(join(dir, 'example', 'push-overhead.csv'), 'utf8')
       .trim()
