@@ -1,7 +1,9 @@
 // What the ring's threads tell JavaScript: settled acquires, completed fences and
 // wait events, queued here and delivered on the JS thread through one
 // thread-safe function. A batch costs one wake-up of the event loop however many
-// messages it holds, because only the first flush after a drain schedules a call.
+// messages it holds, because only the first flush after a drain schedules a call;
+// and a batch the ring says may wait (BatchWake::kWithNext) is queued without a
+// flush, so it shares the next batch's wake-up.
 #pragma once
 
 #include <napi.h>

@@ -213,8 +213,11 @@ RingHandle::RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHa
         std::move(wait_log),
         std::span<std::byte>(reinterpret_cast<std::byte*>(completions.Data()),
                              completions.ByteLength()));
-    // Callbacks only queue; one wake-up of the event loop per batch.
-    ring_->on_callbacks_delivered([mailbox = mailbox_.get()] { mailbox->flush(); });
+    // Callbacks only queue; one wake-up of the event loop per batch, and one per
+    // several while the device has half the ring or more still queued.
+    ring_->on_callbacks_delivered([mailbox = mailbox_.get()](BatchWake wake) {
+      if (wake == BatchWake::kNow) mailbox->flush();
+    });
   });
 }
 

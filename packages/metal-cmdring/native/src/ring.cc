@@ -285,6 +285,8 @@ bool Ring::abort_acquire(WaiterId waiter) {
 Status Ring::commit(Slot slot, CompletionCallback on_complete) {
   Deferred deferred;
   {
+    // Locked: commit decides with close, poison and out-of-order commits at once; lock-free it
+    // would need all three in one atomic word.
     std::lock_guard lock(mutex_);
     if (slot.index >= config_.ring_size) {
       return make_error(error_code::kInvalidSlot,
@@ -391,6 +393,8 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
     CallbackScope scope;
     callback(fence, outcome ? &*outcome : nullptr);
   }
+  BatchWake wake = BatchWake::kNow;
+  const bool wake_owed = wake_owed_.load(std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
     record_for(fence).state = SlotState::kFree;
@@ -400,9 +404,17 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
     statistics_.set(layout::counter::kCompletedFences, static_cast<double>(fence));
     grant_waiters_locked(deferred);
     wake_fence_waiters_locked();
+    // A slot granted now or in a batch still held back, no error, and more than half
+    // the ring still queued on the device (so another completion is coming): see
+    // BatchWake::kWithNext.
+    const std::uint64_t in_flight = submitted_.load(std::memory_order_relaxed) - fence;
+    const bool slot_waiting = !deferred.acquires.empty() || wake_owed;
+    const bool quiet = !outcome && deferred.completions.empty() && !poison_ && !closing_;
+    if (slot_waiting && quiet && in_flight > config_.ring_size / 2) wake = BatchWake::kWithNext;
   }
   // A completion record wakes its own reader (the completion ring's publish), not this hook.
-  run(deferred, static_cast<bool>(callback));
+  // A batch held back is owed its wake-up even when this completion delivers nothing.
+  run(deferred, static_cast<bool>(callback) || wake_owed, wake);
 }
 
 void Ring::wake_fence_waiters_locked() {
@@ -572,7 +584,7 @@ std::uint64_t Ring::abandoned_fences() const {
   return abandoned_ ? submitted_.load(std::memory_order_relaxed) - abandoned_after_ : 0;
 }
 
-void Ring::run(Deferred& deferred, bool delivered_before) {
+void Ring::run(Deferred& deferred, bool delivered_before, BatchWake wake) {
   for (const WaitEvent& event : deferred.waits) wait_log_(event);
   for (auto& [callback, fence_and_outcome] : deferred.completions) {
     if (!callback) continue;
@@ -586,7 +598,11 @@ void Ring::run(Deferred& deferred, bool delivered_before) {
   }
   const bool delivered = delivered_before || !deferred.waits.empty() ||
                          !deferred.completions.empty() || !deferred.acquires.empty();
-  if (delivered && callbacks_delivered_) callbacks_delivered_();
+  if (delivered && callbacks_delivered_) {
+    callbacks_delivered_(wake);
+    // Relaxed: only a hint for retire(); a stale read delays one batch by one command at most.
+    wake_owed_.store(wake == BatchWake::kWithNext, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace ringkit::cmdring

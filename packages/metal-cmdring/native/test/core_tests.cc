@@ -661,3 +661,86 @@ CMDRING_TEST("core", "memory that is not a completion ring is refused with INVAL
               failure.error().message);
   }
 }
+
+namespace {
+
+// Drives a ring of `size` the way the event loop does (every slot committed — with a
+// completion callback, as commit() does, or without, as submit() does — then one
+// acquire_async waiting) and returns the wake each batch asked for, in order, until
+// the ring is empty.
+std::vector<BatchWake> wakes_while_draining(std::uint32_t size, bool with_callbacks = true) {
+  std::vector<BatchWake> wakes;  // before the ring: its close may still report
+  ManualRing manual(ring_of(size));
+  Ring& ring = *manual.ring;
+  ring.on_callbacks_delivered([&](BatchWake wake) { wakes.push_back(wake); });
+  for (std::uint32_t i = 0; i < size; ++i) {
+    CompletionCallback callback;
+    if (with_callbacks) callback = [](std::uint64_t, const Error*) {};
+    must_commit(ring, must_acquire(ring), std::move(callback));
+  }
+  PendingAcquire waiting;
+  waiting.start(ring);
+  CHECK(!waiting.settled());
+  manual.backend->complete_next();  // frees the slot the waiter needs
+  CHECK(waiting.get().ok());
+  while (manual.backend->in_flight() > 0) manual.backend->complete_next();
+  return wakes;
+}
+
+}  // namespace
+
+CMDRING_TEST("core",
+             "a slot granted while more than half the ring is in flight may share the next "
+             "batch's wake-up; once half the ring is free, the next batch wakes at once") {
+  // Ring of 4: fence 1 frees the waiter's slot with fences 2–4 (3 > 4 / 2) queued.
+  const std::vector<BatchWake> wakes = wakes_while_draining(4);
+  CHECK_EQ(wakes.size(), 4u);
+  CHECK(wakes[0] == BatchWake::kWithNext);
+  for (std::size_t i = 1; i < wakes.size(); ++i) CHECK(wakes[i] == BatchWake::kNow);
+}
+
+CMDRING_TEST("core",
+             "a larger ring holds the wake-up back until half of it is free, so one wake-up "
+             "hands out half the ring") {
+  // Ring of 8: fences 1–3 complete with 7, 6, 5 (> 4) still queued; fence 4 leaves 4.
+  const std::vector<BatchWake> wakes = wakes_while_draining(8);
+  CHECK_EQ(wakes.size(), 8u);
+  for (std::size_t i = 0; i < wakes.size(); ++i) {
+    CHECK_MSG(wakes[i] == (i < 3 ? BatchWake::kWithNext : BatchWake::kNow), "batch " << i);
+  }
+}
+
+CMDRING_TEST("core",
+             "a held-back slot is woken for by a later completion that delivers nothing itself "
+             "(submitted without a callback)") {
+  // Ring of 3: fence 1 grants the slot with 2 (> 1) queued and is held back; fence 2,
+  // which has no callback, still wakes for it; fence 3 has nothing to wake for.
+  const std::vector<BatchWake> wakes = wakes_while_draining(3, false);
+  CHECK_EQ(wakes.size(), 2u);
+  CHECK(wakes[0] == BatchWake::kWithNext);
+  CHECK(wakes[1] == BatchWake::kNow);
+}
+
+CMDRING_TEST("core",
+             "rings of 1 and 2 never hold a granted slot back: the device would run dry before "
+             "the next completion") {
+  for (std::uint32_t size : {1u, 2u}) {
+    for (const BatchWake wake : wakes_while_draining(size)) CHECK(wake == BatchWake::kNow);
+  }
+}
+
+CMDRING_TEST("core", "a batch that holds an error wakes at once, however much is in flight") {
+  std::vector<BatchWake> wakes;
+  ManualRing manual(ring_of(4));
+  Ring& ring = *manual.ring;
+  ring.on_callbacks_delivered([&](BatchWake wake) { wakes.push_back(wake); });
+  for (int i = 0; i < 4; ++i) {
+    must_commit(ring, must_acquire(ring), [](std::uint64_t, const Error*) {});
+  }
+  PendingAcquire waiting;
+  waiting.start(ring);
+  manual.backend->fail_next("boom");
+  CHECK(!waiting.get().ok());  // POISONED
+  CHECK(!wakes.empty());
+  for (const BatchWake wake : wakes) CHECK(wake == BatchWake::kNow);
+}

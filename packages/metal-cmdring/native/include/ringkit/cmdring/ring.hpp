@@ -52,6 +52,23 @@ using WaitLog = std::function<void(const WaitEvent&)>;
 
 using WaiterId = std::uint64_t;
 
+// How soon a batch of callbacks must reach the thread they are forwarded to.
+enum class BatchWake : std::uint8_t {
+  // Wake it now: any error, close, timeout or abort; a fence's outcome with no
+  // acquire waiting (someone may be waiting for that very fence); a slot while
+  // the device is about to run dry.
+  kNow,
+  // The batch hands slots to waiting acquires (with the fences that freed them,
+  // or that completed while a held-back slot waits) while more than half the ring
+  // is still in flight: the device has that much work queued past this wake-up,
+  // so waking now buys no device time. It may wait for the next batch, which the
+  // next completion delivers — within one command, and with kNow at the latest
+  // once half the ring or less is in flight (so never for a ring of 1 or 2), even
+  // if that completion has nothing of its own to deliver. One wake-up then hands
+  // out several slots: up to half the ring.
+  kWithNext,
+};
+
 struct AsyncAcquire {
   // Set when the acquire settled at once (a free slot, or a poisoned or closed
   // ring); the callback is then never called.
@@ -128,8 +145,9 @@ class Ring final : private CompletionSink {
   // Called on the callbacks' thread after each batch of callbacks (the ones one
   // event settles: a fence's completion and the acquire it frees, say), so a
   // binding that forwards callbacks to another thread can wake it once per
-  // batch rather than once per callback. Set before the first acquire.
-  void on_callbacks_delivered(std::function<void()> hook) {
+  // batch rather than once per callback, and with kWithNext, once per several
+  // batches (BatchWake). Set before the first acquire.
+  void on_callbacks_delivered(std::function<void(BatchWake)> hook) {
     callbacks_delivered_ = std::move(hook);
   }
   Statistics statistics() const noexcept { return statistics_.snapshot(); }
@@ -182,7 +200,7 @@ class Ring final : private CompletionSink {
   bool fence_settled_locked(std::uint64_t fence) const noexcept;
   void wake_fence_waiters_locked();
   // `delivered_before`: a callback already ran outside `deferred` (retire's own).
-  void run(Deferred& deferred, bool delivered_before = false);
+  void run(Deferred& deferred, bool delivered_before = false, BatchWake wake = BatchWake::kNow);
   SlotRecord& record_for(std::uint64_t fence) noexcept;
 
   const RingConfig config_;
@@ -190,7 +208,10 @@ class Ring final : private CompletionSink {
   std::unique_ptr<std::byte[]> owned_statistics_;
   StatisticsBlock statistics_;
   WaitLog wait_log_;
-  std::function<void()> callbacks_delivered_;
+  std::function<void(BatchWake)> callbacks_delivered_;
+  // The last batch went to the hook with kWithNext: a later completion owes it a
+  // wake-up even if that completion delivers nothing itself (a submit's fence).
+  std::atomic<bool> wake_owed_{false};
   // Written under mutex_ (the one producer), in fence order.
   std::optional<CompletionProducer> completions_;
 
