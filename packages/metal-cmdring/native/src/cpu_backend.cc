@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -197,12 +198,13 @@ void CpuBackend::run_executor() {
     const std::optional<SubmissionRecord> next = submissions_->wait_oldest(idle_spin, abandon_);
     if (!next || abandon_.load(std::memory_order_relaxed)) return;
     submissions_->pop();
+    preempted_ = std::chrono::nanoseconds{0};
     const auto started = Clock::now();
     Status failure = execute(next->slot, next->fence);
     const auto ended = Clock::now();
-    busy_ns_.fetch_add(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(ended - started).count(),
-        std::memory_order_relaxed);
+    const auto ran = std::chrono::duration_cast<std::chrono::nanoseconds>(ended - started);
+    busy_ns_.fetch_add(std::max(ran - preempted_, std::chrono::nanoseconds{0}).count(),
+                       std::memory_order_relaxed);
     // Close gave up on this work: nobody is left to tell.
     if (abandon_.load(std::memory_order_relaxed)) return;
     const CommandReport report{steady_clock_ns(started), steady_clock_ns(ended), next->op_count};
@@ -221,32 +223,33 @@ Status CpuBackend::execute(std::uint32_t slot, std::uint64_t fence) {
   auto buffer_at = [&](std::uint32_t index) { return buffers + std::size_t{index} * buffer_bytes; };
   for (std::size_t i = 0; i < work.ops.size(); ++i) {
     if (abandon_.load(std::memory_order_relaxed)) return std::nullopt;
-    Status failure = std::visit(
-        Overloaded{
-            [&](const BusyFor& op) -> Status {
-              spin_result_ ^= busy_work_for(std::chrono::microseconds(op.microseconds), abandon_);
-              return std::nullopt;
-            },
-            [&](const Fill& op) -> Status {
-              std::memset(buffer_at(op.buffer), op.byte, buffer_bytes);
-              return std::nullopt;
-            },
-            [&](const Copy& op) -> Status {
-              std::memmove(buffer_at(op.destination), buffer_at(op.source), op.bytes);
-              return std::nullopt;
-            },
-            [&](const Checksum& op) -> Status {
-              work.results[op.result] = fnv1a64({buffer_at(op.buffer), buffer_bytes});
-              return std::nullopt;
-            },
-            [&](const Fail& op) -> Status {
-              return make_error(error_code::kCommandFailed,
-                                "fence " + std::to_string(fence) + " (slot " +
-                                    std::to_string(slot) + ") failed at op " + std::to_string(i) +
-                                    ": " + op.message);
-            },
-        },
-        work.ops[i]);
+    Status failure =
+        std::visit(Overloaded{
+                       [&](const BusyFor& op) -> Status {
+                         const auto length = std::chrono::microseconds(op.microseconds);
+                         spin_result_ ^= busy_work_for(length, abandon_, preempted_);
+                         return std::nullopt;
+                       },
+                       [&](const Fill& op) -> Status {
+                         std::memset(buffer_at(op.buffer), op.byte, buffer_bytes);
+                         return std::nullopt;
+                       },
+                       [&](const Copy& op) -> Status {
+                         std::memmove(buffer_at(op.destination), buffer_at(op.source), op.bytes);
+                         return std::nullopt;
+                       },
+                       [&](const Checksum& op) -> Status {
+                         work.results[op.result] = fnv1a64({buffer_at(op.buffer), buffer_bytes});
+                         return std::nullopt;
+                       },
+                       [&](const Fail& op) -> Status {
+                         return make_error(error_code::kCommandFailed,
+                                           "fence " + std::to_string(fence) + " (slot " +
+                                               std::to_string(slot) + ") failed at op " +
+                                               std::to_string(i) + ": " + op.message);
+                       },
+                   },
+                   work.ops[i]);
     if (failure) return failure;
   }
   return std::nullopt;

@@ -1,6 +1,11 @@
 // The ring over the cpu backend: real threads, real op execution, the stress run.
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <future>
 #include <random>
@@ -9,6 +14,8 @@
 #include <vector>
 
 #include "check.hpp"
+#include "ringkit/cmdring/backend_loop.hpp"
+#include "ringkit/cmdring/busy_work.hpp"
 #include "ringkit/cmdring/cpu_backend.hpp"
 #include "ringkit/cmdring/ring.hpp"
 #include "test_support.hpp"
@@ -321,4 +328,69 @@ CMDRING_TEST("cpu",
   CHECK(records[0].end_ns <= records[1].start_ns);  // one executor: one command at a time
   CHECK(records[1].end_ns - records[1].start_ns >= 1'000'000u);
   CHECK(records[1].end_ns <= after);
+}
+
+CMDRING_TEST("cpu",
+             "busy work counts the pauses it was preempted for, so busy time less them is the "
+             "time it ran") {
+  // Two busy loops pinned to one CPU must take turns: each spends about half its
+  // wall time preempted, and wall less the pauses it saw is its own CPU time.
+  struct Figures {
+    double wall_ms = 0, preempted_ms = 0, cpu_ms = 0;
+    bool pinned = false;
+  };
+  // The first CPU this process may run on (a container's set need not hold CPU 0).
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  CHECK_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  int first_cpu = 0;
+  while (!CPU_ISSET(first_cpu, &allowed)) ++first_cpu;
+  auto one = [first_cpu](Figures& figures) {
+    cpu_set_t only_first;
+    CPU_ZERO(&only_first);
+    CPU_SET(first_cpu, &only_first);
+    // Checked after the join: a failed check throws, which must not happen on this thread.
+    figures.pinned = pthread_setaffinity_np(pthread_self(), sizeof only_first, &only_first) == 0;
+    const std::atomic<bool> never{false};
+    std::chrono::nanoseconds preempted{0};
+    timespec cpu_before{}, cpu_after{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_before);
+    const auto start = Clock::now();
+    static_cast<void>(busy_work_for(std::chrono::milliseconds(150), never, preempted));
+    figures.wall_ms = ms_since(start);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_after);
+    figures.preempted_ms = std::chrono::duration<double, std::milli>(preempted).count();
+    figures.cpu_ms = (cpu_after.tv_sec - cpu_before.tv_sec) * 1e3 +
+                     (cpu_after.tv_nsec - cpu_before.tv_nsec) / 1e6;
+  };
+  Figures first, second;
+  {
+    std::jthread a([&] { one(first); });
+    std::jthread b([&] { one(second); });
+  }
+  for (const Figures& figures : {first, second}) {
+    CHECK(figures.pinned);
+    std::printf("      wall %.1f ms, preempted %.1f ms, cpu %.1f ms\n", figures.wall_ms,
+                figures.preempted_ms, figures.cpu_ms);
+    CHECK_MSG(figures.preempted_ms > 0.2 * figures.wall_ms,
+              "preempted " << figures.preempted_ms << " of " << figures.wall_ms << " ms");
+    const double ran_ms = figures.wall_ms - figures.preempted_ms;
+    CHECK_MSG(std::abs(ran_ms - figures.cpu_ms) < 0.15 * figures.wall_ms,
+              "ran " << ran_ms << " ms by the busy loop's count, " << figures.cpu_ms
+                     << " ms of CPU time");
+  }
+}
+
+CMDRING_TEST("cpu",
+             "the overhead gate's baseline runs every command through the backend with no ring, "
+             "and takes at least their busy time") {
+  for (std::uint32_t slots : {1u, 4u}) {
+    BackendLoop loop(slots);
+    for (int run = 0; run < 2; ++run) {  // a second run goes on with the next fences
+      const auto elapsed = loop.run(200, 20);
+      const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+      std::printf("      %u slot(s): 200 commands of 20 µs in %.2f ms\n", slots, ms);
+      CHECK_MSG(ms >= 200 * 0.020, ms << " ms is less than the commands' busy time");
+    }
+  }
 }

@@ -10,18 +10,34 @@
 
 namespace ringkit::cmdring {
 
-inline std::uint64_t busy_work_for(std::chrono::nanoseconds duration,
-                                   const std::atomic<bool>& stop) {
-  const auto end = std::chrono::steady_clock::now() + duration;
+// The loop reads the clock every few dozen nanoseconds; a pause longer than this
+// between two reads is time the thread did not run (preempted, or its vCPU stolen).
+inline constexpr std::chrono::microseconds kPreemptionGap{10};
+
+// busy_work_for that also adds to `preempted` the pauses it saw (kPreemptionGap or
+// longer): wall time it spent not running, so a busy figure can leave it out.
+inline std::uint64_t busy_work_for(std::chrono::nanoseconds duration, const std::atomic<bool>& stop,
+                                   std::chrono::nanoseconds& preempted) {
+  auto before = std::chrono::steady_clock::now();
+  const auto end = before + duration;
   std::uint64_t state = 0x9e3779b97f4a7c15ull;
-  do {
+  for (;;) {
     for (int round = 0; round < 32; ++round) {
       state ^= state << 13;
       state ^= state >> 7;
       state ^= state << 17;
     }
-  } while (std::chrono::steady_clock::now() < end && !stop.load(std::memory_order_relaxed));
-  return state;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - before >= kPreemptionGap) preempted += now - before;
+    before = now;
+    if (now >= end || stop.load(std::memory_order_relaxed)) return state;
+  }
+}
+
+inline std::uint64_t busy_work_for(std::chrono::nanoseconds duration,
+                                   const std::atomic<bool>& stop) {
+  std::chrono::nanoseconds preempted{0};
+  return busy_work_for(duration, stop, preempted);
 }
 
 }  // namespace ringkit::cmdring

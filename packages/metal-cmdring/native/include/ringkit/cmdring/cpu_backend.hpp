@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -56,7 +57,10 @@ class CpuBackend final : public Backend {
   std::span<std::byte> buffer(Slot slot, std::uint32_t buffer);
   std::uint64_t result(Slot slot, std::uint32_t index) const;
 
-  // Nanoseconds the executor spent running ops, for utilisation figures.
+  // Nanoseconds the executor spent running ops, for utilisation figures: wall
+  // time around each command, less the pauses its busy_for_us loops saw
+  // (kPreemptionGap or longer: the thread preempted), so a busy figure does not
+  // count time the executor was not running.
   std::uint64_t busy_ns() const noexcept { return busy_ns_.load(std::memory_order_relaxed); }
   const CpuBackendOptions& options() const noexcept { return options_; }
 
@@ -111,6 +115,7 @@ class CpuBackend final : public Backend {
   std::atomic<bool> abandon_{false};
   std::atomic<std::uint64_t> busy_ns_{0};
   std::uint64_t spin_result_ = 0;  // executor thread only: keeps busy work from being optimised out
+  std::chrono::nanoseconds preempted_{0};  // executor thread only: within the current command
   std::thread executor_;
 };
 
