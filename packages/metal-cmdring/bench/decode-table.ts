@@ -1,9 +1,13 @@
 /**
  * The seed's ring-size table, measured: executor utilisation and throughput of
  * the decode loop (encode E µs on the JS thread, execute X µs on the executor)
- * for ring sizes 1–4, median of 5 runs, driven two ways:
- * from the event loop (await acquire, commit) and from a worker (acquireSync,
- * submit). Writes benchmark_results/metal-cmdring/decode-table/decode-table.{md,json} (a
+ * for ring sizes 1–4, median of 5 runs, driven three ways: from the event loop
+ * (await acquire, commit), from a worker (acquireSync, submit), and — the
+ * baseline — through a plain SharedArrayBuffer queue of the same depth from the
+ * event loop (bench/sab-queue.ts). Executor busy time leaves out preemption: the
+ * busy loop counts the pauses of 10 µs or more between its clock reads as time it
+ * did not run (busy_work.hpp's kPreemptionGap, sab-layout.mjs's busyFor).
+ * Writes benchmark_results/metal-cmdring/decode-table/decode-table.{md,json} (a
  * folder of its own: bench-kit reads only the package folder's top-level files as its
  * results). Needs the built package (dist/).
  * `npm run bench:table -w @ringkit/metal-cmdring`
@@ -14,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { describeMachine } from '@ringkit/bench-kit';
 import { openRing } from '../src/index.js';
 import { type DecodeFigures, measureDecode } from './decode-loop.js';
+import { SabQueue } from './sab-queue.js';
 
 const CYCLES = Number(process.env.RINGKIT_DECODE_CYCLES ?? 2_000);
 const RUNS = 5;
@@ -25,8 +30,8 @@ const cyclesFor = (executeUs: number) => Math.max(400, Math.round((CYCLES * 50) 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-type Mode = 'event loop' | 'worker';
-const MODES: Mode[] = ['event loop', 'worker'];
+type Mode = 'event loop' | 'worker' | 'SAB queue, event loop';
+const MODES: Mode[] = ['event loop', 'worker', 'SAB queue, event loop'];
 
 async function onEventLoop(
   ringSize: number,
@@ -39,6 +44,29 @@ async function onEventLoop(
   for (let run = 0; run < RUNS; run++)
     runs.push(await measureDecode(ring, cyclesFor(executeUs), encodeUs, executeUs));
   await ring.close();
+  return runs;
+}
+
+async function onSabQueue(
+  depth: number,
+  encodeUs: number,
+  executeUs: number,
+): Promise<DecodeFigures[]> {
+  const queue = new SabQueue(depth);
+  const measure = async (commands: number): Promise<DecodeFigures> => {
+    const busyBefore = queue.executorBusyNs;
+    const started = process.hrtime.bigint();
+    await queue.run(commands, executeUs, encodeUs);
+    const wallNs = Number(process.hrtime.bigint() - started);
+    return {
+      executorBusy: (queue.executorBusyNs - busyBefore) / wallNs,
+      opsPerSecond: commands / (wallNs / 1e9),
+    };
+  };
+  await measure(200); // warm-up
+  const runs: DecodeFigures[] = [];
+  for (let run = 0; run < RUNS; run++) runs.push(await measure(cyclesFor(executeUs)));
+  await queue.close();
   return runs;
 }
 
@@ -66,7 +94,9 @@ for (const mode of MODES) {
         const runs =
           mode === 'worker'
             ? await inWorker(ringSize, encodeUs, executeUs)
-            : await onEventLoop(ringSize, encodeUs, executeUs);
+            : mode === 'event loop'
+              ? await onEventLoop(ringSize, encodeUs, executeUs)
+              : await onSabQueue(ringSize, encodeUs, executeUs);
         const row = {
           mode,
           executeUs,
@@ -90,7 +120,7 @@ const lines = [
   '',
   `Encode E µs on the JS thread, execute X µs on the executor; median of ${RUNS} runs of ${CYCLES} cycles (fewer for longer ops: about 0.1 s of executor time each). Machine: ${machine.cpuModel} (${machine.cores} cores), Node ${process.versions.node}. Command: \`npm run bench:table -w @ringkit/metal-cmdring\`.`,
   '',
-  'Each cell: executor busy time / wall time · ops per second. Ideal: X/(X+E) with one slot, min(1, X/E) with more.',
+  'Each cell: executor busy time / wall time · ops per second. Ideal: X/(X+E) with one slot, min(1, X/E) with more. Busy time leaves out preemption: pauses of 10 µs or more inside the executor\'s busy loop count as time it did not run. "SAB queue" is the baseline: a plain SharedArrayBuffer queue of that depth (the ring column\'s size), its executor a worker that polls 50 µs, then Atomics.wait (bench/sab-queue.ts).',
   '',
   '| driven from | X (µs) | E (µs) | ring 1 | ring 2 | ring 3 | ring 4 |',
   '|---|---:|---:|---|---|---|---|',

@@ -1,20 +1,26 @@
 /**
  * The command ring on the cpu backend.
- * - ring-vs-direct (the package's overhead gate, 8%): a stream of 50 µs ops
- *   through a 3-slot ring (acquireSync, record, submit) vs handed straight to an
- *   executor thread one at a time with nothing of the ring (DirectExecutor: the
- *   same busy work and the same poll-then-sleep waits, so only the ring's
- *   bookkeeping and pipelining differ). With 10 µs of recording per op as well.
+ * - ring-vs-backend-loop-50us, -5us (the package's overhead gate, 8%): commands through the ring
+ *   from the event loop (await acquire, record, commit, its promise settled in JS) vs the same
+ *   cpu backend driven by a tight C++ loop with no ring and no JS (BackendLoop), both keeping
+ *   GATE_SLOTS commands queued: what the ring itself costs per command.
+ * - ring-vs-sab-queue: the ring vs a plain SharedArrayBuffer queue from the event loop (its
+ *   executor a worker that polls 50 µs, then Atomics.wait), commands/s; at least 1.1×.
+ * - ring-vs-direct (a throughput comparison, not the gate): a stream of 50 µs ops through a
+ *   3-slot ring (acquireSync, record, submit) vs handed straight to an executor thread one at a
+ *   time (DirectExecutor: the same busy work and the same poll-then-sleep waits), which is the
+ *   pattern the ring exists to beat. With 10 µs of recording per op as well.
  * - the same stream driven from the event loop (await acquire, commit): ops/s.
  * - acquire / commit latency from JavaScript on the fast path (a free slot).
  * - decode loop throughput for ring sizes 1–4 (encode 25 µs here, execute 50 µs there).
  * `npm run bench -w @ringkit/metal-cmdring`; the utilisation table is bench/decode-table.ts.
  */
-import { defineSuite, latency, overhead, throughput } from '@ringkit/bench-kit';
+import { defineSuite, latency, overhead, speedup, throughput } from '@ringkit/bench-kit';
 import { type CommandRing, openRing } from '../src/index.js';
 import { requireNative } from '../src/native.js';
-import type { NativeDirectExecutor } from '../src/native-binding.js';
+import type { NativeBackendLoop, NativeDirectExecutor } from '../src/native-binding.js';
 import { decodeLoop, encodeFor } from './decode-loop.js';
+import { SabQueue } from './sab-queue.js';
 
 const OP_US = 50;
 let direct: NativeDirectExecutor;
@@ -32,17 +38,6 @@ function throughRing(ops: number, encodeUs = 0): number {
   return ops;
 }
 
-async function throughRingFromEventLoop(ops: number): Promise<number> {
-  let last: Promise<number> | undefined;
-  for (let i = 0; i < ops; i++) {
-    const slot = await streamRing.acquire();
-    slot.busyFor(OP_US);
-    last = streamRing.commit(slot);
-  }
-  await last;
-  return ops;
-}
-
 function straightToExecutor(ops: number, encodeUs = 0): number {
   for (let i = 0; i < ops; i++) {
     encodeFor(encodeUs);
@@ -50,6 +45,55 @@ function straightToExecutor(ops: number, encodeUs = 0): number {
   }
   return ops;
 }
+
+// Deep enough that a wake-up of the event loop (tens of µs here) hides behind queued work
+// even for 5 µs commands, so the gate sees the ring's cost per command, not the wake's.
+const GATE_SLOTS = 16;
+let gateRing: CommandRing;
+let backendLoop: NativeBackendLoop;
+
+/** `commands` commands of `executeUs` through `ring` from the event loop, every promise settled. */
+async function fromEventLoop(ring: CommandRing, commands: number, executeUs: number) {
+  let last: Promise<number> | undefined;
+  for (let i = 0; i < commands; i++) {
+    const slot = await ring.acquire();
+    slot.busyFor(executeUs);
+    last = ring.commit(slot);
+  }
+  await last;
+  return commands;
+}
+
+const backendLoopGate = (executeUs: number, gate: boolean) =>
+  overhead({
+    name: `ring-vs-backend-loop-${executeUs}us`,
+    description: `commands of one ${executeUs} µs op: through a ${GATE_SLOTS}-slot ring from the event loop (await acquire, record, commit; every promise settled in JS) vs the same cpu backend fed ${GATE_SLOTS} deep by a C++ loop with no ring and no JS (it refills half the ring per wake-up)`,
+    budget: 8,
+    // The 5 µs gate is judged in full runs but kept out of CI's --gate until it passes.
+    gate,
+    itemsPerIteration: 1,
+    baseline: {
+      batch: (commands: number) => {
+        backendLoop.run(commands, executeUs);
+        return commands;
+      },
+    },
+    candidate: { batch: (commands: number) => fromEventLoop(gateRing, commands, executeUs) },
+    sampling: { sampleTargetMs: 50 },
+    setup: () => {
+      gateRing = openRing({ backend: 'cpu', ringSize: GATE_SLOTS });
+      backendLoop = new (requireNative('the benchmark').BackendLoop)(GATE_SLOTS);
+    },
+    teardown: async () => {
+      backendLoop.close();
+      await gateRing.close();
+    },
+  });
+
+// The ring's rival: the same depth, the same op, the same event loop.
+const SAB_DEPTH = 4;
+let sabQueue: SabQueue;
+let sabRing: CommandRing;
 
 const startStream = () => {
   direct = new (requireNative('the benchmark').DirectExecutor)(50);
@@ -84,10 +128,30 @@ const decodeRings = new Map<number, CommandRing>();
 
 export default defineSuite({
   benches: [
+    backendLoopGate(50, true),
+    backendLoopGate(5, false),
+    speedup({
+      name: 'ring-vs-sab-queue',
+      description: `commands of one ${OP_US} µs op from the event loop: a ${SAB_DEPTH}-slot ring (await acquire, record, commit) vs a plain SharedArrayBuffer queue ${SAB_DEPTH} deep whose worker executor polls 50 µs, then Atomics.wait (the caller awaits Atomics.waitAsync when it is full); commands per second, ring over queue`,
+      atLeast: 1.1,
+      itemsPerIteration: 1,
+      baseline: { batch: (commands: number) => sabQueue.run(commands, OP_US) },
+      candidate: { batch: (commands: number) => fromEventLoop(sabRing, commands, OP_US) },
+      sampling: { sampleTargetMs: 50 },
+      setup: () => {
+        sabQueue = new SabQueue(SAB_DEPTH);
+        sabRing = openRing({ backend: 'cpu', ringSize: SAB_DEPTH });
+      },
+      teardown: async () => {
+        await sabQueue.close();
+        await sabRing.close();
+      },
+    }),
     overhead({
       name: 'ring-vs-direct',
-      description: `a stream of ${OP_US} µs executor ops: through a 3-slot ring (acquireSync, record, submit) vs straight to an executor thread one at a time without the ring, both waiting the same way (poll 50 µs, then sleep)`,
+      description: `a stream of ${OP_US} µs executor ops: through a 3-slot ring (acquireSync, record, submit) vs straight to an executor thread one at a time without the ring, both waiting the same way (poll 50 µs, then sleep); a comparison with the pattern the ring replaces, not the gate`,
       budget: 8,
+      gate: false,
       itemsPerIteration: 1,
       baseline: { batch: (ops: number) => straightToExecutor(ops) },
       candidate: { batch: (ops: number) => throughRing(ops) },
@@ -99,6 +163,7 @@ export default defineSuite({
       name: 'ring-vs-direct-encode-10us',
       description: `the same stream with 10 µs of recording work on the JS thread per op: the ring overlaps it with execution, one at a time cannot`,
       budget: 8,
+      gate: false,
       itemsPerIteration: 1,
       baseline: { batch: (ops: number) => straightToExecutor(ops, 10) },
       candidate: { batch: (ops: number) => throughRing(ops, 10) },
@@ -111,7 +176,7 @@ export default defineSuite({
       description: `the same ${OP_US} µs stream through the 3-slot ring from the event loop (await acquire, commit → promise); ops per second (executor-bound at ${1e6 / OP_US}/s)`,
       itemsPerIteration: 1,
       sampling: { sampleTargetMs: 50 },
-      workload: { batch: throughRingFromEventLoop },
+      workload: { batch: (ops: number) => fromEventLoop(streamRing, ops, OP_US) },
       setup: startStream,
       teardown: stopStream,
     }),

@@ -94,9 +94,20 @@ export interface NativeDirectExecutor {
   close(): void;
 }
 
+/**
+ * The ring's overhead gate's baseline (backend_loop.hpp): a cpu backend of `slots` slots driven by
+ * a C++ loop with no ring and no JS. run() blocks for `commands` commands of one
+ * busyFor(microseconds) op and returns the nanoseconds from the first submit to the last completion.
+ */
+export interface NativeBackendLoop {
+  run(commands: number, microseconds: number): number;
+  close(): void;
+}
+
 export interface NativeBinding {
   backends(): NativeBackendInfo[];
   DirectExecutor: new (spinUs: number) => NativeDirectExecutor;
+  BackendLoop: new (slots: number) => NativeBackendLoop;
   statisticsLayout(): NativeStatisticsLayout;
   RingHandle: new (
     options: NativeRingOptions,

@@ -1,6 +1,6 @@
 // The command ring's Node-API addon: backends() and the RingHandle class, plus
 // the statistics block's layout as C++ defines it (for test/layout.test.ts), and
-// the overhead benchmark's DirectExecutor baseline.
+// the overhead benchmarks' baselines (DirectExecutor, BackendLoop).
 #include <napi.h>
 
 #include "js_direct_executor.hpp"
@@ -44,6 +44,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("statisticsLayout", Napi::Function::New<statistics_layout>(env, "statisticsLayout"));
   exports.Set("RingHandle", RingHandle::define(env));
   exports.Set("DirectExecutor", DirectExecutorHandle::define(env));
+  exports.Set("BackendLoop", BackendLoopHandle::define(env));
   return exports;
 }
 
