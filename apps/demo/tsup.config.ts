@@ -8,6 +8,7 @@ export default defineConfig({
     'synthetic-syscalls-worker': 'src/workers/synthetic-syscalls-worker.ts',
     'device-lane-worker': 'src/workers/device-lane-worker.ts',
     'command-ring-worker': 'src/workers/command-ring-worker.ts',
+    'cpu-profile-worker': 'src/workers/cpu-profile-worker.ts',
   },
   format: ['esm'],
   clean: true,

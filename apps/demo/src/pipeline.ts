@@ -5,6 +5,7 @@ import type { Panel, PeakSince } from './views.js';
 // The panels a snapshot holds are defined in views.ts, beside what the dashboard receives.
 export type {
   CommandRingPanel,
+  CommandTimingsView,
   LanesPanel,
   Panel,
   TopListPanel,

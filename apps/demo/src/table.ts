@@ -35,6 +35,10 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+function microseconds(value: number | null): string {
+  return value === null ? '—' : `${value.toFixed(1)} µs`;
+}
+
 function panelLines(panel: PanelView): string[] {
   switch (panel.kind) {
     case 'top-list':
@@ -58,10 +62,17 @@ function panelLines(panel: PanelView): string[] {
           )
           .join(', ')}`,
       ];
-    case 'command-ring':
-      return [
+    case 'command-ring': {
+      const lines = [
         `command ring: utilisation ${panel.utilisationPercent.toFixed(1)}%, reuse rate ${panel.reuseRate.toFixed(3)}, average wait ${panel.averageWaitMs.toFixed(3)} ms, ring size ${panel.ringSize}`,
       ];
+      const { timings } = panel;
+      if (timings !== undefined)
+        lines.push(
+          `command timings: device time median ${microseconds(timings.medianDeviceUs)}, gap median ${microseconds(timings.medianGapUs)}; ${timings.timedCommands} commands timed, ${timings.timingsDropped} timings lost`,
+        );
+      return lines;
+    }
   }
 }
 

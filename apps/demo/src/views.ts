@@ -50,6 +50,24 @@ export interface CommandRingPanel {
   readonly ringSize: number;
   /** Sizes the selector offers; choosing one sends { type: 'set-ring-size', ringSize }. */
   readonly ringSizes: readonly number[];
+  /** Per-command timings from the ring's completion records; absent where the ring has none. */
+  readonly timings?: CommandTimingsView;
+}
+
+/** What a command ring's completion records say about its commands, for one sample. */
+export interface CommandTimingsView {
+  /**
+   * The latest commands the device ran, oldest first: device time (end − start) and the gap
+   * since the previous command of its burst ended (null for a burst's first: it follows the pause).
+   */
+  readonly recentCommands: readonly { readonly deviceUs: number; readonly gapUs: number | null }[];
+  /** Medians over the commands completed since the previous sample; null before the first. */
+  readonly medianDeviceUs: number | null;
+  readonly medianGapUs: number | null;
+  /** Commands whose completion record was read, so far. */
+  readonly timedCommands: number;
+  /** Completion records lost on the way (counted, never the commands themselves). */
+  readonly timingsDropped: number;
 }
 
 export type Panel = TopListPanel | LanesPanel | TrackingPanel | CommandRingPanel;

@@ -159,6 +159,12 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       // 10.8–30.6 points over four CI runs (ring size 1 at 27.6–30%, its noise ±1.5 points);
       // a ring that did not overlap encoding with execution would show none.
       const one = await utilisationWithRingSize(page, 1);
+      // From the completion records: with one slot the device waits for each next command's
+      // encoding (E = 100 µs) between two commands.
+      const gapWithOneSlot = await page.textContent(`[data-figure="command-gap:${RING_PIPELINE}"]`);
+      expect(Number.parseFloat(gapWithOneSlot ?? ''), gapWithOneSlot ?? '').toBeGreaterThanOrEqual(
+        99,
+      );
       const three = await utilisationWithRingSize(page, 3);
       console.log(`command-ring utilisation (median): ring size 1 ${one}%, ring size 3 ${three}%`);
       const readings = `utilisation ${one.toFixed(1)}% at ring size 1, ${three.toFixed(1)}% at 3`;
@@ -172,6 +178,14 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
         page.locator(`${ringPanel} [data-chart="${chart}"] .u-legend .u-label`).allTextContents();
       expect(await legend('percent')).toEqual(['utilisation', 'reuse rate']);
       expect(await legend('wait')).toEqual(['average wait']);
+      // Per-command timings: the latest commands on a timeline, their medians on a chart.
+      expect(await legend('timings')).toEqual(['device time', 'gap']);
+      expect(await page.textContent(`[data-figure="device-time:${RING_PIPELINE}"]`)).toMatch(
+        /^\d+\.\d µs$/,
+      );
+      expect(
+        await page.locator(`${ringPanel} [data-timeline="${RING_PIPELINE}"] > span`).count(),
+      ).toBeGreaterThanOrEqual(40);
       expect(await page.textContent(`[data-figure="reuse-rate:${RING_PIPELINE}"]`)).toMatch(
         /^\d+(\.\d)?%$/,
       );

@@ -87,4 +87,45 @@ describe('the command-ring pipeline', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it("times every command from the ring's completion records: device time, and gaps as long as the encoding with one slot", async () => {
+    const pipeline = createCommandRingPipeline();
+    const failures: unknown[] = [];
+    await pipeline.start({
+      trace: new TraceRecorder(false),
+      tracePid: 1,
+      forceSynthetic: true,
+      namePrefix: `ringkit-demo-test-${process.pid}-command-timings`,
+      fail: (error) => failures.push(error),
+    });
+    try {
+      await pipeline.control!({ type: 'set-ring-size', ringSize: 1 });
+      // Medians of the commands since the previous sample: the next sample's are all ring size 1.
+      pipeline.snapshot();
+      await until(() => (panelOf(pipeline.snapshot()).timings?.recentCommands.length ?? 0) >= 40);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const timings = panelOf(pipeline.snapshot()).timings!;
+      expect(timings.recentCommands).toHaveLength(40);
+      // Each command spins X = 100 µs on the executor (busyFor) between its start and end.
+      for (const command of timings.recentCommands) {
+        expect(command.deviceUs).toBeGreaterThanOrEqual(99);
+        if (command.gapUs !== null) expect(command.gapUs).toBeGreaterThanOrEqual(0);
+      }
+      // A burst's first command follows the pause: no gap; every other one has one.
+      const withoutGap = timings.recentCommands.filter((command) => command.gapUs === null);
+      expect(withoutGap.length).toBeGreaterThanOrEqual(1);
+      expect(withoutGap.length).toBeLessThanOrEqual(3);
+      expect(timings.medianDeviceUs).toBeGreaterThanOrEqual(99);
+      // One slot: the next command is encoded (E = 100 µs) only once the last one has finished,
+      // so the device waits at least that long between two commands.
+      expect(timings.medianGapUs).toBeGreaterThanOrEqual(99);
+      expect(timings.timingsDropped).toBe(0);
+    } finally {
+      const report = await pipeline.stop();
+      expect(report.ok, report.detail).toBe(true);
+      // Every completed fence had its completion record read, none lost.
+      expect(report.detail).toContain(`${report.delivered} completion records read, 0 lost`);
+    }
+    expect(failures).toEqual([]);
+  });
 });

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { requireOrSkip } from '../../../test-support/skip.js';
 import { pipelines } from '../src/pipelines/index.js';
+import type { DashboardState } from '../src/views.js';
 import {
   bpfUnavailableReason,
+  dashboardUrl,
   runDemo,
   type SummaryRow,
   startDemo,
@@ -12,6 +14,12 @@ import {
 } from './run-demo.js';
 
 const ids = pipelines.map((pipeline) => pipeline.id);
+const bpfMissing = bpfUnavailableReason();
+/**
+ * Without BPF privileges the profiler shows why it is empty instead of samples: no throughput
+ * to ask of it there (the unprivileged test checks what it says instead).
+ */
+const sampling = bpfMissing === '' ? ids : ids.filter((id) => id !== 'cpu-profile');
 
 /** Names the demo run with this pid left in /dev/shm or the temp folder (none, once it has stopped). */
 function leftovers(pid: number): string[] {
@@ -61,11 +69,13 @@ function syntheticRingPeaks(stdout: string): { used: number; peak: number }[] {
   ].map((match) => ({ used: Number(match[1]), peak: Number(match[2]) }));
 }
 
-function expectConserved(rows: SummaryRow[]): void {
+/** Every pipeline stopped with its books balanced; those in `producing` delivered something. */
+function expectConserved(rows: SummaryRow[], producing: readonly string[] = sampling): void {
   expect(rows.map((row) => row.pipeline)).toEqual(ids);
   for (const row of rows) {
     expect(row, row.pipeline).toMatchObject({ status: 'stopped', conservation: 'conserved' });
-    expect(row.delivered, `${row.pipeline} delivered nothing`).toBeGreaterThan(0);
+    if (producing.includes(row.pipeline))
+      expect(row.delivered, `${row.pipeline} delivered nothing`).toBeGreaterThan(0);
     expect(row.produced).toBe(row.delivered + row.dropped);
   }
 }
@@ -80,7 +90,7 @@ describe('headless mode', () => {
     // A table every second: at least 8 of the 10 (start-up takes part of the first).
     expect(stdout.match(/^── \d+\.\d s ──$/gm)?.length ?? 0).toBeGreaterThanOrEqual(8);
     const rates = lastRates(stdout);
-    for (const id of ids)
+    for (const id of sampling)
       expect(
         [...rates.keys()].some((source) => source.startsWith(`${id} `)),
         `no rates for ${id}`,
@@ -92,7 +102,6 @@ describe('headless mode', () => {
     expect(leftovers(run.child.pid!)).toEqual([]);
   });
 
-  const bpfMissing = bpfUnavailableReason();
   it.skipIf(requireOrSkip(bpfMissing === '', bpfMissing))(
     "reads the kernel's syscall events through eBPF when privileged, and detaches on the way out",
     async () => {
@@ -102,6 +111,51 @@ describe('headless mode', () => {
       expect(stdout).not.toContain('Showing synthetic syscall events');
       expect(stdout).toMatch(
         /syscalls: the reader thread delivered \d+ events .* programs detached/,
+      );
+    },
+  );
+
+  it.skipIf(requireOrSkip(bpfMissing === '', bpfMissing))(
+    "profiles the demo's own process at 99 Hz and names kernel frames from kallsyms when privileged",
+    async () => {
+      const run = startDemo(['--port', '0']);
+      const url = await dashboardUrl(run);
+      // The dashboard's history holds every sample's top stacks, not only the 6 a table prints:
+      // read it until some stack's innermost frame is a named kernel function (15 s at most).
+      const labels = new Set<string>();
+      const kernelFrameFirst = /\): [A-Za-z_][\w.]*( \[\w+\])?( ← |$)/;
+      const titles = new Set<string>();
+      for (
+        let tries = 0;
+        tries < 30 && ![...labels].some((l) => kernelFrameFirst.test(l));
+        tries++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const state = (await (await fetch(`${url}/api/state`)).json()) as DashboardState;
+        for (const sample of state.history)
+          for (const pipeline of sample.pipelines)
+            for (const panel of pipeline.panels)
+              if (pipeline.id === 'cpu-profile' && panel.kind === 'top-list') {
+                titles.add(panel.title);
+                for (const row of panel.rows) labels.add(row.label);
+              }
+      }
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+      expect(run.stderr()).toBe('');
+      expect([...titles]).toEqual(['CPU profile (99 Hz)']);
+      // Only the demo's own process is sampled: every label is tagged `comm (its pid)`.
+      for (const label of labels) expect(label).toMatch(new RegExp(`^.+ \\(${run.child.pid}\\): `));
+      // Kernel frames by name from kallsyms (`…: do_syscall_64 ← …`); user frames are
+      // `file+0xoffset`, `[anon]` or an address, never a bare name.
+      expect(
+        [...labels].some((label) => kernelFrameFirst.test(label)),
+        [...labels].join('\n'),
+      ).toBe(true);
+      const summary = summaryRows(run.stdout()).find((row) => row.pipeline === 'cpu-profile');
+      expect(summary).toMatchObject({ status: 'stopped', conservation: 'conserved' });
+      expect(run.stdout()).toMatch(
+        /cpu-profile: \d+ samples read from the counts map: .* perf_event detached/,
       );
     },
   );
@@ -124,7 +178,19 @@ describe('headless mode', () => {
       // bpf-ringbuf's NOT_PERMITTED sentence, as it wrote it.
       expect(banner![1]).toMatch(/CAP_BPF and CAP_PERFMON/);
       expect(stdout).toMatch(/^syscalls\s+synthetic \(worker → shared-memory ring\)/m);
-      expectConserved(summaryRows(stdout));
+      // The profiler has no stand-in: its panel says it is unavailable and why, with no samples.
+      const profileNote = /^note: cpu-profile: CPU profile unavailable: (.+)$/m.exec(stdout);
+      expect(profileNote, stdout).not.toBeNull();
+      expect(profileNote![1]).toMatch(/CAP_BPF and CAP_PERFMON/);
+      expect(stdout).toMatch(/^cpu-profile CPU profile \(99 Hz\): unavailable: .*CAP_BPF.*\/s: $/m);
+      expect(stdout).not.toMatch(/^cpu-profile\s+CPU samples/m);
+      expect(stdout).toMatch(
+        /^cpu-profile books: nothing lost so far: 0 produced = 0 delivered \+ 0 dropped \+ 0 in flight$/m,
+      );
+      expectConserved(
+        summaryRows(stdout),
+        ids.filter((id) => id !== 'cpu-profile'),
+      );
     },
   );
 

@@ -13,6 +13,7 @@ interface Event {
   pid: number;
   tid: number;
   ts: number;
+  dur?: number;
   args?: Record<string, unknown>;
 }
 
@@ -91,6 +92,28 @@ describe('--trace', () => {
           captured.some((event) => event.tid === thread.tid),
           `${id}: ${thread.args?.name}`,
         ).toBe(true);
+    }
+
+    // The command ring: one span per command the device ran, from its completion record.
+    const ringPid = events.find(
+      (event) =>
+        event.ph === 'M' &&
+        event.name === 'process_name' &&
+        String(event.args?.name).startsWith('command-ring: '),
+    )!.pid;
+    const commands = events.filter(
+      (event) => event.pid === ringPid && event.ph === 'X' && /^command \d+$/.test(event.name),
+    );
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands.slice(0, 100)) {
+      expect(command.args).toMatchObject({
+        fence: Number(command.name.slice('command '.length)),
+        slot: expect.any(Number),
+        opCount: 1,
+        status: 'completed',
+      });
+      // busyFor(100): at least 100 µs on the device.
+      expect(command.dur).toBeGreaterThanOrEqual(99);
     }
   });
 

@@ -4,7 +4,7 @@
 // one a type error, and test/dashboard-modules.test.ts fails too. Nothing here touches the page
 // at import time, so that test can import this module in node.
 
-/** @import { CommandRingPanel, LanesPanel, PanelView, PipelineView, TopListView, TrackingPanel } from '../../src/views.js' */
+/** @import { CommandRingPanel, CommandTimingsView, LanesPanel, PanelView, PipelineView, TopListView, TrackingPanel } from '../../src/views.js' */
 
 import { element, find, row } from './dom.js';
 import { formatBytes, formatCount } from './format.js';
@@ -171,7 +171,52 @@ function renderTracking(pipeline, panel, time) {
  * @property {HTMLElement} big the headline figures
  * @property {SeriesChart} percent utilisation and reuse rate
  * @property {SeriesChart} wait average wait
+ * @property {HTMLElement} timeline the latest commands: device time and the gaps between them
+ * @property {SeriesChart} timings median device time and gap
  */
+
+/** The timeline's colours: the device running a command, and the device idle between two. */
+const DEVICE_COLOUR = '#388bfd';
+const GAP_COLOUR = '#d29922';
+
+/**
+ * The latest commands in a row, as the device saw them: each command's device time (blue) and
+ * the gap before it (amber), widths in proportion; a burst's first command (no gap: it follows
+ * the pause) starts with a divider. One slot shows long gaps (the device waits for the encoder),
+ * more slots short ones.
+ * @param {HTMLElement} timeline
+ * @param {CommandTimingsView} timings
+ */
+function drawTimeline(timeline, timings) {
+  const commands = timings.recentCommands;
+  const total = commands.reduce((sum, command) => sum + command.deviceUs + (command.gapUs ?? 0), 0);
+  /** @type {(microseconds: number, colour: string, title: string) => HTMLElement} */
+  const segment = (microseconds, colour, title) => {
+    const part = element('span', { title });
+    part.style.width = `${total > 0 ? (100 * microseconds) / total : 0}%`;
+    part.style.background = colour;
+    return part;
+  };
+  timeline.replaceChildren(
+    ...commands.flatMap((command) => {
+      const device = segment(
+        command.deviceUs,
+        DEVICE_COLOUR,
+        `command: ${command.deviceUs.toFixed(1)} µs on the device`,
+      );
+      if (command.gapUs === null) {
+        device.classList.add('burst-start');
+        return [device];
+      }
+      const gap = segment(
+        Math.max(0, command.gapUs),
+        GAP_COLOUR,
+        `gap: ${command.gapUs.toFixed(1)} µs idle`,
+      );
+      return [gap, device];
+    }),
+  );
+}
 /** @type {Map<string, CommandRingParts>} */
 const commandRings = new Map();
 /** @type {Renderer<CommandRingPanel>} */
@@ -200,12 +245,34 @@ function renderCommandRing(pipeline, panel, time) {
       const big = element('div', { class: 'big' });
       const percentChart = element('div', { class: 'chart', 'data-chart': 'percent' });
       const waitChart = element('div', { class: 'chart', 'data-chart': 'wait' });
+      const timeline = element('div', { class: 'stack timeline', 'data-timeline': pipeline.id });
+      const timingsChart = element('div', { class: 'chart', 'data-chart': 'timings' });
+      /** @type {(colour: string, label: string) => HTMLElement} */
+      const key = (colour, label) => {
+        const swatch = element('i');
+        swatch.style.background = colour;
+        return element('span', {}, swatch, label);
+      };
       section.append(
         big,
         element('label', {}, 'ring size ', select, ' ', error),
         percentChart,
         waitChart,
+        element(
+          'div',
+          { class: 'legend' },
+          key(DEVICE_COLOUR, 'device time per command'),
+          key(GAP_COLOUR, 'gap between commands'),
+          'the latest commands, oldest on the left',
+        ),
+        timeline,
+        timingsChart,
       );
+      // Without completion records (timings absent) the timeline and its chart stay hidden.
+      if (panel.timings === undefined) {
+        timeline.hidden = true;
+        timingsChart.hidden = true;
+      }
       // Percentages and milliseconds on separate axes: one 0–100 axis cannot show both.
       return {
         select,
@@ -216,6 +283,11 @@ function renderCommandRing(pipeline, panel, time) {
           max: 100,
         }),
         wait: new SeriesChart(waitChart, { unit: ' ms', format: (value) => value.toFixed(2) }),
+        timeline,
+        timings: new SeriesChart(timingsChart, {
+          unit: ' µs',
+          format: (value) => value.toFixed(0),
+        }),
       };
     },
   );
@@ -234,17 +306,33 @@ function renderCommandRing(pipeline, panel, time) {
       element('b', { 'data-figure': `${name}:${pipeline.id}` }, value),
       element('small', {}, label),
     );
+  const { timings } = panel;
+  /** @type {(value: number | null) => string} */
+  const microseconds = (value) => (value === null ? '—' : `${value.toFixed(1)} µs`);
   parts.big.replaceChildren(
     figure('utilisation', `${panel.utilisationPercent.toFixed(1)}%`, 'utilisation'),
     figure('reuse rate', `${(panel.reuseRate * 100).toFixed(1)}%`, 'reuse-rate'),
     figure('average wait', `${panel.averageWaitMs.toFixed(3)} ms`, 'average-wait'),
     figure('ring size', String(panel.ringSize), 'ring-size'),
+    ...(timings === undefined
+      ? []
+      : [
+          figure('device time (median)', microseconds(timings.medianDeviceUs), 'device-time'),
+          figure('gap (median)', microseconds(timings.medianGapUs), 'command-gap'),
+        ]),
   );
   parts.percent.push(time, [
     ['utilisation', panel.utilisationPercent],
     ['reuse rate', panel.reuseRate * 100],
   ]);
   parts.wait.push(time, [['average wait', panel.averageWaitMs]]);
+  if (timings === undefined) return;
+  drawTimeline(parts.timeline, timings);
+  /** @type {[string, number][]} */
+  const medians = [];
+  if (timings.medianDeviceUs !== null) medians.push(['device time', timings.medianDeviceUs]);
+  if (timings.medianGapUs !== null) medians.push(['gap', timings.medianGapUs]);
+  if (medians.length > 0) parts.timings.push(time, medians);
 }
 
 /**

@@ -19,8 +19,11 @@ import {
   type CommandRingReport,
   CommandRingWord,
   type CommandRingWorkerData,
+  CommandTiming,
+  CommandTimingStatus,
   type RingOpened,
 } from '../workers/command-ring-protocol.js';
+import { CommandTimings } from './command-timings.js';
 
 /** Ring sizes the dashboard offers. */
 export const RING_SIZES = [1, 2, 3, 4] as const;
@@ -37,7 +40,17 @@ const PAUSE_MS = 2;
  */
 const WINDOW_MS = 500;
 const SPAN_RING_CAPACITY = 1 << 10;
-const SPAN_DRAIN_EVERY_MS = 100;
+/** About 1.3 s of commands at ~3 000/s: the 100 ms drains keep it nearly empty. */
+const TIMING_RING_CAPACITY = 1 << 12;
+const DRAIN_EVERY_MS = 100;
+/**
+ * Trace spans for the commands of every other burst: ~1 500 a second, within the trace's budget
+ * per pipeline and second (2 000), so no second's budget runs out early and leaves a hole, and the
+ * burst spans keep their room.
+ */
+const TRACED_BURST_EVERY = 2;
+/** The trace track of the commands as the device ran them (the decode worker's is 0). */
+const DEVICE_TRACK = 1;
 /** How long a ring-size switch may take before control() gives up. */
 const SWITCH_TIMEOUT_MS = 10_000;
 
@@ -117,7 +130,9 @@ export function createCommandRingPipeline(): Pipeline {
   let counters: Float64Array | null = null;
   let controlWords: Int32Array | null = null;
   let spans: FixedConsumer | null = null;
-  let spanTimer: NodeJS.Timeout | undefined;
+  let timingRecords: FixedConsumer | null = null;
+  const timings = new CommandTimings();
+  let drainTimer: NodeJS.Timeout | undefined;
   let opened: RingOpened | null = null;
   let statistics: StatisticsView | null = null;
   /** Every ring opened so far, the current one last, for the exported (cumulative) counters. */
@@ -128,7 +143,47 @@ export function createCommandRingPipeline(): Pipeline {
 
   const utilisation = () => counters?.[CommandRingWord.UTILISATION_PERCENT] ?? 0;
 
-  const drainSpans = () => {
+  /** The commands' completion records: into the panel's timings, and the trace as one span each. */
+  const drainTimings = () => {
+    if (context === null || timingRecords === null) return;
+    const { trace, tracePid } = context;
+    timingRecords.drain((bytes, offset, count) => {
+      const view = new DataView(
+        bytes.buffer,
+        bytes.byteOffset + offset,
+        count * CommandTiming.BYTES,
+      );
+      for (let i = 0, at = 0; i < count; i++, at += CommandTiming.BYTES) {
+        const startNs = view.getFloat64(at + CommandTiming.START_NS, true);
+        const endNs = view.getFloat64(at + CommandTiming.END_NS, true);
+        timings.add(endNs - startNs, view.getFloat64(at + CommandTiming.GAP_NS, true));
+        if (view.getUint32(at + CommandTiming.BURST, true) % TRACED_BURST_EVERY !== 0) continue;
+        if (!trace.wants(tracePid)) continue;
+        const fence = view.getFloat64(at + CommandTiming.FENCE, true);
+        trace.complete(
+          tracePid,
+          DEVICE_TRACK,
+          'metal-cmdring',
+          `command ${fence}`,
+          trace.fromMonotonicNs(startNs),
+          (endNs - startNs) / 1000,
+          {
+            fence,
+            slot: view.getUint32(at + CommandTiming.SLOT, true),
+            opCount: view.getUint32(at + CommandTiming.OP_COUNT, true),
+            status:
+              view.getUint32(at + CommandTiming.STATUS, true) === CommandTimingStatus.FAILED
+                ? 'failed'
+                : 'completed',
+          },
+        );
+      }
+    });
+  };
+
+  /** What the worker handed over since the last drain: command timings, then burst spans. */
+  const drainRecords = () => {
+    drainTimings();
     if (context === null || spans === null) return;
     const { trace, tracePid } = context;
     spans.drain((bytes, offset, count) => {
@@ -156,6 +211,14 @@ export function createCommandRingPipeline(): Pipeline {
       ringSize: opened?.ringSize ?? 0,
       reuseRatePercent: 100 * (statistics?.read().reuseRate ?? 1),
     });
+  };
+
+  const takeTimings = () => {
+    drainTimings();
+    return timings.take(
+      counters?.[CommandRingWord.TIMED] ?? 0,
+      counters?.[CommandRingWord.TIMINGS_DROPPED] ?? 0,
+    );
   };
 
   const onOpened = (ring: RingOpened) => {
@@ -226,7 +289,15 @@ export function createCommandRingPipeline(): Pipeline {
           })
         : null;
       spans = traceRing === null ? null : FixedConsumer.attach(traceRing);
+      const timingRing = createRing({
+        kind: 'fixed',
+        capacity: TIMING_RING_CAPACITY,
+        recordSize: CommandTiming.BYTES,
+        fullPolicy: 'drop',
+      });
+      timingRecords = FixedConsumer.attach(timingRing);
       started.trace.nameThread(started.tracePid, 0, 'decode worker');
+      started.trace.nameThread(started.tracePid, DEVICE_TRACK, 'device (commands as run)');
       const data: CommandRingWorkerData = {
         counters: countersBuffer,
         control: controlBuffer,
@@ -237,6 +308,7 @@ export function createCommandRingPipeline(): Pipeline {
         pauseMs: PAUSE_MS,
         windowMs: WINDOW_MS,
         traceRing,
+        timingRing,
       };
       const running = new Worker(workerUrl('command-ring-worker'), { workerData: data });
       worker = running;
@@ -268,7 +340,8 @@ export function createCommandRingPipeline(): Pipeline {
             : final;
         throw new Error(`the command ring did not start: ${sentenceOf(why)}`);
       }
-      if (spans !== null) spanTimer = setInterval(drainSpans, SPAN_DRAIN_EVERY_MS);
+      // Always: the panel's timings come through here too, not only the trace's spans.
+      drainTimer = setInterval(drainRecords, DRAIN_EVERY_MS);
     },
     observeMetrics(metrics, attributes) {
       // The ring lives in the worker: its statistics blocks are read here, every ring's added up.
@@ -319,6 +392,7 @@ export function createCommandRingPipeline(): Pipeline {
             averageWaitMs: stats.avgWaitMs,
             ringSize: opened.ringSize,
             ringSizes: RING_SIZES,
+            timings: takeTimings(),
           },
         ],
         books,
@@ -355,8 +429,8 @@ export function createCommandRingPipeline(): Pipeline {
         final = await report;
       } catch (error) {
         await exited;
-        clearInterval(spanTimer);
-        drainSpans();
+        clearInterval(drainTimer);
+        drainRecords();
         return {
           produced: counters?.[CommandRingWord.SUBMITTED] ?? 0,
           delivered: counters?.[CommandRingWord.COMPLETED] ?? 0,
@@ -366,8 +440,8 @@ export function createCommandRingPipeline(): Pipeline {
         };
       }
       await exited;
-      clearInterval(spanTimer);
-      drainSpans();
+      clearInterval(drainTimer);
+      drainRecords();
       const problems: string[] = [];
       if (final.error !== null) problems.push(`a command failed: ${sentenceOf(final.error)}`);
       if (final.submitted !== final.ringSubmitted)
@@ -385,7 +459,7 @@ export function createCommandRingPipeline(): Pipeline {
         dropped: final.abandoned,
         ok,
         detail: ok
-          ? `${final.submitted} commands submitted over ${final.rings} ring${final.rings === 1 ? '' : 's'} (the loop's count = the rings' statistics), ${final.completed} fences completed, ${final.abandoned} abandoned on close; worker joined`
+          ? `${final.submitted} commands submitted over ${final.rings} ring${final.rings === 1 ? '' : 's'} (the loop's count = the rings' statistics), ${final.completed} fences completed, ${final.abandoned} abandoned on close; ${counters?.[CommandRingWord.TIMED] ?? 0} completion records read, ${counters?.[CommandRingWord.TIMINGS_DROPPED] ?? 0} lost; worker joined`
           : problems.join('; '),
       };
     },

@@ -1,5 +1,6 @@
 import type { PipelineDefinition } from '../pipeline.js';
 import { createCommandRingPipeline } from './command-ring.js';
+import { createCpuProfilePipeline } from './cpu-profile.js';
 import { createDeviceLanesPipeline } from './device-lanes.js';
 import { createSyscallsPipeline } from './syscalls.js';
 
@@ -12,4 +13,5 @@ export const pipelines: readonly PipelineDefinition[] = [
   { id: 'syscalls', create: createSyscallsPipeline },
   { id: 'device-lanes', create: createDeviceLanesPipeline },
   { id: 'command-ring', create: createCommandRingPipeline },
+  { id: 'cpu-profile', create: createCpuProfilePipeline },
 ];

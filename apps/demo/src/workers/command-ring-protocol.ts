@@ -17,6 +17,8 @@ export interface CommandRingWorkerData {
   readonly windowMs: number;
   /** A fixed spsc-ring of BurstSpan records for the trace, or null when not tracing. */
   readonly traceRing: SharedArrayBuffer | null;
+  /** A fixed spsc-ring of CommandTiming records: every command the device ran, for the panel and the trace. */
+  readonly timingRing: SharedArrayBuffer;
 }
 
 /**
@@ -35,7 +37,14 @@ export const CommandRingWord = {
   BURSTS: 3,
   /** Fences still in flight when a close gave up, over every ring (0 unless a device hung). */
   ABANDONED: 4,
-  COUNT: 5,
+  /** Completion records the worker read, over every ring: commands with timings. */
+  TIMED: 5,
+  /**
+   * Timings lost on the way, over every ring: completion records the ring dropped (its reader a
+   * whole completion ring behind) and CommandTiming records the full timing ring refused.
+   */
+  TIMINGS_DROPPED: 6,
+  COUNT: 7,
 } as const;
 
 /** Int32 control words: the pipeline stores and notifies STOP; the worker polls both between bursts. */
@@ -57,6 +66,32 @@ export const CommandRingControl = {
  * [f64 utilisation %][u32 commands][u32 ring size].
  */
 export const BURST_SPAN_BYTES = 32;
+
+/**
+ * One command as the device ran it, from the ring's completion record (times on the host's
+ * steady clock, process.hrtime's), 56 bytes:
+ *
+ *   0           8         16          24        32       36         40       44          48      52
+ *   | start ns  | end ns  | gap ns    | fence   | slot   | op count | status | ring size | burst | pad |
+ *     f64         f64       f64         f64       u32      u32        u32      u32         u32
+ *
+ * gap: start − the end of the previous command of the same burst; NaN for a burst's first (it
+ * follows the pause, not the encoder). status: CommandTimingStatus. burst: the worker's burst count.
+ */
+export const CommandTiming = {
+  START_NS: 0,
+  END_NS: 8,
+  GAP_NS: 16,
+  FENCE: 24,
+  SLOT: 32,
+  OP_COUNT: 36,
+  STATUS: 40,
+  RING_SIZE: 44,
+  BURST: 48,
+  BYTES: 56,
+} as const;
+
+export const CommandTimingStatus = { COMPLETED: 0, FAILED: 1 } as const;
 
 /** Posted each time the worker has opened a ring (the first one, and after each switch). */
 export interface RingOpened {

@@ -11,11 +11,18 @@
  * one. The pipeline asks for another ring size through a control word: the
  * worker closes its ring between bursts and opens one of the new size, and its
  * counters carry over.
+ *
+ * The ring's completion records (one per command: fence, slot, status, op count, start and
+ * end) are read here, the ring's one completion reader: right after each burst's waitSync,
+ * when the burst's records are all in the completion ring (the ring writes a command's record
+ * before it counts the fence complete) and at most a burst of them waits, far below the
+ * completion ring's capacity. They go on to the pipeline as CommandTiming records.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   backends,
   type CommandRing,
+  CompletionReader,
   type Kernel,
   kernelArg,
   openRing,
@@ -28,6 +35,8 @@ import {
   type CommandRingReport,
   CommandRingWord,
   type CommandRingWorkerData,
+  CommandTiming,
+  CommandTimingStatus,
 } from './command-ring-protocol.js';
 
 /** How long one acquire or wait may block before the loop calls the device stuck. */
@@ -40,6 +49,9 @@ const spans = data.traceRing === null ? null : FixedProducer.attach(data.traceRi
 const span = new Uint8Array(BURST_SPAN_BYTES);
 const spanView = new DataView(span.buffer);
 const post = (message: CommandRingMessage) => parentPort!.postMessage(message);
+const timings = FixedProducer.attach(data.timingRing);
+const timing = new Uint8Array(CommandTiming.BYTES);
+const timingView = new DataView(timing.buffer);
 
 const cuda = backends().some((backend) => backend.name === 'cuda' && backend.available);
 const executeNs = data.executeUs * 1000;
@@ -56,10 +68,16 @@ let closedSubmitted = 0;
 let closedCompleted = 0;
 let abandoned = 0;
 let error: string | null = null;
+// The completion reader of the ring open now; what the closed rings' readers lost, and the timing ring.
+let completions: CompletionReader | null = null;
+let timed = 0;
+let closedCompletionsDropped = 0;
+let timingsRefused = 0;
 
 function open(ringSize: number): CommandRing {
   const opened = openRing({ backend: cuda ? 'cuda' : 'cpu', ringSize });
   liveRing = opened;
+  completions = new CompletionReader(opened.completionBuffer);
   rings++;
   ringSubmitted = 0;
   spin = cuda ? opened.builtinKernel('spin') : null;
@@ -83,6 +101,10 @@ function close(closing: CommandRing): void {
   } catch (closeError) {
     error ??= `closing the ring failed: ${(closeError as Error).message}`;
   }
+  // A closed ring writes no more records: what is left is read now, and its losses carried over.
+  forwardTimings(closing);
+  closedCompletionsDropped += completions?.dropped ?? 0;
+  completions = null;
   const stats = closing.stats();
   closedSubmitted += stats.submittedFences;
   closedCompleted += stats.completedFences;
@@ -102,6 +124,35 @@ function notePeakInFlight(inFlight: number): void {
     )
       return;
   }
+}
+
+/** Hands the completion records waiting now to the pipeline, a burst's at a time. */
+function forwardTimings(ring: CommandRing): void {
+  if (completions === null) return;
+  const records = completions.read();
+  // The first record of a burst follows the pause: no gap for it.
+  let previousEndNs = Number.NaN;
+  for (const record of records) {
+    timingView.setFloat64(CommandTiming.START_NS, record.startNs, true);
+    timingView.setFloat64(CommandTiming.END_NS, record.endNs, true);
+    timingView.setFloat64(CommandTiming.GAP_NS, record.startNs - previousEndNs, true);
+    timingView.setFloat64(CommandTiming.FENCE, record.fence, true);
+    timingView.setUint32(CommandTiming.SLOT, record.slot, true);
+    timingView.setUint32(CommandTiming.OP_COUNT, record.opCount, true);
+    timingView.setUint32(
+      CommandTiming.STATUS,
+      record.status === 'failed' ? CommandTimingStatus.FAILED : CommandTimingStatus.COMPLETED,
+      true,
+    );
+    timingView.setUint32(CommandTiming.RING_SIZE, ring.ringSize, true);
+    timingView.setUint32(CommandTiming.BURST, counters[CommandRingWord.BURSTS]!, true);
+    previousEndNs = record.endNs;
+    if (!timings.tryPush(timing)) timingsRefused++;
+  }
+  timed += records.length;
+  counters[CommandRingWord.TIMED] = timed;
+  counters[CommandRingWord.TIMINGS_DROPPED] =
+    closedCompletionsDropped + completions.dropped + timingsRefused;
 }
 
 function encode(microseconds: number): void {
@@ -147,6 +198,7 @@ function burst(ring: CommandRing): void {
   ring.waitSync(last, { timeoutMs: DEVICE_TIMEOUT_MS });
   const wallNs = Number(process.hrtime.bigint() - started);
   counters[CommandRingWord.COMPLETED] = closedCompleted + ring.completedFences;
+  forwardTimings(ring);
   // cpu: the executor's own busy clock; cuda: every kernel of the burst ran for executeNs.
   const busyNs =
     spin === null ? ring.executorBusyNs() - busyBefore : data.burstCommands * executeNs;
@@ -191,6 +243,7 @@ try {
 }
 if (liveRing !== null) close(liveRing);
 spans?.close();
+timings.close();
 const report: CommandRingReport = {
   submitted,
   ringSubmitted: closedSubmitted,
