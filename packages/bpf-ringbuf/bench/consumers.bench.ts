@@ -8,7 +8,9 @@
  *   events/s, which both consumers keep up with; the CPU time each consumer side spends
  *   per delivered event, every field of every event read. JS: the process's CPU minus
  *   the producer threads' own CPU clocks (the reader thread, the JS thread and V8's
- *   helpers remain); C: its consumer thread's CPU clock.
+ *   helpers remain); C: its consumer thread's CPU clock. `consumer-cpu-js-direct-*`: the
+ *   same with `read({ mode: 'direct' })`, no reader thread — the JS thread walks the kernel
+ *   rings itself.
  * - `ceiling-*`: the offered load raised until a step drops; the highest delivered rate.
  *
  * Each process reports its figure for 10^6 events, so a speedup is a ratio of rates
@@ -96,26 +98,40 @@ async function cpuPerEvent(command: string, args: readonly string[]): Promise<nu
   return ns / items;
 }
 
-function jsCpuBudget(periodMs: number) {
+/** The JS consumer's read mode: a reader thread, or the JS thread walking the kernel rings. */
+type Mode = 'thread' | 'direct';
+
+const modeName = (mode: Mode) => (mode === 'direct' ? 'js-direct' : 'js');
+const modeSide = (mode: Mode) =>
+  mode === 'direct'
+    ? "the whole JS side (read mode direct, no reader thread: JS thread + V8 helpers = process CPU − producer threads' CPU)"
+    : "the whole JS side (reader thread + JS thread + V8 helpers = process CPU − producer threads' CPU)";
+
+function jsCpuBudget(periodMs: number, mode: Mode = 'thread') {
   return latency({
-    name: `consumer-cpu-js-percpu-timer-${periodMs}ms`,
-    description: `offered load 1 M events/s (1 thread × 250 k getpgid/s × 4 events), per-CPU + timer ${periodMs} ms: ns of CPU per delivered event on the whole JS side (reader thread + JS thread + V8 helpers = process CPU − producer threads' CPU), every field of the 24-byte events read; ${producerEnvironment()}`,
+    name: `consumer-cpu-${modeName(mode)}-percpu-timer-${periodMs}ms`,
+    description: `offered load 1 M events/s (1 thread × 250 k getpgid/s × 4 events), per-CPU + timer ${periodMs} ms: ns of CPU per delivered event on ${modeSide(mode)}, every field of the 24-byte events read; ${producerEnvironment()}`,
     events: 10,
     atMost: 20,
     measure: async () => [
-      await cpuPerEvent(process.execPath, [jsConsumer, ...offeredLoadArgs(periodMs)]),
+      await cpuPerEvent(process.execPath, [
+        jsConsumer,
+        ...offeredLoadArgs(periodMs),
+        '--mode',
+        mode,
+      ]),
     ],
   });
 }
 
-function cpuJsVsC(periodMs: number) {
+function cpuJsVsC(periodMs: number, mode: Mode = 'thread') {
   const args = offeredLoadArgs(periodMs);
   return speedup({
-    name: `consumer-cpu-js-vs-c-percpu-timer-${periodMs}ms`,
-    description: `offered load 1 M events/s, per-CPU + timer ${periodMs} ms: C consumer thread's CPU per event / the JS side's (≥ 0.5: JS costs at most 2× C), every field read on both sides; ${producerEnvironment()}`,
+    name: `consumer-cpu-${modeName(mode)}-vs-c-percpu-timer-${periodMs}ms`,
+    description: `offered load 1 M events/s, per-CPU + timer ${periodMs} ms: C consumer thread's CPU per event / ${modeSide(mode)}'s (≥ 0.5: JS costs at most 2× C), every field read on both sides; ${producerEnvironment()}`,
     atLeast: 0.5,
     baseline: { command: process.execPath, args: [normalised, cConsumer, ...args, benchObject] },
-    candidate: { command: process.execPath, args: [jsConsumer, ...args] },
+    candidate: { command: process.execPath, args: [jsConsumer, ...args, '--mode', mode] },
     sampling: { maxSamples: 10 },
     setup: requireCConsumer,
   });
@@ -145,6 +161,10 @@ export default defineSuite({
     jsCpuBudget(10),
     cpuJsVsC(1),
     cpuJsVsC(10),
+    jsCpuBudget(1, 'direct'),
+    jsCpuBudget(10, 'direct'),
+    cpuJsVsC(1, 'direct'),
+    cpuJsVsC(10, 'direct'),
     ceiling(1),
     ceiling(2),
   ],

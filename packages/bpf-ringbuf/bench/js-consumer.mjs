@@ -6,7 +6,7 @@
 // consumer side spends on them. On stderr: what was produced, delivered and dropped.
 //
 // The consumer side's CPU is the process's (process.cpuUsage: the JS thread, the
-// reader thread, V8's and libuv's helpers) from just before the producers start
+// reader thread (none with --mode direct), V8's and libuv's helpers) from just before the producers start
 // to the end of the last batch, minus the producer threads' own CPU clocks, which
 // hold the BPF program's runs. Opening and loading the object fall outside it, and
 // so does a warm-up of WARMUP_SECONDS at the same load (V8 compiles the consumer's
@@ -17,7 +17,8 @@ import { openOptions, parseOptions } from './options.mjs';
 
 const options = parseOptions(process.argv.slice(2));
 const object = openProgram('bench', openOptions(options));
-const reader = object.read({ schema: benchEvent });
+// --mode direct: no reader thread, the JS thread walks the kernel rings each period.
+const reader = object.read({ schema: benchEvent, mode: options.mode });
 let events = 0;
 let checksum = 0;
 const consumed = reader.onBatch((batch) => {
@@ -73,7 +74,7 @@ if (events + dropped !== produced) {
   process.exit(1);
 }
 console.error(
-  `js ${options.topology} ${options.policy}: produced ${produced}, delivered ${events} (${((measured / ns) * 1e3).toFixed(2)} M/s measured), dropped ${dropped}, ` +
+  `js ${options.mode} ${options.topology} ${options.policy}: produced ${produced}, delivered ${events} (${((measured / ns) * 1e3).toFixed(2)} M/s measured), dropped ${dropped}, ` +
     `consumer CPU ${(consumerNs / Math.max(measured, 1)).toFixed(2)} ns/event (producers ${(producersNs / 1e6).toFixed(0)} ms), ` +
     `${stats.batches} batches in ${stats.rounds} rounds, checksum ${checksum % 1000}`,
 );

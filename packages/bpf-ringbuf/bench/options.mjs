@@ -3,7 +3,8 @@
 // --period-ms N --watermark-bytes N --ring-bytes N --threads P --seconds D
 // --rate R (getpgid calls/s per thread, 0 = flat out) --events-per-syscall K
 // --report window|cpu (what BENCH_RESULT's ns is: the producing window, or the
-// consumer side's CPU time).
+// consumer side's CPU time) --mode thread|direct (the JS consumer's read mode; the C
+// consumer ignores it).
 export function parseOptions(argv) {
   const options = {
     topology: 'percpu',
@@ -16,6 +17,7 @@ export function parseOptions(argv) {
     rate: 0,
     eventsPerSyscall: 1,
     report: 'window',
+    mode: 'thread',
   };
   const names = {
     '--topology': 'topology',
@@ -28,8 +30,9 @@ export function parseOptions(argv) {
     '--rate': 'rate',
     '--events-per-syscall': 'eventsPerSyscall',
     '--report': 'report',
+    '--mode': 'mode',
   };
-  const words = ['topology', 'policy', 'report'];
+  const words = ['topology', 'policy', 'report', 'mode'];
   for (let index = 0; index < argv.length; index += 2) {
     const key = names[argv[index]];
     const value = argv[index + 1];
@@ -41,6 +44,10 @@ export function parseOptions(argv) {
   }
   if (options.report !== 'window' && options.report !== 'cpu') {
     console.error(`--report must be window or cpu, not '${options.report}'`);
+    process.exit(2);
+  }
+  if (options.mode !== 'thread' && options.mode !== 'direct') {
+    console.error(`--mode must be thread or direct, not '${options.mode}'`);
     process.exit(2);
   }
   return options;

@@ -15,9 +15,10 @@ export type FieldAccessors<F extends FieldSpecs> = {
 };
 
 /**
- * One batch of events as the reader thread delivered it: a view into the JS ring,
- * valid until the next batch is asked for (the iterator's next step, or the
- * callback's return). Nothing is allocated per event unless `toObjects()` is called.
+ * One batch of events as the reader thread delivered it — a view into the JS ring — or,
+ * under mode 'direct', a view of the kernel ring itself; valid until the next batch is
+ * asked for (the iterator's next step, or the callback's return). Nothing is allocated
+ * per event unless `toObjects()` is called.
  */
 export class EventBatch<F extends FieldSpecs = FieldSpecs> {
   /**
@@ -33,6 +34,8 @@ export class EventBatch<F extends FieldSpecs = FieldSpecs> {
   records = 0;
   /** Payload bytes of the batch's records. */
   bytes = 0;
+  /** @internal Records of the run the program discarded (skipped, not in the batch). */
+  discarded = 0;
   /** Typed readers, one per schema field. */
   readonly get: FieldAccessors<F>;
 
@@ -159,50 +162,95 @@ export class EventBatch<F extends FieldSpecs = FieldSpecs> {
     this.ring = this.merged ? -1 : ring;
     if (Batch.HEADER_BYTES + dataBytes > length)
       throw this.corrupt(`batch says ${dataBytes} data bytes in a ${length}-byte record`);
+    const end = offset + Batch.HEADER_BYTES + dataBytes;
+    // The reader thread never copies out a record still being written.
+    if (this.index(offset, offset + Batch.HEADER_BYTES, end) !== end)
+      throw this.corrupt('it holds a record still being written');
+  }
+
+  /**
+   * @internal Indexes the kernel records of ring `ring` that lie in place in the data area
+   * from byte `start` (8-aligned) to `end`, up to the first one still being written; returns
+   * where it stopped. The direct reader's batches: a view of the kernel ring itself.
+   */
+  loadKernelRun(ring: number, start: number, end: number): number {
+    this.merged = false;
+    this.ring = ring;
+    return this.index(start, start, end);
+  }
+
+  /**
+   * One pass over the kernel record headers from `cursor` to `end` (the run begins at
+   * `start`): each event's offset, the counts, and the records skipped as discarded. Stops
+   * at a record still being written (BUSY) and returns where.
+   */
+  private index(start: number, cursor: number, end: number): number {
+    const view = this.view;
     const eventSize = this.schema?.size ?? 0;
     this.wordAligned =
-      this.words.length > 0 && offset % 4 === 0 && eventSize % 4 === 0 && eventSize > 0;
+      this.words.length > 0 && start % 4 === 0 && eventSize % 4 === 0 && eventSize > 0;
     const merged = this.merged;
-    // Record headers lie 8-aligned from the batch: word reads whenever the batch is 4-aligned.
-    const headerWords = this.words.length > 0 && offset % 4 === 0 ? this.words : null;
-    let cursor = offset + Batch.HEADER_BYTES;
-    const end = cursor + dataBytes;
+    // Record headers lie 8-aligned from the run: word reads whenever it is 4-aligned.
+    const headerWords = this.words.length > 0 && start % 4 === 0 ? this.words : null;
+    let offsets: Uint32Array = this.eventOffsets;
     let events = 0;
     let records = 0;
     let bytes = 0;
+    let discarded = 0;
     while (cursor < end) {
-      const word = headerWords !== null ? headerWords[cursor >>> 2]! : view.getUint32(cursor, true);
+      // The header must be read with acquire, pairing with the kernel's commit (an xchg
+      // after the payload writes), so that the payload reads that follow see what the
+      // program wrote. x64 orders loads with loads, and V8 moves no load across the calls
+      // and stores between this one and the payload's: a plain load is an acquire there.
+      // Elsewhere Atomics.load (ldar on arm64), which costs ~20 ns per record on an
+      // ArrayBuffer that is not shared (V8 calls a builtin).
+      const word =
+        headerWords === null
+          ? view.getUint32(cursor, true)
+          : PLAIN_LOADS_ACQUIRE
+            ? headerWords[cursor >>> 2]!
+            : Atomics.load(headerWords, cursor >>> 2);
+      if ((word & KernelRecord.BUSY_BIT) !== 0) break;
       const recordLength = word & ~(KernelRecord.BUSY_BIT | KernelRecord.DISCARD_BIT);
       const payload = cursor + KernelRecord.HEADER_BYTES;
       const next = payload + ((recordLength + 7) & ~7);
       if (next > end) throw this.corrupt(`record of ${recordLength} bytes runs past the batch`);
-      if ((word & KernelRecord.DISCARD_BIT) === 0) {
-        // One event per record is the common case: no division.
-        const count = eventSize === 0 || recordLength === eventSize ? 1 : recordLength / eventSize;
-        if (!Number.isInteger(count))
-          throw new BpfError(
-            'INVALID_OPTIONS',
-            `a ${recordLength}-byte record is not a whole number of ${eventSize}-byte "${this.schema!.name}" events: the schema does not match what the program writes.`,
-          );
-        if (events + count > this.eventOffsets.length) this.ensure(events + count);
-        const offsets = this.eventOffsets;
-        for (let index = 0; index < count; index++)
-          offsets[events + index] = payload + index * eventSize;
-        if (eventSize === 0) this.eventLengths[events] = recordLength;
-        if (merged) this.eventRings.fill(view.getUint32(cursor + 4, true), events, events + count);
-        events += count;
-        records++;
-        bytes += recordLength;
-      }
       cursor = next;
+      if ((word & KernelRecord.DISCARD_BIT) !== 0) {
+        discarded++;
+        continue;
+      }
+      records++;
+      bytes += recordLength;
+      // One event per record is the common case: one store, no division.
+      const count = eventSize === 0 || recordLength === eventSize ? 1 : recordLength / eventSize;
+      if (events + count > offsets.length) offsets = this.ensure(events + count);
+      if (count === 1) {
+        if (eventSize === 0) this.eventLengths[events] = recordLength;
+        if (merged) this.eventRings[events] = view.getUint32(payload - 4, true);
+        offsets[events++] = payload;
+        continue;
+      }
+      if (!Number.isInteger(count))
+        throw new BpfError(
+          'INVALID_OPTIONS',
+          `a ${recordLength}-byte record is not a whole number of ${eventSize}-byte "${this.schema!.name}" events: the schema does not match what the program writes.`,
+        );
+      for (let index = 0; index < count; index++)
+        offsets[events + index] = payload + index * eventSize;
+      if (merged) this.eventRings.fill(view.getUint32(payload - 4, true), events, events + count);
+      events += count;
     }
     this.length = events;
     this.records = records;
     this.bytes = bytes;
+    this.discarded = discarded;
+    return cursor;
   }
 
-  private ensure(events: number): void {
-    if (events <= this.eventOffsets.length) return;
+  /** Grows the per-event arrays to hold `events`; returns the offsets array. */
+  private ensure(events: number): Uint32Array {
+    if (events <= this.eventOffsets.length) return this.eventOffsets;
     const size = Math.max(events, this.eventOffsets.length * 2);
     const grow = (from: Uint32Array) => {
       const to = new Uint32Array(size);
@@ -212,11 +260,15 @@ export class EventBatch<F extends FieldSpecs = FieldSpecs> {
     this.eventOffsets = grow(this.eventOffsets);
     this.eventLengths = grow(this.eventLengths);
     this.eventRings = grow(this.eventRings);
+    return this.eventOffsets;
   }
 
   private corrupt(why: string): BpfError {
-    return new BpfError('READER_FAILED', `a batch from the reader thread is corrupt: ${why}.`);
+    return new BpfError('READER_FAILED', `a batch of kernel records is corrupt: ${why}.`);
   }
 }
 
 const TWO_32 = 2 ** 32;
+
+/** True where a plain load of a record header is an acquire (see index()). */
+const PLAIN_LOADS_ACQUIRE = process.arch === 'x64';

@@ -3,6 +3,7 @@ export * as abi from './abi.js';
 export { type AttachTarget, BpfProgram } from './attach.js';
 export { EventBatch, type FieldAccessors } from './batch.js';
 export type { SchemaFromBtfOptions } from './btf.js';
+export { DirectReader, type DirectReaderStats } from './direct-reader.js';
 export { BpfError, type BpfErrorCode, type BpfErrorOptions } from './errors.js';
 export { BpfGlobals, type GlobalInfo, type GlobalValue } from './globals.js';
 export { BpfLink, openPinnedLink } from './link.js';
@@ -38,12 +39,13 @@ export {
   type ReaderRing,
   type ReaderRingStats,
   type ReaderStats,
+  type ReadMode,
   type ReadOptions,
   type RingSchema,
   type RingSpec,
   type WhenJsRingFull,
 } from './reader.js';
-export { type RingSource, readRings } from './rings.js';
+export { type RingReader, type RingSource, readRings } from './rings.js';
 export {
   defineSchema,
   type EventObject,

@@ -65,6 +65,23 @@ export interface RawRingSource {
   readonly cpu: number;
 }
 
+/**
+ * A kernel ring mapped into the process (LAYOUT.md, "The kernel ring, as the reader maps
+ * it"), as ArrayBuffers over the mappings: what the direct reader walks.
+ */
+export interface RawRingMapping {
+  /** The consumer page, read-write: the consumer position (u64) at offset 0. */
+  readonly consumer: ArrayBuffer;
+  /**
+   * Read-only — a write faults: the producer page (the producer position, u64, at offset
+   * 0), then from `pageBytes` the data, mapped twice back to back.
+   */
+  readonly producer: ArrayBuffer;
+  readonly pageBytes: number;
+  /** Detaches both buffers (their views read nothing) and unmaps the ring. Idempotent. */
+  unmap(): void;
+}
+
 /** A ring as the reader takes it: its batches say `index` (Batch.RING). */
 export interface RawReaderRing {
   readonly fd: number;
@@ -266,6 +283,8 @@ export interface NativeBinding {
   openObject(path: string, options: RawOpenOptions): RawObject;
   /** Starts a reader thread over rings of one or several objects. */
   startReader(options: RawReaderOptions): RawReader;
+  /** Maps the kernel ring of ring map `fd` (max_entries `bytes`) for JavaScript to walk itself. */
+  mapRing(fd: number, bytes: number): RawRingMapping;
   /** The map pinned at `path` (PIN_NOT_FOUND when nothing is). */
   openPinnedMap(path: string): RawMap;
   /** The link pinned at `path` (PIN_NOT_FOUND when nothing is). */

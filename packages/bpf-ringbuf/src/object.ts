@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { BpfProgram } from './attach.js';
 import { checkSchema, type SchemaFromBtfOptions, schemaFromStruct } from './btf.js';
+import type { DirectReader, DirectReaderStats } from './direct-reader.js';
 import { BpfError, native } from './errors.js';
 import { BpfGlobals, type GlobalValue } from './globals.js';
 import { Bench, Config, MapName, Policy } from './layout.js';
@@ -16,7 +17,7 @@ import type {
   ResolvedRing,
   RingSpec,
 } from './reader.js';
-import { startRingReader } from './rings.js';
+import { type RingReader, startRingReader } from './rings.js';
 import type { FieldSpecs, Schema } from './schema.js';
 
 /**
@@ -93,7 +94,7 @@ export interface ObjectStats {
   /** Events the program found no room for in its ring (the drops map, summed over CPUs). */
   readonly kernelDropped: number;
   /** The reader's figures, null before read(). */
-  readonly reader: ReaderStats | null;
+  readonly reader: ReaderStats | DirectReaderStats | null;
   /** Rates since the previous stats() call (or since read()). */
   readonly eventsPerSecond: number;
   readonly bytesPerSecond: number;
@@ -198,9 +199,9 @@ export class BpfObject {
   readonly globals: BpfGlobals;
   private raw: RawObject | null;
   /** The last reader read() started: what stats() reports. */
-  private reader: BpfReader<FieldSpecs> | null = null;
+  private reader: RingReader | null = null;
   /** The reader of each ring map being read now. */
-  private readonly ringReaders = new Map<string, BpfReader<FieldSpecs>>();
+  private readonly ringReaders = new Map<string, RingReader>();
   private readonly ringMap: string | null;
   private readonly dropsMap: string | null;
   private readonly timing: { code: number; periodMs: number };
@@ -314,10 +315,15 @@ export class BpfObject {
 
   /**
    * Starts a native reader thread over the object's ring map (or the ring maps
-   * `options.rings` names) and returns the reader to consume batches from. A ring has
-   * one reader at a time; several readers may read different rings of one object.
+   * `options.rings` names) and returns the reader to consume batches from — or, with
+   * `mode: 'direct'`, a reader that walks the kernel rings on the JS thread itself. A ring
+   * has one reader at a time; several readers may read different rings of one object.
    */
-  read<F extends FieldSpecs = FieldSpecs>(options: ReadOptions<F> = {}): BpfReader<F> {
+  read<F extends FieldSpecs = FieldSpecs>(
+    options: ReadOptions<F> & { readonly mode: 'direct' },
+  ): DirectReader<F>;
+  read<F extends FieldSpecs = FieldSpecs>(options?: ReadOptions<F>): BpfReader<F>;
+  read<F extends FieldSpecs = FieldSpecs>(options: ReadOptions<F> = {}): RingReader<F> {
     this.live();
     const rings = options.rings ?? (this.ringMap === null ? [] : [this.ringMap]);
     if (!Array.isArray(rings) || rings.length === 0)
@@ -331,13 +337,13 @@ export class BpfObject {
       ),
       options,
     );
-    this.reader = reader as unknown as BpfReader<FieldSpecs>;
+    this.reader = reader as unknown as RingReader;
     this.last = { at: performance.now(), events: 0, bytes: 0 };
     return reader;
   }
 
   /** @internal The reader of ring map `map` now, or null. */
-  ringReaderOf(map: string): BpfReader<FieldSpecs> | null {
+  ringReaderOf(map: string): RingReader | null {
     return this.ringReaders.get(map) ?? null;
   }
 
@@ -380,12 +386,12 @@ export class BpfObject {
   }
 
   /** @internal */
-  claimRing(map: string, reader: BpfReader<FieldSpecs>): void {
+  claimRing(map: string, reader: RingReader): void {
     this.ringReaders.set(map, reader);
   }
 
   /** @internal Frees the rings `reader` took: it stopped. */
-  releaseRings(reader: BpfReader<FieldSpecs>): void {
+  releaseRings(reader: RingReader): void {
     for (const [map, holder] of this.ringReaders)
       if (holder === reader) this.ringReaders.delete(map);
   }

@@ -48,7 +48,21 @@ export interface RingSpec {
   readonly drops?: string | null;
 }
 
+/**
+ * How a reader takes records out of the kernel rings: `thread` (default), a native reader
+ * thread copies them into a JS ring; `direct`, the JS thread walks the kernel rings itself once
+ * a period and hands their records out in place (a DirectReader).
+ */
+export type ReadMode = 'thread' | 'direct';
+
 export interface ReadOptions<F extends FieldSpecs> {
+  /** `thread` (default): a BpfReader; `direct`: a DirectReader (see ReadMode). */
+  readonly mode?: ReadMode;
+  /**
+   * mode 'direct': milliseconds between walks of the rings (default: the timer policy's
+   * periodMs). The reader thread drains on the object's wakeup policy instead.
+   */
+  readonly periodMs?: number;
   /** Event layout: typed accessors and event counts. Without one, each kernel record is one event. */
   readonly schema?: Schema<F> | null;
   /**
@@ -209,6 +223,11 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
     onStopped: () => void,
   ) {
     const schema = options.schema ?? null;
+    if (options.periodMs !== undefined)
+      throw new BpfError(
+        'INVALID_OPTIONS',
+        "periodMs is mode 'direct''s: the reader thread drains on the object's wakeup policy (open it with policy { kind: 'timer', periodMs }).",
+      );
     this.onStopped = onStopped;
     const jsRingBytes = positiveInteger(options.jsRingBytes ?? 8 * MiB, 'jsRingBytes');
     const maxBatchBytes = positiveInteger(options.maxBatchBytes ?? 256 * 1024, 'maxBatchBytes');

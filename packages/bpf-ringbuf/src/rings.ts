@@ -1,3 +1,4 @@
+import { DirectReader } from './direct-reader.js';
 import { BpfError } from './errors.js';
 import type { BpfObject } from './object.js';
 import { BpfReader, type ReadOptions, type ResolvedRing, type RingSpec } from './reader.js';
@@ -17,8 +18,16 @@ export interface RingSource extends RingSpec {
  */
 export function readRings<F extends FieldSpecs = FieldSpecs>(
   sources: readonly RingSource[],
+  options: ReadOptions<F> & { readonly mode: 'direct' },
+): DirectReader<F>;
+export function readRings<F extends FieldSpecs = FieldSpecs>(
+  sources: readonly RingSource[],
+  options?: ReadOptions<F>,
+): BpfReader<F>;
+export function readRings<F extends FieldSpecs = FieldSpecs>(
+  sources: readonly RingSource[],
   options: ReadOptions<F> = {},
-): BpfReader<F> {
+): RingReader<F> {
   if (options.rings !== undefined)
     throw new BpfError(
       'INVALID_OPTIONS',
@@ -27,11 +36,20 @@ export function readRings<F extends FieldSpecs = FieldSpecs>(
   return startRingReader(sources, options);
 }
 
+/** A reader of either mode. */
+export type RingReader<F extends FieldSpecs = FieldSpecs> = BpfReader<F> | DirectReader<F>;
+
 /** @internal readRings() and object.read(): checks the sources, claims their rings, starts. */
 export function startRingReader<F extends FieldSpecs>(
   sources: readonly RingSource[],
   options: ReadOptions<F>,
-): BpfReader<F> {
+): RingReader<F> {
+  const mode = options.mode ?? 'thread';
+  if (mode !== 'thread' && mode !== 'direct')
+    throw new BpfError(
+      'INVALID_OPTIONS',
+      `mode must be 'thread' or 'direct', got ${JSON.stringify(mode)}.`,
+    );
   if (!Array.isArray(sources) || sources.length === 0)
     throw new BpfError(
       'INVALID_OPTIONS',
@@ -70,13 +88,16 @@ export function startRingReader<F extends FieldSpecs>(
   const rings: ResolvedRing[] = sources.flatMap((source) =>
     source.object.resolveRing(source, options),
   );
-  let reader: BpfReader<F> | null = null;
+  let reader: RingReader<F> | null = null;
   const release = () => {
-    for (const object of listed.keys()) object.releaseRings(reader as BpfReader<FieldSpecs>);
+    for (const object of listed.keys()) object.releaseRings(reader as RingReader);
   };
-  reader = new BpfReader<F>(rings, timing, options, release);
+  reader =
+    mode === 'direct'
+      ? new DirectReader<F>(rings, timing, options, release)
+      : new BpfReader<F>(rings, timing, options, release);
   for (const source of sources)
-    source.object.claimRing(source.map, reader as unknown as BpfReader<FieldSpecs>);
+    source.object.claimRing(source.map, reader as unknown as RingReader);
   return reader;
 }
 

@@ -1,7 +1,7 @@
 // @ringkit/bpf-ringbuf's native addon: loading and attaching BPF objects with
-// libbpf, their maps and links, the reader thread that carries their rings into JavaScript, the ABI
-// as C++ sees it, and syscall load for tests and benchmarks. The exports are
-// src/native-binding.ts's NativeBinding. Node-API only.
+// libbpf, their maps and links, the reader thread that carries their rings into JavaScript (or
+// their rings mapped for JavaScript to walk itself), the ABI as C++ sees it, and syscall load for
+// tests and benchmarks. The exports are src/native-binding.ts's NativeBinding. Node-API only.
 #include <napi.h>
 
 #include "abi.hpp"
@@ -9,6 +9,7 @@
 #include "map_binding.hpp"
 #include "object_binding.hpp"
 #include "reader_binding.hpp"
+#include "ring_mapping.hpp"
 #include "syscall_load.hpp"
 
 namespace {
@@ -17,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ringkit::bpf::register_abi(env, exports);
   ringkit::bpf::register_object_binding(env, exports);
   ringkit::bpf::register_reader_binding(env, exports);
+  ringkit::bpf::register_ring_mapping(env, exports);
   ringkit::bpf::register_map_binding(env, exports);
   ringkit::bpf::register_link_binding(env, exports);
   ringkit::bpf::register_syscall_load(env, exports);

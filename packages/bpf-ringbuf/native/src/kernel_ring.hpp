@@ -66,6 +66,16 @@ class KernelRing {
   }
 
   std::uint32_t bytes() const noexcept { return bytes_; }
+  std::size_t page_bytes() const noexcept { return page_bytes_; }
+
+  // The two mappings as they are, for a consumer that reads them itself (ring_mapping.cc
+  // hands them to JavaScript): the consumer page, and the producer page with the data
+  // mapped twice after it.
+  void* consumer_page() const noexcept { return consumer_page_; }
+  void* producer_area() const noexcept { return producer_area_; }
+  std::size_t producer_area_bytes() const noexcept {
+    return page_bytes_ + 2 * static_cast<std::size_t>(bytes_);
+  }
 
   // Acquire: pairs with the kernel's release store at reserve time, so the busy
   // headers of every record below it are visible.
@@ -96,10 +106,6 @@ class KernelRing {
   }
 
  private:
-  std::size_t producer_area_bytes() const noexcept {
-    return page_bytes_ + 2 * static_cast<std::size_t>(bytes_);
-  }
-
   bool fail(int fd, std::uint32_t bytes, std::string& error) {
     const int code = errno;
     unmap();

@@ -1,7 +1,8 @@
 import type { EventBatch } from '../../src/batch.js';
 import type { BpfObject } from '../../src/object.js';
 import { benchEvent } from '../../src/programs.js';
-import type { BpfReader, ReadOptions } from '../../src/reader.js';
+import type { ReadOptions } from '../../src/reader.js';
+import type { RingReader } from '../../src/rings.js';
 import { binding } from './bpf.js';
 
 type BenchFields = (typeof benchEvent)['fields'];
@@ -31,7 +32,7 @@ function observe(batch: EventBatch<BenchFields>, seen: Seen, last: { ts: number 
 
 /** Consumes the reader with for-await (or onBatch) until the stream ends. */
 export async function consume(
-  reader: BpfReader<BenchFields>,
+  reader: RingReader<BenchFields>,
   form: 'iterator' | 'callback' = 'iterator',
 ): Promise<Seen> {
   const seen: Seen = { perTid: new Map(), cpus: new Set(), events: 0, batches: 0, ordered: true };
@@ -54,7 +55,7 @@ export async function produceAndConsume(
   readOptions: ReadOptions<BenchFields> = {},
   form: 'iterator' | 'callback' = 'iterator',
 ) {
-  const reader = object.read({ schema: benchEvent, ...readOptions });
+  const reader: RingReader<BenchFields> = object.read({ schema: benchEvent, ...readOptions });
   const seenPromise = consume(reader, form);
   const started = binding().startSyscallLoad({
     cpus: load.cpus,
