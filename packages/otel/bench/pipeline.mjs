@@ -1,15 +1,19 @@
 // One process moving RINGKIT_BENCH_RECORDS 32-byte records through an spsc-ring ring (both
 // ends on this thread, drained every 256 records, the event loop let in every 65 536 so timers
 // and exports run as they would in an agent). `node bench/pipeline.mjs on` also exports the
-// ring's metrics every second, both ways at once: a Prometheus endpoint scraped every second and
-// OTLP/HTTP pushed every second to a receiver in this process (whose few parsed bytes are
-// charged to the candidate too). It prints its own loop time (reportFromProcess): start-up, the
-// exporters' setup and their first scrape and export are left out.
-import { createServer } from 'node:http';
+// ring's metrics every second, both ways at once: a Prometheus endpoint that bench/collector.mjs
+// (another process) scrapes every second, and OTLP/HTTP pushed every second to that process. It
+// prints its own loop time (reportFromProcess): start-up, the exporters' setup and their first
+// scrape and export are left out.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { reportFromProcess } from '@ringkit/bench-kit';
 import { createRing, FixedConsumer, FixedProducer } from '@ringkit/spsc-ring';
 import { startMetrics } from '../dist/index.js';
 
+const COLLECTOR = fileURLToPath(new URL('./collector.mjs', import.meta.url));
 const RECORDS = Number(process.env.RINGKIT_BENCH_RECORDS ?? 50_000_000);
 const exporting = process.argv[2] === 'on';
 
@@ -17,49 +21,72 @@ const buffer = createRing({ kind: 'fixed', capacity: 4096, recordSize: 32 });
 const producer = FixedProducer.attach(buffer);
 const consumer = FixedConsumer.attach(buffer);
 
+const record = new Uint8Array(32);
+const ignore = () => {};
+
+/**
+ * One slice of the pipeline: `count` records pushed, drained every 256; returns those delivered.
+ * A function of its own, called the same way in both modes, so V8 compiles one loop for both: a
+ * loop in the module's top level (an async body, resumed after each await) was optimised
+ * differently from run to run, and its time jumped between three levels whatever was exported.
+ */
+function moveRecords(count) {
+  let delivered = 0;
+  const last = count - 1;
+  for (let sent = 0; sent < count; sent++) {
+    producer.tryPush(record);
+    // One drain call site: a second one after the loop had no type feedback when V8 compiled
+    // the loop on stack (OSR), deoptimised on its first call, and the recompiled loop ran at
+    // one of two speeds 1.7x apart from process to process.
+    if ((sent & 255) === 255 || sent === last) delivered += consumer.drain(ignore);
+  }
+  return delivered;
+}
+
+/** Moves `records` in slices of 65 536, letting the event loop in between (timers, exports). */
+async function run(records) {
+  let delivered = 0;
+  for (let sent = 0; sent < records; sent += 65_536) {
+    delivered += moveRecords(Math.min(65_536, records - sent));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return delivered;
+}
+
+// Warm-up, the same in both modes and before any exporter exists: the loop is compiled before
+// the clock starts, from the same type feedback. Compiled after a first collection had called
+// the ring's stats(), V8 inlined tryPush's copy in some processes and not in others, and the
+// loop ran at one of two speeds 1.5x apart whatever was exported: this bench measures what
+// exporting costs a running pipeline, not that (spsc-ring's issue 18 has it).
+await run(2_000_000);
+
 let stop = async () => {};
 if (exporting) {
-  const receiver = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => response.end());
-  });
-  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  // Prometheus and the OTLP collector are other processes, as in a deployment: a scraper and a
+  // receiver in this one would charge their own work (fetch, parsing) to the pipeline.
+  const collector = spawn(process.execPath, [COLLECTOR], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: collector.stdout })[Symbol.asyncIterator]();
+  const receiverPort = (await lines.next()).value;
   const telemetry = await startMetrics({
     prometheus: { port: 0 },
-    otlp: { url: `http://127.0.0.1:${receiver.address().port}/v1/metrics`, intervalMs: 1000 },
+    otlp: { url: `http://127.0.0.1:${receiverPort}/v1/metrics`, intervalMs: 1000 },
     attributes: { pipeline: 'bench' },
   });
   telemetry.metrics.observeRing('frames', consumer);
-  const scrape = () => fetch(telemetry.prometheusUrl).then((response) => response.text());
-  // Steady state, as in a long-running agent: the first scrape and export load fetch's client
-  // and open the exporter's connection, tens of ms that a process pays once, not each second.
-  await scrape();
+  // Steady state, as in a long-running agent: the first scrape and export open connections and
+  // compile the exporters' code, tens of ms that a process pays once, not each second.
+  collector.stdin.write(`${telemetry.prometheusUrl}\n`);
+  await lines.next(); // 'scraped'
   await telemetry.forceFlush();
-  const scraper = setInterval(scrape, 1000);
   stop = async () => {
-    clearInterval(scraper);
+    collector.stdin.end();
     await telemetry.close();
-    receiver.close();
-    receiver.closeAllConnections();
+    await once(collector, 'exit');
   };
 }
 
-const record = new Uint8Array(32);
-let delivered = 0;
-const consume = () =>
-  consumer.drain((_data, _offset, count) => {
-    delivered += count;
-  });
 const started = process.hrtime.bigint();
-for (let sent = 0; sent < RECORDS; ) {
-  const end = Math.min(sent + 65_536, RECORDS);
-  for (; sent < end; sent++) {
-    producer.tryPush(record);
-    if ((sent & 255) === 255) consume();
-  }
-  consume();
-  await new Promise((resolve) => setImmediate(resolve));
-}
+const delivered = await run(RECORDS);
 const ns = Number(process.hrtime.bigint() - started);
 if (delivered !== RECORDS) throw new Error(`delivered ${delivered} of ${RECORDS} records`);
 await stop();
