@@ -221,12 +221,13 @@ describe.skipIf(skip)('two demos, as two hosts of a fleet, scraped by a real Pro
     const delivered = PIPELINES.map((pipeline) =>
       prometheusCounter(DEMO_COUNTERS[pipeline].delivered),
     );
-    const sums = await query(
-      `sum by (pipeline) (last_over_time({__name__=~"${delivered.join('|')}",job="ringkit-demo"}[5m]))`,
-    );
+    const promql = `sum by (pipeline) (last_over_time({__name__=~"${delivered.join('|')}",job="ringkit-demo"}[5m]))`;
+    const sums = await query(promql);
     const byPipeline = Object.fromEntries(
       sums.map(({ metric, value }) => [metric.pipeline, Number(value[1])]),
     );
+    // The answer, for whoever reads the test's output: what an operator's dashboard would show.
+    console.log(`PromQL ${promql}\n→ ${JSON.stringify(byPipeline)}`);
     expect(Object.keys(byPipeline).sort()).toEqual([...PIPELINES].sort());
     for (const pipeline of PIPELINES) {
       let lastScrapes = 0;
