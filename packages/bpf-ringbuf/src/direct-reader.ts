@@ -4,13 +4,14 @@ import { KernelRing } from './kernel-ring.js';
 import { Policy, RingStats as RingWords } from './layout.js';
 import { requireNative } from './native.js';
 import type { RawRingMapping } from './native-binding.js';
-import type {
-  ReaderRing,
-  ReaderRingStats,
-  ReaderStats,
-  ReaderTiming,
-  ReadOptions,
-  ResolvedRing,
+import {
+  type ReaderRing,
+  type ReaderRingStats,
+  type ReaderStats,
+  type ReaderTiming,
+  type ReadOptions,
+  type ResolvedRing,
+  ringStatsOf,
 } from './reader.js';
 import type { FieldSpecs, Schema } from './schema.js';
 
@@ -258,22 +259,8 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
 
   /** What the reader took out of each of its kernel rings, with each ring's kernel drops. */
   ringStats(): ReaderRingStats[] {
-    const words = this.ringWords;
-    return this.rings.map((ring, index) => {
-      const at = index * RingWords.WORDS;
-      return {
-        ...ring,
-        records: words[at + RingWords.RECORDS]!,
-        events: words[at + RingWords.EVENTS]!,
-        bytes: words[at + RingWords.BYTES]!,
-        batches: words[at + RingWords.BATCHES]!,
-        droppedRecords: words[at + RingWords.DROPPED_RECORDS]!,
-        droppedEvents: words[at + RingWords.DROPPED_EVENTS]!,
-        discarded: words[at + RingWords.DISCARDED]!,
-        oversized: 0,
-        kernelDropped: this.kernelDropped[index]!(),
-      };
-    });
+    // Its OVERSIZED words stay 0: a record walked in place is never too big for a JS ring.
+    return ringStatsOf(this.rings, this.ringWords, this.kernelDropped);
   }
 
   /** True once stop() was called. */

@@ -438,22 +438,7 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
    * drops its program counted for that ring.
    */
   ringStats(): ReaderRingStats[] {
-    const words = this.ringWords;
-    return this.rings.map((ring, index) => {
-      const at = index * RingWords.WORDS;
-      return {
-        ...ring,
-        records: words[at + RingWords.RECORDS]!,
-        events: words[at + RingWords.EVENTS]!,
-        bytes: words[at + RingWords.BYTES]!,
-        batches: words[at + RingWords.BATCHES]!,
-        droppedRecords: words[at + RingWords.DROPPED_RECORDS]!,
-        droppedEvents: words[at + RingWords.DROPPED_EVENTS]!,
-        discarded: words[at + RingWords.DISCARDED]!,
-        oversized: words[at + RingWords.OVERSIZED]!,
-        kernelDropped: this.kernelDropped[index]!(),
-      };
-    });
+    return ringStatsOf(this.rings, this.ringWords, this.kernelDropped);
   }
 
   /**
@@ -522,4 +507,30 @@ function delay(ms: number): Promise<void> {
 /** Gives the event loop a turn (timers, I/O) between runs of batches. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Each ring's counts from a reader's per-ring words (layout.ts's RingStats, one block per ring),
+ * with the drops its program counted: what both reader modes' ringStats() return.
+ */
+export function ringStatsOf(
+  rings: readonly ReaderRing[],
+  words: Float64Array,
+  kernelDropped: readonly (() => number)[],
+): ReaderRingStats[] {
+  return rings.map((ring, index) => {
+    const at = index * RingWords.WORDS;
+    return {
+      ...ring,
+      records: words[at + RingWords.RECORDS]!,
+      events: words[at + RingWords.EVENTS]!,
+      bytes: words[at + RingWords.BYTES]!,
+      batches: words[at + RingWords.BATCHES]!,
+      droppedRecords: words[at + RingWords.DROPPED_RECORDS]!,
+      droppedEvents: words[at + RingWords.DROPPED_EVENTS]!,
+      discarded: words[at + RingWords.DISCARDED]!,
+      oversized: words[at + RingWords.OVERSIZED]!,
+      kernelDropped: kernelDropped[index]!(),
+    };
+  });
 }
