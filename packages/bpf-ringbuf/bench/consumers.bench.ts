@@ -110,7 +110,7 @@ const modeSide = (mode: Mode) =>
 function jsCpuBudget(periodMs: number, mode: Mode = 'thread') {
   return latency({
     name: `consumer-cpu-${modeName(mode)}-percpu-timer-${periodMs}ms`,
-    description: `offered load 1 M events/s (1 thread × 250 k getpgid/s × 4 events), per-CPU + timer ${periodMs} ms: ns of CPU per delivered event on ${modeSide(mode)}, every field of the 24-byte events read; ${producerEnvironment()}`,
+    description: `offered load 1 M events/s (1 thread × 250 k getpgid/s × 4 events), per-CPU + timer ${periodMs} ms: ns of CPU per delivered event on ${modeSide(mode)}, every field of the 24-byte events read in place (batch.offsets + batch.views); ${producerEnvironment()}`,
     events: 10,
     atMost: 20,
     measure: async () => [

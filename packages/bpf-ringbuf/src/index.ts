@@ -2,6 +2,7 @@ export type { ReaderStateName } from './abi.js';
 export * as abi from './abi.js';
 export { type AttachTarget, BpfProgram } from './attach.js';
 export { EventBatch, type FieldAccessors } from './batch.js';
+export { BatchViews } from './batch-views.js';
 export type { SchemaFromBtfOptions } from './btf.js';
 export { DirectReader, type DirectReaderStats } from './direct-reader.js';
 export { BpfError, type BpfErrorCode, type BpfErrorOptions } from './errors.js';

@@ -3,6 +3,7 @@ import { Batch, KernelRecord } from '../src/abi.js';
 import { EventBatch } from '../src/batch.js';
 import { benchEvent } from '../src/programs.js';
 import { defineSchema } from '../src/schema.js';
+import { readBatchInPlace, readBatchThroughAccessors } from './helpers/in-place.js';
 
 interface RecordSpec {
   readonly events: readonly { tid: number; index: number }[];
@@ -197,5 +198,144 @@ describe('EventBatch', () => {
     expect(batch.get.tid(0)).toBe(3);
     for (const index of [0.5, -1, 1, Number.NaN, 2 ** 32])
       expect(() => batch.get.tid(index)).toThrow(RangeError);
+  });
+});
+
+describe('EventBatch, read in place (offsets and views)', () => {
+  const threeRecords: RecordSpec[] = [
+    { events: [{ tid: 7, index: 0 }] },
+    { events: [{ tid: 9, index: 0 }], discarded: true },
+    {
+      events: [
+        { tid: 7, index: 1 },
+        { tid: 7, index: 2 },
+        { tid: 7, index: 3 },
+      ],
+    },
+    { events: [{ tid: 8, index: 4 }] },
+  ];
+
+  it('reads through offsets and views exactly what get and toObjects() read', () => {
+    const { view, offset, length } = writeBatch(threeRecords, { ring: 1 });
+    const batch = new EventBatch(view, benchEvent);
+    batch.load(offset, length);
+    expect(batch.wordAligned).toBe(true);
+    expect(batch.offsets.length).toBe(batch.length);
+    expect(Array.from(batch.offsets)).toEqual([0, 1, 2, 3, 4].map((i) => batch.offsetOf(i)));
+    const inPlace = readBatchInPlace(batch);
+    expect(inPlace).toEqual(batch.toObjects());
+    expect(inPlace).toEqual(readBatchThroughAccessors(batch));
+    expect(inPlace.map((event) => event.tid)).toEqual([7, 7, 7, 7, 8]);
+  });
+
+  it('gives a merged batch the same offsets and reads, each event keeping its ring', () => {
+    const { view, offset, length } = writeBatch(
+      [
+        { events: [{ tid: 1, index: 0 }], word: 1 },
+        { events: [{ tid: 2, index: 0 }], word: 0 },
+        { events: [{ tid: 3, index: 1 }], word: 1 },
+      ],
+      { merged: true },
+    );
+    const batch = new EventBatch(view, benchEvent);
+    batch.load(offset, length);
+    expect(batch.merged).toBe(true);
+    expect(readBatchInPlace(batch)).toEqual(batch.toObjects());
+    expect(readBatchInPlace(batch).map((event) => event.tid)).toEqual([1, 2, 3]);
+    expect([0, 1, 2].map((i) => batch.ringOf(i))).toEqual([1, 0, 1]);
+  });
+
+  it('without a schema, gives each record’s payload offset', () => {
+    const { view, offset, length } = writeBatch(threeRecords);
+    const batch = new EventBatch(view, null);
+    batch.load(offset, length);
+    expect(batch.length).toBe(3);
+    expect(batch.wordAligned).toBe(true);
+    expect(readBatchInPlace(batch)).toEqual(readBatchThroughAccessors(batch));
+    // Each record's first event: its timestamp's low byte is 1000 + index.
+    expect(readBatchInPlace(batch).map((event) => event.firstByte)).toEqual([
+      1000 & 0xff,
+      1001 & 0xff,
+      1004 & 0xff,
+    ]);
+  });
+
+  it('reads an unaligned batch through views.dataView, and says it is not word-aligned', () => {
+    const { view, offset, length } = writeBatch(threeRecords, { offset: 9 });
+    const batch = new EventBatch(view, benchEvent);
+    batch.load(offset, length);
+    expect(batch.wordAligned).toBe(false);
+    expect(readBatchInPlace(batch)).toEqual(batch.toObjects());
+  });
+
+  it('reads f64 fields through views.f64 where events are 8-byte aligned', () => {
+    const sample = defineSchema({
+      name: 'sample',
+      size: 16,
+      fields: { ratio: { offset: 0, type: 'f64' }, id: { offset: 8, type: 'u32' } },
+    });
+    const view = new DataView(new ArrayBuffer(4096));
+    const start = 8 + Batch.HEADER_BYTES;
+    view.setUint32(start, 2 * sample.size, true);
+    for (const [i, ratio] of [0.5, -3.25].entries()) {
+      view.setFloat64(start + 8 + i * 16, ratio, true);
+      view.setUint32(start + 8 + i * 16 + 8, i, true);
+    }
+    view.setUint32(8 + Batch.DATA_BYTES, 8 + 2 * sample.size, true);
+    const batch = new EventBatch(view, sample);
+    batch.load(8, Batch.HEADER_BYTES + 8 + 2 * sample.size);
+    const { offsets, views } = batch;
+    expect(Array.from(offsets, (at) => views.f64[at >>> 3])).toEqual([0.5, -3.25]);
+    expect(readBatchInPlace(batch)).toEqual(batch.toObjects());
+  });
+
+  it('offsets holds exactly the current batch’s events; views stay the same objects', () => {
+    const first = writeBatch(threeRecords);
+    const batch = new EventBatch(first.view, benchEvent);
+    batch.load(first.offset, first.length);
+    const views = batch.views;
+    expect(batch.offsets.length).toBe(5);
+    // A second, shorter batch in the same data area, further on.
+    const at = first.offset + first.length + 8;
+    const cursor = at + Batch.HEADER_BYTES;
+    first.view.setUint32(cursor, benchEvent.size, true);
+    first.view.setUint32(cursor + 8 + 12, 42, true);
+    first.view.setUint32(at + Batch.DATA_BYTES, 8 + benchEvent.size, true);
+    batch.load(at, Batch.HEADER_BYTES + 8 + benchEvent.size);
+    expect(batch.offsets.length).toBe(1);
+    expect(batch.offsets[0]).toBe(cursor + 8);
+    expect(batch.offsets[1]).toBeUndefined(); // past length: the caller's error, never stale data
+    expect(batch.views).toBe(views);
+    expect(views.u32[(batch.offsets[0]! + benchEvent.fields.tid.offset) >>> 2]).toBe(42);
+  });
+
+  it('keeps checking records once their length has been seen, and when it changes', () => {
+    const { view, offset, length } = writeBatch([
+      { events: [{ tid: 1, index: 0 }] },
+      { events: [{ tid: 1, index: 1 }] },
+      { events: [{ tid: 1, index: 2 }] },
+    ]);
+    // The third record says 20 bytes: not a whole 24-byte event, after two that were.
+    view.setUint32(offset + Batch.HEADER_BYTES + 2 * (8 + benchEvent.size), 20, true);
+    const batch = new EventBatch(view, benchEvent);
+    expect(() => batch.load(offset, length)).toThrow(
+      /a 20-byte record is not a whole number of 24-byte "bench" events/,
+    );
+  });
+
+  it('stops at a record still being written, after records of the same length', () => {
+    const { view, offset } = writeBatch([
+      { events: [{ tid: 1, index: 0 }] },
+      { events: [{ tid: 1, index: 1 }] },
+      { events: [{ tid: 1, index: 2 }] },
+    ]);
+    const start = offset + Batch.HEADER_BYTES;
+    const busy = start + 2 * (8 + benchEvent.size);
+    view.setUint32(busy, benchEvent.size | KernelRecord.BUSY_BIT, true);
+    const batch = new EventBatch(view, benchEvent);
+    expect(batch.loadKernelRun(3, start, start + 3 * (8 + benchEvent.size))).toBe(busy);
+    expect(batch.length).toBe(2);
+    expect(batch.offsets.length).toBe(2);
+    expect(batch.ring).toBe(3);
   });
 });

@@ -5,6 +5,7 @@ import { openObject } from '../src/object.js';
 import { benchEvent, openProgram } from '../src/programs.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
 import { consume, produceAndConsume } from './helpers/collect.js';
+import { readBatchInPlace, readBatchThroughAccessors } from './helpers/in-place.js';
 
 const skip = skipWithoutBpf();
 /** The bench program's trigger and events, every other call's record discarded. */
@@ -34,6 +35,48 @@ describe.skipIf(skip)("mode 'direct': the JS thread walks the kernel rings itsel
         object.close();
       }
       expect(delivered[1]).toEqual(delivered[0]);
+    });
+
+  for (const topology of ['per-cpu', 'shared'] as const)
+    it(`reads through offsets and views what get and toObjects() read, in both modes (${topology})`, async () => {
+      for (const mode of ['thread', 'direct'] as const) {
+        object = openProgram('bench', {
+          topology,
+          policy: { kind: 'timer', periodMs: 1 },
+          targetPid: process.pid,
+          // 10 events per call in records of 4, 4 and 2: the record length keeps changing.
+          bench: { eventsPerSyscall: 10, eventsPerRecord: 4 },
+          ringBytes: 4 * 1024 * 1024,
+        });
+        const reader = object.read({ schema: benchEvent, mode });
+        let events = 0;
+        let disagreeing = 0;
+        const consumed = reader.onBatch((batch) => {
+          expect(batch.wordAligned).toBe(true);
+          expect(batch.offsets.length).toBe(batch.length);
+          const inPlace = readBatchInPlace(batch);
+          const objects = batch.toObjects();
+          const accessed = readBatchThroughAccessors(batch);
+          for (const [i, event] of inPlace.entries())
+            if (
+              JSON.stringify(event) !== JSON.stringify(objects[i]) ||
+              JSON.stringify(event) !== JSON.stringify(accessed[i])
+            )
+              disagreeing++;
+          events += inPlace.length;
+        });
+        const result = await binding().startSyscallLoad({
+          cpus: [0, 1],
+          callsPerThread: 2_000,
+          ratePerSecond: 50_000,
+        }).done;
+        await reader.stop();
+        await consumed;
+        expect(disagreeing).toBe(0);
+        expect(events).toBeGreaterThan(0);
+        expect(events + object.kernelDropped()).toBe(10 * sum(result.calls));
+        object.close();
+      }
     });
 
   it("walks across the ring's end many times, records that wrap read whole", async () => {

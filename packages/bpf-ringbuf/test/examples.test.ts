@@ -21,6 +21,28 @@ describe.skipIf(skip)('the examples', () => {
     for (const line of top) expect(line).toMatch(/^ {2}syscall \d+: \d+\/s$/);
   });
 
+  it('fields-in-place.mjs counts syscalls per CPU and process, reading fields in place', () => {
+    const output = execFileSync(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'examples', 'fields-in-place.mjs'), '1'],
+      { encoding: 'utf8' },
+    );
+    const [summary, ...rest] = output.trim().split('\n');
+    const [, total, misplaced] =
+      /^(\d+) syscalls in 1 s, \d+ dropped in the kernel, (\d+) in another CPU's ring$/.exec(
+        summary!,
+      ) ?? [];
+    expect(Number(total)).toBeGreaterThan(0);
+    // Each event's cpu field, read from views.u32 at offsets[i], names its ring's CPU.
+    expect(Number(misplaced)).toBe(0);
+    const perCpu = rest.filter((line) => /^ {2}cpu \d+: \d+$/.test(line));
+    expect(perCpu.length).toBeGreaterThan(0);
+    expect(perCpu.reduce((sum, line) => sum + Number(line.split(': ')[1]), 0)).toBe(Number(total));
+    const processes = rest.filter((line) => /^ {2}process \d+: \d+$/.test(line));
+    expect(processes.length).toBeGreaterThan(0);
+    expect(perCpu.length + processes.length).toBe(rest.length);
+  });
+
   it('syscall-counts.mjs reads the syscalls it made from a BPF hash map', () => {
     const output = execFileSync(
       process.execPath,

@@ -7,6 +7,7 @@ import type { BpfReader } from '../src/reader.js';
 import { readRings } from '../src/rings.js';
 import type { FieldSpecs } from '../src/schema.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
+import { readBatchInPlace, readBatchThroughAccessors } from './helpers/in-place.js';
 
 const skip = skipWithoutBpf();
 const twoRings = join(import.meta.dirname, '..', 'bpf', 'syscall_rings.bpf.o');
@@ -211,5 +212,36 @@ describe.skipIf(skip)('several rings', () => {
     expect(seen.filter(([ring]) => ring === 0).length).toBe(CALLS);
     const stamps = seen.map(([, event]) => Number(event.timestampNs));
     expect(stamps.every((stamp, i) => i === 0 || stamp >= stamps[i - 1]!)).toBe(true);
+  });
+
+  it('reads merged batches and batches without a schema in place, as get and toObjects() read them', async () => {
+    const first = track(openTwoRings());
+    const second = track(openTwoRings());
+    const merged = readRings(
+      [
+        { object: first, map: 'entries' },
+        { object: second, map: 'entries' },
+      ],
+      { schema: syscallEvent, merge: { slackMs: 5 } },
+    );
+    const exits = first.read({ rings: [{ map: 'exits' }] }); // no schema: one event per record
+    let mergedEvents = 0;
+    let exitEvents = 0;
+    const mergedDone = merged.onBatch((batch) => {
+      expect(batch.merged).toBe(true);
+      expect(readBatchInPlace(batch)).toEqual(batch.toObjects());
+      expect(readBatchInPlace(batch)).toEqual(readBatchThroughAccessors(batch));
+      mergedEvents += batch.offsets.length;
+    });
+    const exitsDone = exits.onBatch((batch) => {
+      expect(batch.schema).toBeNull();
+      expect(readBatchInPlace(batch)).toEqual(readBatchThroughAccessors(batch));
+      exitEvents += batch.offsets.length;
+    });
+    binding().getpgidLoop(CALLS);
+    await Promise.all([merged.stop(), exits.stop()]);
+    await Promise.all([mergedDone, exitsDone]);
+    expect(mergedEvents).toBe(2 * CALLS);
+    expect(exitEvents).toBe(CALLS);
   });
 });
