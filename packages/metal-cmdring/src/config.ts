@@ -4,7 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CommandRingError } from './errors.js';
-import { type BackendName, MAX_RING_SIZE, MIN_RING_SIZE, type RingOptions } from './options.js';
+import {
+  type BackendName,
+  MAX_PRIORITY_LEVELS,
+  MAX_RING_SIZE,
+  MIN_PRIORITY_LEVELS,
+  MIN_RING_SIZE,
+  type RingOptions,
+} from './options.js';
 
 const SECTION = 'metal_optimizations.command_buffer_ring';
 const KEYS = [
@@ -18,12 +25,10 @@ const KEYS = [
   'priority_levels',
 ];
 const STRATEGIES = ['round-robin', 'priority', 'least-busy'];
-// Why the strategies other than round-robin are refused, one sentence each.
+// Why a strategy is refused, one sentence each.
 const REFUSED_STRATEGIES: Record<string, string> = {
   'least-busy':
-    'least-busy means nothing for one ring: it drives one device queue in fence order, so there is no less busy queue to pick; use round-robin',
-  priority:
-    'priority is not supported yet: slots retire in fence order, so a higher-priority command cannot overtake an earlier one in the same ring; use round-robin',
+    'least-busy means nothing for one ring: it drives one device queue in fence order, so there is no less busy queue to pick; use round-robin or priority',
 };
 const BACKENDS: readonly BackendName[] = ['auto', 'cpu', 'cuda', 'metal'];
 
@@ -113,10 +118,26 @@ export function parseConfig(text: string, source = 'the configuration'): RingCon
     );
   const refusal = REFUSED_STRATEGIES[strategy];
   if (refusal !== undefined) throw fail(`${SECTION}.allocation_strategy ${refusal}.`);
-  if (section.priority_levels !== undefined)
+  if (strategy === 'priority') {
+    config.allocationStrategy = 'priority';
+    const levels = section.priority_levels;
+    if (levels !== undefined) {
+      if (
+        typeof levels !== 'number' ||
+        !Number.isInteger(levels) ||
+        levels < MIN_PRIORITY_LEVELS ||
+        levels > MAX_PRIORITY_LEVELS
+      )
+        throw fail(
+          `${SECTION}.priority_levels must be a whole number from ${MIN_PRIORITY_LEVELS} to ${MAX_PRIORITY_LEVELS}, got ${typeName(levels)}.`,
+        );
+      config.priorityLevels = levels;
+    }
+  } else if (section.priority_levels !== undefined) {
     throw fail(
-      `${SECTION}.priority_levels applies only to allocation_strategy priority, which this ring does not support; remove it.`,
+      `${SECTION}.priority_levels applies only to allocation_strategy priority; remove it or set allocation_strategy: priority.`,
     );
+  }
   return config;
 }
 

@@ -4,8 +4,12 @@ export { loadConfig, parseConfig, type RingConfig } from './config.js';
 export { CommandRingError, type CommandRingErrorCode } from './errors.js';
 export { nativeBinding, nativeUnavailableReason } from './native.js';
 export {
+  type AllocationStrategy,
   type BackendName,
+  DEFAULT_PRIORITY_LEVELS,
+  MAX_PRIORITY_LEVELS,
   MAX_RING_SIZE,
+  MIN_PRIORITY_LEVELS,
   MIN_RING_SIZE,
   type RingOptions,
   type WaitEvent,
@@ -15,6 +19,7 @@ export {
   type CloseOptions,
   type CloseReport,
   CommandRing,
+  type CommitOptions,
   DEFAULT_CLOSE_TIMEOUT_MS,
   openRing,
 } from './ring.js';

@@ -17,6 +17,8 @@ export interface NativeRingOptions {
   logWaitEvents: boolean;
   trackStatistics: boolean;
   spinUs: number;
+  /** 1: round-robin; 2–8: allocation strategy priority with that many levels. */
+  priorityLevels: number;
   cpu: {
     buffersPerSlot?: number;
     bufferBytes?: number;
@@ -36,12 +38,15 @@ export type NativeKernelArg = [
 
 export interface NativeRingHandle {
   backendName(): string;
-  /** The fence when a slot was free; −(waiter id) when the outcome comes later through dispatch. */
+  /**
+   * The slot when one was free, as fence × MAX_RING_SIZE + index (so is the `fence` an acquire's
+   * dispatch brings); −(waiter id) when the outcome comes later through dispatch.
+   */
   acquire(token: number): number;
   acquireSync(timeoutMs: number | undefined): number;
   expireAcquire(waiter: number, timeoutMs: number): boolean;
   abortAcquire(waiter: number): boolean;
-  commit(index: number, fence: number, notify: boolean): void;
+  commit(index: number, fence: number, notify: boolean, priority: number): void;
   waitSync(fence: number, timeoutMs: number | undefined): void;
   keepAlive(on: boolean): void;
   close(timeoutMs: number): Promise<Error | undefined>;

@@ -2,10 +2,17 @@ import { CommandRingError } from './errors.js';
 import type { NativeRingOptions } from './native-binding.js';
 
 export type BackendName = 'auto' | 'cpu' | 'cuda' | 'metal';
+/** The seed's allocation_strategy, as far as one device queue gives it meaning. */
+export type AllocationStrategy = 'round-robin' | 'priority';
 
 export const MIN_RING_SIZE = 1;
 /** Must match kMaxRingSize in native/include/ringkit/cmdring/config.hpp. */
 export const MAX_RING_SIZE = 64;
+export const MIN_PRIORITY_LEVELS = 2;
+/** Must match kMaxPriorityLevels in native/include/ringkit/cmdring/config.hpp. */
+export const MAX_PRIORITY_LEVELS = 8;
+/** With allocationStrategy 'priority' and no priorityLevels: normal (0) and urgent (1). */
+export const DEFAULT_PRIORITY_LEVELS = 2;
 
 /** What log_wait_events reports for each acquisition that had to wait. */
 export interface WaitEvent {
@@ -33,6 +40,14 @@ export interface RingOptions {
   trackStatistics?: boolean;
   /** How long acquireSync() polls for its slot before it sleeps, in µs. Default 50. */
   spinUs?: number;
+  /**
+   * 'round-robin' (default): every command runs in fence order. 'priority': commit(slot,
+   * { priority }) picks one of priorityLevels levels, and the backend runs the oldest command of
+   * the highest non-empty level first (cpu and cuda; metal refuses it).
+   */
+  allocationStrategy?: AllocationStrategy;
+  /** With allocationStrategy 'priority': levels 0 (the lowest, the default) to priorityLevels − 1; 2–8. Default 2. */
+  priorityLevels?: number;
   cpu?: {
     /** Buffers per slot for fill/copy/checksum. Default 2. */
     buffersPerSlot?: number;
@@ -61,10 +76,13 @@ const TOP_LEVEL_KEYS = [
   'onWaitEvent',
   'trackStatistics',
   'spinUs',
+  'allocationStrategy',
+  'priorityLevels',
   'cpu',
   'gpu',
 ];
 const BACKENDS: readonly BackendName[] = ['auto', 'cpu', 'cuda', 'metal'];
+const STRATEGIES: readonly AllocationStrategy[] = ['round-robin', 'priority'];
 
 function invalid(sentence: string): CommandRingError {
   return new CommandRingError('INVALID_OPTIONS', sentence);
@@ -116,6 +134,7 @@ function flag(value: unknown, name: string): boolean {
 /** Options checked and completed with defaults, ready for the addon. */
 export interface NormalizedOptions extends NativeRingOptions {
   backend: BackendName;
+  allocationStrategy: AllocationStrategy;
   onWaitEvent: ((event: WaitEvent) => void) | undefined;
 }
 
@@ -136,6 +155,24 @@ export function normalizeOptions(options: RingOptions = {}): NormalizedOptions {
   checkKeys(cpu, ['buffersPerSlot', 'bufferBytes', 'resultsPerSlot', 'idleSpinUs'], 'cpu');
   checkKeys(gpu, ['device', 'stagingBytes', 'deviceBytes'], 'gpu');
   const spinUs = microseconds(options.spinUs ?? 50, 'spinUs');
+  const allocationStrategy = options.allocationStrategy ?? 'round-robin';
+  if (!STRATEGIES.includes(allocationStrategy))
+    throw invalid(
+      `allocationStrategy must be one of ${STRATEGIES.map((name) => `'${name}'`).join(', ')}, got ${describe(allocationStrategy)}.`,
+    );
+  if (allocationStrategy === 'round-robin' && options.priorityLevels !== undefined)
+    throw invalid(
+      "priorityLevels applies only to allocationStrategy 'priority'; remove it or set allocationStrategy: 'priority'.",
+    );
+  const priorityLevels =
+    allocationStrategy === 'priority'
+      ? wholeNumber(
+          options.priorityLevels ?? DEFAULT_PRIORITY_LEVELS,
+          'priorityLevels',
+          MIN_PRIORITY_LEVELS,
+          MAX_PRIORITY_LEVELS,
+        )
+      : 1;
   const idleSpinUs = microseconds(cpu.idleSpinUs ?? 50, 'cpu.idleSpinUs');
   return {
     backend,
@@ -146,6 +183,8 @@ export function normalizeOptions(options: RingOptions = {}): NormalizedOptions {
     logWaitEvents: flag(options.logWaitEvents ?? onWaitEvent !== undefined, 'logWaitEvents'),
     trackStatistics: flag(options.trackStatistics ?? true, 'trackStatistics'),
     spinUs,
+    allocationStrategy,
+    priorityLevels,
     onWaitEvent,
     cpu: {
       buffersPerSlot: wholeNumber(cpu.buffersPerSlot ?? 2, 'cpu.buffersPerSlot', 1, 64),

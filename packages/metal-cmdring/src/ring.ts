@@ -6,7 +6,14 @@ import { type CommandCompletion, CompletionReader, createCompletionBuffer } from
 import { CommandRingError, fromNative } from './errors.js';
 import { requireNative } from './native.js';
 import type { NativeRingHandle } from './native-binding.js';
-import { type BackendName, normalizeOptions, type RingOptions, type WaitEvent } from './options.js';
+import {
+  type AllocationStrategy,
+  type BackendName,
+  MAX_RING_SIZE,
+  normalizeOptions,
+  type RingOptions,
+  type WaitEvent,
+} from './options.js';
 import { type Kernel, Slot, sealSlot } from './slot.js';
 import { type RingStatistics, STATISTICS_BYTE_LENGTH, StatisticsView } from './statistics.js';
 
@@ -21,6 +28,15 @@ export interface AcquireOptions {
   /** Overrides the ring's timeoutMs for this call; 0 waits without limit. */
   timeoutMs?: number;
   signal?: AbortSignal;
+}
+
+export interface CommitOptions {
+  /**
+   * The level to run at, 0 (the lowest; the default) to priorityLevels − 1, on a ring opened with
+   * allocationStrategy 'priority'. The backend runs the highest non-empty level first, each level
+   * in fence order. A round-robin ring takes only 0.
+   */
+  priority?: number;
 }
 
 export interface CloseOptions {
@@ -67,6 +83,9 @@ export class CommandRing {
   /** The backend this ring runs on ('auto' resolved). */
   readonly backend: Exclude<BackendName, 'auto'>;
   readonly ringSize: number;
+  readonly allocationStrategy: AllocationStrategy;
+  /** 1 for round-robin; the levels commit({ priority }) may name otherwise. */
+  readonly priorityLevels: number;
   /** The default acquire timeout; 0 waits without limit. */
   readonly timeoutMs: number;
   /** The statistics block: post it to a worker and read it there with readStatistics(). */
@@ -111,6 +130,8 @@ export class CommandRing {
     this.#statistics = new StatisticsView(this.statisticsBuffer);
     this.backend = this.#handle.backendName() as Exclude<BackendName, 'auto'>;
     this.ringSize = normalized.ringSize;
+    this.allocationStrategy = normalized.allocationStrategy;
+    this.priorityLevels = normalized.priorityLevels;
     this.timeoutMs = normalized.timeoutMs;
     this.#onWaitEvent = normalized.onWaitEvent;
     const handle = this.#handle;
@@ -178,15 +199,16 @@ export class CommandRing {
   }
 
   /**
-   * Hands the slot's work to the device, in fence order; never waits for it. Resolves with the
-   * fence when the work completed; rejects with COMMAND_FAILED, POISONED, or CLOSE_TIMEOUT.
-   * An unobserved rejection never crashes the process: the failure also poisons the ring, so the
-   * next acquire reports it.
+   * Hands the slot's work to the device, in fence order (with priorities: at `priority`, in fence
+   * order within its level); never waits for it. Resolves with the fence when the work completed;
+   * rejects with COMMAND_FAILED, POISONED, or CLOSE_TIMEOUT. An unobserved rejection never crashes
+   * the process: the failure also poisons the ring, so the next acquire reports it.
    */
-  commit(slot: Slot): Promise<number> {
+  commit(slot: Slot, options: CommitOptions = {}): Promise<number> {
+    const priority = this.#priority(options);
     this.#seal(slot);
     try {
-      this.#handle.commit(slot.index, slot.fence, true);
+      this.#handle.commit(slot.index, slot.fence, true, priority);
     } catch (error) {
       return Promise.reject(fromNative(error));
     }
@@ -202,10 +224,11 @@ export class CommandRing {
    * commit() without a completion promise: for loops that need only the ring's back-pressure
    * (or that wait with waitSync). Returns the fence.
    */
-  submit(slot: Slot): number {
+  submit(slot: Slot, options: CommitOptions = {}): number {
+    const priority = this.#priority(options);
     this.#seal(slot);
     try {
-      this.#handle.commit(slot.index, slot.fence, false);
+      this.#handle.commit(slot.index, slot.fence, false, priority);
     } catch (error) {
       throw fromNative(error);
     }
@@ -343,8 +366,27 @@ export class CommandRing {
     return { drained: error === undefined, abandonedFences: this.#handle.abandonedFences() };
   }
 
-  #slotFor(fence: number): Slot {
-    return new Slot(this.#host, (fence - 1) % this.ringSize, fence);
+  /** The addon's one-number slot (native/src/js_ring.cc's slot_number) as a Slot. */
+  #slotFor(slotNumber: number): Slot {
+    const index = slotNumber % MAX_RING_SIZE;
+    return new Slot(this.#host, index, (slotNumber - index) / MAX_RING_SIZE);
+  }
+
+  #priority(options: CommitOptions): number {
+    const priority = options.priority ?? 0;
+    if (
+      typeof priority !== 'number' ||
+      !Number.isInteger(priority) ||
+      priority < 0 ||
+      priority >= this.priorityLevels
+    )
+      throw new CommandRingError(
+        'INVALID_OPTIONS',
+        this.priorityLevels === 1
+          ? `priority ${String(priority)} needs a ring opened with allocationStrategy 'priority'; this one is round-robin, so leave priority out or pass 0.`
+          : `priority must be a whole number from 0 (the lowest) to ${this.priorityLevels - 1} (priorityLevels − 1), got ${String(priority)}.`,
+      );
+    return priority;
   }
 
   #seal(slot: Slot): void {

@@ -35,6 +35,7 @@ const expectedChecks = [
   'a refused launch poisons the ring',
   '2000 cycles over ring sizes 1..4 complete in order',
   'close with kernels in flight gives up cleanly',
+  'priority levels: every fence settles once, in fence order within its level',
 ];
 
 describe.skipIf(skipWithoutAddon)('the cuda backend from JavaScript', () => {

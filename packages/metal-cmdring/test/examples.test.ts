@@ -27,4 +27,14 @@ describe.skipIf(skipWithoutAddon)("the README's example", () => {
     expect(Number(waits)).toBeLessThanOrEqual(2000);
     expect(run.stdout).toMatch(/\{ drained: true, abandonedFences: 0 \}/);
   });
+
+  it('examples/priorities.mjs runs the urgent command right after the one that was running', () => {
+    const run = spawnSync(process.execPath, [join(root, 'examples', 'priorities.mjs')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^ran in the order 1, 7, 2, 3, 4, 5, 6$/m);
+    expect(run.stdout).toMatch(/\{ drained: true, abandonedFences: 0 \}/);
+  });
 });

@@ -53,6 +53,22 @@ describe('ring options', () => {
       { cpu: { idleSpinUs: -1 } },
       /^cpu\.idleSpinUs must be a number of microseconds from 0 to 1000000, got -1\.$/,
     ],
+    [
+      { allocationStrategy: 'least-busy' },
+      /^allocationStrategy must be one of 'round-robin', 'priority', got "least-busy"/,
+    ],
+    [
+      { allocationStrategy: 'priority', priorityLevels: 1 },
+      /^priorityLevels must be a whole number from 2 to 8, got 1\.$/,
+    ],
+    [
+      { allocationStrategy: 'priority', priorityLevels: 9 },
+      /^priorityLevels must be a whole number from 2 to 8, got 9\.$/,
+    ],
+    [
+      { priorityLevels: 3 },
+      /^priorityLevels applies only to allocationStrategy 'priority'; remove it or set/,
+    ],
   ])('refuses %j with one sentence', (options, expected) => {
     const error = refusal(() => normalizeOptions(options as never));
     expect(error.code).toBe('INVALID_OPTIONS');
@@ -69,6 +85,17 @@ describe('ring options', () => {
       trackStatistics: true,
     });
     expect(normalizeOptions({ enabled: false, ringSize: 4 }).ringSize).toBe(1);
+  });
+
+  it('runs round-robin as one priority level, and priority with two levels unless told', () => {
+    expect(normalizeOptions({})).toMatchObject({
+      allocationStrategy: 'round-robin',
+      priorityLevels: 1,
+    });
+    expect(normalizeOptions({ allocationStrategy: 'priority' }).priorityLevels).toBe(2);
+    expect(
+      normalizeOptions({ allocationStrategy: 'priority', priorityLevels: 5 }).priorityLevels,
+    ).toBe(5);
   });
 
   it.skipIf(skipWithoutAddon)('openRing reports an unavailable backend with the reason', () => {
@@ -158,12 +185,17 @@ describe("the seed's YAML configuration", () => {
     [
       'ring_size: 3',
       'ring_size: 3\n    allocation_strategy: least-busy',
-      /allocation_strategy least-busy means nothing for one ring: .* use round-robin\.$/,
+      /allocation_strategy least-busy means nothing for one ring: .* use round-robin or priority\.$/,
     ],
     [
       'ring_size: 3',
-      'ring_size: 3\n    allocation_strategy: priority',
-      /allocation_strategy priority is not supported yet: .* use round-robin\.$/,
+      'ring_size: 3\n    allocation_strategy: priority\n    priority_levels: 9',
+      /priority_levels must be a whole number from 2 to 8, got 9 \(a number\)\.$/,
+    ],
+    [
+      'ring_size: 3',
+      'ring_size: 3\n    allocation_strategy: priority\n    priority_levels: high',
+      /priority_levels must be a whole number from 2 to 8, got "high" \(a string\)\.$/,
     ],
     [
       'ring_size: 3',
@@ -173,7 +205,7 @@ describe("the seed's YAML configuration", () => {
     [
       'ring_size: 3',
       'ring_size: 3\n    priority_levels: 2',
-      /priority_levels applies only to allocation_strategy priority, .* remove it\.$/,
+      /priority_levels applies only to allocation_strategy priority; remove it or set allocation_strategy: priority\.$/,
     ],
   ])('refuses %s → %s with one sentence', (from, to, expected) => {
     const error = refusal(() => parseConfig(seedYaml.replace(from, to), 'ring.yaml'));
@@ -188,6 +220,21 @@ describe("the seed's YAML configuration", () => {
       seedYaml.replace('ring_size: 3', 'ring_size: 3\n    allocation_strategy: round-robin'),
     );
     expect(config).toMatchObject({ enabled: true, ringSize: 3 });
+  });
+
+  it('reads allocation_strategy priority and priority_levels as ring options', () => {
+    const config = parseConfig(
+      seedYaml.replace(
+        'ring_size: 3',
+        'ring_size: 3\n    allocation_strategy: priority\n    priority_levels: 3',
+      ),
+    );
+    expect(config).toMatchObject({
+      ringSize: 3,
+      allocationStrategy: 'priority',
+      priorityLevels: 3,
+    });
+    expect(normalizeOptions(config).priorityLevels).toBe(3);
   });
 
   it('says so when the file does not exist', () => {

@@ -205,7 +205,9 @@ class MetalBackendImpl final : public GpuBackend {
     }
   }
 
-  Status submit(std::uint32_t slot, std::uint64_t fence) override {
+  // Priority levels stay refused (Backend's default use_priority_levels): one queue
+  // in commit order, as this backend has never run on the real SDK to test more.
+  Status submit(std::uint32_t slot, std::uint64_t fence, std::uint32_t) override {
     @autoreleasepool {
       return encode_and_commit(slot, fence);
     }

@@ -17,6 +17,12 @@ void validate(const RingConfig& config) {
             " (2 double-buffers, 3 triple-buffers), ring_size=" + std::to_string(config.ring_size));
   }
   validate_timeout_ms(config.timeout_ms, "timeout_ms");
+  if (config.priority_levels < 1 || config.priority_levels > kMaxPriorityLevels) {
+    throw Failure(error_code::kInvalidOptions,
+                  "priority_levels must be between 1 (round-robin) and " +
+                      std::to_string(kMaxPriorityLevels) +
+                      ", priority_levels=" + std::to_string(config.priority_levels));
+  }
   if (!std::isfinite(config.spin_us) || config.spin_us < 0 || config.spin_us > kMaxSpinUs) {
     throw Failure(error_code::kInvalidOptions,
                   "spin_us must be between 0 and " + format_number(kMaxSpinUs) +

@@ -161,7 +161,7 @@ void CpuBackend::start(CompletionSink& sink, std::uint32_t slot_count) {
     work.results.assign(options_.results_per_slot, 0);
     work.ops.reserve(8);
   }
-  submissions_ = std::make_unique<SubmissionRing>(slot_count);
+  submissions_ = std::make_unique<SubmissionLevels>(slot_count, priority_levels_);
   executor_ = std::thread([this] { run_executor(); });
   pthread_setname_np(executor_.native_handle(), "cmdring-cpu");
 }
@@ -172,9 +172,9 @@ void CpuBackend::begin_slot(std::uint32_t slot) noexcept {
   work.results_used = 0;
 }
 
-Status CpuBackend::submit(std::uint32_t slot, std::uint64_t fence) {
+Status CpuBackend::submit(std::uint32_t slot, std::uint64_t fence, std::uint32_t priority) {
   const auto op_count = static_cast<std::uint32_t>(slots_[slot].ops.size());
-  if (!submissions_->push(SubmissionRecord{fence, slot, op_count})) {
+  if (!submissions_->push(priority, SubmissionRecord{fence, slot, op_count})) {
     return make_error(error_code::kCommandFailed,
                       "cpu backend: fence " + std::to_string(fence) +
                           " found the submission ring full; the ring submitted more than "
@@ -195,9 +195,11 @@ void CpuBackend::shutdown(bool abandon) noexcept {
 void CpuBackend::run_executor() {
   const auto idle_spin = spin_budget_us(options_.idle_spin_us);
   for (;;) {
-    const std::optional<SubmissionRecord> next = submissions_->wait_oldest(idle_spin, abandon_);
-    if (!next || abandon_.load(std::memory_order_relaxed)) return;
-    submissions_->pop();
+    // The highest level first, each in fence order: the priority rings' promise.
+    const std::optional<LeveledSubmission> picked = submissions_->wait_next(idle_spin, abandon_);
+    if (!picked || abandon_.load(std::memory_order_relaxed)) return;
+    submissions_->pop(picked->level);
+    const SubmissionRecord* const next = &picked->record;
     preempted_ = std::chrono::nanoseconds{0};
     const auto started = Clock::now();
     Status failure = execute(next->slot, next->fence);

@@ -18,7 +18,7 @@
 #include "builtin_kernels_ptx.hpp"
 #include "cuda_driver.hpp"
 #include "ringkit/cmdring/spin_wait.hpp"
-#include "ringkit/cmdring/submission_ring.hpp"
+#include "ringkit/cmdring/submission_levels.hpp"
 
 namespace ringkit::cmdring {
 
@@ -82,9 +82,10 @@ class CudaBackendImpl final : public GpuBackend {
   const GpuBackendOptions& options() const noexcept override { return options_; }
 
   std::string_view name() const noexcept override { return "cuda"; }
+  void use_priority_levels(std::uint32_t levels) override;
   void start(CompletionSink& sink, std::uint32_t slot_count) override;
   void begin_slot(std::uint32_t slot) noexcept override;
-  Status submit(std::uint32_t slot, std::uint64_t fence) override;
+  Status submit(std::uint32_t slot, std::uint64_t fence, std::uint32_t priority) override;
   void shutdown(bool abandon) noexcept override;
 
  private:
@@ -122,15 +123,19 @@ class CudaBackendImpl final : public GpuBackend {
   SlotResources& recording(Slot slot);
   void check_range(const char* what, std::size_t offset, std::size_t bytes,
                    std::size_t limit) const;
-  Status enqueue(std::uint32_t slot, std::uint64_t fence);
+  Status enqueue(std::uint32_t slot, std::uint64_t fence, CUstream stream);
   void run_completions();
+  void run_leveled_completions();
+  // Reports a fence whose event the completer saw done (or failed).
+  void report(const SubmissionRecord& record, CUresult status, const CommandReport& times);
   void release_resources() noexcept;
 
   const CudaDriver& cu_;
   const GpuBackendOptions options_;
   CUdevice device_ = 0;
   CUcontext context_ = nullptr;
-  CUstream stream_ = nullptr;
+  // One stream per priority level, lowest first; one (made with cuStreamCreate) in round-robin.
+  std::vector<CUstream> streams_;
   std::string device_name_;
   std::vector<SlotResources> slots_;
 
@@ -141,8 +146,10 @@ class CudaBackendImpl final : public GpuBackend {
   std::optional<ModuleId> builtin_module_;
 
   CompletionSink* sink_ = nullptr;
-  // Enqueued fences on their way to the completer: no lock between them.
-  std::unique_ptr<SubmissionRing> submissions_;
+  std::uint32_t priority_levels_ = 1;
+  // Enqueued fences on their way to the completer, one ring per level (each level's
+  // stream finishes its fences in order): no lock between them.
+  std::unique_ptr<SubmissionLevels> submissions_;
   std::atomic<bool> abandon_{false};
   std::thread completer_;
 };
@@ -172,13 +179,14 @@ CudaBackendImpl::CudaBackendImpl(const GpuBackendOptions& options)
     fail_setup("cuDevicePrimaryCtxRetain", r);
   }
   CUresult created = CUDA_SUCCESS;
+  CUstream stream = nullptr;
   {
     ContextScope scope(cu_, context_);
-    created = cu_.cuStreamCreate(&stream_, CU_STREAM_NON_BLOCKING);
+    created = cu_.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING);
   }
+  if (created == CUDA_SUCCESS) streams_.push_back(stream);
   if (created != CUDA_SUCCESS) {
     // A constructor that throws gets no destructor: give the context back here.
-    stream_ = nullptr;
     release_resources();
     fail_setup("cuStreamCreate", created);
   }
@@ -201,11 +209,11 @@ void CudaBackendImpl::release_resources() noexcept {
     ContextScope scope(cu_, context_);
     // Work first, then what it uses. The driver lets a busy stream go and
     // finishes it on its own.
-    if (stream_ != nullptr) {
-      device_busy = cu_.cuStreamQuery(stream_) == CUDA_ERROR_NOT_READY;
-      cu_.cuStreamDestroy(stream_);
-      stream_ = nullptr;
+    for (CUstream stream : streams_) {
+      device_busy = cu_.cuStreamQuery(stream) == CUDA_ERROR_NOT_READY || device_busy;
+      cu_.cuStreamDestroy(stream);
     }
+    streams_.clear();
     if (!device_busy) {
       for (SlotResources& slot : slots_) {
         if (slot.done != nullptr) cu_.cuEventDestroy(slot.done);
@@ -388,8 +396,14 @@ void CudaBackendImpl::start(CompletionSink& sink, std::uint32_t slot_count) {
     slot.arg_values.reserve(kMaxKernelArgs);
     slot.arg_pointers.reserve(kMaxKernelArgs);
   }
-  submissions_ = std::make_unique<SubmissionRing>(slot_count);
-  completer_ = std::thread([this] { run_completions(); });
+  submissions_ = std::make_unique<SubmissionLevels>(slot_count, priority_levels_);
+  completer_ = std::thread([this] {
+    if (priority_levels_ == 1) {
+      run_completions();
+    } else {
+      run_leveled_completions();
+    }
+  });
   pthread_setname_np(completer_.native_handle(), "cmdring-cuda");
 }
 
@@ -397,12 +411,38 @@ void CudaBackendImpl::begin_slot(std::uint32_t slot) noexcept {
   slots_[slot].ops.clear();
 }
 
-Status CudaBackendImpl::submit(std::uint32_t slot, std::uint64_t fence) {
-  if (Status failure = enqueue(slot, fence)) return failure;
+void CudaBackendImpl::use_priority_levels(std::uint32_t levels) {
+  int least = 0;
+  int greatest = 0;
+  ContextScope scope(cu_, context_);
+  if (CUresult r = cu_.cuCtxGetStreamPriorityRange(&least, &greatest); r != CUDA_SUCCESS) {
+    fail_setup("cuCtxGetStreamPriorityRange", r);
+  }
+  // Replaces the round-robin stream, which has run nothing yet. CUDA counts down:
+  // `greatest` is the most urgent (−5 on recent GPUs), `least` the default (0). Level
+  // 0 gets least, the top level greatest, the ones between spread evenly (levels share
+  // a CUDA priority when there are more levels than the device has priorities).
+  for (CUstream stream : streams_) cu_.cuStreamDestroy(stream);
+  streams_.clear();
+  for (std::uint32_t level = 0; level < levels; ++level) {
+    const int priority =
+        least + (greatest - least) * static_cast<int>(level) / static_cast<int>(levels - 1);
+    CUstream stream = nullptr;
+    if (CUresult r = cu_.cuStreamCreateWithPriority(&stream, CU_STREAM_NON_BLOCKING, priority);
+        r != CUDA_SUCCESS) {
+      fail_setup("cuStreamCreateWithPriority", r);
+    }
+    streams_.push_back(stream);
+  }
+  priority_levels_ = levels;
+}
+
+Status CudaBackendImpl::submit(std::uint32_t slot, std::uint64_t fence, std::uint32_t priority) {
+  if (Status failure = enqueue(slot, fence, streams_[priority])) return failure;
   // Read by the completer after it pops the record below (the push releases it).
   slots_[slot].enqueued_ns = steady_clock_ns(Clock::now());
   const auto op_count = static_cast<std::uint32_t>(slots_[slot].ops.size());
-  if (!submissions_->push(SubmissionRecord{fence, slot, op_count})) {
+  if (!submissions_->push(priority, SubmissionRecord{fence, slot, op_count})) {
     return make_error(error_code::kCommandFailed,
                       "cuda: fence " + std::to_string(fence) +
                           " found the submission ring full; the ring submitted more than "
@@ -411,7 +451,7 @@ Status CudaBackendImpl::submit(std::uint32_t slot, std::uint64_t fence) {
   return std::nullopt;
 }
 
-Status CudaBackendImpl::enqueue(std::uint32_t slot, std::uint64_t fence) {
+Status CudaBackendImpl::enqueue(std::uint32_t slot, std::uint64_t fence, CUstream stream) {
   SlotResources& resources = slots_[slot];
   ContextScope scope(cu_, context_);
   auto failed = [&](std::size_t op, const char* call, CUresult result) -> Status {
@@ -426,13 +466,13 @@ Status CudaBackendImpl::enqueue(std::uint32_t slot, std::uint64_t fence) {
             [&](const CopyToDevice& op) -> Status {
               CUresult r =
                   cu_.cuMemcpyHtoDAsync(resources.device + op.device_offset,
-                                        resources.staging + op.staging_offset, op.bytes, stream_);
+                                        resources.staging + op.staging_offset, op.bytes, stream);
               return r == CUDA_SUCCESS ? Status() : failed(i, "cuMemcpyHtoDAsync", r);
             },
             [&](const CopyToHost& op) -> Status {
               CUresult r =
                   cu_.cuMemcpyDtoHAsync(resources.staging + op.staging_offset,
-                                        resources.device + op.device_offset, op.bytes, stream_);
+                                        resources.device + op.device_offset, op.bytes, stream);
               return r == CUDA_SUCCESS ? Status() : failed(i, "cuMemcpyDtoHAsync", r);
             },
             [&](const Launch& op) -> Status {
@@ -449,14 +489,14 @@ Status CudaBackendImpl::enqueue(std::uint32_t slot, std::uint64_t fence) {
               }
               CUresult r = cu_.cuLaunchKernel(op.function, op.grid.x, op.grid.y, op.grid.z,
                                               op.block.x, op.block.y, op.block.z, op.shared_bytes,
-                                              stream_, resources.arg_pointers.data(), nullptr);
+                                              stream, resources.arg_pointers.data(), nullptr);
               return r == CUDA_SUCCESS ? Status() : failed(i, "cuLaunchKernel", r);
             },
         },
         resources.ops[i]);
     if (failure) return failure;
   }
-  if (CUresult r = cu_.cuEventRecord(resources.done, stream_); r != CUDA_SUCCESS) {
+  if (CUresult r = cu_.cuEventRecord(resources.done, stream); r != CUDA_SUCCESS) {
     return failed(resources.ops.size(), "cuEventRecord", r);
   }
   return std::nullopt;
@@ -471,18 +511,33 @@ void CudaBackendImpl::shutdown(bool abandon) noexcept {
   if (completer_.joinable()) completer_.join();
 }
 
+void CudaBackendImpl::report(const SubmissionRecord& record, CUresult status,
+                             const CommandReport& times) {
+  if (status == CUDA_SUCCESS) {
+    sink_->on_completed(record.fence, times);
+  } else {
+    sink_->on_failed(record.fence,
+                     make_error(error_code::kCommandFailed,
+                                "cuda: fence " + std::to_string(record.fence) + " (slot " +
+                                    std::to_string(record.slot) +
+                                    ") failed on the device: " + cuda_error_text(cu_, status)),
+                     times);
+  }
+}
+
 void CudaBackendImpl::run_completions() {
   cu_.cuCtxSetCurrent(context_);
   // The stream runs fences one after another: each starts when it was enqueued or when the
   // one before it ended, whichever is later (up to the launch latency).
   std::uint64_t previous_end_ns = 0;
   for (;;) {
-    const std::optional<SubmissionRecord> oldest = submissions_->wait_oldest(kIdleSpin, abandon_);
+    const std::optional<LeveledSubmission> oldest = submissions_->wait_next(kIdleSpin, abandon_);
     if (!oldest || abandon_.load(std::memory_order_relaxed)) return;
+    const SubmissionRecord record = oldest->record;
     // Polled rather than cuEventSynchronize: a blocked wait could not be given up
     // when close() times out on a kernel that never ends.
     const auto since = Clock::now();
-    CUresult status = cu_.cuEventQuery(slots_[oldest->slot].done);
+    CUresult status = cu_.cuEventQuery(slots_[record.slot].done);
     while (status == CUDA_ERROR_NOT_READY) {
       if (abandon_.load(std::memory_order_relaxed)) return;
       if (Clock::now() - since < kPollSpin) {
@@ -490,22 +545,59 @@ void CudaBackendImpl::run_completions() {
       } else {
         std::this_thread::sleep_for(kPollSleep);
       }
-      status = cu_.cuEventQuery(slots_[oldest->slot].done);
+      status = cu_.cuEventQuery(slots_[record.slot].done);
     }
     const std::uint64_t end_ns = steady_clock_ns(Clock::now());
-    const CommandReport report{std::max(slots_[oldest->slot].enqueued_ns, previous_end_ns), end_ns,
-                               oldest->op_count};
+    const CommandReport times{std::max(slots_[record.slot].enqueued_ns, previous_end_ns), end_ns,
+                              record.op_count};
     previous_end_ns = end_ns;
-    submissions_->pop();
-    if (status == CUDA_SUCCESS) {
-      sink_->on_completed(oldest->fence, report);
+    submissions_->pop(0);
+    report(record, status, times);
+  }
+}
+
+// Several levels: one stream each, which the GPU's scheduler serves by priority, so
+// fences finish in order within a level but in any order across levels. The completer
+// watches every level's oldest fence and reports whichever is done, highest level first.
+void CudaBackendImpl::run_leveled_completions() {
+  cu_.cuCtxSetCurrent(context_);
+  std::vector<std::uint64_t> previous_end_ns(priority_levels_, 0);  // per stream, as above
+  auto since = Clock::now();  // when a fence was last reported, for the polling pace
+  for (;;) {
+    if (abandon_.load(std::memory_order_relaxed)) return;
+    const std::uint64_t pushes = submissions_->pushes();
+    const bool closed = submissions_->closed();
+    bool in_flight = false;
+    bool reported = false;
+    submissions_->for_each_oldest([&](const LeveledSubmission& oldest) {
+      in_flight = true;
+      const SubmissionRecord& record = oldest.record;
+      const CUresult status = cu_.cuEventQuery(slots_[record.slot].done);
+      if (status == CUDA_ERROR_NOT_READY) return;
+      const std::uint64_t end_ns = steady_clock_ns(Clock::now());
+      const CommandReport times{
+          std::max(slots_[record.slot].enqueued_ns, previous_end_ns[oldest.level]), end_ns,
+          record.op_count};
+      previous_end_ns[oldest.level] = end_ns;
+      submissions_->pop(oldest.level);
+      report(record, status, times);
+      reported = true;
+    });
+    if (reported) {
+      since = Clock::now();
+    } else if (in_flight) {
+      if (Clock::now() - since < kPollSpin) {
+        std::this_thread::yield();
+      } else {
+        std::this_thread::sleep_for(kPollSleep);
+      }
+    } else if (closed) {
+      return;  // closed, and every level drained
     } else {
-      sink_->on_failed(oldest->fence,
-                       make_error(error_code::kCommandFailed,
-                                  "cuda: fence " + std::to_string(oldest->fence) + " (slot " +
-                                      std::to_string(oldest->slot) +
-                                      ") failed on the device: " + cuda_error_text(cu_, status)),
-                       report);
+      if (!spin_until([&] { return submissions_->pushes() != pushes; }, kIdleSpin)) {
+        submissions_->wait_for_push(pushes);
+      }
+      since = Clock::now();  // a fresh fence: poll it closely first
     }
   }
 }

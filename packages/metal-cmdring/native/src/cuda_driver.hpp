@@ -22,7 +22,9 @@ namespace ringkit::cmdring {
   X(cuCtxPushCurrent)                    \
   X(cuCtxPopCurrent)                     \
   X(cuCtxSetCurrent)                     \
+  X(cuCtxGetStreamPriorityRange)         \
   X(cuStreamCreate)                      \
+  X(cuStreamCreateWithPriority)          \
   X(cuStreamDestroy)                     \
   X(cuStreamQuery)                       \
   X(cuEventCreate)                       \

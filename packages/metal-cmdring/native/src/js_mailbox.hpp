@@ -22,7 +22,7 @@ struct Message {
   enum class Kind : std::uint8_t { kAcquireSettled = 0, kFenceSettled = 1, kWaitEvent = 2 };
   Kind kind;
   std::uint64_t id;     // waiter id, fence, or (wait event) slot index
-  std::uint64_t fence;  // the slot's fence; 0 when an acquire failed
+  std::uint64_t fence;  // the slot's fence; an acquired slot as js_ring.cc's slot_number; 0: failed
   double wait_ms = 0;   // wait event only
   std::optional<Error> error;
 };

@@ -58,6 +58,8 @@ RingOptions ring_options(const Napi::Object& options) {
   config.log_wait_events = bool_or(options, "logWaitEvents", config.log_wait_events);
   config.track_statistics = bool_or(options, "trackStatistics", config.track_statistics);
   config.spin_us = number_or(options, "spinUs", config.spin_us);
+  config.priority_levels =
+      count_or<std::uint32_t>(options, "priorityLevels", config.priority_levels);
   validate(config);
 
   const Napi::Object cpu = object_or_empty(options, "cpu");

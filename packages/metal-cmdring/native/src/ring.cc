@@ -72,6 +72,10 @@ Ring::Ring(const RingConfig& config, std::unique_ptr<Backend> backend,
       slots_(config.ring_size) {
   statistics_.initialise(config_.ring_size, config_.track_statistics);
   if (!completion_memory.empty()) completions_.emplace(completion_memory);
+  if (prioritised()) {
+    backend_->use_priority_levels(config_.priority_levels);
+    for (std::uint32_t slot = 0; slot < config_.ring_size; ++slot) free_slots_.push_back(slot);
+  }
   backend_->start(*this, config_.ring_size);
 }
 
@@ -90,8 +94,36 @@ std::optional<Error> Ring::poison() const {
   return *poison_;
 }
 
-Ring::SlotRecord& Ring::record_for(std::uint64_t fence) noexcept {
-  return slots_[(fence - 1) % config_.ring_size];
+std::uint64_t Ring::retired() const {
+  std::lock_guard lock(mutex_);
+  return retired_;
+}
+
+Ring::SlotRecord* Ring::holding_locked(std::uint64_t fence) noexcept {
+  if (fence == 0) return nullptr;
+  if (!prioritised()) {
+    // Round-robin: fence f can only be in slot (f − 1) mod N.
+    SlotRecord& record = slots_[(fence - 1) % config_.ring_size];
+    return record.state != SlotState::kFree && record.fence == fence ? &record : nullptr;
+  }
+  for (SlotRecord& record : slots_) {
+    if (record.state != SlotState::kFree && record.fence == fence) return &record;
+  }
+  return nullptr;
+}
+
+bool Ring::slot_available_locked() const noexcept {
+  return prioritised() ? !free_slots_.empty() : slot_free_locked(next_ticket_);
+}
+
+void Ring::free_slot_locked(SlotRecord& record) {
+  record.state = SlotState::kFree;
+  if (prioritised()) free_slots_.push_back(index_of(record));
+}
+
+bool Ring::fence_retired_locked(std::uint64_t fence) const {
+  if (completed_.load(std::memory_order_relaxed) >= fence) return true;
+  return retired_ahead_.contains(fence);
 }
 
 bool Ring::slot_free_locked(std::uint64_t ticket) const noexcept {
@@ -102,7 +134,12 @@ bool Ring::slot_free_locked(std::uint64_t ticket) const noexcept {
 
 Slot Ring::take_slot_locked(std::optional<Clock::time_point> waited_since, Deferred& deferred) {
   const std::uint64_t ticket = next_ticket_++;
-  const Slot slot{static_cast<std::uint32_t>(ticket % config_.ring_size), ticket + 1};
+  std::uint32_t index = static_cast<std::uint32_t>(ticket % config_.ring_size);
+  if (prioritised()) {
+    index = free_slots_.front();
+    free_slots_.pop_front();
+  }
+  const Slot slot{index, ticket + 1};
   SlotRecord& record = slots_[slot.index];
   record.state = SlotState::kAcquired;
   record.fence = slot.fence;
@@ -113,7 +150,11 @@ Slot Ring::take_slot_locked(std::optional<Clock::time_point> waited_since, Defer
   if (config_.track_statistics) {
     namespace counter = layout::counter;
     statistics_.add(counter::kTotalAcquisitions, 1);
-    statistics_.set(counter::kCurrentIndex, static_cast<double>(next_ticket_ % config_.ring_size));
+    // With priorities: the slot the next acquisition would get now, ring_size when none is free.
+    const std::uint64_t next_index =
+        !prioritised() ? next_ticket_ % config_.ring_size
+                       : (free_slots_.empty() ? config_.ring_size : free_slots_.front());
+    statistics_.set(counter::kCurrentIndex, static_cast<double>(next_index));
     if (waited_since) {
       statistics_.add(counter::kWaitEvents, 1);
       statistics_.add(counter::kTotalWaitMs, wait_ms);
@@ -142,7 +183,7 @@ void Ring::settle_waiter_locked(std::list<Waiter>::iterator waiter, Result<Slot>
 }
 
 void Ring::grant_waiters_locked(Deferred& deferred) {
-  while (!waiters_.empty() && !poison_ && !closing_ && slot_free_locked(next_ticket_)) {
+  while (!waiters_.empty() && !poison_ && !closing_ && slot_available_locked()) {
     const auto head = waiters_.begin();
     const Slot slot = take_slot_locked(head->since, deferred);
     settle_waiter_locked(head, slot, deferred);
@@ -189,7 +230,7 @@ Result<Slot> Ring::acquire(std::optional<double> timeout_ms, std::stop_token abo
 
   if (auto refusal = refusal_locked()) return *refusal;
   if (abort.stop_requested()) return aborted_error("acquire");
-  if (waiters_.empty() && slot_free_locked(next_ticket_)) {
+  if (waiters_.empty() && slot_available_locked()) {
     return take_slot_locked(std::nullopt, deferred);
   }
 
@@ -237,7 +278,7 @@ AsyncAcquire Ring::acquire_async(AcquireCallback on_settled) {
   std::lock_guard lock(mutex_);
   if (auto refusal = refusal_locked()) {
     result.settled = std::move(*refusal);
-  } else if (waiters_.empty() && slot_free_locked(next_ticket_)) {
+  } else if (waiters_.empty() && slot_available_locked()) {
     result.settled = take_slot_locked(std::nullopt, deferred);
   } else {
     result.waiter = next_waiter_id_++;
@@ -282,7 +323,7 @@ bool Ring::abort_acquire(WaiterId waiter) {
   return true;
 }
 
-Status Ring::commit(Slot slot, CompletionCallback on_complete) {
+Status Ring::commit(Slot slot, CompletionCallback on_complete, std::uint32_t priority) {
   Deferred deferred;
   {
     // Locked: commit decides with close, poison and out-of-order commits at once; lock-free it
@@ -292,6 +333,13 @@ Status Ring::commit(Slot slot, CompletionCallback on_complete) {
       return make_error(error_code::kInvalidSlot,
                         "slot index " + std::to_string(slot.index) +
                             " is out of range for ring_size=" + std::to_string(config_.ring_size));
+    }
+    if (priority >= config_.priority_levels) {
+      return make_error(error_code::kInvalidOptions,
+                        "commit priority " + std::to_string(priority) +
+                            " is out of range: this ring has priority_levels=" +
+                            std::to_string(config_.priority_levels) + ", so 0 (the lowest) to " +
+                            std::to_string(config_.priority_levels - 1));
     }
     if (closing_) {
       return make_error(error_code::kClosed, "commit of fence " + std::to_string(slot.fence) +
@@ -308,6 +356,7 @@ Status Ring::commit(Slot slot, CompletionCallback on_complete) {
                             std::to_string(record.fence) + ")");
     }
     record.state = SlotState::kCommitted;
+    record.priority = priority;
     record.on_complete = std::move(on_complete);
     if (config_.track_statistics) statistics_.add(layout::counter::kTotalReleases, 1);
     flush_committed_locked(deferred);
@@ -321,13 +370,13 @@ void Ring::flush_committed_locked(Deferred& deferred) {
   // still-held one waits here until that one is committed too.
   while (submitted_.load(std::memory_order_relaxed) < next_ticket_) {
     const std::uint64_t fence = submitted_.load(std::memory_order_relaxed) + 1;
-    SlotRecord& record = record_for(fence);
-    if (record.state != SlotState::kCommitted || record.fence != fence) return;
-    if (Status failure = backend_->submit((fence - 1) % config_.ring_size, fence)) {
+    SlotRecord* record = holding_locked(fence);
+    if (record == nullptr || record->state != SlotState::kCommitted) return;
+    if (Status failure = backend_->submit(index_of(*record), fence, record->priority)) {
       poison_locked(std::move(*failure), fence, deferred);
       return;
     }
-    record.state = SlotState::kInFlight;
+    record->state = SlotState::kInFlight;
     // Release: a lock-free reader of submitted() sees the slot's state change first.
     submitted_.store(fence, std::memory_order_release);
     statistics_.set(layout::counter::kSubmittedFences, static_cast<double>(fence));
@@ -338,6 +387,8 @@ void Ring::poison_locked(Error failure, std::uint64_t fence, Deferred& deferred)
   if (poison_) return;
   poison_ = std::make_shared<const Error>(std::move(failure));
   poison_fence_ = fence;
+  // With priorities, later fences may have retired before this one failed.
+  retired_past_poison_.insert(retired_ahead_.upper_bound(fence), retired_ahead_.end());
   while (!waiters_.empty())
     settle_waiter_locked(waiters_.begin(), poisoned_error_locked(), deferred);
   // Committed but never submitted: they will not run now. The failed fence itself
@@ -348,7 +399,7 @@ void Ring::poison_locked(Error failure, std::uint64_t fence, Deferred& deferred)
     deferred.completions.emplace_back(std::move(record.on_complete),
                                       std::make_pair(record.fence, std::move(outcome)));
     record.on_complete = nullptr;
-    record.state = SlotState::kFree;
+    free_slot_locked(record);
   }
   wake_fence_waiters_locked();
 }
@@ -365,24 +416,27 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
   Deferred deferred;
   CompletionCallback callback;
   Status outcome;
+  SlotRecord* record = nullptr;
   {
     std::lock_guard lock(mutex_);
-    // Backends report each submitted fence once, in order; anything else is a
-    // late report after close gave up, and there is nothing left to settle.
-    if (fence != completed_.load(std::memory_order_relaxed) + 1 ||
-        fence > submitted_.load(std::memory_order_relaxed)) {
+    // Backends report each submitted fence once (round-robin: in order); anything
+    // else is a late report after close gave up, and there is nothing left to settle.
+    if (!prioritised() && (fence != completed_.load(std::memory_order_relaxed) + 1 ||
+                           fence > submitted_.load(std::memory_order_relaxed))) {
       return;
     }
+    record = holding_locked(fence);
+    if (record == nullptr || record->state != SlotState::kInFlight) return;
     // What the device did, whatever close decided: records are the device's report.
     if (completions_ && !closed_) {
-      completions_->push(static_cast<std::uint32_t>((fence - 1) % config_.ring_size), fence,
-                         failure.has_value(), report);
+      completions_->push(index_of(*record), fence, failure.has_value(), report);
     }
     if (failure) poison_locked(*failure, fence, deferred);
-    SlotRecord& record = record_for(fence);
-    callback = std::move(record.on_complete);
-    record.on_complete = nullptr;
-    retiring_ = fence;
+    callback = std::move(record->on_complete);
+    record->on_complete = nullptr;
+    record->state = SlotState::kRetiring;
+    // A fence after the failed one that retires after it reads POISONED; one before
+    // it (possible with priorities) completed and says so.
     if (poison_ && fence >= poison_fence_) {
       outcome = fence == poison_fence_ ? Status(*poison_) : Status(poisoned_error_locked());
     }
@@ -397,17 +451,34 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
   const bool wake_owed = wake_owed_.load(std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
-    record_for(fence).state = SlotState::kFree;
+    free_slot_locked(*record);
+    ++retired_;
+    // The watermark: every fence up to it retired. Round-robin retires in order, so
+    // it is this fence; with priorities it climbs through the fences that retired ahead.
+    std::uint64_t watermark = completed_.load(std::memory_order_relaxed);
+    if (fence == watermark + 1) {
+      watermark = fence;
+      while (!retired_ahead_.empty() && *retired_ahead_.begin() == watermark + 1) {
+        watermark = *retired_ahead_.begin();
+        retired_ahead_.erase(retired_ahead_.begin());
+      }
+    } else {
+      retired_ahead_.insert(fence);
+    }
     // Release: whoever sees the new count (a lock-free completed() reader) sees the
     // callback's effects too.
-    completed_.store(fence, std::memory_order_release);
-    statistics_.set(layout::counter::kCompletedFences, static_cast<double>(fence));
+    completed_.store(watermark, std::memory_order_release);
+    statistics_.set(layout::counter::kCompletedFences, static_cast<double>(retired_));
+    // With priorities the freed slot may be the next one out (a grant below moves it on).
+    if (prioritised() && config_.track_statistics) {
+      statistics_.set(layout::counter::kCurrentIndex, static_cast<double>(free_slots_.front()));
+    }
     grant_waiters_locked(deferred);
     wake_fence_waiters_locked();
     // A slot granted now or in a batch still held back, no error, and more than half
     // the ring still queued on the device (so another completion is coming): see
     // BatchWake::kWithNext.
-    const std::uint64_t in_flight = submitted_.load(std::memory_order_relaxed) - fence;
+    const std::uint64_t in_flight = submitted_.load(std::memory_order_relaxed) - retired_;
     const bool slot_waiting = !deferred.acquires.empty() || wake_owed;
     const bool quiet = !outcome && deferred.completions.empty() && !poison_ && !closing_;
     if (slot_waiting && quiet && in_flight > config_.ring_size / 2) wake = BatchWake::kWithNext;
@@ -423,18 +494,18 @@ void Ring::wake_fence_waiters_locked() {
 
 bool Ring::fence_settled_locked(std::uint64_t fence) const noexcept {
   const bool never_submitted = fence > submitted_.load(std::memory_order_relaxed);
-  return completed_.load(std::memory_order_relaxed) >= fence ||
-         (never_submitted && (poison_ || closing_)) || abandoned_.has_value();
+  return fence_retired_locked(fence) || (never_submitted && (poison_ || closing_)) ||
+         abandoned_.has_value();
 }
 
 Status Ring::fence_outcome_locked(std::uint64_t fence) const {
-  if (poison_ && fence >= poison_fence_) {
+  if (poison_ && fence >= poison_fence_ && !retired_past_poison_.contains(fence)) {
     return fence == poison_fence_ ? Status(*poison_) : Status(poisoned_error_locked());
   }
   const bool submitted = fence <= submitted_.load(std::memory_order_relaxed);
   // An abandoned fence stays abandoned even if the device reports it later.
-  if (abandoned_ && submitted && fence > abandoned_after_) return abandoned_;
-  if (completed_.load(std::memory_order_relaxed) >= fence) return std::nullopt;
+  if (abandoned_ && abandoned_fences_.contains(fence)) return abandoned_;
+  if (fence_retired_locked(fence)) return std::nullopt;
   if (!submitted) {
     return make_error(error_code::kClosed, "fence " + std::to_string(fence) +
                                                " was never submitted: the ring closed first");
@@ -523,7 +594,7 @@ Status Ring::close(double timeout_ms) {
                                          "fence " + std::to_string(record.fence) +
                                              " was never submitted: the ring closed first"))));
     record.on_complete = nullptr;
-    record.state = SlotState::kFree;
+    free_slot_locked(record);
   }
   wake_fence_waiters_locked();
   // Rejected acquires and commits hear it now, not after the wait below.
@@ -549,17 +620,19 @@ Status Ring::close(double timeout_ms) {
   const std::uint64_t completed = completed_.load(std::memory_order_relaxed);
   const bool gave_up = completed < submitted;
   if (gave_up) {
-    // A fence retire() is delivering as done keeps that outcome; every later one
-    // is abandoned, and exactly those get CLOSE_TIMEOUT.
-    abandoned_after_ = std::max(completed, retiring_);
+    // A fence retire() is delivering (kRetiring) keeps that outcome; every other
+    // one in flight is abandoned, and exactly those get CLOSE_TIMEOUT.
+    for (const SlotRecord& record : slots_) {
+      if (record.state == SlotState::kInFlight) abandoned_fences_.insert(record.fence);
+    }
     abandoned_ =
         make_error(error_code::kCloseTimeout,
                    "close gave up after " + format_number(timeout_ms) + " ms with " +
-                       std::to_string(submitted - abandoned_after_) +
+                       std::to_string(abandoned_fences_.size()) +
                        " fence(s) still in flight (submitted=" + std::to_string(submitted) +
                        ", completed=" + std::to_string(completed) + ")");
     for (SlotRecord& record : slots_) {
-      if (record.state != SlotState::kInFlight || record.fence <= abandoned_after_) continue;
+      if (record.state != SlotState::kInFlight) continue;
       deferred.completions.emplace_back(std::move(record.on_complete),
                                         std::make_pair(record.fence, abandoned_));
       record.on_complete = nullptr;
@@ -581,7 +654,7 @@ Status Ring::close(double timeout_ms) {
 
 std::uint64_t Ring::abandoned_fences() const {
   std::lock_guard lock(mutex_);
-  return abandoned_ ? submitted_.load(std::memory_order_relaxed) - abandoned_after_ : 0;
+  return abandoned_ ? abandoned_fences_.size() : 0;
 }
 
 void Ring::run(Deferred& deferred, bool delivered_before, BatchWake wake) {

@@ -27,8 +27,13 @@ class ManualBackend final : public ringkit::cmdring::Backend {
     ++slots_begun_;
   }
 
-  ringkit::cmdring::Status submit(std::uint32_t slot, std::uint64_t fence) override {
+  // Takes any number of levels: the test settles fences in the order it chooses.
+  void use_priority_levels(std::uint32_t levels) override { priority_levels_ = levels; }
+
+  ringkit::cmdring::Status submit(std::uint32_t slot, std::uint64_t fence,
+                                  std::uint32_t priority) override {
     std::lock_guard lock(mutex_);
+    priorities_.push_back(priority);
     if (fail_submit_of_ == fence) {
       return ringkit::cmdring::make_error(
           ringkit::cmdring::error_code::kCommandFailed,
@@ -49,6 +54,15 @@ class ManualBackend final : public ringkit::cmdring::Backend {
   // thread would; the ring's callbacks run on the calling thread.
   std::uint64_t complete_next() { return settle_next(std::nullopt); }
   std::uint64_t fail_next(std::string message) { return settle_next(std::move(message)); }
+  // Completes (or fails) one submitted fence out of order, as a device running a
+  // higher priority level first would. False when it is not in flight.
+  bool complete(std::uint64_t fence) { return settle(fence, std::nullopt); }
+  bool fail(std::uint64_t fence, std::string message) { return settle(fence, std::move(message)); }
+  std::vector<std::uint32_t> priorities() const {
+    std::lock_guard lock(mutex_);
+    return priorities_;
+  }
+  std::uint32_t priority_levels() const { return priority_levels_; }
 
   void fail_submit_of(std::uint64_t fence) {
     std::lock_guard lock(mutex_);
@@ -96,7 +110,27 @@ class ManualBackend final : public ringkit::cmdring::Backend {
     return next.fence;
   }
 
+  bool settle(std::uint64_t fence, std::optional<std::string> failure) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = in_flight_.begin();
+      while (it != in_flight_.end() && it->fence != fence) ++it;
+      if (it == in_flight_.end()) return false;
+      in_flight_.erase(it);
+    }
+    if (failure) {
+      sink_->on_failed(
+          fence, ringkit::cmdring::make_error(ringkit::cmdring::error_code::kCommandFailed,
+                                              "fence " + std::to_string(fence) + ": " + *failure));
+    } else {
+      sink_->on_completed(fence);
+    }
+    return true;
+  }
+
   mutable std::mutex mutex_;
+  std::uint32_t priority_levels_ = 1;
+  std::vector<std::uint32_t> priorities_;
   ringkit::cmdring::CompletionSink* sink_ = nullptr;
   std::uint32_t slot_count_ = 0;
   std::deque<Submission> in_flight_;

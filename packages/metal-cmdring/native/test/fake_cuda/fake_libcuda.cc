@@ -21,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 struct CUctx_st {};
 struct CUfunc_st {
@@ -46,6 +47,8 @@ struct CUstream_st {
 namespace {
 
 CUctx_st the_context;
+std::mutex priorities_mutex;
+std::vector<int> stream_priorities;  // what cuStreamCreateWithPriority was given
 
 void run_stream(CUstream_st* stream) {
   for (;;) {
@@ -132,6 +135,33 @@ CUresult CUDAAPI cuStreamCreate(CUstream* stream, unsigned int) {
   created->worker = std::thread(run_stream, created);
   *stream = created;
   return CUDA_SUCCESS;
+}
+
+// The range recent GPUs report: 0 the default and least urgent, −5 the most.
+CUresult CUDAAPI cuCtxGetStreamPriorityRange(int* least, int* greatest) {
+  if (least != nullptr) *least = 0;
+  if (greatest != nullptr) *greatest = -5;
+  return CUDA_SUCCESS;
+}
+// Each stream still runs on its own host thread: the priority is recorded (for the
+// tests to read through ringkit_fake_cuda_stream_priorities), not scheduled by.
+CUresult CUDAAPI cuStreamCreateWithPriority(CUstream* stream, unsigned int flags, int priority) {
+  if (priority > 0 || priority < -5) return CUDA_ERROR_INVALID_VALUE;
+  {
+    std::lock_guard lock(priorities_mutex);
+    stream_priorities.push_back(priority);
+  }
+  return cuStreamCreate(stream, flags);
+}
+
+// Not a driver call: the priorities cuStreamCreateWithPriority was given, in order,
+// into `out` (up to `capacity`); returns how many there were.
+int ringkit_fake_cuda_stream_priorities(int* out, int capacity) {
+  std::lock_guard lock(priorities_mutex);
+  for (int i = 0; i < capacity && i < static_cast<int>(stream_priorities.size()); ++i) {
+    out[i] = stream_priorities[static_cast<std::size_t>(i)];
+  }
+  return static_cast<int>(stream_priorities.size());
 }
 // The real driver returns at once and finishes the work later; joining here is
 // the simple equivalent for a test double.

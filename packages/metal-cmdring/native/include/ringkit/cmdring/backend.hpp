@@ -1,10 +1,12 @@
 // What the ring needs from a device: per-slot resources, a way to hand a slot's
-// recorded work over, and a completion report per fence, in fence order. The ring
-// owns the order and the waiting; a backend never blocks a caller on device work.
+// recorded work over, and a completion report per fence, in fence order (within
+// each priority level, when the ring runs several). The ring owns the order and
+// the waiting; a backend never blocks a caller on device work.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "ringkit/cmdring/errors.hpp"
@@ -28,8 +30,9 @@ inline std::uint64_t steady_clock_ns(std::chrono::steady_clock::time_point when)
 }
 
 // The ring's side of completion. Called from the backend's completion thread, one
-// fence at a time, in the order the fences were submitted; never while the backend
-// holds a lock that submit() needs.
+// fence at a time: in the order the fences were submitted within one priority level
+// (with one level, that is fence order); never while the backend holds a lock that
+// submit() needs.
 class CompletionSink {
  public:
   virtual void on_completed(std::uint64_t fence, const CommandReport& report = {}) = 0;
@@ -46,6 +49,17 @@ class Backend {
 
   virtual std::string_view name() const noexcept = 0;
 
+  // Before start(), only when the ring runs `levels` (2 or more) priority levels:
+  // the backend keeps one submission queue per level and, at each pick, runs the
+  // oldest fence of the highest non-empty level. A backend that cannot throws
+  // Failure(INVALID_OPTIONS) saying so; this default does.
+  virtual void use_priority_levels(std::uint32_t levels) {
+    throw Failure(error_code::kInvalidOptions,
+                  std::string(name()) + " backend: allocation_strategy priority (" +
+                      std::to_string(levels) +
+                      " levels) is not supported here; use round-robin or the cpu or cuda backend");
+  }
+
   // Once, before anything else: makes `slot_count` slots' resources and starts the
   // completion path. Throws Failure when the device cannot provide them.
   virtual void start(CompletionSink& sink, std::uint32_t slot_count) = 0;
@@ -55,11 +69,13 @@ class Backend {
   // Runs under the ring's lock, so it must be short.
   virtual void begin_slot(std::uint32_t slot) = 0;
 
-  // Hands the slot's recorded work to the device, to signal `fence` when done.
-  // Must not wait for the work. Runs under the ring's lock, in fence order. An
-  // error here (nothing reached the device) is returned rather than reported, so
-  // the sink is never re-entered under that lock.
-  [[nodiscard]] virtual Status submit(std::uint32_t slot, std::uint64_t fence) = 0;
+  // Hands the slot's recorded work to the device, to signal `fence` when done, at
+  // `priority` (0, the lowest, unless use_priority_levels was called; then below
+  // its `levels`). Must not wait for the work. Runs under the ring's lock, in fence
+  // order. An error here (nothing reached the device) is returned rather than
+  // reported, so the sink is never re-entered under that lock.
+  [[nodiscard]] virtual Status submit(std::uint32_t slot, std::uint64_t fence,
+                                      std::uint32_t priority) = 0;
 
   // Stops the completion path and joins every thread the backend started. With
   // `abandon`, work still queued or running is dropped as soon as the device

@@ -42,7 +42,7 @@ class BackendLoop final : private CompletionSink {
       const auto slot = static_cast<std::uint32_t>((fence - 1) % slots_);
       backend_.begin_slot(slot);
       backend_.busy_for_us(Slot{slot, fence}, microseconds);
-      if (backend_.submit(slot, fence)) {
+      if (backend_.submit(slot, fence, 0)) {
         throw std::runtime_error("the cpu backend refused a submit");
       }
     }

@@ -1,5 +1,6 @@
 // The completion ring's writing end: one completion record per fence the device
-// reported, pushed by the ring in fence order into an @ringkit/spsc-ring fixed
+// reported, pushed by the ring as the fences retire (fence order; with priority
+// levels, fence order within a level) into an @ringkit/spsc-ring fixed
 // ring that the caller created (in Node, a SharedArrayBuffer that JavaScript or a
 // worker drains with no native call). LAYOUT.md draws the record; layout.hpp's
 // completion list defines it, and the static_asserts below hold the struct to it.

@@ -10,6 +10,9 @@ inline constexpr std::uint32_t kMinRingSize = 1;
 // Slot bookkeeping and per-slot device resources are sized for this many; more
 // only adds latency (DESIGN.md §5: the measured table stops improving long before).
 inline constexpr std::uint32_t kMaxRingSize = 64;
+// allocation_strategy priority: 2 to this many levels. Each level is one submission
+// ring per backend (and one stream on cuda), so a handful covers the use.
+inline constexpr std::uint32_t kMaxPriorityLevels = 8;
 
 struct RingConfig {
   std::uint32_t ring_size = 3;
@@ -24,6 +27,11 @@ struct RingConfig {
   // wake-up (which would also cost the completing thread, i.e. the device's
   // feeder, a system call). 0 sleeps at once.
   double spin_us = 50;
+  // The seed's allocation_strategy and priority_levels: 1 is round-robin (one
+  // submission ring, every fence in order); 2 to kMaxPriorityLevels is priority,
+  // one submission ring per level, the highest non-empty level run first, so
+  // fences retire out of order across levels (ring.hpp says what that changes).
+  std::uint32_t priority_levels = 1;
 };
 
 inline constexpr double kMaxSpinUs = 1'000'000;

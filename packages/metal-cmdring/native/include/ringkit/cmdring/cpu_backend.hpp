@@ -1,5 +1,7 @@
 // The always-available backend: one executor thread runs each committed slot's
-// ops in fence order on the slot's own buffers, standing in for a device. Tests
+// ops in fence order on the slot's own buffers, standing in for a device. With
+// priority levels it runs the oldest fence of the highest non-empty level next
+// (a running command is never interrupted). Tests
 // use it for every ring behaviour; benchmarks use busy_for_us as "device time".
 //
 // Record into a slot only between its acquire and its commit; read its buffers
@@ -20,7 +22,7 @@
 
 #include "ringkit/cmdring/backend.hpp"
 #include "ringkit/cmdring/slot.hpp"
-#include "ringkit/cmdring/submission_ring.hpp"
+#include "ringkit/cmdring/submission_levels.hpp"
 
 namespace ringkit::cmdring {
 
@@ -65,9 +67,10 @@ class CpuBackend final : public Backend {
   const CpuBackendOptions& options() const noexcept { return options_; }
 
   std::string_view name() const noexcept override { return "cpu"; }
+  void use_priority_levels(std::uint32_t levels) override { priority_levels_ = levels; }
   void start(CompletionSink& sink, std::uint32_t slot_count) override;
   void begin_slot(std::uint32_t slot) noexcept override;
-  Status submit(std::uint32_t slot, std::uint64_t fence) override;
+  Status submit(std::uint32_t slot, std::uint64_t fence, std::uint32_t priority) override;
   void shutdown(bool abandon) noexcept override;
 
  private:
@@ -109,8 +112,9 @@ class CpuBackend final : public Backend {
   CompletionSink* sink_ = nullptr;
   std::vector<SlotWork> slots_;
 
-  // Committed fences on their way to the executor: no lock between them.
-  std::unique_ptr<SubmissionRing> submissions_;
+  std::uint32_t priority_levels_ = 1;
+  // Committed fences on their way to the executor, one ring per level: no lock between them.
+  std::unique_ptr<SubmissionLevels> submissions_;
   // Read inside busy loops, so relaxed: it only needs to be seen eventually.
   std::atomic<bool> abandon_{false};
   std::atomic<std::uint64_t> busy_ns_{0};

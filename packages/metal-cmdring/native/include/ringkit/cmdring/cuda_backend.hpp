@@ -1,4 +1,5 @@
-// The cuda backend: one stream, one event per slot (recorded after the slot's
+// The cuda backend: one stream (with priority levels, one per level, made with
+// cuStreamCreateWithPriority), one event per slot (recorded after the slot's
 // work; its completion is the fence), per-slot pinned staging and device memory,
 // kernels from PTX. libcuda.so.1 is opened at run time, so the package builds and
 // loads where CUDA is absent; create_cuda_backend() then throws the reason.

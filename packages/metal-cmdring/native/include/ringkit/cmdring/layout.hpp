@@ -61,7 +61,8 @@ RINGKIT_CMDRING_COUNTER(RINGKIT_LAYOUT_DEFINE)
 }  // namespace counter
 
 // The completion ring: an @ringkit/spsc-ring fixed ring (wait domain os, drop when full) of
-// completion records, one per fence the device reported, pushed by the ring in fence order.
+// completion records, one per fence the device reported, pushed by the ring as fences retire
+// (fence order; with priority levels, fence order within each level: LAYOUT.md).
 // CAPACITY records: room for many batches, so a reader that drains once per wake-up keeps up.
 #define RINGKIT_CMDRING_COMPLETION(X)                                        \
   X(completion, kRecordBytes, "Completion.RECORD_BYTES", std::uint32_t, 40)  \

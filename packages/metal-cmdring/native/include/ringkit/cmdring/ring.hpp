@@ -2,6 +2,15 @@
 // device has completed the fence of its last use. `submitted` and `completed`
 // are monotonic fence counters; acquisition k waits for completed ≥ k + 1 − N.
 //
+// With priority levels (config.priority_levels > 1) each commit names a level and
+// the backend runs the highest non-empty level first, so fences retire out of
+// order across levels (within a level, in fence order). Fences are still handed
+// out in acquisition order and reach the backend in fence order; what changes:
+// a slot is free when its own last fence retired (acquires take the slot free
+// longest), `completed` is the watermark below which every fence retired, and
+// each fence above it is settled on its own (wait_for_fence, callbacks and
+// completion records say what that fence did). LAYOUT.md spells out the rules.
+//
 //   acquire ──▶ record ops into the slot ──▶ commit ──▶ device ──▶ completion
 //      ▲                                                               │
 //      └──────────── the slot is free again (completed ≥ its fence) ◀──┘
@@ -21,11 +30,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <stop_token>
 #include <vector>
@@ -112,11 +123,13 @@ class Ring final : private CompletionSink {
   bool abort_acquire(WaiterId waiter);
 
   // Hands the slot back: its recorded work goes to the device in fence order (a
-  // slot committed before an earlier one is held until that one is committed).
-  // Never waits for the device. An error (INVALID_SLOT, POISONED, CLOSED) means
-  // the commit was refused and `on_complete` will not be called; otherwise it is
-  // called once, with the fence's outcome.
-  [[nodiscard]] Status commit(Slot slot, CompletionCallback on_complete = {});
+  // slot committed before an earlier one is held until that one is committed),
+  // at `priority` (0, the lowest, to priority_levels − 1). Never waits for the
+  // device. An error (INVALID_SLOT, INVALID_OPTIONS for a priority out of range,
+  // POISONED, CLOSED) means the commit was refused and `on_complete` will not be
+  // called; otherwise it is called once, with the fence's outcome.
+  [[nodiscard]] Status commit(Slot slot, CompletionCallback on_complete = {},
+                              std::uint32_t priority = 0);
 
   // Blocks until `fence` is done: empty when it completed, else COMMAND_FAILED
   // (it failed), POISONED (an earlier one failed), CLOSED (never submitted before
@@ -137,7 +150,12 @@ class Ring final : private CompletionSink {
   std::uint64_t abandoned_fences() const;
 
   std::uint64_t submitted() const noexcept { return submitted_.load(std::memory_order_acquire); }
+  // Every fence up to this one retired. Round-robin: the highest fence retired;
+  // with priorities a later fence may have retired too (wait_for_fence asks one).
   std::uint64_t completed() const noexcept { return completed_.load(std::memory_order_acquire); }
+  // How many fences retired (the statistics' completed_fences): completed() in
+  // round-robin, and at least that with priorities.
+  std::uint64_t retired() const;
   // Acquires queued for a slot right now (both kinds).
   std::size_t pending_acquires() const;
   // The COMMAND_FAILED error that poisoned the ring, if one did.
@@ -157,11 +175,14 @@ class Ring final : private CompletionSink {
  private:
   using Clock = std::chrono::steady_clock;
 
-  enum class SlotState : std::uint8_t { kFree, kAcquired, kCommitted, kInFlight };
+  // kRetiring: retire() took the fence's callback and is delivering it outside
+  // the lock; close can no longer abandon it, and the slot is not free yet.
+  enum class SlotState : std::uint8_t { kFree, kAcquired, kCommitted, kInFlight, kRetiring };
 
   struct SlotRecord {
     SlotState state = SlotState::kFree;
     std::uint64_t fence = 0;
+    std::uint32_t priority = 0;
     CompletionCallback on_complete;
   };
 
@@ -187,7 +208,14 @@ class Ring final : private CompletionSink {
   void on_failed(std::uint64_t fence, Error error, const CommandReport& report) override;
   void retire(std::uint64_t fence, Status failure, const CommandReport& report);
 
+  bool prioritised() const noexcept { return config_.priority_levels > 1; }
   bool slot_free_locked(std::uint64_t ticket) const noexcept;
+  bool slot_available_locked() const noexcept;
+  void free_slot_locked(SlotRecord& record);
+  bool fence_retired_locked(std::uint64_t fence) const;
+  std::uint32_t index_of(const SlotRecord& record) const noexcept {
+    return static_cast<std::uint32_t>(&record - slots_.data());
+  }
   Slot take_slot_locked(std::optional<Clock::time_point> waited_since, Deferred& deferred);
   void grant_waiters_locked(Deferred& deferred);
   void settle_waiter_locked(std::list<Waiter>::iterator waiter, Result<Slot> outcome,
@@ -201,7 +229,9 @@ class Ring final : private CompletionSink {
   void wake_fence_waiters_locked();
   // `delivered_before`: a callback already ran outside `deferred` (retire's own).
   void run(Deferred& deferred, bool delivered_before = false, BatchWake wake = BatchWake::kNow);
-  SlotRecord& record_for(std::uint64_t fence) noexcept;
+  // The slot record holding `fence` (acquired, committed, in flight or retiring),
+  // or null when no slot holds it.
+  SlotRecord* holding_locked(std::uint64_t fence) noexcept;
 
   const RingConfig config_;
   const std::unique_ptr<Backend> backend_;
@@ -212,7 +242,7 @@ class Ring final : private CompletionSink {
   // The last batch went to the hook with kWithNext: a later completion owes it a
   // wake-up even if that completion delivers nothing itself (a submit's fence).
   std::atomic<bool> wake_owed_{false};
-  // Written under mutex_ (the one producer), in fence order.
+  // Written under mutex_ (the one producer), as fences retire.
   std::optional<CompletionProducer> completions_;
 
   // Locked: the slot states, waiters, poison and close decide together (the backend's
@@ -222,6 +252,15 @@ class Ring final : private CompletionSink {
   std::list<Waiter> waiters_;  // FIFO: the front gets the next slot
   WaiterId next_waiter_id_ = 1;
   std::uint64_t next_ticket_ = 0;  // acquisitions handed out; the next gets fence next_ticket_ + 1
+  std::uint64_t retired_ = 0;      // fences retired, in any order
+  // Priority levels only. The free slots, freed longest ago first (round-robin
+  // needs none: its slots free in turn). The fences above completed_ that retired
+  // already; the watermark moves up through them.
+  std::deque<std::uint32_t> free_slots_;
+  std::set<std::uint64_t> retired_ahead_;
+  // Fences after the poisoning one that retired before it failed: they did complete,
+  // and said so, so they never read POISONED.
+  std::set<std::uint64_t> retired_past_poison_;
   // Written under mutex_, read without it by submitted()/completed().
   std::atomic<std::uint64_t> submitted_{0};
   std::atomic<std::uint64_t> completed_{0};
@@ -233,12 +272,9 @@ class Ring final : private CompletionSink {
   bool closing_ = false;
   bool closed_ = false;
   std::optional<Error> abandoned_;  // close gave up: in-flight fences settle with this
-  // Fences after this one (up to submitted_) are the abandoned ones, decided once
-  // under the lock, so the report never depends on completions that come later.
-  std::uint64_t abandoned_after_ = 0;
-  // The fence whose own outcome retire() is delivering outside the lock: its
-  // callback is taken, so close cannot abandon it any more.
-  std::uint64_t retiring_ = 0;
+  // The abandoned fences, decided once under the lock (every fence in flight but
+  // not retiring), so the report never depends on completions that come later.
+  std::set<std::uint64_t> abandoned_fences_;
   Status close_result_;
 };
 

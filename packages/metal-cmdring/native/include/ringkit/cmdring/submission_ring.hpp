@@ -1,6 +1,7 @@
 // The submission ring: how a committed slot reaches a backend's thread. The ring
 // pushes one record per fence, in fence order, into an @ringkit/spsc-ring fixed
-// ring (wait domain os); the backend's executor or completer pops them. The
+// ring (wait domain os; one per priority level, submission_levels.hpp); the
+// backend's executor or completer pops them. The
 // record's publish (release) hands over the slot's recorded ops: the consumer
 // reads them only after its acquire of the write position, so no lock is needed.
 #pragma once
@@ -76,7 +77,17 @@ class SubmissionRing {
     }
   }
 
-  // Consumer: drops the record wait_oldest returned; release hands its room back.
+  // Consumer: the oldest record without waiting, left in the ring until pop();
+  // empty when there is none.
+  std::optional<SubmissionRecord> oldest() noexcept {
+    const std::byte* bytes = consumer_.peek();
+    if (bytes == nullptr) return std::nullopt;
+    SubmissionRecord record;
+    std::memcpy(&record, bytes, sizeof record);
+    return record;
+  }
+
+  // Consumer: drops the record wait_oldest or oldest returned; release hands its room back.
   void pop() noexcept {
     SubmissionRecord ignored;
     static_cast<void>(consumer_.try_pop(&ignored));
