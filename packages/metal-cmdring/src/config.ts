@@ -74,24 +74,23 @@ export function parseConfig(text: string, source = 'the configuration'): RingCon
       throw fail(`${key} must be true or false, got ${typeName(value)}.`);
     return value;
   };
+  const wholeNumber = (value: unknown, key: string, min: number, max: number): number => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      throw fail(`${key} must be a whole number from ${min} to ${max}, got ${typeName(value)}.`);
+    return value;
+  };
   const enabled =
     boolean(top.enabled, 'metal_optimizations.enabled', true) &&
     boolean(section.enabled, `${SECTION}.enabled`, true);
 
   const config: RingConfig = { enabled };
-  if (section.ring_size !== undefined) {
-    const size = section.ring_size;
-    if (
-      typeof size !== 'number' ||
-      !Number.isInteger(size) ||
-      size < MIN_RING_SIZE ||
-      size > MAX_RING_SIZE
-    )
-      throw fail(
-        `${SECTION}.ring_size must be a whole number from ${MIN_RING_SIZE} to ${MAX_RING_SIZE}, got ${typeName(size)}.`,
-      );
-    config.ringSize = size;
-  }
+  if (section.ring_size !== undefined)
+    config.ringSize = wholeNumber(
+      section.ring_size,
+      `${SECTION}.ring_size`,
+      MIN_RING_SIZE,
+      MAX_RING_SIZE,
+    );
   if (section.timeout_ms !== undefined) {
     const timeout = section.timeout_ms;
     if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0)
@@ -120,19 +119,13 @@ export function parseConfig(text: string, source = 'the configuration'): RingCon
   if (refusal !== undefined) throw fail(`${SECTION}.allocation_strategy ${refusal}.`);
   if (strategy === 'priority') {
     config.allocationStrategy = 'priority';
-    const levels = section.priority_levels;
-    if (levels !== undefined) {
-      if (
-        typeof levels !== 'number' ||
-        !Number.isInteger(levels) ||
-        levels < MIN_PRIORITY_LEVELS ||
-        levels > MAX_PRIORITY_LEVELS
-      )
-        throw fail(
-          `${SECTION}.priority_levels must be a whole number from ${MIN_PRIORITY_LEVELS} to ${MAX_PRIORITY_LEVELS}, got ${typeName(levels)}.`,
-        );
-      config.priorityLevels = levels;
-    }
+    if (section.priority_levels !== undefined)
+      config.priorityLevels = wholeNumber(
+        section.priority_levels,
+        `${SECTION}.priority_levels`,
+        MIN_PRIORITY_LEVELS,
+        MAX_PRIORITY_LEVELS,
+      );
   } else if (section.priority_levels !== undefined) {
     throw fail(
       `${SECTION}.priority_levels applies only to allocation_strategy priority; remove it or set allocation_strategy: priority.`,
