@@ -85,13 +85,25 @@ export function nudgeReceiver(memory: QueueMemory): void {
     nudgeConsumer(memory.buffer);
     return;
   }
-  const words = new Int32Array(memory.buffer);
+  const words = headerWords(memory);
+  // A lock queue's receiver counts itself in SLEEPERS before it asks its `until` (LockReceiver):
+  // with none there, the change that prompted this nudge is seen without one. The seed's mutex
+  // queue notifies every time, as its condition variable did.
+  if (memory.kind === 'lock' && Atomics.load(words, MutexWord.SLEEPERS) === 0) return;
   Atomics.add(words, MutexWord.SIGNAL, 1);
   Atomics.notify(words, MutexWord.SIGNAL);
 }
 
 /** Entries in a queue without attaching an end: for snapshots and monitors. */
 export function queueDepth(memory: QueueMemory): number {
+  const words = headerWords(memory);
+  return memory.kind === 'spsc' ? ringDepth(words) : Atomics.load(words, MutexWord.COUNT);
+}
+
+/** Monitors, replenish and nudges look at queue headers often: one view per queue, not one per look. */
+const headerViews = new WeakMap<SharedArrayBuffer, Int32Array>();
+
+function headerWords(memory: QueueMemory): Int32Array {
   let words = headerViews.get(memory.buffer);
   if (words === undefined) {
     words = new Int32Array(
@@ -101,11 +113,8 @@ export function queueDepth(memory: QueueMemory): number {
     );
     headerViews.set(memory.buffer, words);
   }
-  return memory.kind === 'spsc' ? ringDepth(words) : Atomics.load(words, MutexWord.COUNT);
+  return words;
 }
-
-/** Monitors and replenish ask for depths often: one view per queue, not one per question. */
-const headerViews = new WeakMap<SharedArrayBuffer, Int32Array>();
 
 function ringDepth(words: Int32Array): number {
   const write = Atomics.load(words, layout.Producer.WRITE_POSITION >> 2);

@@ -222,17 +222,22 @@ export class PoolReplenish implements LoopingRole {
 
   /**
    * The lane furthest below its high watermark. A lane at or above it has no
-   * deficit; when no lane has one (or on a tie) the buffer stays on the lane it
-   * came from, so balanced lanes keep their own buffers and caches.
+   * deficit; a returning buffer leaves the lane it came from only for a lane
+   * whose deficit is larger by more than the low watermark, so lanes of equal
+   * speed, whose deficits differ by a buffer or two from step to step, keep
+   * their own buffers and caches (without that margin a quarter of them
+   * changed lanes, bench/wakeups.ts), while a lane that runs dry still draws
+   * from one that does not.
    */
   private neediestLane(): number {
-    const { highWatermark } = this.options;
+    const { highWatermark, lowWatermark } = this.options;
     let best = Math.max(this.routingFrom, 0);
-    // From a dead lane, any live lane is better.
+    // From a dead lane, any live lane is better; a new block's buffers (routingFrom -1) have no home.
     let bestDeficit =
       this.available[best] === DEAD_LANE
         ? -DEAD_LANE
-        : Math.max(0, highWatermark - this.available[best]!);
+        : Math.max(0, highWatermark - this.available[best]!) +
+          (this.routingFrom >= 0 ? lowWatermark : 0);
     for (let lane = 0; lane < this.available.length; lane++) {
       const deficit = highWatermark - this.available[lane]!;
       if (deficit > bestDeficit) {

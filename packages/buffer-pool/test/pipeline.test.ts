@@ -1,5 +1,12 @@
+import { nativeUnavailableReason } from '@ringkit/spsc-ring';
 import { describe, expect, it } from 'vitest';
+import { requireOrSkip } from '../../../test-support/skip.js';
 import { type PipelineRun, runPipeline } from './pipeline.js';
+
+const futexUnavailable = requireOrSkip(
+  nativeUnavailableReason() === '',
+  `waitDomain 'os' needs spsc-ring's addon: ${nativeUnavailableReason()}`,
+);
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
@@ -98,6 +105,34 @@ describe('thread mapping', () => {
     });
     expectIntact(run, recordsPerLane);
   });
+
+  it.skipIf(futexUnavailable)(
+    'JS roles whose queues sleep on the OS futex, placed as deployed, keep every record and every buffer',
+    async () => {
+      const recordsPerLane = 50_000;
+      const run = await runPipeline({
+        // 16 buffers per lane and no growth, as bench/deployed.ts runs it: producers wait often.
+        pool: {
+          lanes: 2,
+          bufferSize: 256,
+          buffersPerBlock: 16,
+          initialBlocks: 2,
+          maxBlocks: 2,
+          fullPolicy: 'block',
+          waitDomain: 'os',
+        },
+        recordsPerLane,
+        maxPayload: 64,
+        delays: true,
+        mapping: [
+          ['producer:0'],
+          ['producer:1'],
+          ['drain:0', 'collector:0', 'drain:1', 'collector:1', 'replenish'],
+        ],
+      });
+      expectIntact(run, recordsPerLane);
+    },
+  );
 
   it.each(['lock', 'mutex'] as const)(
     'the %s-guarded comparison queues run the same pipeline',

@@ -121,14 +121,16 @@ class Replenish final : public ReplenishRole {
   }
 
  private:
-  // The lane furthest below its high watermark; with no deficit (or a tie) the buffer stays home,
-  // unless home is a dead lane: then any live lane is better.
+  // The lane furthest below its high watermark; a returning buffer leaves home only for a lane
+  // whose deficit is larger by more than the low watermark (lanes of equal speed keep their own
+  // buffers and caches, replenish.ts), unless home is a dead lane: then any live lane is better.
   std::uint32_t neediest_lane() const noexcept {
     const auto high = static_cast<std::int64_t>(config_.high_watermark);
+    const auto margin = routing_from_ >= 0 ? static_cast<std::int64_t>(config_.low_watermark) : 0;
     std::uint32_t best = static_cast<std::uint32_t>(std::max(routing_from_, 0));
     std::int64_t best_deficit = available_[best] == kDeadLane
                                     ? -kDeadLane
-                                    : std::max<std::int64_t>(0, high - available_[best]);
+                                    : std::max<std::int64_t>(0, high - available_[best]) + margin;
     for (std::uint32_t lane = 0; lane < config_.lanes; lane++) {
       const std::int64_t deficit = high - available_[lane];
       if (deficit > best_deficit) {
