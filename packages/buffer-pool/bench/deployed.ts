@@ -1,13 +1,15 @@
 import { once } from 'node:events';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import type { PoolOptions, QueueKind } from '../src/index.js';
+import { nativeUnavailableReason } from '@ringkit/spsc-ring';
+import type { PoolOptions, QueueKind, WaitDomain } from '../src/index.js';
 import { type BenchPipeline, startBenchPipeline } from './pipeline.js';
 
 /**
  * The contenders of deployed.bench.ts, each moving checked 1 KiB records
  * (workers/checked-records.mjs) through 2 lanes of 16 buffers, every word read on arrival:
  * - the pool in the layout its README recommends: each producer in its own worker, every
- *   lane's drain and collector and replenish in one more ('spsc', or 'lock' queues);
+ *   lane's drain and collector and replenish in one more ('spsc' queues sleeping on the OS
+ *   futex, or 'lock' queues);
  * - the pool's lane layout: a lane's producer, drain and collector in one worker;
  * - what a user would build instead: buffer ids over a MessageChannel into SharedArrayBuffer
  *   blocks ('ids': producer and consumer in a worker each; 'ids-one-consumer': one consumer
@@ -49,6 +51,17 @@ export function deployedPool(bufferSize: number): PoolOptions {
   };
 }
 
+/**
+ * Every pool role here runs in a worker and sleeps blocking, so its rings can sleep on the OS
+ * futex: one futex call per sleep and one per wake-up, where Atomics.wait's emulation takes a
+ * process-wide mutex and a condition variable on both sides (bench/wakeups.ts counted 3.3–4.3
+ * futex calls per sleep in 'process', 2.1 in 'os'). Lock queues have only Atomics.wait; without
+ * spsc-ring's addon the rings keep it too.
+ */
+function waitDomainFor(queueKind: QueueKind): WaitDomain {
+  return queueKind === 'spsc' && nativeUnavailableReason() === '' ? 'os' : 'process';
+}
+
 export function startDeployed(contender: Contender, bufferSize: number): Promise<Deployed> {
   if (contender.startsWith('pool')) return startPool(contender, bufferSize);
   return startBaseline(contender, bufferSize);
@@ -73,7 +86,7 @@ async function startPool(contender: Contender, bufferSize: number): Promise<Depl
           ['drain:0', 'collector:0', 'drain:1', 'collector:1', 'replenish'],
         ];
   const pipeline: BenchPipeline = await startBenchPipeline({
-    pool: { ...deployedPool(bufferSize), queueKind },
+    pool: { ...deployedPool(bufferSize), queueKind, waitDomain: waitDomainFor(queueKind) },
     checked: true,
     // The lane layout is startBenchPipeline's default.
     ...(contender === 'pool-lanes' ? {} : { mapping: deployedLayout }),
