@@ -37,7 +37,12 @@ export class MinimalRing {
     }
     this.data.set(record, (write & this.mask) * this.recordSize);
     Atomics.store(indices, WRITE, (write + 1) | 0);
-    if (Atomics.load(indices, CONSUMER_SLEEPS) !== 0) Atomics.notify(indices, WRITE);
+    // The waker clears the flag: one notify per sleep, not one per push until the sleeper runs.
+    if (
+      Atomics.load(indices, CONSUMER_SLEEPS) !== 0 &&
+      Atomics.exchange(indices, CONSUMER_SLEEPS, 0) !== 0
+    )
+      Atomics.notify(indices, WRITE);
   }
 
   /** Waits for the next record, hands `handler(data, offset)` its place, then consumes it. */
@@ -52,7 +57,11 @@ export class MinimalRing {
     }
     const result = handler(this.data, (read & this.mask) * this.recordSize);
     Atomics.store(indices, READ, (read + 1) | 0);
-    if (Atomics.load(indices, PRODUCER_SLEEPS) !== 0) Atomics.notify(indices, READ);
+    if (
+      Atomics.load(indices, PRODUCER_SLEEPS) !== 0 &&
+      Atomics.exchange(indices, PRODUCER_SLEEPS, 0) !== 0
+    )
+      Atomics.notify(indices, READ);
     return result;
   }
 

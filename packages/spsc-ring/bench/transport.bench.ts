@@ -1,6 +1,7 @@
 /**
  * Moving 32-byte records from the main thread to a worker: our rings against the
- * minimal ring a user writes in thirty lines (bench/minimal-ring.mjs),
+ * minimal ring a user writes in thirty lines (bench/minimal-ring.mjs), the batched floor
+ * (bench/floor-ring.mjs),
  * MessageChannel.postMessage and ringbuf.js@0.4.0, one record per push and in
  * batches of 256; the README's first example against the fastest way the bench
  * knows; and a native producer thread into JS. Targets hold only across fresh
@@ -9,6 +10,7 @@
 import { type BatchWorkload, defineSuite, speedup, throughput } from '@ringkit/bench-kit';
 import {
   byteRingTransport,
+  floorTransport,
   minimalRingTransport,
   nativeToJsTransport,
   postMessageTransport,
@@ -89,6 +91,20 @@ export default defineSuite({
       '32-byte records in batches of 256: fixed ring claim/commit + drain vs ringbuf.js push/pop of 8 KiB',
       5,
       ringbufjsTransport('batched'),
+      ringTransport('batched'),
+    ),
+    compared(
+      'batched-floor-vs-ringbufjs',
+      '32-byte records in batches of 256: the floor (bench/floor-ring.mjs: one store per batch, a consumer polling flat out, nothing else) vs ringbuf.js push/pop of 8 KiB — the batched target applied to what the hardware allows',
+      5,
+      ringbufjsTransport('batched'),
+      floorTransport(),
+    ),
+    compared(
+      'batched-vs-floor',
+      '32-byte records in batches of 256: fixed ring claim/commit + drain vs the floor (bench/floor-ring.mjs)',
+      0.8,
+      floorTransport(),
       ringTransport('batched'),
     ),
     compared(

@@ -13,6 +13,7 @@ import {
   startNativeProducer,
   unlinkShared,
 } from '../src/index.js';
+import { FloorRing, floorRingBytes } from './floor-ring.mjs';
 import { MinimalRing, minimalRingBytes } from './minimal-ring.mjs';
 
 /**
@@ -216,6 +217,38 @@ export function minimalRingTransport(): Transport {
     },
     async stop() {
       await worker.terminate(); // the bar has no close()
+    },
+  };
+}
+
+/**
+ * The floor (bench/floor-ring.mjs): batches of 256 written in place and published with one
+ * store, a worker polling flat out and reading each record's first byte, as 'drain' does.
+ */
+export function floorTransport(): Transport {
+  let worker: Worker;
+  let ring: FloorRing;
+  return {
+    async start() {
+      const buffer = new SharedArrayBuffer(floorRingBytes(4096, RECORD_BYTES));
+      ring = new FloorRing(buffer, 4096, RECORD_BYTES);
+      worker = await startWorker({ role: 'floor', buffer, capacity: 4096 });
+    },
+    send(records) {
+      const data = ring.data;
+      ring.beginSend();
+      for (let sent = 0; sent < records; ) {
+        const count = ring.claim(Math.min(BATCH, records - sent));
+        const offset = ring.offset;
+        for (let i = 0; i < count; i++) data[offset + i * RECORD_BYTES] = sent + i;
+        ring.publish(count);
+        sent += count;
+      }
+      while (!ring.empty()) {}
+      ring.endSend();
+    },
+    async stop() {
+      await worker.terminate(); // the floor has no close()
     },
   };
 }

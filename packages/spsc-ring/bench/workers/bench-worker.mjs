@@ -3,11 +3,13 @@
 // byte ring, a call per run of equal records), 'readme' (the README's first example's
 // consumer), 'minimal' (bench/minimal-ring.mjs, the bar), 'ringbufjs' (ringbuf.js, polled only while its turn
 // flag is set, so an idle side never steals the CPU from the side being measured),
+// 'floor' (bench/floor-ring.mjs, the batched floor: polls flat out, until terminated),
 // 'messages' (MessageChannel: counts, answers each 'flush' once everything before it arrived),
 // 'echo' (ping-pong: sends every record straight back on a second ring).
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
 import { ByteConsumer, FixedConsumer, FixedProducer } from '../../dist/index.js';
+import { FloorRing } from '../floor-ring.mjs';
 import { MinimalRing } from '../minimal-ring.mjs';
 
 const { role } = workerData;
@@ -86,6 +88,14 @@ if (role === 'drain') {
   const firstByte = (data, offset) => data[offset];
   parentPort.postMessage('ready');
   for (;;) total.checksum = (total.checksum + ring.pop(firstByte)) | 0;
+} else if (role === 'floor') {
+  // The floor's consumer: each run's records read as the 'drain' role reads them, polling flat out.
+  parentPort.postMessage('ready');
+  FloorRing.consume(workerData.buffer, workerData.capacity, 32, (data, offset, count) => {
+    let checksum = total.checksum;
+    for (let i = 0; i < count; i++) checksum = (checksum + data[offset + i * 32]) | 0;
+    total.checksum = checksum;
+  });
 } else if (role === 'ringbufjs') {
   const ring = new RingBuffer(workerData.buffer, Uint8Array);
   const turn = new Int32Array(workerData.turn);
