@@ -618,13 +618,16 @@ Status Ring::close(double timeout_ms) {
 
   const std::uint64_t submitted = submitted_.load(std::memory_order_relaxed);
   const std::uint64_t completed = completed_.load(std::memory_order_relaxed);
-  const bool gave_up = completed < submitted;
-  if (gave_up) {
-    // A fence retire() is delivering (kRetiring) keeps that outcome; every other
-    // one in flight is abandoned, and exactly those get CLOSE_TIMEOUT.
+  // A fence retire() is delivering (kRetiring) keeps that outcome; every other
+  // one in flight is abandoned, and exactly those get CLOSE_TIMEOUT. When the
+  // deadline finds only retiring fences, nothing is abandoned: the close drained.
+  if (completed < submitted) {
     for (const SlotRecord& record : slots_) {
       if (record.state == SlotState::kInFlight) abandoned_fences_.insert(record.fence);
     }
+  }
+  const bool gave_up = !abandoned_fences_.empty();
+  if (gave_up) {
     abandoned_ =
         make_error(error_code::kCloseTimeout,
                    "close gave up after " + format_number(timeout_ms) + " ms with " +

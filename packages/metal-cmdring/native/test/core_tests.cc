@@ -485,6 +485,33 @@ CMDRING_TEST("core",
   CHECK_EQ(ring.wait_for_fence(2)->code, error_code::kCloseTimeout);
 }
 
+CMDRING_TEST("core",
+             "close whose deadline finds only a fence being delivered abandons nothing: it "
+             "drained") {
+  ManualRing manual(ring_of(2));
+  Ring& ring = *manual.ring;
+  CompletionLog log;
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  must_commit(ring, must_acquire(ring), [&](std::uint64_t fence, const Error* error) {
+    entered.set_value();
+    released.wait();  // fence 1 is being delivered while close's deadline passes
+    log.callback()(fence, error);
+  });
+  std::jthread completion([&] { manual.backend->complete_next(); });
+  entered.get_future().wait();
+
+  const Status closed = ring.close(20);
+  const std::uint64_t abandoned = ring.abandoned_fences();
+  release.set_value();  // before any check: a failed one must not leave the delivery blocked
+  completion.join();
+  CHECK_MSG(!closed.has_value(), (closed ? closed->message : std::string()));
+  CHECK_EQ(abandoned, 0u);
+  CHECK_EQ(log.code_of(1), "");
+  CHECK(!ring.wait_for_fence(1).has_value());
+}
+
 CMDRING_TEST("core", "close called from a completion callback is refused with INVALID_STATE") {
   ManualRing manual(ring_of(1));
   Ring& ring = *manual.ring;
