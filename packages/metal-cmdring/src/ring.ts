@@ -2,6 +2,7 @@
 // event loop: a free slot resolves at once, an in-flight one settles when the
 // device completes it (through the addon's mailbox). commit() never waits for
 // the device. The *Sync variants block the calling thread, for workers.
+import { readRingStats } from '@ringkit/spsc-ring';
 import { type CommandCompletion, CompletionReader, createCompletionBuffer } from './completions.js';
 import { CommandRingError, fromNative } from './errors.js';
 import { requireNative } from './native.js';
@@ -270,6 +271,15 @@ export class CommandRing {
       if (batch.length === 0) return;
       yield batch;
     }
+  }
+
+  /**
+   * Completion records the ring dropped because their reader fell a whole ring (256 records)
+   * behind — e.g. a loop that acquires and commits without yielding to the event loop while
+   * completions() waits on the same thread. The commands themselves are never dropped.
+   */
+  get completionsDropped(): number {
+    return readRingStats(this.completionBuffer).dropped;
   }
 
   /** Fences the device completed: one shared-memory read. */
