@@ -240,6 +240,21 @@ export class EventBatch<F extends FieldSpecs = FieldSpecs> {
     // worked out (and checked) again only when the length changes.
     let lastLength = -1;
     let count = 0;
+    // The common case first: one schema-sized event per record, committed. Such a record's
+    // header word is exactly the event size (no BUSY or DISCARD bit), so a run of them is
+    // indexed with one load, one compare and one store each (about half the general loop's
+    // cost). The first record that differs, if any, falls through to the general loop.
+    if (plainLoads && !moreThanOffsets) {
+      const stride = headerBytes + ((eventSize + 7) & ~7);
+      const most = events + Math.floor((end - cursor) / stride);
+      if (most > offsets.length) offsets = this.ensure(most);
+      while (cursor + stride <= end && (words[cursor >>> 2]! | 0) === eventSize) {
+        offsets[events++] = cursor + headerBytes;
+        cursor += stride;
+      }
+      records = events;
+      bytes = events * eventSize;
+    }
     while (cursor < end) {
       // The header must be read with acquire, pairing with the kernel's commit (an xchg
       // after the payload writes), so that the payload reads that follow see what the

@@ -76,6 +76,39 @@ describe('KernelRing and EventBatch.loadKernelRun: the direct reader walk', () =
     expect(fake.walk().tids).toEqual([2, 3]);
   });
 
+  it('indexes runs of one-event records and leaves them exactly where another kind begins', () => {
+    // One-event committed records take the fast run; each other kind ends it and the
+    // general loop goes on, then the fast run picks up again on the next walk.
+    const fake = fakeRing(0n);
+    const singles = (from: number, count: number) => {
+      for (let tid = from; tid < from + count; tid++) fake.append([tid]);
+    };
+    singles(1, 20);
+    fake.append([100], KernelRecord.DISCARD_BIT);
+    singles(21, 5);
+    fake.append([26, 27]);
+    singles(28, 3);
+    fake.append([31], KernelRecord.BUSY_BIT);
+    singles(32, 2);
+    const first = fake.walk();
+    expect(first.tids).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+    expect(fake.batch.records).toBe(29);
+    expect(fake.batch.bytes).toBe(30 * benchEvent.size);
+    expect(fake.batch.discarded).toBe(1);
+    expect(first.taken).toBe(28 * 32 + 32 + 56);
+    expect(Array.from(fake.batch.offsets.slice(0, 3))).toEqual([8, 40, 72]);
+    fake.ring.release(first.taken);
+    expect(fake.walk().tids).toEqual([]);
+  });
+
+  it('reports a one-event record whose payload would run past what the producer committed', () => {
+    const fake = fakeRing(0n);
+    fake.append([1]);
+    fake.append([2]);
+    // The run ends 16 bytes into the second record: its header fits, its payload does not.
+    expect(() => fake.batch.loadKernelRun(0, 0, 48)).toThrow(/runs past the batch/);
+  });
+
   it("reads a record that wraps past the ring's end whole, through the second mapping", () => {
     // 8 bytes before the end: the header fits, the payload wraps.
     const fake = fakeRing(BigInt(BYTES - 8));
