@@ -2,13 +2,15 @@
 // attached, P paced producer threads (16 events per getpgid call), the offered
 // load raised step by step (×1.25, STEP_SECONDS each) until a step drops an event
 // (in the kernel ring or the reader) or the producers cannot keep the pace. The
-// highest rate delivered by a step that dropped nothing is the ceiling; it prints
+// highest rate delivered by a step that dropped nothing is the ceiling (every field of
+// every event read in place, as js-consumer.mjs reads them); it prints
 // BENCH_RESULT { ns, items } for that step, and every step on stderr.
 // Options: those of options.mjs (--threads, --topology, --policy, --period-ms,
 // --ring-bytes), plus --rate, here the first step's events/s (default 1000000).
 import { reportFromProcess } from '@ringkit/bench-kit';
 import { benchEvent, nativeBinding, openProgram } from '@ringkit/bpf-ringbuf';
 import { openOptions, parseOptions } from './options.mjs';
+import { sumFields } from './read-in-place.mjs';
 
 const EVENTS_PER_CALL = 16;
 const STEP_SECONDS = 0.5;
@@ -26,11 +28,7 @@ async function step(offered) {
   let delivered = 0;
   let checksum = 0;
   const consumed = reader.onBatch((batch) => {
-    const { timestampNs, cpu, tid, index, call } = batch.get;
-    let sum = 0;
-    for (let i = 0; i < batch.length; i++)
-      sum += timestampNs(i) + cpu(i) + tid(i) + index(i) + call(i);
-    checksum = (checksum + sum) % 1e9;
+    checksum = (checksum + sumFields(batch)) % 1e9;
     delivered += batch.length;
   });
   const started = process.hrtime.bigint();

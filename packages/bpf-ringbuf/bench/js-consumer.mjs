@@ -1,7 +1,7 @@
 // The JavaScript side of "events delivered into JS vs a C consumer": the bench
 // program attached, P threads calling getpgid() (flat out, or --rate calls/s each)
 // for D seconds, every field of every event read in JS (in place: batch.offsets
-// and batch.views, the fastest public way). Prints BENCH_RESULT
+// and batch.views, the fastest public way; read-in-place.mjs). Prints BENCH_RESULT
 // { ns, items } normalised to 10^6 events: with --report window the time this
 // consumer takes to receive a million; with --report cpu the CPU time the whole
 // consumer side spends on them. On stderr: what was produced, delivered and dropped.
@@ -15,6 +15,7 @@
 import { reportFromProcess } from '@ringkit/bench-kit';
 import { benchEvent, nativeBinding, openProgram } from '@ringkit/bpf-ringbuf';
 import { openOptions, parseOptions } from './options.mjs';
+import { sumFields } from './read-in-place.mjs';
 
 const options = parseOptions(process.argv.slice(2));
 const object = openProgram('bench', openOptions(options));
@@ -22,32 +23,8 @@ const object = openProgram('bench', openOptions(options));
 const reader = object.read({ schema: benchEvent, mode: options.mode });
 let events = 0;
 let checksum = 0;
-// Each field's first 32-bit word within an event, checked against the schema here and
-// written as literals in the loop below: V8 folds a literal into each load, where a
-// module-level constant costs a context load and a check per use (up to 2× this loop).
-const FIELD_WORDS = { timestampNs: 0, cpu: 2, tid: 3, index: 4, call: 5 };
-for (const [field, spec] of Object.entries(benchEvent.fields))
-  if (spec.offset !== 4 * FIELD_WORDS[field])
-    throw new Error(`benchEvent.${field} is at byte ${spec.offset}: update FIELD_WORDS`);
 const consumed = reader.onBatch((batch) => {
-  // The fast path: every field of every event read in place, one typed-array load per
-  // 32-bit word (`batch.get.field(i)` reads the same, a call and a bounds check per field).
-  if (!batch.wordAligned)
-    throw new Error(
-      `bench events are ${benchEvent.size} bytes, whole words: a batch is word-aligned`,
-    );
-  const {
-    offsets,
-    views: { u32 },
-  } = batch;
-  // A local sum: a float kept in a closure's variable would be boxed on every write.
-  let sum = 0;
-  for (let i = 0; i < offsets.length; i++) {
-    const at = offsets[i] >>> 2;
-    // timestampNs (u64: low word + high word × 2^32), cpu, tid, index, call.
-    sum += u32[at] + u32[at + 1] * 2 ** 32 + u32[at + 2] + u32[at + 3] + u32[at + 4] + u32[at + 5];
-  }
-  checksum = (checksum + sum) % 1e9;
+  checksum = (checksum + sumFields(batch)) % 1e9;
   events += batch.length;
 });
 const cpus = Array.from({ length: options.threads }, (_, index) => index % 2);
