@@ -226,7 +226,7 @@ Result<Slot> Ring::acquire(std::optional<double> timeout_ms, std::stop_token abo
   std::optional<std::stop_callback<decltype(wake_on_abort)>> on_abort;
   if (abort.stop_possible()) on_abort.emplace(abort, wake_on_abort);
   Deferred deferred;
-  std::unique_lock lock(mutex_);
+  std::unique_lock lock = lock_spinning(mutex_);
 
   if (auto refusal = refusal_locked()) return *refusal;
   if (abort.stop_requested()) return aborted_error("acquire");
@@ -275,7 +275,7 @@ Result<Slot> Ring::acquire(std::optional<double> timeout_ms, std::stop_token abo
 AsyncAcquire Ring::acquire_async(AcquireCallback on_settled) {
   Deferred deferred;
   AsyncAcquire result;
-  std::lock_guard lock(mutex_);
+  const std::unique_lock lock = lock_spinning(mutex_);
   if (auto refusal = refusal_locked()) {
     result.settled = std::move(*refusal);
   } else if (waiters_.empty() && slot_available_locked()) {
@@ -328,7 +328,7 @@ Status Ring::commit(Slot slot, CompletionCallback on_complete, std::uint32_t pri
   {
     // Locked: commit decides with close, poison and out-of-order commits at once; lock-free it
     // would need all three in one atomic word.
-    std::lock_guard lock(mutex_);
+    const std::unique_lock lock = lock_spinning(mutex_);
     if (slot.index >= config_.ring_size) {
       return make_error(error_code::kInvalidSlot,
                         "slot index " + std::to_string(slot.index) +
@@ -418,7 +418,7 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
   Status outcome;
   SlotRecord* record = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    const std::unique_lock lock = lock_spinning(mutex_);
     // Backends report each submitted fence once (round-robin: in order); anything
     // else is a late report after close gave up, and there is nothing left to settle.
     if (!prioritised() && (fence != completed_.load(std::memory_order_relaxed) + 1 ||
@@ -450,7 +450,7 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
   BatchWake wake = BatchWake::kNow;
   const bool wake_owed = wake_owed_.load(std::memory_order_relaxed);
   {
-    std::lock_guard lock(mutex_);
+    const std::unique_lock lock = lock_spinning(mutex_);
     free_slot_locked(*record);
     ++retired_;
     // The watermark: every fence up to it retired. Round-robin retires in order, so
