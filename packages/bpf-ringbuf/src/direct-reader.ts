@@ -62,7 +62,14 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
   private consumerActive = false;
   private holding = false;
   private consumerDone: Promise<void> = Promise.resolve();
-  private sleeping: { wake: () => void } | null = null;
+  /** What runs when the period ends (or stop() cuts it short); null while awake. */
+  private afterSleep: (() => void) | null = null;
+  /**
+   * One timer for every period, re-armed with refresh(): a period costs no new timer, closure
+   * or object, which matters at 100–1000 periods a second (a wake-up is most of what a
+   * period costs here; see the README's consumer figures).
+   */
+  private periodTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bytes of each ring's run in the consumer's hands, for release(). */
   private readonly pendingBytes: number[] = [];
   private rounds = 0;
@@ -145,7 +152,7 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
     if (this.stopping) return this.holding ? undefined : this.consumerDone;
     this.stopping = true;
     if (this.consumerActive) {
-      this.sleeping?.wake();
+      this.wakeEarly();
       if (!this.holding) await this.consumerDone;
     } else {
       this.finish();
@@ -155,7 +162,7 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
   /** @internal Stops at once (BpfObject.close): what the rings hold is counted as dropped. */
   stopNow(): void {
     this.stopping = true;
-    this.sleeping?.wake();
+    this.wakeEarly();
     this.finish();
   }
 
@@ -334,13 +341,22 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
 
   /** Calls `then` after a period, or as soon as stop() wakes it. */
   private sleep(then: () => void): void {
-    const wake = () => {
-      clearTimeout(timer);
-      this.sleeping = null;
-      then();
-    };
-    const timer = setTimeout(wake, this.periodMs);
-    this.sleeping = { wake: () => queueMicrotask(wake) };
+    this.afterSleep = then;
+    if (this.periodTimer === null) this.periodTimer = setTimeout(this.periodEnded, this.periodMs);
+    else this.periodTimer.refresh();
+  }
+
+  private readonly periodEnded = (): void => {
+    const then = this.afterSleep;
+    this.afterSleep = null;
+    then?.();
+  };
+
+  /** Ends a sleep now (on the next microtask), and the timer with it. */
+  private wakeEarly(): void {
+    if (this.periodTimer !== null) clearTimeout(this.periodTimer);
+    this.periodTimer = null;
+    if (this.afterSleep !== null) queueMicrotask(this.periodEnded);
   }
 
   /** The consumer's loop ended: after stop(), the rings are let go of. */

@@ -168,6 +168,30 @@ describe.skipIf(skip)("mode 'direct': the JS thread walks the kernel rings itsel
     expect(reader.stats().state).toBe('stopped');
   });
 
+  for (const consumer of ['callback', 'iterator'] as const)
+    it(`walks once a period, period after period, and never after stop() (${consumer})`, async () => {
+      object = openProgram('bench', {
+        policy: { kind: 'timer', periodMs: 1 },
+        targetPid: process.pid,
+      });
+      const reader = object.read({ schema: benchEvent, mode: 'direct', periodMs: 5 });
+      const seenPromise = consume(reader, consumer);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // About 40 periods of 5 ms, each walked by the same timer, re-armed.
+      expect(reader.stats().rounds).toBeGreaterThanOrEqual(10);
+      const result = await binding().startSyscallLoad({
+        cpus: [0, 1],
+        callsPerThread: 1_000,
+        ratePerSecond: 0,
+      }).done;
+      await reader.stop();
+      const seen = await seenPromise;
+      expect(seen.events).toBe(sum(result.calls));
+      const rounds = reader.stats().rounds;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(reader.stats().rounds).toBe(rounds);
+    });
+
   it('counts the batch a callback throws on as delivered and what stop() finds left as dropped', async () => {
     object = openProgram('bench', {
       policy: { kind: 'timer', periodMs: 1 },
