@@ -3,7 +3,7 @@ import { BpfError, native } from './errors.js';
 import { KernelRing } from './kernel-ring.js';
 import { Policy, RingStats as RingWords } from './layout.js';
 import { requireNative } from './native.js';
-import type { RawRingMapping } from './native-binding.js';
+import type { RawPeriodTimer, RawRingMapping } from './native-binding.js';
 import {
   type ReaderRing,
   type ReaderRingStats,
@@ -65,11 +65,12 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
   /** What runs when the period ends (or stop() cuts it short); null while awake. */
   private afterSleep: (() => void) | null = null;
   /**
-   * One timer for every period, re-armed with refresh(): a period costs no new timer, closure
-   * or object, which matters at 100–1000 periods a second (a wake-up is most of what a
-   * period costs here; see the README's consumer figures).
+   * One native timer for every period, re-armed each time: a period costs no new timer, closure
+   * or object, and none of setTimeout's JavaScript timer list, which matters at 100–1000
+   * periods a second (a wake-up is most of what a period costs here; see the README's consumer
+   * figures). Created with the first sleep, closed when the reader stops.
    */
-  private periodTimer: ReturnType<typeof setTimeout> | null = null;
+  private periodTimer: RawPeriodTimer | null = null;
   /** Bytes of each ring's run in the consumer's hands, for release(). */
   private readonly pendingBytes: number[] = [];
   private rounds = 0;
@@ -335,6 +336,8 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
       this.release(index);
     }
     this.state = 'stopped';
+    this.periodTimer?.close();
+    this.periodTimer = null;
     for (const mapping of this.mappings) mapping.unmap();
     this.onStopped();
   }
@@ -342,8 +345,8 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
   /** Calls `then` after a period, or as soon as stop() wakes it. */
   private sleep(then: () => void): void {
     this.afterSleep = then;
-    if (this.periodTimer === null) this.periodTimer = setTimeout(this.periodEnded, this.periodMs);
-    else this.periodTimer.refresh();
+    this.periodTimer ??= requireNative('read').createPeriodTimer(this.periodEnded);
+    this.periodTimer.arm(this.periodMs);
   }
 
   private readonly periodEnded = (): void => {
@@ -352,10 +355,9 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
     then?.();
   };
 
-  /** Ends a sleep now (on the next microtask), and the timer with it. */
+  /** Ends a sleep now (on the next microtask): the timer is cancelled. */
   private wakeEarly(): void {
-    if (this.periodTimer !== null) clearTimeout(this.periodTimer);
-    this.periodTimer = null;
+    this.periodTimer?.cancel();
     if (this.afterSleep !== null) queueMicrotask(this.periodEnded);
   }
 

@@ -69,6 +69,21 @@ export interface RawRingSource {
  * A kernel ring mapped into the process (LAYOUT.md, "The kernel ring, as the reader maps
  * it"), as ArrayBuffers over the mappings: what the direct reader walks.
  */
+/**
+ * The direct reader's period: Node's setTimeout without its JavaScript timer list, whose
+ * bookkeeping was ~30 µs of CPU a wake here (native/src/period_timer.hpp). The callback runs
+ * as a timer callback does (its own async context; nextTicks and microtasks run after it; what
+ * it throws is an uncaught exception).
+ */
+export interface RawPeriodTimer {
+  /** (Re)starts the timer: the callback runs once, `ms` from now, unless cancelled first. */
+  arm(ms: number): void;
+  /** Stops an armed timer; nothing happens if it is not armed. */
+  cancel(): void;
+  /** Stops it for good and lets go of the callback. Idempotent; arm() then throws CLOSED. */
+  close(): void;
+}
+
 export interface RawRingMapping {
   /** The consumer page, read-write: the consumer position (u64) at offset 0. */
   readonly consumer: ArrayBuffer;
@@ -285,6 +300,8 @@ export interface NativeBinding {
   startReader(options: RawReaderOptions): RawReader;
   /** Maps the kernel ring of ring map `fd` (max_entries `bytes`) for JavaScript to walk itself. */
   mapRing(fd: number, bytes: number): RawRingMapping;
+  /** A one-shot libuv timer on this thread's event loop that calls `callback` when it fires. */
+  createPeriodTimer(callback: () => void): RawPeriodTimer;
   /** The map pinned at `path` (PIN_NOT_FOUND when nothing is). */
   openPinnedMap(path: string): RawMap;
   /** The link pinned at `path` (PIN_NOT_FOUND when nothing is). */
