@@ -4,19 +4,31 @@
 // the maps test fixture (one map of each type; its program fills
 // `syscall_counts`). Run as root: node examples/syscall-counts.mjs [seconds]
 import { readdirSync, statSync } from 'node:fs';
-import { endianness } from 'node:os';
-import { openObject } from '@ringkit/bpf-ringbuf';
+import { defineSchema, openObject } from '@ringkit/bpf-ringbuf';
 
 const seconds = Number(process.argv[2] ?? 1);
 const objectPath = new URL('../test/fixtures/maps.bpf.o', import.meta.url).pathname;
 const object = openObject(objectPath, { maps: { ring: null } }); // loads and attaches; no ring to read
 
-// Keys and values are in the host's byte order, as the program wrote them. Key 0 of
-// `target` is the process to count (a 4-byte key may be given as a number).
-const littleEndian = endianness() === 'LE';
-const pid = new Uint8Array(4);
-new DataView(pid.buffer).setUint32(0, process.pid, littleEndian);
-object.map('target').update(0, pid);
+// Keys and values as objects, through schemas of the program's structs (schemaFromBtf
+// builds one from a struct in the object's BTF). Key 0 of `target` is the process to count.
+const process32 = defineSchema({
+  name: 'pid',
+  size: 4,
+  fields: { pid: { offset: 0, type: 'u32' } },
+});
+const syscallKey = defineSchema({
+  name: 'nr',
+  size: 4,
+  fields: { nr: { offset: 0, type: 'u32' } },
+});
+const calls = defineSchema({
+  name: 'calls',
+  size: 8,
+  fields: { calls: { offset: 0, type: 'u64' } },
+});
+const target = object.map('target').withSchema({ value: process32 });
+target.update(0, { pid: process.pid });
 
 const until = Date.now() + seconds * 1000;
 while (Date.now() < until) {
@@ -24,14 +36,11 @@ while (Date.now() < until) {
   readdirSync(import.meta.dirname);
   await new Promise((resolve) => setImmediate(resolve));
 }
-object.map('target').update(0, new Uint8Array(4)); // 0: count nobody
+target.update(0, { pid: 0 }); // 0: count nobody
 
 const counts = [];
-for (const [key, value] of object.map('syscall_counts').entries()) {
-  const syscallNr = new DataView(key.buffer, key.byteOffset).getUint32(0, littleEndian);
-  const calls = new DataView(value.buffer, value.byteOffset).getBigUint64(0, littleEndian);
-  counts.push([syscallNr, Number(calls)]);
-}
+const syscallCounts = object.map('syscall_counts').withSchema({ key: syscallKey, value: calls });
+for (const [{ nr }, value] of syscallCounts.entries()) counts.push([nr, value.calls]);
 object.close();
 
 counts.sort((a, b) => b[1] - a[1]);

@@ -49,13 +49,21 @@ export {
 export { type RingReader, type RingSource, readRings } from './rings.js';
 export {
   defineSchema,
+  type EventInput,
   type EventObject,
+  type FieldInput,
   type FieldSpec,
   type FieldSpecs,
   type FieldType,
   type FieldValue,
   type Schema,
 } from './schema.js';
+export {
+  type MapSchemas,
+  type SchemaKeyIn,
+  type SchemaKeyOut,
+  SchemaMap,
+} from './schema-map.js';
 export {
   type KernelLocation,
   KernelSymbols,

@@ -2,6 +2,8 @@ import { BpfError, native } from './errors.js';
 import { keyBytes, type MapKey } from './map-key.js';
 import { requireNative } from './native.js';
 import type { RawBatchPage, RawMap } from './native-binding.js';
+import type { FieldSpecs } from './schema.js';
+import { type MapSchemas, SchemaMap } from './schema-map.js';
 
 /** How update() treats the key: BPF_ANY (add or replace), BPF_NOEXIST (add only), BPF_EXIST (replace only). */
 export type UpdateFlag = 'any' | 'noexist' | 'exist';
@@ -124,6 +126,16 @@ export class BpfMap {
   *entriesPerCpu(options: EntriesOptions = {}): IterableIterator<[Uint8Array, Uint8Array[]]> {
     this.expectPerCpu(true, 'entries');
     yield* this.walk(options);
+  }
+
+  /**
+   * This map read and written as objects: values (and keys, given a key schema) through
+   * schemas whose sizes must be the map's (SCHEMA_MISMATCH otherwise). See SchemaMap.
+   */
+  withSchema<K extends FieldSpecs | null = null, V extends FieldSpecs = FieldSpecs>(
+    schemas: MapSchemas<K, V>,
+  ): SchemaMap<K, V> {
+    return new SchemaMap(this, schemas);
   }
 
   /**

@@ -17,6 +17,17 @@ export type EventObject<F extends FieldSpecs> = {
   -readonly [K in keyof F]: FieldValue<F[K]['type']>;
 };
 
+/** What a field may be written from (map keys and values): a bigint too for 64-bit integers. */
+export type FieldInput<T extends FieldType> = T extends `char[${number}]`
+  ? string
+  : T extends 'u64' | 'i64'
+    ? number | bigint
+    : number;
+
+export type EventInput<F extends FieldSpecs> = {
+  readonly [K in keyof F]: FieldInput<F[K]['type']>;
+};
+
 /** The layout of one fixed-size event, as the BPF program writes it (little-endian). */
 export interface Schema<F extends FieldSpecs = FieldSpecs> {
   readonly name: string;
