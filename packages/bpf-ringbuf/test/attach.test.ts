@@ -10,6 +10,7 @@ import { openPinnedMap } from '../src/map.js';
 import { type BpfObject, openObject } from '../src/object.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
 import { openPinAsNobody, privateBpffs } from './helpers/pins.js';
+import { thrown } from './helpers/thrown.js';
 
 const skip = skipWithoutBpf();
 const fixtures = join(import.meta.dirname, 'fixtures');
@@ -57,19 +58,6 @@ function openCounting(targetTgid = process.pid): BpfObject {
 
 function hits(object: BpfObject, key: number): bigint {
   return readCount(object.map('hits').lookup(key));
-}
-
-/** The code and the one sentence `call` throws. */
-function thrown(call: () => unknown): { code?: string; message: string } {
-  try {
-    call();
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    expect(message).not.toMatch(/\n/);
-    expect(message.endsWith('.')).toBe(true);
-    return { code, message };
-  }
-  throw new Error('expected a throw');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,22 +6,10 @@ import { type BpfObject, openObject, schemaFromBtf } from '../src/object.js';
 import { programs, syscallEvent } from '../src/programs.js';
 import { defineSchema } from '../src/schema.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
+import { thrown } from './helpers/thrown.js';
 
 const skip = skipWithoutBpf();
 const btfObject = join(import.meta.dirname, 'fixtures', 'btf_types.bpf.o');
-
-/** The code and sentence `call` throws. */
-function thrown(call: () => unknown): { code?: string; message: string } {
-  try {
-    call();
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    expect(message).not.toMatch(/\n/);
-    expect(message.endsWith('.')).toBe(true);
-    return { code, message };
-  }
-  throw new Error('expected a throw');
-}
 
 function member(name: string, byte: number, rest: Partial<RawBtfMember>): RawBtfMember {
   return {

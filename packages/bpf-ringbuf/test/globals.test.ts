@@ -4,22 +4,10 @@ import type { GlobalValue } from '../src/globals.js';
 import { type BpfObject, openObject } from '../src/object.js';
 import { syscallEvent } from '../src/programs.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
+import { thrown } from './helpers/thrown.js';
 
 const skip = skipWithoutBpf();
 const globalsObject = join(import.meta.dirname, 'fixtures', 'globals.bpf.o');
-
-/** The code and sentence `call` throws. */
-function thrown(call: () => unknown): { code?: string; message: string } {
-  try {
-    call();
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    expect(message).not.toMatch(/\n/);
-    expect(message.endsWith('.')).toBe(true);
-    return { code, message };
-  }
-  throw new Error('expected a throw');
-}
 
 /** Opens the fixture on its own ring (no ringkit config or drops map). */
 function openGlobals(globals?: Record<string, GlobalValue>): BpfObject {

@@ -7,6 +7,7 @@ import { openPinnedMap } from '../src/map.js';
 import { type BpfObject, openObject } from '../src/object.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
 import { openPinAsNobody, privateBpffs } from './helpers/pins.js';
+import { thrown } from './helpers/thrown.js';
 
 const skip = skipWithoutBpf();
 const mapsObject = join(import.meta.dirname, 'fixtures', 'maps.bpf.o');
@@ -44,19 +45,6 @@ function listed(entries: Iterable<[Uint8Array, Uint8Array | Uint8Array[]]>): str
   return [...entries]
     .map(([key, value]) => `${hex(key)}=${[value].flat().map(hex).join(',')}`)
     .sort();
-}
-
-/** The code and sentence `call` throws. */
-function thrown(call: () => unknown): { code?: string; message: string } {
-  try {
-    call();
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    expect(message).not.toMatch(/\n/);
-    expect(message.endsWith('.')).toBe(true);
-    return { code, message };
-  }
-  throw new Error('expected a throw');
 }
 
 describe.skipIf(skip)('maps from JavaScript', () => {

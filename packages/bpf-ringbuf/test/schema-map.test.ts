@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BpfObject, openObject } from '../src/object.js';
 import { defineSchema, type FieldSpecs, type Schema } from '../src/schema.js';
 import { binding, skipWithoutBpf } from './helpers/bpf.js';
+import { thrown } from './helpers/thrown.js';
 
 const skip = skipWithoutBpf();
 const mapsObject = join(import.meta.dirname, 'fixtures', 'maps.bpf.o');
@@ -25,19 +26,6 @@ const hits = defineSchema({ name: 'hits', size: 4, fields: { hits: { offset: 0, 
 
 function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** The code and sentence `call` throws (one sentence, ending in a full stop). */
-function thrown(call: () => unknown): { code?: string; message: string } {
-  try {
-    call();
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    expect(message).not.toMatch(/\n/);
-    expect(message.endsWith('.')).toBe(true);
-    return { code, message };
-  }
-  throw new Error('expected a throw');
 }
 
 describe.skipIf(skip)('maps through schemas (map.withSchema)', () => {
