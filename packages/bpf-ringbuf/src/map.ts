@@ -1,7 +1,7 @@
 import { BpfError, native } from './errors.js';
 import { keyBytes, type MapKey } from './map-key.js';
 import { requireNative } from './native.js';
-import type { RawBatchPage, RawMap } from './native-binding.js';
+import type { RawBatchPage, RawBtfStruct, RawMap } from './native-binding.js';
 import type { FieldSpecs } from './schema.js';
 import { type MapSchemas, SchemaMap } from './schema-map.js';
 
@@ -31,6 +31,12 @@ export interface EntriesOptions {
 
 const DEFAULT_BATCH_SIZE = 256;
 
+/** The structs a map's key and value are declared as in the program (null: not a struct). */
+export interface MapStructs {
+  readonly key: RawBtfStruct | null;
+  readonly value: RawBtfStruct | null;
+}
+
 /**
  * A BPF map of a loaded object (`object.map(name)`) or pinned on a bpffs
  * (`openPinnedMap(path)`). Keys and values are bytes in the layout the program
@@ -47,12 +53,17 @@ export class BpfMap {
   /** Per-CPU maps: the possible CPUs, one value each; 0 for the others. */
   readonly possibleCpus: number;
   private readonly raw: RawMap;
+  private readonly declared: () => MapStructs | null;
   private batchLookups = true;
   private handleClosed = false;
 
-  /** @internal Use object.map() or openPinnedMap(). */
-  constructor(raw: RawMap) {
+  /**
+   * @internal Use object.map() or openPinnedMap(). `declared`: the structs the program
+   * declared the key and value as, from its object's BTF (a pinned map has none).
+   */
+  constructor(raw: RawMap, declared: () => MapStructs | null = () => null) {
     this.raw = raw;
+    this.declared = declared;
     this.name = raw.name;
     this.type = raw.type;
     this.keySize = raw.keySize;
@@ -130,7 +141,9 @@ export class BpfMap {
 
   /**
    * This map read and written as objects: values (and keys, given a key schema) through
-   * schemas whose sizes must be the map's (SCHEMA_MISMATCH otherwise). See SchemaMap.
+   * schemas whose sizes must be the map's, and whose fields must be the structs' the program
+   * declared the key and value as, when its object's BTF has them (SCHEMA_MISMATCH otherwise).
+   * See SchemaMap.
    */
   withSchema<K extends FieldSpecs | null = null, V extends FieldSpecs = FieldSpecs>(
     schemas: MapSchemas<K, V>,
@@ -169,6 +182,11 @@ export class BpfMap {
   /** Whether this handle was closed, by close() or by its object's close(). */
   get closed(): boolean {
     return this.handleClosed;
+  }
+
+  /** @internal The structs the key and value are declared as, where the object's BTF says. */
+  declaredStructs(): MapStructs | null {
+    return this.declared();
   }
 
   private key(key: MapKey): Uint8Array {

@@ -254,6 +254,8 @@ export interface RawObject {
   writeGlobal(name: string, value: RawGlobalValue): void;
   /** The struct of that name in the object's BTF, or null when it has none (or no BTF). */
   btfStruct(name: string): RawBtfStruct | null;
+  /** The structs map `name`'s key and value are declared as; null for either that is not one. */
+  mapBtfStructs(name: string): { key: RawBtfStruct | null; value: RawBtfStruct | null };
   /** Rewrites the config map's key-0 value (same length as at open). */
   writeConfig(config: Uint8Array): void;
   /** A map of the object by name (UNKNOWN_MAP listing its maps when there is none). */

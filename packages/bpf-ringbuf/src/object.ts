@@ -443,7 +443,10 @@ export class BpfObject {
     const raw = this.live();
     const known = this.openMaps.get(name);
     if (known !== undefined && !known.closed) return known;
-    const map = new BpfMap(native(() => raw.openMap(name)));
+    const map = new BpfMap(
+      native(() => raw.openMap(name)),
+      () => native(() => this.live().mapBtfStructs(name)),
+    );
     this.openMaps.set(name, map);
     return map;
   }

@@ -1,5 +1,6 @@
 // A BPF map read and written as objects: its keys and values through schemas
 // (map.withSchema), instead of bytes laid out by hand.
+import { checkSchema } from './btf.js';
 import { BpfError } from './errors.js';
 import type { BpfMap, EntriesOptions, UpdateFlag } from './map.js';
 import type { MapKey } from './map-key.js';
@@ -52,6 +53,11 @@ export class SchemaMap<K extends FieldSpecs | null, V extends FieldSpecs> {
     const value = checked(schemas.value);
     if (key !== undefined) expectSize(map, key, 'key', map.keySize);
     expectSize(map, value, 'value', map.valueSize);
+    // Field by field against what the program declared, where its object's BTF says: a schema
+    // of the right size with a field at the wrong offset would otherwise misread silently.
+    const declared = map.declaredStructs();
+    if (key !== undefined && declared?.key) checkSchema(key, declared.key);
+    if (declared?.value) checkSchema(value, declared.value);
     this.map = map;
     this.keyCodec = key === undefined ? null : new SchemaCodec(key);
     this.values = new SchemaCodec(value);

@@ -128,6 +128,41 @@ describe.skipIf(skip)('maps through schemas (map.withSchema)', () => {
     ).toBe('INVALID_OPTIONS');
   });
 
+  it('checks a hand-written schema against the struct the program declared, field by field', () => {
+    // percpu_array_map's value is struct triple { __u32 a, b, c } in the object's BTF.
+    const swapped = defineSchema({
+      name: 'triple_by_hand',
+      size: 12,
+      fields: {
+        a: { offset: 0, type: 'u32' },
+        b: { offset: 8, type: 'u32' },
+        c: { offset: 4, type: 'u32' },
+      },
+    });
+    const wrong = thrown(() => object.map('percpu_array_map').withSchema({ value: swapped }));
+    expect(wrong.code).toBe('SCHEMA_MISMATCH');
+    expect(wrong.message).toMatch(
+      /field b \(u32\) at byte 8, where member 'b' of struct triple .* at byte 4/,
+    );
+    const wide = defineSchema({
+      name: 'wide',
+      size: 12,
+      fields: { first: { offset: 0, type: 'u64' } },
+    });
+    expect(
+      thrown(() => object.map('percpu_array_map').withSchema({ value: wide })).message,
+    ).toMatch(/8 bytes wide, where member 'a' of struct triple .* 4 bytes wide/);
+    // Other names are matched by offset, and fewer fields than members are fine.
+    const renamed = defineSchema({
+      name: 'renamed',
+      size: 12,
+      fields: { first: { offset: 0, type: 'u32' }, third: { offset: 8, type: 'u32' } },
+    });
+    const perCpu = object.map('percpu_array_map').withSchema({ value: renamed });
+    perCpu.update(2, { first: 5, third: 6 });
+    expect(perCpu.lookupPerCpu(2)![0]).toEqual({ first: 5, third: 6 });
+  });
+
   it('refuses a key or value it cannot write exactly, naming the field, and writes nothing', () => {
     const counts = object.map('hash_map').withSchema({ value: counter });
     const byProcess = object.map('wide_key_map').withSchema({ key: wideKey, value: hits });

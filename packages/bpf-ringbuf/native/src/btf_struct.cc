@@ -86,8 +86,15 @@ std::optional<BtfStruct> find_btf_struct(const btf* types, const std::string& na
   if (types == nullptr) return std::nullopt;
   const std::int32_t id = btf__find_by_name_kind(types, name.c_str(), BTF_KIND_STRUCT);
   if (id <= 0) return std::nullopt;
-  const btf_type* type = btf__type_by_id(types, static_cast<std::uint32_t>(id));
-  BtfStruct out{name, type->size, {}};
+  return btf_struct_of_type(types, static_cast<std::uint32_t>(id));
+}
+
+std::optional<BtfStruct> btf_struct_of_type(const btf* types, std::uint32_t id) {
+  if (types == nullptr || id == 0) return std::nullopt;
+  const btf_type* type = btf__type_by_id(types, skip_modifiers(types, id));
+  if (type == nullptr || !btf_is_struct(type)) return std::nullopt;
+  const char* struct_name = btf__name_by_offset(types, type->name_off);
+  BtfStruct out{struct_name != nullptr ? struct_name : "", type->size, {}};
   const btf_member* member = btf_members(type);
   for (std::uint16_t index = 0; index < btf_vlen(type); index++, member++) {
     const char* member_name = btf__name_by_offset(types, member->name_off);

@@ -42,4 +42,9 @@ struct BtfStruct {
 // The struct named `name` in `types` (BTF_KIND_STRUCT), or nullopt (also when `types` is null).
 std::optional<BtfStruct> find_btf_struct(const btf* types, const std::string& name);
 
+// The struct type `id` is, through typedefs and const/volatile (a map's key or value type, say);
+// nullopt when it is not a struct, is 0 (no BTF type), or `types` is null. An anonymous
+// struct's name is ''.
+std::optional<BtfStruct> btf_struct_of_type(const btf* types, std::uint32_t id);
+
 }  // namespace ringkit::bpf

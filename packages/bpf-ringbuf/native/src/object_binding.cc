@@ -204,6 +204,23 @@ Napi::Value object_handle(Napi::Env env, const std::shared_ptr<ObjectState>& sta
                    call_env,
                    find_btf_struct(state->object->types(), info[0].As<Napi::String>().Utf8Value()));
              }));
+  // mapBtfStructs(name) → { key, value }: the structs the map's key and value are declared as
+  // (__type(key, struct ...)), each a RawBtfStruct or null (not a struct, or no BTF).
+  handle.Set(
+      "mapBtfStructs", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
+        const Napi::Env call_env = info.Env();
+        state->check_open(call_env);
+        if (!info[0].IsString()) throw invalid(call_env, "mapBtfStructs needs a map name");
+        const std::string name = info[0].As<Napi::String>().Utf8Value();
+        const bpf_map* map = translating(call_env, [&] { return state->object->find_map(name); });
+        const btf* types = state->object->types();
+        Napi::Object out = Napi::Object::New(call_env);
+        out.Set("key", btf_struct_to_js(call_env,
+                                        btf_struct_of_type(types, bpf_map__btf_key_type_id(map))));
+        out.Set("value", btf_struct_to_js(
+                             call_env, btf_struct_of_type(types, bpf_map__btf_value_type_id(map))));
+        return out;
+      }));
   handle.Set("ringCount", Napi::Number::New(env, static_cast<double>(object.rings().size())));
   handle.Set("dropped", Napi::Function::New(env, [state](const Napi::CallbackInfo& info) {
                state->check_open(info.Env());
