@@ -3,7 +3,8 @@ import { BpfError, native } from './errors.js';
 import { KernelRing } from './kernel-ring.js';
 import { Policy, RingStats as RingWords } from './layout.js';
 import { requireNative } from './native.js';
-import type { RawPeriodTimer, RawRingMapping } from './native-binding.js';
+import type { RawRingMapping } from './native-binding.js';
+import { Period } from './period.js';
 import {
   type ReaderRing,
   type ReaderRingStats,
@@ -62,15 +63,8 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
   private consumerActive = false;
   private holding = false;
   private consumerDone: Promise<void> = Promise.resolve();
-  /** What runs when the period ends (or stop() cuts it short); null while awake. */
-  private afterSleep: (() => void) | null = null;
-  /**
-   * One native timer for every period, re-armed each time: a period costs no new timer, closure
-   * or object, and none of setTimeout's JavaScript timer list, which matters at 100–1000
-   * periods a second (a wake-up is most of what a period costs here; see the README's consumer
-   * figures). Created with the first sleep, closed when the reader stops.
-   */
-  private periodTimer: RawPeriodTimer | null = null;
+  /** The wait between walks: one native timer, re-armed each period (period.ts). */
+  private readonly period: Period;
   /** Bytes of each ring's run in the consumer's hands, for release(). */
   private readonly pendingBytes: number[] = [];
   private rounds = 0;
@@ -107,6 +101,7 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
         `periodMs must be a whole number of milliseconds from 1 to 60000, got ${periodMs}.`,
       );
     this.periodMs = periodMs;
+    this.period = new Period(periodMs);
     this.onStopped = onStopped;
     const binding = requireNative('read');
     this.mappings = [];
@@ -336,29 +331,19 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
       this.release(index);
     }
     this.state = 'stopped';
-    this.periodTimer?.close();
-    this.periodTimer = null;
+    this.period.close();
     for (const mapping of this.mappings) mapping.unmap();
     this.onStopped();
   }
 
   /** Calls `then` after a period, or as soon as stop() wakes it. */
   private sleep(then: () => void): void {
-    this.afterSleep = then;
-    this.periodTimer ??= requireNative('read').createPeriodTimer(this.periodEnded);
-    this.periodTimer.arm(this.periodMs);
+    this.period.sleep(then);
   }
 
-  private readonly periodEnded = (): void => {
-    const then = this.afterSleep;
-    this.afterSleep = null;
-    then?.();
-  };
-
-  /** Ends a sleep now (on the next microtask): the timer is cancelled. */
+  /** Ends a sleep now (on the next microtask). */
   private wakeEarly(): void {
-    this.periodTimer?.cancel();
-    if (this.afterSleep !== null) queueMicrotask(this.periodEnded);
+    this.period.wake();
   }
 
   /** The consumer's loop ended: after stop(), the rings are let go of. */

@@ -18,6 +18,7 @@ import {
 } from './layout.js';
 import type { RawReader, RawRingSource } from './native.js';
 import { requireNative } from './native.js';
+import { Period } from './period.js';
 import type { FieldSpecs, Schema } from './schema.js';
 
 /** What a reader does with batches when JavaScript falls behind and its ring is full. */
@@ -211,6 +212,8 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
   private consuming = false;
   private readonly waitOptions: WaitOptions;
   private readonly pollMs: number;
+  /** Under the timer policy, the wait between polls of the JS ring (period.ts). */
+  private poll: Period | null = null;
   private stopping = false;
   private consumedBatches = 0;
   private consumedEvents = 0;
@@ -378,16 +381,20 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
   async *[Symbol.asyncIterator](): AsyncIterator<EventBatch<F>> {
     this.claimConsumption();
     let handedOut = 0;
-    for (;;) {
-      const record = this.consumer.peek();
-      if (record !== null) {
-        this.take(record.offset, record.length, record.type);
-        yield this.batch;
-        this.consumer.consumePeek();
-        if (++handedOut % this.batchesPerTurn === 0) await nextTurn();
-        continue;
+    try {
+      for (;;) {
+        const record = this.consumer.peek();
+        if (record !== null) {
+          this.take(record.offset, record.length, record.type);
+          yield this.batch;
+          this.consumer.consumePeek();
+          if (++handedOut % this.batchesPerTurn === 0) await nextTurn();
+          continue;
+        }
+        if ((await this.nextBatch()) === 'closed') return;
       }
-      if ((await this.nextBatch()) === 'closed') return;
+    } finally {
+      this.poll?.close(); // a loop left early leaves no timer open
     }
   }
 
@@ -401,12 +408,16 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
       this.take(offset, length, type);
       callback(this.batch);
     };
-    for (;;) {
-      if (this.consumer.drain(handle, this.batchesPerTurn) === this.batchesPerTurn) {
-        await nextTurn();
-        continue;
+    try {
+      for (;;) {
+        if (this.consumer.drain(handle, this.batchesPerTurn) === this.batchesPerTurn) {
+          await nextTurn();
+          continue;
+        }
+        if ((await this.nextBatch()) === 'closed') return;
       }
-      if ((await this.nextBatch()) === 'closed') return;
+    } finally {
+      this.poll?.close(); // a callback that threw leaves no timer open
     }
   }
 
@@ -457,18 +468,22 @@ export class BpfReader<F extends FieldSpecs = FieldSpecs> implements AsyncIterab
 
   /**
    * Waits for the next batch. Under the timer policy batches come once a period,
-   * so a timer on the event loop polls for them: no wake-up crosses threads and
-   * the reader thread never pays for one. Otherwise the reader wakes us.
+   * so a timer on the event loop (a native one, period.ts) polls for them: no wake-up
+   * crosses threads and the reader thread never pays for one. Otherwise the reader wakes us.
    */
   private async nextBatch(): Promise<'ready' | 'closed'> {
     if (this.pollMs === 0) {
       const outcome = await this.consumer.waitAsync(this.waitOptions);
       return outcome === 'closed' ? 'closed' : 'ready';
     }
+    this.poll ??= new Period(this.pollMs);
     for (;;) {
       if (this.consumer.peek() !== null) return 'ready';
-      if (this.consumer.isEnded()) return 'closed';
-      await delay(this.pollMs);
+      if (this.consumer.isEnded()) {
+        this.poll.close();
+        return 'closed';
+      }
+      await this.poll.over();
     }
   }
 
