@@ -91,9 +91,14 @@ describe.skipIf(skip)('createPeriodTimer (the direct reader’s period)', () => 
         expect(() => timer.arm(ms as number)).toThrow(
           expect.objectContaining({
             code: 'INVALID_OPTIONS',
-            message: expect.stringMatching(/whole number of milliseconds/),
+            message: expect.stringMatching(
+              new RegExp(
+                `whole number of milliseconds from 0 to 2147483647, got ${String(ms)}\\.$`,
+              ),
+            ),
           }),
         );
+      expect(() => timer.arm(Symbol('ms') as unknown as number)).toThrow(/got a symbol\.$/);
     } finally {
       timer.close();
     }

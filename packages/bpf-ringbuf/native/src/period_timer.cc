@@ -80,7 +80,9 @@ std::uint64_t milliseconds(const Napi::Value& value) {
   if (!(number >= 0 && number <= 2147483647.0 && std::floor(number) == number))
     throw js_error(value.Env(), "INVALID_OPTIONS",
                    "a period timer is armed for a whole number of milliseconds from 0 to "
-                   "2147483647.");
+                   "2147483647, got " +
+                       (value.IsSymbol() ? std::string("a symbol") : value.ToString().Utf8Value()) +
+                       ".");
   return static_cast<std::uint64_t>(number);
 }
 
