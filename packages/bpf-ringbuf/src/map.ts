@@ -1,41 +1,14 @@
 import { BpfError, native } from './errors.js';
 import { keyBytes, type MapKey } from './map-key.js';
+import type { BytesMap, EntriesOptions, MapStructs, MapType, UpdateFlag } from './map-types.js';
 import { requireNative } from './native.js';
-import type { RawBatchPage, RawBtfStruct, RawMap } from './native-binding.js';
+import type { RawBatchPage, RawMap } from './native-binding.js';
 import type { FieldSpecs } from './schema.js';
 import { type MapSchemas, SchemaMap } from './schema-map.js';
 
-/** How update() treats the key: BPF_ANY (add or replace), BPF_NOEXIST (add only), BPF_EXIST (replace only). */
-export type UpdateFlag = 'any' | 'noexist' | 'exist';
-
-/** The map types whose every operation is tested; others open and work as far as the kernel allows. */
-export type MapType =
-  | 'hash'
-  | 'lru_hash'
-  | 'array'
-  | 'percpu_hash'
-  | 'percpu_array'
-  | 'lru_percpu_hash'
-  | 'stack_trace'
-  | (string & {});
-
-export interface EntriesOptions {
-  /**
-   * Read with the kernel's batch lookup (BPF_MAP_LOOKUP_BATCH), a page of entries per
-   * system call, where it has one for the map's type; false walks key by key (default true).
-   */
-  readonly batch?: boolean;
-  /** Entries per batch lookup (default 256). */
-  readonly batchSize?: number;
-}
+export type { EntriesOptions, MapStructs, MapType, UpdateFlag } from './map-types.js';
 
 const DEFAULT_BATCH_SIZE = 256;
-
-/** The structs a map's key and value are declared as in the program (null: not a struct). */
-export interface MapStructs {
-  readonly key: RawBtfStruct | null;
-  readonly value: RawBtfStruct | null;
-}
 
 /**
  * A BPF map of a loaded object (`object.map(name)`) or pinned on a bpffs
@@ -44,7 +17,7 @@ export interface MapStructs {
  * Looking up an absent key is not an error (undefined); deleting one, or
  * updating it with 'exist', is (KEY_NOT_FOUND).
  */
-export class BpfMap {
+export class BpfMap implements BytesMap {
   readonly name: string;
   readonly type: MapType;
   readonly keySize: number;
@@ -147,7 +120,7 @@ export class BpfMap {
    */
   withSchema<K extends FieldSpecs | null = null, V extends FieldSpecs = FieldSpecs>(
     schemas: MapSchemas<K, V>,
-  ): SchemaMap<K, V> {
+  ): SchemaMap<K, V, BpfMap> {
     return new SchemaMap(this, schemas);
   }
 

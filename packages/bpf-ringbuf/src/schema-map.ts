@@ -2,8 +2,8 @@
 // (map.withSchema), instead of bytes laid out by hand.
 import { checkSchema } from './btf.js';
 import { BpfError } from './errors.js';
-import type { BpfMap, EntriesOptions, UpdateFlag } from './map.js';
 import type { MapKey } from './map-key.js';
+import type { BytesMap, EntriesOptions, UpdateFlag } from './map-types.js';
 import {
   defineSchema,
   type EventInput,
@@ -35,14 +35,18 @@ export type SchemaKeyOut<K extends FieldSpecs | null> = K extends FieldSpecs
  * field); u64 fields read as numbers, exact below 2^53, and are written from a number or a
  * bigint. Lookups, updates, deletes and iteration behave as BpfMap's.
  */
-export class SchemaMap<K extends FieldSpecs | null, V extends FieldSpecs> {
-  /** The map underneath, for bytes. */
-  readonly map: BpfMap;
+export class SchemaMap<
+  K extends FieldSpecs | null,
+  V extends FieldSpecs,
+  M extends BytesMap = BytesMap,
+> {
+  /** The map underneath (a BpfMap), for bytes. */
+  readonly map: M;
   private readonly keyCodec: SchemaCodec<FieldSpecs> | null;
   private readonly values: SchemaCodec<V>;
 
   /** @internal Use map.withSchema(). */
-  constructor(map: BpfMap, schemas: MapSchemas<K, V>) {
+  constructor(map: M, schemas: MapSchemas<K, V>) {
     if (schemas === null || typeof schemas !== 'object' || schemas.value === undefined)
       throw new BpfError(
         'INVALID_OPTIONS',
@@ -129,7 +133,7 @@ function checked<F extends FieldSpecs>(schema: Schema<F>): Schema<F> {
 }
 
 function expectSize(
-  map: BpfMap,
+  map: BytesMap,
   schema: Pick<Schema, 'name' | 'size'>,
   what: 'key' | 'value',
   size: number,
