@@ -148,7 +148,7 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
     if (this.stopping) return this.holding ? undefined : this.consumerDone;
     this.stopping = true;
     if (this.consumerActive) {
-      this.wakeEarly();
+      this.period.wake();
       if (!this.holding) await this.consumerDone;
     } else {
       this.finish();
@@ -158,7 +158,7 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
   /** @internal Stops at once (BpfObject.close): what the rings hold is counted as dropped. */
   stopNow(): void {
     this.stopping = true;
-    this.wakeEarly();
+    this.period.wake();
     this.finish();
   }
 
@@ -185,7 +185,7 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
         }
         if (last) return;
         // stop() while a batch was in hand: the last walk follows at once.
-        if (!this.stopping) await new Promise<void>((resolve) => this.sleep(resolve));
+        if (!this.stopping) await this.period.over();
       }
     } finally {
       this.consumerEnded(done);
@@ -232,7 +232,7 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
           // stop() from the callback: the last walk follows at once.
           queueMicrotask(walk);
         } else {
-          this.sleep(walk);
+          this.period.sleep(walk);
         }
       };
       walk();
@@ -334,16 +334,6 @@ export class DirectReader<F extends FieldSpecs = FieldSpecs>
     this.period.close();
     for (const mapping of this.mappings) mapping.unmap();
     this.onStopped();
-  }
-
-  /** Calls `then` after a period, or as soon as stop() wakes it. */
-  private sleep(then: () => void): void {
-    this.period.sleep(then);
-  }
-
-  /** Ends a sleep now (on the next microtask). */
-  private wakeEarly(): void {
-    this.period.wake();
   }
 
   /** The consumer's loop ended: after stop(), the rings are let go of. */
