@@ -97,6 +97,16 @@ function isRecordType(type: number): boolean {
 /** The padding type as a signed word, as drain reads types. */
 const PADDING_WORD = Record.PADDING_TYPE | 0;
 
+/**
+ * Types below this make a record header (`[u32 length][u32 type]`, little-endian) a double that
+ * is neither a NaN nor negative: its exponent bits, the type's bits 20–30, are not all set, and
+ * its sign, the type's bit 31, is clear. Such a header survives a round trip through a double
+ * bit for bit, and two nonzero ones are the same bytes exactly when they are equal as doubles,
+ * so one 8-byte store copies a header and one compare checks it. (+0 equals −0, and a thread
+ * that flushes subnormals reads small headers as 0: a zero header is compared word by word.)
+ */
+const NAN_FREE_TYPES = 0x7ff00000;
+
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
 const MAX_UTF8_PER_UNIT = 3;
 
@@ -474,7 +484,18 @@ export class ByteProducer extends ProducerEnd {
     const length = claim.length;
     const first = this.claimIndex >> 2;
     // One type for all (the usual case) keeps the per-record test out of the loop.
-    if (typeof types === 'number')
+    if (typeof types === 'number' && types < NAN_FREE_TYPES) {
+      // The first header as two words, then every other one as a copy of its 8 bytes: one store
+      // a record instead of two. (Read back as a double, a header whose type word had the
+      // NaN bits could come back with other bits; below NAN_FREE_TYPES it cannot be a NaN.)
+      words[first] = length;
+      words[first + 1] = types;
+      const headers = this.views.f64;
+      const header = headers[first >> 1]!;
+      const doubles = step >> 1;
+      for (let i = 1, slot = (first >> 1) + doubles; i < count; i++, slot += doubles)
+        headers[slot] = header;
+    } else if (typeof types === 'number')
       for (let i = 0, word = first; i < count; i++, word += step) {
         words[word] = length;
         words[word + 1] = types;
@@ -834,6 +855,7 @@ export class ByteConsumer extends ConsumerEnd {
     // a loop of its own: handing records that seldom repeat through runs cost twice as much.
     const { data, views, mask, capacity, maxRecord } = this;
     const headerWords = this.dataWords;
+    const headerDoubles = views.f64;
     // Constants as locals: V8 reloads module-level bindings and their fields in every pass.
     const headerBytes = Record.HEADER_BYTES;
     const roundUp = Record.HEADER_BYTES + Record.ALIGNMENT - 1;
@@ -876,8 +898,15 @@ export class ByteConsumer extends ConsumerEnd {
       );
       const step = total >> 2;
       let count = 1;
-      for (let next = word + step; count < most; next += step, count++)
-        if (headerWords[next] !== length || headerWords[next + 1] !== type) break;
+      const header = headerDoubles[word >> 1]!;
+      if (header !== 0 && type >= 0 && type < NAN_FREE_TYPES) {
+        // One compare a frame: equal as doubles means the same 8 bytes (see NAN_FREE_TYPES).
+        const doubles = step >> 1;
+        for (let next = (word >> 1) + doubles; count < most; next += doubles, count++)
+          if (headerDoubles[next] !== header) break;
+      } else
+        for (let next = word + step; count < most; next += step, count++)
+          if (headerWords[next] !== length || headerWords[next + 1] !== type) break;
       handler(data, index + headerBytes, count, total, length, type >>> 0, views);
       const bytes = Math.imul(count, total);
       position = (position + bytes) | 0;

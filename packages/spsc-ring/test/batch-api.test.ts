@@ -378,6 +378,36 @@ describe('byte ring: records drained in runs', () => {
     );
   });
 
+  it('groups by the header bytes whatever the type: the types whose header reads as 0, −0 or a NaN', () => {
+    // Headers are copied and compared as 8-byte doubles where that is exact (byte-ring.ts,
+    // NAN_FREE_TYPES); these types make a header +0, −0, the largest such double, +Infinity, a
+    // NaN and a negative word, each beside a neighbour that differs in one bit.
+    const batches: Array<[length: number, type: number]> = [
+      [0, 0],
+      [0, 0x8000_0000],
+      [0, 0],
+      [8, 0x7fef_ffff],
+      [8, 0x7ff0_0000],
+      [0, 0x7ff0_0000],
+      [8, 0x7ff8_0000],
+      [8, 0x7ff8_0001],
+      [8, 0xffff_fffe],
+      [16, 0],
+      [16, 1],
+    ];
+    const buffer = createRing({ kind: 'bytes', capacity: 16_384 });
+    const producer = ByteProducer.attach(buffer);
+    const consumer = ByteConsumer.attach(buffer);
+    for (const [length, type] of batches) {
+      const claim = producer.tryClaimRecords(3, length)!;
+      expect(claim.count).toBe(3);
+      claim.commit(type);
+    }
+    const runs = drainRunsAll(consumer).map(({ count, length, type }) => [length, type, count]);
+    expect(runs).toEqual(batches.map(([length, type]) => [length, type, 3]));
+    expect(producer.stats()).toMatchObject({ pushed: 33, popped: 33, used: 0 });
+  });
+
   it('stops at `limit` records, and a handler that throws consumes nothing of its run', () => {
     const buffer = createRing({ kind: 'bytes', capacity: 1024 });
     const producer = ByteProducer.attach(buffer);
