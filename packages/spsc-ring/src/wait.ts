@@ -79,13 +79,14 @@ const processPrimitive: SleepPrimitive = {
     const result = Atomics.waitAsync(words, index, expected, timeoutMs);
     if (!result.async) return result.value;
     // Atomics.waitAsync holds no handle on the event loop: a process whose only work is this
-    // wait would exit before it settles (an unsettled top-level await: exit code 13). A timer as
-    // long as the sleep keeps the loop alive until it ends.
-    const timer = setTimeout(keepAlive, Math.min(timeoutMs + 1, MAX_TIMER_MS));
+    // wait would exit before it settles (an unsettled top-level await: exit code 13). A timer
+    // that outlives the wait holds one until it settles, whatever order Node runs its timers
+    // and V8's timeout task in: one as long as the sleep (as before) relied on V8's firing first.
+    const holder = setInterval(keepAlive, MAX_TIMER_MS);
     try {
       return await result.value;
     } finally {
-      clearTimeout(timer);
+      clearInterval(holder);
     }
   },
   wake(words, index) {

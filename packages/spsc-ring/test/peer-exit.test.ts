@@ -16,7 +16,8 @@ function waitInFreshProcess(how: string, domain: string, side: string) {
   return {
     status: run.status,
     result: line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : null,
-    output: `${run.stdout}${run.stderr}`,
+    // Status and signal too: a run that died silently (no output at all) must still say how.
+    output: `exit status ${run.status}, signal ${run.signal}, error ${run.error?.message}\n${run.stdout}${run.stderr}`,
   };
 }
 

@@ -249,8 +249,10 @@ export class AllocationTracker {
     Atomics.notify(words, StatusWord.FLUSH_REQUESTS);
     const deadline = performance.now() + timeoutMs;
     // Atomics.waitAsync holds no event-loop handle and the sender thread is unref'd: without
-    // this timer a script whose last step is `await flush()` would exit (code 13) mid-wait.
-    const keepAlive = setTimeout(() => {}, timeoutMs);
+    // this timer a script whose last step is `await flush()` would exit (code 13) mid-wait. It
+    // outlives the wait (cleared below) rather than ending with it: the last Atomics.waitAsync
+    // may settle a little after the deadline, and nothing may depend on which fires first.
+    const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
     try {
       for (;;) {
         const seen = Atomics.load(words, StatusWord.HANDLED_LOW);
@@ -261,7 +263,7 @@ export class AllocationTracker {
         if (wait.async) await wait.value;
       }
     } finally {
-      clearTimeout(keepAlive);
+      clearInterval(keepAlive);
     }
   }
 
