@@ -4,7 +4,14 @@ import type { Control, RoleLine } from './control.js';
 import { DeathWatch } from './death.js';
 import type { PoolError } from './errors.js';
 import { Counter } from './layout.js';
-import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
+import {
+  type IdReceiver,
+  type IdSender,
+  openReceiver,
+  openSender,
+  type QueueMemory,
+  queuePosition,
+} from './queues.js';
 import { recordSpan } from './records.js';
 import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
 import { askForBlock, channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
@@ -58,10 +65,22 @@ export class PoolCollector implements LoopingRole {
   private readonly drainLine: RoleLine;
   /** One word view per block, made once. */
   private readonly blockWords: Uint32Array[] = [];
+  /**
+   * Takes one buffer into the hand, its records counted and the hand's count stored before the
+   * queue frees its slot (drainOnce frees the whole call's in one store, after this returns):
+   * a death anywhere in a take leaves either all of it done or, per settleDeadOwner, none.
+   */
   private readonly take = (id: number, length: number): void => {
     this.takenIds[this.taken] = id;
     this.takenLengths[this.taken++] = length;
+    const records = this.countRecords(id, length);
+    if (records > 0) this.role.add(C.takenRecords, records);
+    this.takenRecords += records;
+    this.role.setHeld(this.taken);
   };
+  private takenRecords = 0;
+  private readonly collectMemory: QueueMemory;
+  private readonly doneMemory: QueueMemory;
 
   constructor(
     spec: PoolSpec,
@@ -75,7 +94,7 @@ export class PoolCollector implements LoopingRole {
       throw new TypeError(
         `the collector of lane ${lane} needs a handler function (bytes, offset, length, lane) => void.`,
       );
-    this.role = control.claim('collector', lane);
+    this.role = control.claim('collector', lane, spec.lanes[lane]);
     this.control = control;
     this.lane = lane;
     this.handler = handler;
@@ -95,6 +114,8 @@ export class PoolCollector implements LoopingRole {
     );
     this.directory.listen();
     const queues = spec.lanes[lane]!;
+    this.collectMemory = queues.collect;
+    this.doneMemory = queues.done;
     this.collect = openReceiver(queues.collect);
     this.done = openSender(queues.done);
     this.input = { lane, name: 'collect' };
@@ -120,25 +141,26 @@ export class PoolCollector implements LoopingRole {
       return 0;
     }
     if ((++this.busySteps & 255) === 0) this.watch.look();
+    // Each move is journalled (Counter.collector.move) so that whoever takes the role after a
+    // death mid-move can tell whether the queue's store happened: see settleDeadOwner.
     this.role.beginMove();
     this.taken = 0;
-    const got = this.collect.drain(this.take, this.batch);
-    // Counted before the hand is: whoever finds this role dead with buffers in its hand knows their records.
-    let records = 0;
-    for (let i = 0; i < got; i++)
-      records += this.countRecords(this.takenIds[i]!, this.takenLengths[i]!);
-    if (got > 0) {
-      this.role.add(C.takenRecords, records);
-      this.role.setHeld(got);
-    }
+    this.takenRecords = 0;
+    this.role.setCounter(C.move, 1 + queuePosition(this.collectMemory, 'read'));
+    const got = this.collect.drainOnce(this.take, this.batch);
+    this.role.setCounter(C.move, 0);
     this.role.endMove();
     if (got === 0) return 0;
+    const records = this.takenRecords;
     for (let i = 0; i < got; i++) this.collectOne(this.takenIds[i]!, this.takenLengths[i]!);
     this.role.beginMove();
+    // Handled: they count as collected whether or not their buffers make it home.
+    this.role.add(C.records, records);
     for (let i = 0; i < got; i++) this.done.stage(this.takenIds[i]!, 0);
+    this.role.setCounter(C.move, -(1 + queuePosition(this.doneMemory, 'write')));
     this.done.publish();
     this.role.setHeld(0);
-    this.role.add(C.records, records);
+    this.role.setCounter(C.move, 0);
     this.role.endMove();
     this.ringReplenish();
     return got;

@@ -22,6 +22,8 @@ import {
   roleLine,
   wakeTableWord,
 } from './layout.js';
+import { queuePosition } from './queues.js';
+import type { LaneQueues } from './spec.js';
 
 /**
  * A fresh control block: magic, version, lanes and buffers per block written,
@@ -79,7 +81,7 @@ export class Control {
    * so a racer never sees the dead owner again, records itself, settles what the dead owner
    * left (its hand written off as lost, its exit and report cleared), then stores the next count.
    */
-  claim(kind: RoleKind, lane: number): RoleLine {
+  claim(kind: RoleKind, lane: number, queues?: LaneQueues): RoleLine {
     const line = roleLine(kind, lane, this.lanes);
     const claimWord = line * LINE_WORDS + RoleWord.CLAIM;
     const owners = Atomics.compareExchange(this.words, claimWord, 0, 1);
@@ -100,7 +102,7 @@ export class Control {
       );
     const role = new RoleLine(this, line);
     role.recordOwner();
-    role.settleDeadOwner(kind);
+    role.settleDeadOwner(kind, queues);
     Atomics.store(this.words, claimWord, owners + 1);
     return role;
   }
@@ -160,6 +162,10 @@ export class RoleLine {
     return this.control.counters[this.counterBase + index]!;
   }
 
+  setCounter(index: number, value: number): void {
+    this.control.counters[this.counterBase + index] = value;
+  }
+
   add(index: number, amount: number): void {
     const counters = this.control.counters;
     counters[this.counterBase + index] = counters[this.counterBase + index]! + amount;
@@ -211,10 +217,12 @@ export class RoleLine {
   /**
    * A new owner takes over what a dead one left: what it held is written off as lost (a
    * collector also knows how many records that was), its exit and report are cleared, and a
-   * sequence left odd by a move it died in is made even again.
+   * sequence left odd by a move it died in is made even again. `queues` (its lane's) lets a
+   * collector's journalled move be settled first.
    */
-  settleDeadOwner(kind: RoleKind): void {
+  settleDeadOwner(kind: RoleKind, queues?: LaneQueues): void {
     const words = this.control.words;
+    if (kind === 'collector' && queues !== undefined) this.settleCollectorMove(queues);
     const held = this.word(RoleWord.HELD);
     if (held > 0) this.add(Counter.role.lostBuffers, held);
     if (kind === 'collector') {
@@ -229,5 +237,22 @@ export class RoleLine {
     this.control.counters[this.counterBase + Counter.role.report] = 0;
     if (this.sequence & 1) this.endMove();
     Atomics.store(words, this.base + RoleWord.EXITED, 0);
+  }
+
+  /**
+   * A collector that died mid-move left Counter.collector.move set. A take whose drain never
+   * freed its slots (collect's read position unmoved) left its buffers queued: the hand it had
+   * begun to count is undone. A return whose publish went out (done's write position moved) put
+   * its buffers home: the hand is empty. Otherwise the hand holds what its line says.
+   */
+  private settleCollectorMove(queues: LaneQueues): void {
+    const move = this.counter(Counter.collector.move);
+    if (move > 0 && queuePosition(queues.collect, 'read') === move - 1) {
+      this.setHeld(0);
+      this.setCounter(Counter.collector.takenRecords, this.counter(Counter.collector.records));
+    } else if (move < 0 && queuePosition(queues.done, 'write') !== -move - 1) {
+      this.setHeld(0);
+    }
+    this.setCounter(Counter.collector.move, 0);
   }
 }

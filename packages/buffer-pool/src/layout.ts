@@ -95,6 +95,14 @@ export const Counter = {
     records: 4,
     /** Records in the buffers it took into its hand: minus `records`, those in its hand now. */
     takenRecords: 5,
+    /**
+     * The move under way, written before it and cleared after: 1 + collect[q]'s read position
+     * while it takes buffers, −(1 + done[q]'s write position) while it returns them, 0 between
+     * moves. Whoever takes the role of a collector that died mid-move compares it with the queue
+     * to tell whether the move happened (control.ts's settleDeadOwner): without it a death between
+     * a queue's store and the hand's store counts the batch twice, or not at all.
+     */
+    move: 6,
   },
   replenish: { blocksAllocated: 0, routed: 1, rebalanced: 2, registrations: 3 },
   /** Every role's line, whatever its kind (the last slots). */

@@ -346,7 +346,7 @@ export function startNativeRoles(
   try {
     for (const request of roles) parts.push(partOf(spec, control, request));
     checkRequests(control, parts);
-    lines = parts.map((part) => control.claim(part.kind, part.lane));
+    lines = parts.map((part) => control.claim(part.kind, part.lane, spec.lanes[part.lane]));
     feed = new BlockFeed(spec);
     const ownFeed = feed;
     thread = native.startRoles(

@@ -35,6 +35,11 @@ export interface IdSender {
 export interface IdReceiver {
   /** Hands up to `limit` entries to `handler`, then frees their slots at once. */
   drain(handler: EntryHandler, limit?: number): number;
+  /**
+   * drain(), cut short where a ring would free its slots in more than one store: a thread that
+   * dies inside `handler` leaves every entry of the call queued (spsc queues; see queuePosition).
+   */
+  drainOnce(handler: EntryHandler, limit: number): number;
   depth(): number;
   /** Entries are waiting; cheaper than depth() (a ring answers from its cached positions when it can). */
   hasEntries(): boolean;
@@ -98,6 +103,18 @@ export function nudgeReceiver(memory: QueueMemory): void {
 export function queueDepth(memory: QueueMemory): number {
   const words = headerWords(memory);
   return memory.kind === 'spsc' ? ringDepth(words) : Atomics.load(words, MutexWord.COUNT);
+}
+
+/**
+ * The position a move changes: the read position for a receiver (a drain moves it), the write
+ * position for a sender (a publish does). A role writes it down before a move, so whoever
+ * settles the role's death can tell whether the move took effect. −1 for lock and mutex queues,
+ * which move entry by entry and cannot tell.
+ */
+export function queuePosition(memory: QueueMemory, end: 'read' | 'write'): number {
+  if (memory.kind !== 'spsc') return -1;
+  const at = end === 'read' ? layout.Consumer.READ_POSITION : layout.Producer.WRITE_POSITION;
+  return Atomics.load(headerWords(memory), at >> 2) >>> 0;
 }
 
 /** Monitors, replenish and nudges look at queue headers often: one view per queue, not one per look. */
@@ -181,6 +198,7 @@ class RingSender implements IdSender {
 class RingReceiver implements IdReceiver {
   private readonly consumer: FixedConsumer;
   private readonly entries: Uint32Array;
+  private readonly capacity: number;
   private readonly words: Int32Array;
   private handler: EntryHandler = () => {};
   /** Made once: drain() must not allocate a closure per call on the hot path. */
@@ -195,12 +213,23 @@ class RingReceiver implements IdReceiver {
     this.consumer = FixedConsumer.attach(buffer, PUBLISH);
     const { data } = this.consumer;
     this.entries = new Uint32Array(data.buffer, data.byteOffset, data.byteLength >> 2);
+    this.capacity = data.byteLength / Entry.BYTES;
     this.words = new Int32Array(buffer, 0, layout.HEADER_BYTES >> 2);
   }
 
   drain(handler: EntryHandler, limit?: number): number {
     this.handler = handler;
     return this.consumer.drain(this.visit, limit);
+  }
+
+  drainOnce(handler: EntryHandler, limit: number): number {
+    // FixedConsumer.drain frees each run it hands out (up to the ring's end, at most a quarter
+    // of the ring) as soon as its handler returns: one run is one store.
+    const capacity = this.capacity;
+    const read = Atomics.load(this.words, layout.Consumer.READ_POSITION >> 2);
+    const run = Math.min(capacity - (read & (capacity - 1)), Math.max(1, capacity >> 2));
+    this.handler = handler;
+    return this.consumer.drain(this.visit, Math.min(limit, run));
   }
 
   depth(): number {
@@ -353,6 +382,11 @@ class MutexReceiver extends MutexQueue implements IdReceiver {
       taken++;
     }
     return taken;
+  }
+
+  /** Entry by entry, as drain(): a lock or mutex queue cannot tell a settler what moved. */
+  drainOnce(handler: EntryHandler, limit: number): number {
+    return this.drain(handler, limit);
   }
 
   hasEntries(): boolean {

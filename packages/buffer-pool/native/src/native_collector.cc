@@ -62,32 +62,50 @@ class Collector final : public CollectorRole {
       return 0;
     }
     if ((++busy_steps_ & 255) == 0) watch_.look();
+    namespace c = pool::counter::collector;
+    // Each move is journalled (Counter.collector.move) as collector.ts's step() does, so that
+    // whoever takes the role after this process died mid-move can tell whether the queue's store
+    // happened. The hand is counted inside drain's handler: drain frees the slots after it, in
+    // one store.
     role_.begin_move();
+    role_.set_counter(
+        c::kMove,
+        1.0 + collect_.ring().word(ring::consumer::kReadPosition).load(std::memory_order_relaxed));
     std::uint32_t got = 0;
+    double records = 0;
     collect_.drain(
         [&](const std::byte* entries, std::uint32_t count) {
-          std::memcpy(taken_.data() + std::size_t{got} * pool::entry::kBytes, entries,
-                      std::size_t{count} * pool::entry::kBytes);
-          got += count;
+          std::byte* const into = taken_.data() + std::size_t{got} * pool::entry::kBytes;
+          std::memcpy(into, entries, std::size_t{count} * pool::entry::kBytes);
+          for (std::uint32_t i = 0; i < count; i++) {
+            const double in_buffer = records_in(into + std::size_t{i} * pool::entry::kBytes);
+            role_.add(c::kTakenRecords, in_buffer);
+            records += in_buffer;
+            role_.set_held(static_cast<std::int32_t>(++got));
+          }
         },
         config_.batch);
-    if (got > 0) role_.set_held(static_cast<std::int32_t>(got));
+    role_.set_counter(c::kMove, 0);
     role_.end_move();
     if (got == 0) return 0;
-    double records = 0;
     for (std::uint32_t i = 0; i < got; i++) {
       std::uint32_t id, length;
       std::memcpy(&id, taken_.data() + i * pool::entry::kBytes + pool::entry::kId, 4);
       std::memcpy(&length, taken_.data() + i * pool::entry::kBytes + pool::entry::kLength, 4);
-      records += collect_one(id, length);
+      collect_one(id, length);
     }
     role_.begin_move();
+    // Handled: they count as collected whether or not their buffers make it home.
+    role_.add(c::kRecords, records);
     for (std::uint32_t i = 0; i < got; i++)  // home empty: done entries carry 0 bytes used
       std::memset(taken_.data() + i * pool::entry::kBytes + pool::entry::kLength, 0, 4);
+    role_.set_counter(
+        c::kMove,
+        -(1.0 + done_.ring().word(ring::producer::kWritePosition).load(std::memory_order_relaxed)));
     // Sized for every buffer of the pool, done[q] cannot be full (see queues.ts).
     static_cast<void>(done_.push_batch(taken_.data(), got));
     role_.set_held(0);
-    role_.add(pool::counter::collector::kRecords, records);
+    role_.set_counter(c::kMove, 0);
     role_.end_move();
     ring_replenish();
     return got;
@@ -103,22 +121,32 @@ class Collector final : public CollectorRole {
   }
 
  private:
-  // Collects one buffer; returns its records (counted in Counter.collector.takenRecords at once,
-  // and in records once the batch is home: a lane's records in flight need both).
-  double collect_one(std::uint32_t id, std::uint32_t length) {
-    namespace c = pool::counter::collector;
+  // The records in the buffer of one taken entry (0 where its block cannot be resolved: then
+  // collect_one counts the error).
+  double records_in(const std::byte* entry) {
+    std::uint32_t id, length;
+    std::memcpy(&id, entry + pool::entry::kId, 4);
+    std::memcpy(&length, entry + pool::entry::kLength, 4);
     if (length == 0) return 0;
+    RoleError error;
+    const std::byte* block =
+        resolve_block(blocks_, id, config_.buffers_per_block, want_block_, stop_, error);
+    if (block == nullptr) return 0;
+    return count_records(block + std::size_t{pool::index_of(id)} * config_.buffer_size, length);
+  }
+
+  // Collects one buffer (its records were counted as it was taken).
+  void collect_one(std::uint32_t id, std::uint32_t length) {
+    namespace c = pool::counter::collector;
+    if (length == 0) return;
     RoleError error;
     const std::byte* block =
         resolve_block(blocks_, id, config_.buffers_per_block, want_block_, stop_, error);
     if (block == nullptr && error.code.empty())
       error.set("UNKNOWN_BLOCK",
                 "stopped while waiting for the block of buffer " + std::to_string(id));
-    double records = 0;
     if (block != nullptr) {
       const std::byte* buffer = block + std::size_t{pool::index_of(id)} * config_.buffer_size;
-      records = count_records(buffer, length);
-      role_.add(c::kTakenRecords, records);
       verify(buffer, length, error);
     }
     if (error.code.empty()) {
@@ -135,7 +163,6 @@ class Collector final : public CollectorRole {
     }
     const double fresh = blocks_.registrations() - role_.counter(c::kRegistrations);
     if (fresh > 0) role_.add(c::kRegistrations, fresh);
-    return records;
   }
 
   // The records in a buffer, walking their headers only (collector.ts's countRecords).

@@ -187,6 +187,9 @@ void RoleLine::add(std::size_t index, double amount) noexcept {
   auto slot = counter_ref(index);
   slot.store(slot.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
 }
+void RoleLine::set_counter(std::size_t index, double value) noexcept {
+  counter_ref(index).store(value, std::memory_order_relaxed);
+}
 void RoleLine::record_owner() noexcept {
   word_ref(pool::role_word::kOwnerThread).store(static_cast<std::int32_t>(::gettid()));
   word_ref(pool::role_word::kOwnerPid).store(static_cast<std::int32_t>(::getpid()));

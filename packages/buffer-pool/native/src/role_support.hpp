@@ -177,6 +177,7 @@ class RoleLine {
   void set_word(std::size_t index, std::int32_t value) noexcept;
   double counter(std::size_t index) const noexcept;
   void add(std::size_t index, double amount) noexcept;
+  void set_counter(std::size_t index, double value) noexcept;
   void mark_exited() noexcept;
   // This thread runs the role now: its pid and kernel thread id, so that others can tell when
   // it is gone (control.ts's RoleLine.recordOwner).
