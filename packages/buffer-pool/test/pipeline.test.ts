@@ -21,8 +21,9 @@ function expectIntact(run: PipelineRun, recordsPerLane: number): void {
     expect(collector.bad).toBe(0);
     expect(collector.received).toBe(producer.written);
     // Drops are exactly the missing sequence numbers (gaps, plus any after the last record that arrived).
-    expect(collector.gaps + (recordsPerLane - collector.nextSequence)).toBe(producer.dropped);
-    expect(producer.written + producer.dropped).toBe(recordsPerLane);
+    expect(collector.gaps + (producer.produced - collector.nextSequence)).toBe(producer.dropped);
+    expect(producer.written + producer.dropped).toBe(producer.produced);
+    expect(producer.produced).toBeGreaterThanOrEqual(recordsPerLane);
     expect(run.pool.stats().lanes[lane]!.droppedRecords).toBe(producer.dropped);
   });
   // And every buffer came home.
@@ -70,6 +71,9 @@ describe('the pipeline under stress (2 lanes, random delays in every role)', () 
       maxPayload: 24,
       delays: true,
       ratePerLane: 120_000,
+      // The drops grow in a slow phase of the machine (793 k buffers once under two busy loops):
+      // the producers write on until each lane handed its half of the million on.
+      minHandoffsPerLane: 500_000,
     });
     expectIntact(run, recordsPerLane);
     expect(sum(run.pool.stats().lanes.map((lane) => lane.handoffs))).toBeGreaterThanOrEqual(

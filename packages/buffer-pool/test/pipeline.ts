@@ -12,6 +12,8 @@ export interface LaneReport {
   written: number;
   dropped: number;
   blockTimeouts: string[];
+  /** Records it wrote or dropped: recordsPerLane, or more with minHandoffsPerLane. */
+  produced: number;
 }
 export interface CollectorReport {
   received: number;
@@ -39,6 +41,8 @@ export interface PipelineOptions {
   throwEvery?: number;
   /** Producers write at about this many records per second (default: flat out). */
   ratePerLane?: number;
+  /** Producers write on past recordsPerLane until their lane handed this many buffers on. */
+  minHandoffsPerLane?: number;
   /** Which roles share a worker; default: one worker per producer, one per lane for drain + collector, one for replenish. */
   mapping?: string[][];
   /** Runs while the producers run (started with them, awaited before complete()). */
@@ -87,6 +91,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     maxPayload: options.maxPayload,
     throwEvery: options.throwEvery ?? 0,
     ratePerLane: options.ratePerLane ?? 0,
+    minHandoffsPerLane: options.minHandoffsPerLane ?? 0,
   };
   const workers = loops.map((roles, index) =>
     startWorker({ ...common, roles, seed: 1000 + index }),

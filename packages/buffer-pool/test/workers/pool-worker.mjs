@@ -14,6 +14,7 @@ const {
   maxPayload,
   throwEvery,
   ratePerLane,
+  minHandoffsPerLane = 0,
 } = workerData;
 const pool = BufferPool.open(spec);
 let random = seed >>> 0 || 1;
@@ -46,7 +47,17 @@ for (const name of roleNames) {
     let written = 0;
     let dropped = 0;
     const blockTimeouts = [];
-    for (let sequence = 0; sequence < records; sequence++) {
+    // With minHandoffsPerLane, it writes on past `records`, 4096 at a time, until its lane
+    // handed that many buffers to the collector (at most 4 × records in all): a volume a slow
+    // phase cannot cut short by raising the drops.
+    let limit = records;
+    const extend = () => {
+      if (limit < 4 * records && pool.stats().lanes[lane].handoffs < minHandoffsPerLane)
+        limit += 4096;
+    };
+    let sequence = 0;
+    for (; sequence < limit; sequence++) {
+      if (sequence === limit - 1 && minHandoffsPerLane > 0) extend();
       const length = 8 + Math.floor(next() * (maxPayload - 7));
       writeRecord(scratch, length, lane, sequence);
       try {
@@ -60,7 +71,7 @@ for (const name of roleNames) {
       if (ratePerLane && (sequence & 15) === 0) keepPace(sequence);
     }
     producer.close();
-    report[name] = { written, dropped, blockTimeouts };
+    report[name] = { written, dropped, blockTimeouts, produced: sequence };
   } else if (kind === 'drain') {
     const drain = pool.drain(lane);
     const step = drain.step.bind(drain);
