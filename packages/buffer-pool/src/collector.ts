@@ -4,14 +4,7 @@ import type { Control, RoleLine } from './control.js';
 import { DeathWatch } from './death.js';
 import type { PoolError } from './errors.js';
 import { Counter } from './layout.js';
-import {
-  type IdReceiver,
-  type IdSender,
-  openReceiver,
-  openSender,
-  type QueueMemory,
-  queuePosition,
-} from './queues.js';
+import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
 import { recordSpan } from './records.js';
 import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
 import { askForBlock, channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
@@ -65,22 +58,26 @@ export class PoolCollector implements LoopingRole {
   private readonly drainLine: RoleLine;
   /** One word view per block, made once. */
   private readonly blockWords: Uint32Array[] = [];
-  /**
-   * Takes one buffer into the hand, its records counted and the hand's count stored before the
-   * queue frees its slot (drainOnce frees the whole call's in one store, after this returns):
-   * a death anywhere in a take leaves either all of it done or, per settleDeadOwner, none.
-   */
+  /** Takes one buffer into the hand and counts its records; `holdTaken` then stores the hand. */
   private readonly take = (id: number, length: number): void => {
     this.takenIds[this.taken] = id;
     this.takenLengths[this.taken++] = length;
-    const records = this.countRecords(id, length);
+    this.takenRecords += this.countRecords(id, length);
+  };
+  /**
+   * Stores the hand (its records, then its count) before the queue frees the slots of the move,
+   * in one store after this returns: a death anywhere in a take leaves either all of it done or,
+   * per settleDeadOwner, none. Once per move: per buffer, the stores cost the hand-offs.
+   */
+  private readonly holdTaken = (): void => {
+    const records = this.takenRecords - this.heldRecords;
     if (records > 0) this.role.add(C.takenRecords, records);
-    this.takenRecords += records;
+    this.heldRecords = this.takenRecords;
     this.role.setHeld(this.taken);
   };
+  /** takenRecords as the hand's stores last counted them (holdTaken adds what is new). */
+  private heldRecords = 0;
   private takenRecords = 0;
-  private readonly collectMemory: QueueMemory;
-  private readonly doneMemory: QueueMemory;
 
   constructor(
     spec: PoolSpec,
@@ -114,8 +111,6 @@ export class PoolCollector implements LoopingRole {
     );
     this.directory.listen();
     const queues = spec.lanes[lane]!;
-    this.collectMemory = queues.collect;
-    this.doneMemory = queues.done;
     this.collect = openReceiver(queues.collect);
     this.done = openSender(queues.done);
     this.input = { lane, name: 'collect' };
@@ -141,15 +136,24 @@ export class PoolCollector implements LoopingRole {
       return 0;
     }
     if ((++this.busySteps & 255) === 0) this.watch.look();
-    // Each move is journalled (Counter.collector.move) so that whoever takes the role after a
-    // death mid-move can tell whether the queue's store happened: see settleDeadOwner.
-    this.role.beginMove();
+    // Each move is journalled (Counter.collector.move, with the hand it started from) so that
+    // whoever takes the role after a death mid-move can tell whether the queue's store happened:
+    // see settleDeadOwner. A take frees one run of collect[q] (at most a quarter of it), so up to
+    // `batch` buffers take several moves: a small batch would cost a knock on replenish each.
     this.taken = 0;
     this.takenRecords = 0;
-    this.role.setCounter(C.move, 1 + queuePosition(this.collectMemory, 'read'));
-    const got = this.collect.drainOnce(this.take, this.batch);
-    this.role.setCounter(C.move, 0);
-    this.role.endMove();
+    let moved: number;
+    do {
+      this.role.beginMove();
+      this.role.setCounter(C.moveHeld, this.taken);
+      this.role.setCounter(C.moveTakenRecords, this.role.counter(C.takenRecords));
+      this.role.setCounter(C.move, 1 + this.collect.position());
+      this.heldRecords = this.takenRecords;
+      moved = this.collect.drainOnce(this.take, this.batch - this.taken, this.holdTaken);
+      this.role.setCounter(C.move, 0);
+      this.role.endMove();
+    } while (moved > 0 && this.taken < this.batch && this.collect.hasEntries());
+    const got = this.taken;
     if (got === 0) return 0;
     const records = this.takenRecords;
     for (let i = 0; i < got; i++) this.collectOne(this.takenIds[i]!, this.takenLengths[i]!);
@@ -157,7 +161,7 @@ export class PoolCollector implements LoopingRole {
     // Handled: they count as collected whether or not their buffers make it home.
     this.role.add(C.records, records);
     for (let i = 0; i < got; i++) this.done.stage(this.takenIds[i]!, 0);
-    this.role.setCounter(C.move, -(1 + queuePosition(this.doneMemory, 'write')));
+    this.role.setCounter(C.move, -(1 + this.done.position()));
     this.done.publish();
     this.role.setHeld(0);
     this.role.setCounter(C.move, 0);

@@ -241,15 +241,18 @@ export class RoleLine {
 
   /**
    * A collector that died mid-move left Counter.collector.move set. A take whose drain never
-   * freed its slots (collect's read position unmoved) left its buffers queued: the hand it had
-   * begun to count is undone. A return whose publish went out (done's write position moved) put
+   * freed its slots (collect's read position unmoved) left its buffers queued: the hand goes back
+   * to what it was before that take (moveHeld, moveTakenRecords). A return whose publish went out (done's write position moved) put
    * its buffers home: the hand is empty. Otherwise the hand holds what its line says.
    */
   private settleCollectorMove(queues: LaneQueues): void {
     const move = this.counter(Counter.collector.move);
     if (move > 0 && queuePosition(queues.collect, 'read') === move - 1) {
-      this.setHeld(0);
-      this.setCounter(Counter.collector.takenRecords, this.counter(Counter.collector.records));
+      this.setHeld(this.counter(Counter.collector.moveHeld));
+      this.setCounter(
+        Counter.collector.takenRecords,
+        this.counter(Counter.collector.moveTakenRecords),
+      );
     } else if (move < 0 && queuePosition(queues.done, 'write') !== -move - 1) {
       this.setHeld(0);
     }

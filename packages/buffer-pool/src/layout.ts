@@ -103,6 +103,9 @@ export const Counter = {
      * a queue's store and the hand's store counts the batch twice, or not at all.
      */
     move: 6,
+    /** While a take is under way: the hand it started from, held buffers and takenRecords. */
+    moveHeld: 7,
+    moveTakenRecords: 8,
   },
   replenish: { blocksAllocated: 0, routed: 1, rebalanced: 2, registrations: 3 },
   /** Every role's line, whatever its kind (the last slots). */

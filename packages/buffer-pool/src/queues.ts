@@ -29,6 +29,8 @@ export interface IdSender {
   publish(): number;
   /** Entries waiting (all of them are visible to the receiver). */
   depth(): number;
+  /** queuePosition(its memory, 'write'), without the lookup. */
+  position(): number;
   close(): void;
 }
 
@@ -36,10 +38,13 @@ export interface IdReceiver {
   /** Hands up to `limit` entries to `handler`, then frees their slots at once. */
   drain(handler: EntryHandler, limit?: number): number;
   /**
-   * drain(), cut short where a ring would free its slots in more than one store: a thread that
-   * dies inside `handler` leaves every entry of the call queued (spsc queues; see queuePosition).
+   * drain(), cut short where a ring would free its slots in more than one store, calling
+   * `beforeFree` once after `handler` saw every entry and before that store: a thread that dies
+   * before the store leaves every entry of the call queued (spsc queues; see queuePosition).
    */
-  drainOnce(handler: EntryHandler, limit: number): number;
+  drainOnce(handler: EntryHandler, limit: number, beforeFree: () => void): number;
+  /** queuePosition(its memory, 'read'), without the lookup. */
+  position(): number;
   depth(): number;
   /** Entries are waiting; cheaper than depth() (a ring answers from its cached positions when it can). */
   hasEntries(): boolean;
@@ -190,6 +195,10 @@ class RingSender implements IdSender {
     return ringDepth(this.words);
   }
 
+  position(): number {
+    return Atomics.load(this.words, layout.Producer.WRITE_POSITION >> 2) >>> 0;
+  }
+
   close(): void {
     this.producer.close();
   }
@@ -209,6 +218,13 @@ class RingReceiver implements IdReceiver {
       handler(entries[word]!, entries[word + 1]!);
   };
 
+  private beforeFree: () => void = () => {};
+  /** visit, then beforeFree: drainOnce's one run. */
+  private readonly visitOnce = (data: Uint8Array, offset: number, count: number): void => {
+    this.visit(data, offset, count);
+    this.beforeFree();
+  };
+
   constructor(private readonly buffer: SharedArrayBuffer) {
     this.consumer = FixedConsumer.attach(buffer, PUBLISH);
     const { data } = this.consumer;
@@ -222,18 +238,23 @@ class RingReceiver implements IdReceiver {
     return this.consumer.drain(this.visit, limit);
   }
 
-  drainOnce(handler: EntryHandler, limit: number): number {
+  drainOnce(handler: EntryHandler, limit: number, beforeFree: () => void): number {
     // FixedConsumer.drain frees each run it hands out (up to the ring's end, at most a quarter
     // of the ring) as soon as its handler returns: one run is one store.
     const capacity = this.capacity;
-    const read = Atomics.load(this.words, layout.Consumer.READ_POSITION >> 2);
+    const read = this.position();
     const run = Math.min(capacity - (read & (capacity - 1)), Math.max(1, capacity >> 2));
     this.handler = handler;
-    return this.consumer.drain(this.visit, Math.min(limit, run));
+    this.beforeFree = beforeFree;
+    return this.consumer.drain(this.visitOnce, Math.min(limit, run));
   }
 
   depth(): number {
     return ringDepth(this.words);
+  }
+
+  position(): number {
+    return Atomics.load(this.words, layout.Consumer.READ_POSITION >> 2) >>> 0;
   }
 
   hasEntries(): boolean {
@@ -317,6 +338,11 @@ class MutexQueue {
   depth(): number {
     return Atomics.load(this.words, MutexWord.COUNT);
   }
+
+  /** As queuePosition: none a settler could use. */
+  position(): number {
+    return -1;
+  }
 }
 
 class MutexSender extends MutexQueue implements IdSender {
@@ -385,8 +411,10 @@ class MutexReceiver extends MutexQueue implements IdReceiver {
   }
 
   /** Entry by entry, as drain(): a lock or mutex queue cannot tell a settler what moved. */
-  drainOnce(handler: EntryHandler, limit: number): number {
-    return this.drain(handler, limit);
+  drainOnce(handler: EntryHandler, limit: number, beforeFree: () => void): number {
+    const taken = this.drain(handler, limit);
+    if (taken > 0) beforeFree();
+    return taken;
   }
 
   hasEntries(): boolean {

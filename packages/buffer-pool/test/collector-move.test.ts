@@ -28,6 +28,7 @@ function collectorDyingAt(spec: unknown, at: string): Promise<number> {
 describe('a collector that dies in the middle of a move', () => {
   const cases = [
     { at: 'taking', lostBuffers: false, handled: false },
+    { at: 'held', lostBuffers: false, handled: false },
     { at: 'taken', lostBuffers: true, handled: false },
     { at: 'returning', lostBuffers: true, handled: true },
     { at: 'returned', lostBuffers: false, handled: true },

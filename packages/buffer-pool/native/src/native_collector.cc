@@ -65,9 +65,12 @@ class Collector final : public CollectorRole {
     namespace c = pool::counter::collector;
     // Each move is journalled (Counter.collector.move) as collector.ts's step() does, so that
     // whoever takes the role after this process died mid-move can tell whether the queue's store
-    // happened. The hand is counted inside drain's handler: drain frees the slots after it, in
+    // happened. The hand is stored inside drain's handler: drain frees the slots after it, in
     // one store.
     role_.begin_move();
+    // The hand is empty here: a take undone by a retaker goes back to it.
+    role_.set_counter(c::kMoveHeld, 0);
+    role_.set_counter(c::kMoveTakenRecords, role_.counter(c::kTakenRecords));
     role_.set_counter(
         c::kMove,
         1.0 + collect_.ring().word(ring::consumer::kReadPosition).load(std::memory_order_relaxed));
@@ -77,12 +80,14 @@ class Collector final : public CollectorRole {
         [&](const std::byte* entries, std::uint32_t count) {
           std::byte* const into = taken_.data() + std::size_t{got} * pool::entry::kBytes;
           std::memcpy(into, entries, std::size_t{count} * pool::entry::kBytes);
-          for (std::uint32_t i = 0; i < count; i++) {
-            const double in_buffer = records_in(into + std::size_t{i} * pool::entry::kBytes);
-            role_.add(c::kTakenRecords, in_buffer);
-            records += in_buffer;
-            role_.set_held(static_cast<std::int32_t>(++got));
-          }
+          double run_records = 0;
+          for (std::uint32_t i = 0; i < count; i++)
+            run_records += records_in(into + std::size_t{i} * pool::entry::kBytes);
+          got += count;
+          records += run_records;
+          // The hand's stores, once a run (drain makes at most two, then frees them in one store).
+          role_.add(c::kTakenRecords, run_records);
+          role_.set_held(static_cast<std::int32_t>(got));
         },
         config_.batch);
     role_.set_counter(c::kMove, 0);

@@ -1,7 +1,7 @@
 // For test/collector-move.test.ts: takes the collector of lane 0 and dies (the worker exits) at
 // workerData.at, one step into its work, so the test can check what the retaker settles:
-//   'taking'    inside the take, after 2 buffers were counted into the hand, before the drain
-//               frees their slots;
+//   'taking'    inside the take, after 2 buffers were counted, before the hand is stored;
+//   'held'      with the hand stored, before the drain frees the taken slots;
 //   'taken'     right after the drain freed them, before the move's journal is cleared;
 //   'returning' with the batch handled, just before it is published to done[0];
 //   'returned'  right after that publish, before the hand is emptied.
@@ -26,11 +26,17 @@ if (at === 'taking') {
     take(id, length);
     if (++taken === 2) die();
   };
+} else if (at === 'held') {
+  const holdTaken = collector.holdTaken;
+  collector.holdTaken = () => {
+    holdTaken();
+    die();
+  };
 } else if (at === 'taken') {
   const receiver = collector.collect;
   const drainOnce = receiver.drainOnce.bind(receiver);
-  receiver.drainOnce = (handler, limit) => {
-    drainOnce(handler, limit);
+  receiver.drainOnce = (handler, limit, beforeFree) => {
+    drainOnce(handler, limit, beforeFree);
     die();
   };
 } else {

@@ -90,7 +90,9 @@ RINGKIT_POOL_DRAIN_COUNTER(RINGKIT_LAYOUT_DEFINE)
   X(counter::collector, kRegistrations, "Counter.collector.registrations", std::size_t, 3) \
   X(counter::collector, kRecords, "Counter.collector.records", std::size_t, 4)             \
   X(counter::collector, kTakenRecords, "Counter.collector.takenRecords", std::size_t, 5)   \
-  X(counter::collector, kMove, "Counter.collector.move", std::size_t, 6)
+  X(counter::collector, kMove, "Counter.collector.move", std::size_t, 6)                   \
+  X(counter::collector, kMoveHeld, "Counter.collector.moveHeld", std::size_t, 7)           \
+  X(counter::collector, kMoveTakenRecords, "Counter.collector.moveTakenRecords", std::size_t, 8)
 namespace counter::collector {
 RINGKIT_POOL_COLLECTOR_COUNTER(RINGKIT_LAYOUT_DEFINE)
 }  // namespace counter::collector
