@@ -22,8 +22,13 @@ import {
   roleLine,
   wakeTableWord,
 } from './layout.js';
-import { queuePosition } from './queues.js';
-import type { LaneQueues } from './spec.js';
+import { type QueueMemory, queuePosition } from './queues.js';
+
+/** The queues a collector's moves change (its lane's LaneQueues has them): see settleDeadOwner. */
+export interface HandQueues {
+  readonly collect: QueueMemory;
+  readonly done: QueueMemory;
+}
 
 /**
  * A fresh control block: magic, version, lanes and buffers per block written,
@@ -81,7 +86,7 @@ export class Control {
    * so a racer never sees the dead owner again, records itself, settles what the dead owner
    * left (its hand written off as lost, its exit and report cleared), then stores the next count.
    */
-  claim(kind: RoleKind, lane: number, queues?: LaneQueues): RoleLine {
+  claim(kind: RoleKind, lane: number, queues?: HandQueues): RoleLine {
     const line = roleLine(kind, lane, this.lanes);
     const claimWord = line * LINE_WORDS + RoleWord.CLAIM;
     const owners = Atomics.compareExchange(this.words, claimWord, 0, 1);
@@ -220,7 +225,7 @@ export class RoleLine {
    * sequence left odd by a move it died in is made even again. `queues` (its lane's) lets a
    * collector's journalled move be settled first.
    */
-  settleDeadOwner(kind: RoleKind, queues?: LaneQueues): void {
+  settleDeadOwner(kind: RoleKind, queues?: HandQueues): void {
     const words = this.control.words;
     if (kind === 'collector' && queues !== undefined) this.settleCollectorMove(queues);
     const held = this.word(RoleWord.HELD);
@@ -245,7 +250,7 @@ export class RoleLine {
    * to what it was before that take (moveHeld, moveTakenRecords). A return whose publish went out (done's write position moved) put
    * its buffers home: the hand is empty. Otherwise the hand holds what its line says.
    */
-  private settleCollectorMove(queues: LaneQueues): void {
+  private settleCollectorMove(queues: HandQueues): void {
     const move = this.counter(Counter.collector.move);
     if (move > 0 && queuePosition(queues.collect, 'read') === move - 1) {
       this.setHeld(this.counter(Counter.collector.moveHeld));
