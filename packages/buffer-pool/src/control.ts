@@ -246,9 +246,10 @@ export class RoleLine {
 
   /**
    * A collector that died mid-move left Counter.collector.move set. A take whose drain never
-   * freed its slots (collect's read position unmoved) left its buffers queued: the hand goes back
-   * to what it was before that take (moveHeld, moveTakenRecords). A return whose publish went out (done's write position moved) put
-   * its buffers home: the hand is empty. Otherwise the hand holds what its line says.
+   * freed its slots (collect's read position unmoved) left its buffers queued: the hand goes
+   * back to what it was before that take (moveHeld, moveTakenRecords). A return whose publish
+   * went out (done's write position moved) put its buffers home: the hand is empty. Otherwise
+   * the hand holds what its line says.
    */
   private settleCollectorMove(queues: HandQueues): void {
     const move = this.counter(Counter.collector.move);

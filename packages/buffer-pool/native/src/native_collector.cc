@@ -28,6 +28,8 @@ class Collector final : public CollectorRole {
         done_(memory.queue(config.lane, pool::Queue::kDone)),
         replenish_waker_(memory.control, memory.queues, pool::Role::kReplenish, 0, config.lanes),
         taken_(std::size_t{config.batch} * pool::entry::kBytes),
+        taken_blocks_(config.batch),
+        taken_errors_(config.batch),
         watch_(role_, {line_of(memory.control, pool::Role::kDrain, config.lane, config.lanes),
                        line_of(memory.control, pool::Role::kReplenish, 0, config.lanes)}) {
     role_.record_owner();
@@ -82,7 +84,7 @@ class Collector final : public CollectorRole {
           std::memcpy(into, entries, std::size_t{count} * pool::entry::kBytes);
           double run_records = 0;
           for (std::uint32_t i = 0; i < count; i++)
-            run_records += records_in(into + std::size_t{i} * pool::entry::kBytes);
+            run_records += take_one(got + i, into + std::size_t{i} * pool::entry::kBytes);
           got += count;
           records += run_records;
           // The hand's stores, once a run (drain makes at most two, then frees them in one store).
@@ -97,7 +99,7 @@ class Collector final : public CollectorRole {
       std::uint32_t id, length;
       std::memcpy(&id, taken_.data() + i * pool::entry::kBytes + pool::entry::kId, 4);
       std::memcpy(&length, taken_.data() + i * pool::entry::kBytes + pool::entry::kLength, 4);
-      collect_one(id, length);
+      collect_one(i, id, length);
     }
     role_.begin_move();
     // Handled: they count as collected whether or not their buffers make it home.
@@ -126,27 +128,28 @@ class Collector final : public CollectorRole {
   }
 
  private:
-  // The records in the buffer of one taken entry (0 where its block cannot be resolved: then
-  // collect_one counts the error).
-  double records_in(const std::byte* entry) {
+  // Resolves the block of the hand's entry `slot` once, keeping it (or why not) for
+  // collect_one; returns the records in its buffer (0 where it cannot be read).
+  double take_one(std::uint32_t slot, const std::byte* entry) {
     std::uint32_t id, length;
     std::memcpy(&id, entry + pool::entry::kId, 4);
     std::memcpy(&length, entry + pool::entry::kLength, 4);
+    taken_blocks_[slot] = nullptr;
+    taken_errors_[slot] = RoleError{};
     if (length == 0) return 0;
-    RoleError error;
-    const std::byte* block =
-        resolve_block(blocks_, id, config_.buffers_per_block, want_block_, stop_, error);
+    const std::byte* block = resolve_block(blocks_, id, config_.buffers_per_block, want_block_,
+                                           stop_, taken_errors_[slot]);
+    taken_blocks_[slot] = block;
     if (block == nullptr) return 0;
     return count_records(block + std::size_t{pool::index_of(id)} * config_.buffer_size, length);
   }
 
-  // Collects one buffer (its records were counted as it was taken).
-  void collect_one(std::uint32_t id, std::uint32_t length) {
+  // Collects the hand's entry `slot` (its block resolved and its records counted as it was taken).
+  void collect_one(std::uint32_t slot, std::uint32_t id, std::uint32_t length) {
     namespace c = pool::counter::collector;
     if (length == 0) return;
-    RoleError error;
-    const std::byte* block =
-        resolve_block(blocks_, id, config_.buffers_per_block, want_block_, stop_, error);
+    RoleError& error = taken_errors_[slot];
+    const std::byte* block = taken_blocks_[slot];
     if (block == nullptr && error.code.empty())
       error.set("UNKNOWN_BLOCK",
                 "stopped while waiting for the block of buffer " + std::to_string(id));
@@ -245,6 +248,9 @@ class Collector final : public CollectorRole {
   FixedProducer done_;
   RoleWaker replenish_waker_;
   std::vector<std::byte> taken_;
+  std::vector<const std::byte*> taken_blocks_;  // per hand entry: its block, resolved as taken
+  std::vector<RoleError> taken_errors_;         // per hand entry: why its block was not
+
   // Its drain and replenish, in that order: a death is reported; a dead drain ends the collector
   // once the run is complete (nothing else would close collect[q]).
   static constexpr std::size_t kDrain = 0;
