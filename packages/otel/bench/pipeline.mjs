@@ -16,6 +16,7 @@ import { startMetrics } from '../dist/index.js';
 const COLLECTOR = fileURLToPath(new URL('./collector.mjs', import.meta.url));
 const RECORDS = Number(process.env.RINGKIT_BENCH_RECORDS ?? 50_000_000);
 const exporting = process.argv[2] === 'on';
+const SETTLE_MS = 500;
 
 const buffer = createRing({ kind: 'fixed', capacity: 4096, recordSize: 32 });
 const producer = FixedProducer.attach(buffer);
@@ -84,6 +85,13 @@ if (exporting) {
     await once(collector, 'exit');
   };
 }
+
+// Both modes then idle for SETTLE_MS before the clock starts. The collector's first scrape leaves
+// it compiling for a few hundred ms more; measured from /proc, it burnt 130-180 ms of CPU inside a
+// 1.1 s sample that began at once, against about 10 ms after this pause. On this VM a busy
+// neighbouring vCPU slows the ring's memory-bound loop up to 2x, so that start-up of another
+// process, not the exporters, was most of what this bench once charged to exporting.
+await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 const started = process.hrtime.bigint();
 const delivered = await run(RECORDS);
