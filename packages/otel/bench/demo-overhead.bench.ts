@@ -21,7 +21,7 @@ export default defineSuite({
         "the demo's CPU time per delivered record (every thread; its loads are offered at fixed rates, so its throughput is the same either way), headless on its synthetic source for 10 s: --metrics-port scraped every second and --otlp pushed every second vs no metrics",
       budget: 8,
       // Reported, not CI's gate: a pair takes about 25 s, so a gated run would cost CI minutes;
-      // metrics-export-overhead (the same exporters on a ring pipeline, 1.3 s a sample) gates.
+      // metrics-export-overhead (the same exporters on a ring pipeline, about 1 s a sample) gates.
       gate: false,
       baseline: { command: process.execPath, args: [DEMO, 'off'], env },
       candidate: { command: process.execPath, args: [DEMO, 'on'], env },
