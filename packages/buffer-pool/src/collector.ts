@@ -7,8 +7,8 @@ import { Counter } from './layout.js';
 import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
 import { recordSpan } from './records.js';
 import { type LoopingRole, runRoles, runRolesAsync } from './role.js';
-import { askForBlock, channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
-import { announceSleepQueue, type QueueAddress, RoleWaker } from './wake.js';
+import { channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
+import { announceSleepQueue, askForBlock, type QueueAddress, RoleWaker } from './wake.js';
 
 const C = Counter.collector;
 

@@ -1,8 +1,8 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { BlockDirectory } from './blocks.js';
 import { PoolError } from './errors.js';
-import { askForBlock, channelName, type LaneQueues, type PoolSpec } from './spec.js';
-import { queueCode } from './wake.js';
+import { channelName, type LaneQueues, type PoolSpec } from './spec.js';
+import { askForBlock, queueCode } from './wake.js';
 
 /**
  * What every native role's JS side shares: the pool checks, the shared memory

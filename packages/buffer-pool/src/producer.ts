@@ -6,8 +6,8 @@ import { PoolError } from './errors.js';
 import { Counter, RoleWord } from './layout.js';
 import { type IdReceiver, type IdSender, openReceiver, openSender } from './queues.js';
 import { RECORD_HEADER_BYTES, recordSpan } from './records.js';
-import { askForBlock, channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
-import { announceSleepQueue, type QueueAddress, RoleWaker } from './wake.js';
+import { channelName, checkLane, checkSpec, type PoolSpec } from './spec.js';
+import { announceSleepQueue, askForBlock, type QueueAddress, RoleWaker } from './wake.js';
 
 const NONE = -1;
 /** At most this many free buffers are taken ahead: fewer queue operations, little hoarding. */

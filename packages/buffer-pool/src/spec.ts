@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Control, initialiseControl } from './control.js';
 import { PoolError } from './errors.js';
-import { PoolWord } from './layout.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { createQueue, type QueueMemory } from './queues.js';
-import { RoleWaker } from './wake.js';
 
 /** The queues of one lane, named by where a buffer is while it sits in each. */
 export interface LaneQueues {
@@ -79,11 +77,4 @@ export function checkLane(spec: PoolSpec, lane: number): void {
       'INVALID_OPTIONS',
       `lane must be an integer from 0 to ${spec.options.lanes - 1}, lane=${String(lane)}.`,
     );
-}
-
-/** A participant met a block it never received: flag it for replenish (which re-broadcasts it) and wake replenish. */
-export function askForBlock(spec: PoolSpec, replenish?: { wake(): void }): void {
-  const control = new Control(spec.control);
-  Atomics.store(control.words, PoolWord.BLOCK_WANTED, 1);
-  (replenish ?? new RoleWaker(spec, control, 'replenish', 0)).wake();
 }

@@ -1,5 +1,5 @@
-import type { Control, RoleLine } from './control.js';
-import { LaneQueue, QUEUES_PER_LANE, type RoleKind } from './layout.js';
+import { Control, type RoleLine } from './control.js';
+import { LaneQueue, PoolWord, QUEUES_PER_LANE, type RoleKind } from './layout.js';
 import { nudgeReceiver } from './queues.js';
 import type { LaneQueues, PoolSpec } from './spec.js';
 
@@ -71,4 +71,11 @@ export class RoleWaker {
 /** Records, on a role's own line, the queue its thread sleeps on. */
 export function announceSleepQueue(line: RoleLine, address: QueueAddress | undefined): void {
   line.wakeTarget = address === undefined ? 0 : queueCode(address);
+}
+
+/** A participant met a block it never received: flag it for replenish (which re-broadcasts it) and wake replenish. */
+export function askForBlock(spec: PoolSpec, replenish?: { wake(): void }): void {
+  const control = new Control(spec.control);
+  Atomics.store(control.words, PoolWord.BLOCK_WANTED, 1);
+  (replenish ?? new RoleWaker(spec, control, 'replenish', 0)).wake();
 }
