@@ -54,6 +54,8 @@ export class ExportingPipeline {
     const replies = createInterface({ input: collector.stdout as NodeJS.ReadableStream })[
       Symbol.asyncIterator
     ]();
+    // A collector that died is reported by the reply it never sends, not by a write's EPIPE.
+    collector.stdin?.on('error', () => {});
     const receiverPort = (await replies.next()).value as string;
     const telemetry = await startMetrics({
       prometheus: { port: 0 },
@@ -82,6 +84,9 @@ export class ExportingPipeline {
       this.#collector.stdin?.write('scrape\n');
       scraped = this.#scraped();
       exported = this.#telemetry.forceFlush();
+      // Awaited once the records are moved; a failure before then is not an unhandled rejection.
+      scraped.catch(() => {});
+      exported.catch(() => {});
     }
     let delivered = 0;
     for (let sent = 0; sent < records; sent += SLICE) {
@@ -117,6 +122,7 @@ export class ExportingPipeline {
 
   async #scraped(): Promise<void> {
     const reply = await this.#replies.next();
-    if (reply.value !== 'scraped') throw new Error(`the collector answered ${reply.value}`);
+    if (reply.done) throw new Error('the collector process exited before its scrape was done');
+    if (reply.value !== 'scraped') throw new Error(`the collector's scrape: ${reply.value}`);
   }
 }
