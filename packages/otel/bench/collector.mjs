@@ -19,7 +19,12 @@ let url;
 const scrape = () =>
   get(url, { agent }, (response) => {
     response.resume();
-    response.on('end', () => console.log('scraped'));
+    // A scrape that got no metrics (a wrong path, an error page) must not pass for one that did.
+    const answer =
+      response.statusCode === 200
+        ? 'scraped'
+        : `scrape of ${url} answered HTTP ${response.statusCode}`;
+    response.on('end', () => console.log(answer));
   }).on('error', (error) => console.log(`scrape of ${url} failed: ${error.message}`));
 
 createInterface({ input: process.stdin }).on('line', (line) => {
