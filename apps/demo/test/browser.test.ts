@@ -171,9 +171,11 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       // The real command ring: more slots let the worker encode while the executor runs,
       // so utilisation rises from about X / (X + E) with one slot. One slot can never pass
       // X / (X + E) = 50%. How far three slots rise depends on the core the overlap needs:
-      // with the other two pipelines and this browser on the 2-vCPU CI machine, the gain was
-      // 10.8–30.6 points over four CI runs (ring size 1 at 27.6–30%, its noise ±1.5 points);
-      // a ring that did not overlap encoding with execution would show none.
+      // with the other two pipelines and this browser on the 2-vCPU CI machine, three slots
+      // gave 1.36–2.0× ring size 1's utilisation over four CI runs (ring size 1 at 27.6–30%,
+      // its noise ±1.5 points, ±6%), and 1.28× (22.0% → 28.2%) in a slow phase that cut both.
+      // The check is a ratio because a slow phase slows encoding and execution alike: a ring
+      // that did not overlap them would read 1.0× give or take that noise.
       const one = await utilisationWithRingSize(page, 1);
       // From the completion records: with one slot the device waits for each next command's
       // encoding (E = 100 µs) between two commands.
@@ -185,7 +187,7 @@ describe.skipIf(skip)('the dashboard in a real browser', () => {
       console.log(`command-ring utilisation (median): ring size 1 ${one}%, ring size 3 ${three}%`);
       const readings = `utilisation ${one.toFixed(1)}% at ring size 1, ${three.toFixed(1)}% at 3`;
       expect(one, readings).toBeLessThanOrEqual(55);
-      expect(three - one, readings).toBeGreaterThanOrEqual(8);
+      expect(three / one, readings).toBeGreaterThanOrEqual(1.15);
 
       // The command ring's percentages and its wait are on separate charts, each with its unit,
       // and the reuse rate reads as the percentage the chart draws.
