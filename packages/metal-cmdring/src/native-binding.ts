@@ -28,8 +28,22 @@ export interface NativeRingOptions {
   gpu: { device?: number; stagingBytes?: number; deviceBytes?: number };
 }
 
-/** kind 0: an acquire settled (id = token); 1: a fence settled (id = fence); 2: a wait event (id = slot). */
-export type NativeDispatch = (kind: number, id: number, fence: number, detail: unknown) => void;
+/**
+ * What the ring's threads tell JS, a batch per call. Messages without an error come packed:
+ * `packed` holds MESSAGE_WORDS numbers per message (kind, id, fence, wait ms); a message with an
+ * error comes alone, with `packed` null. Kind 0: an acquire settled (id = token); 1: a fence
+ * settled (id = fence); 2: a wait event (id = slot).
+ */
+export type NativeDispatch = (
+  packed: Float64Array | null,
+  kind?: number,
+  id?: number,
+  fence?: number,
+  error?: unknown,
+) => void;
+
+/** Numbers per packed message: js_mailbox.hpp's kWordsPerMessage. */
+export const MESSAGE_WORDS = 4;
 
 export type NativeKernelArg = [
   kind: 'u32' | 'i32' | 'f32' | 'u64' | 'i64' | 'f64' | 'slot',

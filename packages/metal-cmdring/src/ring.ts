@@ -6,7 +6,7 @@ import { readRingStats } from '@ringkit/spsc-ring';
 import { type CommandCompletion, CompletionReader, createCompletionBuffer } from './completions.js';
 import { CommandRingError, fromNative } from './errors.js';
 import { requireNative } from './native.js';
-import type { NativeRingHandle } from './native-binding.js';
+import { MESSAGE_WORDS, type NativeRingHandle } from './native-binding.js';
 import {
   type AllocationStrategy,
   type BackendName,
@@ -131,7 +131,7 @@ export class CommandRing {
       this.#handle = new native.RingHandle(
         normalized,
         new Uint8Array(this.statisticsBuffer),
-        (kind, id, fence, detail) => this.#dispatch(kind, id, fence, detail),
+        (packed, kind, id, fence, error) => this.#dispatchBatch(packed, kind, id, fence, error),
         new Uint8Array(this.completionBuffer),
       );
     } catch (error) {
@@ -425,6 +425,24 @@ export class CommandRing {
 
   #release(): void {
     if (--this.#outstanding === 0) this.#handle.keepAlive(false);
+  }
+
+  #dispatchBatch(
+    packed: Float64Array | null,
+    kind?: number,
+    id?: number,
+    fence?: number,
+    error?: unknown,
+  ): void {
+    if (packed === null) {
+      this.#dispatch(kind!, id!, fence!, error);
+      return;
+    }
+    for (let at = 0; at < packed.length; at += MESSAGE_WORDS) {
+      const messageKind = packed[at]!;
+      const waitMs = messageKind === WAIT_EVENT ? packed[at + 3] : undefined;
+      this.#dispatch(messageKind, packed[at + 1]!, packed[at + 2]!, waitMs);
+    }
   }
 
   #dispatch(kind: number, id: number, fence: number, detail: unknown): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandRingError, type Slot } from '../src/index.js';
+import { CommandRingError, CompletionReader, type Slot } from '../src/index.js';
 import { cpuRing, outcome, skipWithoutAddon } from './helpers.js';
 
 /** FNV-1a 64, as the executor's checksum op computes it. */
@@ -165,6 +165,40 @@ describe.skipIf(skipWithoutAddon)('the command ring on the cpu backend', () => {
     expect((await outcome(quiet.acquire())).error?.code).toBe('POISONED');
     expect(await ring.close()).toEqual({ drained: true, abandonedFences: 0 });
     await quiet.close();
+  });
+
+  it('delivers a batch of completions in the order they settled, a failure inside it', async () => {
+    // With priorities, fence 3 (high, failing) overtakes fence 2 (low) while fence 1 runs for
+    // 200 ms (long enough that both are queued by then); fence 2 settles after the failure and
+    // still completes (its fence is before the failed one). The JS thread spins while all three
+    // finish, so they reach JS in one delivery, a success after the failure: settling the
+    // messages without an error first (they travel packed) would reorder them.
+    const ring = cpuRing({ ringSize: 4, allocationStrategy: 'priority', priorityLevels: 2 });
+    const records = new CompletionReader(ring.completionBuffer);
+    const settled: string[] = [];
+    const note = (promise: Promise<number>, fence: number) =>
+      promise.then(
+        () => settled.push(`${fence} completed`),
+        (error: CommandRingError) => settled.push(`${fence} ${error.code}`),
+      );
+    const done = [
+      note(ring.commit((await ring.acquire()).busyFor(200_000), { priority: 0 }), 1),
+      note(ring.commit(await ring.acquire(), { priority: 0 }), 2),
+      note(ring.commit((await ring.acquire()).fail('overtaking'), { priority: 1 }), 3),
+    ];
+    const until = performance.now() + 3000;
+    while (performance.now() < until && ring.stats().completedFences < 3) {
+      // spinning: nothing is delivered to JS until this returns
+    }
+    expect(ring.stats().completedFences).toBe(3);
+    await Promise.all(done);
+    // The order the executor settled them in, from its completion records.
+    const order = records
+      .read()
+      .map(({ fence, status }) => `${fence} ${status === 'failed' ? 'COMMAND_FAILED' : status}`);
+    expect(order.at(-1), order.join(', ')).toBe('2 completed');
+    expect(settled).toEqual(order);
+    await ring.close();
   });
 
   it('close waits for in-flight work, then refuses acquires', async () => {

@@ -52,19 +52,37 @@ void Mailbox::deliver(Napi::Env env, Napi::Function dispatch) {
     batch.swap(queue_);
     scheduled_ = false;
   }
-  for (const Message& message : batch) {
-    Napi::HandleScope scope(env);
-    Napi::Value detail = env.Undefined();
-    if (message.error) {
-      detail = to_js(env, *message.error).Value();
-    } else if (message.kind == Message::Kind::kWaitEvent) {
-      detail = Napi::Number::New(env, message.wait_ms);
+  // Messages without an error go to JS packed, kWordsPerMessage numbers each, in one call: a
+  // call into JS costs more than settling the promise it brings. A message with an error is
+  // its own call, after the packed ones before it, so the order holds.
+  Napi::HandleScope scope(env);
+  std::size_t first = 0;
+  while (first < batch.size()) {
+    std::size_t end = first;
+    while (end < batch.size() && !batch[end].error) end++;
+    if (end > first) {
+      Napi::Float64Array packed = Napi::Float64Array::New(env, (end - first) * kWordsPerMessage);
+      for (std::size_t i = first; i < end; i++) {
+        const Message& message = batch[i];
+        double* words = packed.Data() + (i - first) * kWordsPerMessage;
+        words[0] = static_cast<double>(message.kind);
+        words[1] = static_cast<double>(message.id);
+        words[2] = static_cast<double>(message.fence);
+        words[3] = message.wait_ms;
+      }
+      // The JS dispatcher settles promises and catches what user callbacks throw, so one
+      // message cannot cost the rest of the batch.
+      dispatch.Call({packed});
     }
-    // The JS dispatcher settles promises and catches what user callbacks throw,
-    // so one message cannot cost the rest of the batch.
-    dispatch.Call({Napi::Number::New(env, static_cast<double>(message.kind)),
-                   Napi::Number::New(env, static_cast<double>(message.id)),
-                   Napi::Number::New(env, static_cast<double>(message.fence)), detail});
+    if (end < batch.size()) {
+      const Message& message = batch[end];
+      dispatch.Call({env.Null(), Napi::Number::New(env, static_cast<double>(message.kind)),
+                     Napi::Number::New(env, static_cast<double>(message.id)),
+                     Napi::Number::New(env, static_cast<double>(message.fence)),
+                     to_js(env, *message.error).Value()});
+      end++;
+    }
+    first = end;
   }
 }
 

@@ -29,7 +29,11 @@ struct Message {
 
 class Mailbox : public std::enable_shared_from_this<Mailbox> {
  public:
-  // `dispatch(kind, id, fence, detail)`: detail is the error, the wait in ms, or undefined.
+  // Messages as JS receives them: `dispatch(packed)`, a Float64Array of (kind, id, fence,
+  // wait ms) per message, for runs of messages without an error; `dispatch(null, kind, id,
+  // fence, error)` for one with an error.
+  static constexpr std::size_t kWordsPerMessage = 4;
+
   static std::shared_ptr<Mailbox> create(Napi::Env env, Napi::Function dispatch);
 
   // Any thread. Dropped once the mailbox is released (the ring is closed by then,
