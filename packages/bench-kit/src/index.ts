@@ -36,6 +36,7 @@ export {
   parseResult,
   RESULT_SCHEMA,
   RESULT_SCHEMA_VERSION,
+  type ResultSteal,
   type RunPick,
   type RunSummary,
   readResults,
@@ -52,6 +53,7 @@ export {
   type Progress,
   type RunOptions,
   runBench,
+  type StealSummary,
   type ThroughputRun,
 } from './runner.js';
 export {
@@ -75,6 +77,14 @@ export {
   percentToLogRatio,
   speedupInterval,
 } from './stats.js';
+export {
+  type CpuTimes,
+  type CpuTimesReader,
+  parseCpuLine,
+  readCpuTimes,
+  STEAL_LIMIT,
+  stealShare,
+} from './steal.js';
 export {
   combineVerdicts,
   DEFAULT_BUDGET_PERCENT,

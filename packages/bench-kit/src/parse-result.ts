@@ -86,6 +86,12 @@ export function parseResult(text: string, file: string): BenchResult {
       if (record.kind === 'latency') check.percentiles(run, 'percentiles', `${label}.percentiles`);
     });
   }
+  if (record.steal !== undefined && record.steal !== null) {
+    if (!isObject(record.steal))
+      throw malformed(file, '"steal" must be null or { percent, pairsSetAside }');
+    check.number(record.steal, 'percent', 'steal.percent');
+    check.number(record.steal, 'pairsSetAside', 'steal.pairsSetAside');
+  }
   for (const field of ['worst', 'best']) {
     const pick = record[field];
     if (pick === null) continue;

@@ -36,6 +36,13 @@ export interface ResultInterval {
   readonly confidence: number;
 }
 
+export interface ResultSteal {
+  /** The hypervisor's share of all the CPUs' time over the sampling, in percent. */
+  readonly percent: number;
+  /** Pairs left out of the figure because it took more than 5% of the CPUs during them. */
+  readonly pairsSetAside: number;
+}
+
 /** One fresh process of a repeated run, as the aggregate result lists it. */
 export interface RunSummary {
   /** 1 for the first run. */
@@ -93,6 +100,12 @@ export interface BenchResult {
   readonly seed: number;
   readonly durationMs: number;
   readonly sides: { readonly baseline: SideSummary; readonly candidate: SideSummary } | null;
+  /**
+   * Overhead and speedup: what the hypervisor took while they sampled, and the pairs set aside
+   * for it (steal.ts); null where it could not be read or for other kinds. Absent in results
+   * written before bench-kit watched for it.
+   */
+  readonly steal?: ResultSteal | null;
   /** Latency only: p50, p90, p99 and max in nanoseconds; null otherwise. */
   readonly percentiles: Percentiles | null;
   readonly machine: MachineInfo;

@@ -50,7 +50,7 @@ export async function runSuites(
       results.push(result);
       const p99 = result.percentiles ? ` p99 ${formatValue('ns', result.percentiles.p99)}` : '';
       log(
-        `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)}${p99} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${describeVerdict(result)}, ${result.samples} ${sampleWord(result)} in ${(result.durationMs / 1000).toFixed(1)} s → ${relative(process.cwd(), file)}`,
+        `${packageName} ${result.bench}: ${formatValue(result.unit, result.median)}${p99} ${formatInterval(result.unit, result.interval.low, result.interval.high)}${describeVerdict(result)}, ${result.samples} ${sampleWord(result)}${describeSteal(result)} in ${(result.durationMs / 1000).toFixed(1)} s → ${relative(process.cwd(), file)}`,
       );
     }
   }
@@ -63,6 +63,14 @@ export function describeVerdict(result: BenchResult): string {
   const target = formatBudget(result.kind, result.budget, result.p99Budget);
   const requirement = result.kind === 'overhead' ? `budget ${target}` : `needs ${target}`;
   return ` ${result.verdict.toUpperCase()} (${requirement})`;
+}
+
+/** " (7 more set aside: hypervisor steal, 12.0% over the run)"; empty when none was seen. */
+export function describeSteal(result: Pick<BenchResult, 'steal'>): string {
+  const steal = result.steal;
+  if (!steal || (steal.pairsSetAside === 0 && steal.percent < 1)) return '';
+  const setAside = steal.pairsSetAside > 0 ? `${steal.pairsSetAside} more set aside: ` : '';
+  return ` (${setAside}hypervisor steal ${steal.percent.toFixed(1)}% over the run)`;
 }
 
 /** What one of a result's samples is: a pair, a sample, an event. */

@@ -20,6 +20,13 @@ import {
   speedupInterval,
 } from './stats.js';
 import {
+  type CpuTimes,
+  type CpuTimesReader,
+  readCpuTimes,
+  STEAL_LIMIT,
+  stealShare,
+} from './steal.js';
+import {
   DEFAULT_BUDGET_PERCENT,
   judge,
   judgeInterval,
@@ -38,6 +45,20 @@ export interface RunOptions {
   /** Collector run before every sample; default: the exposed one; null: never. */
   readonly gc?: (() => void) | null;
   readonly onProgress?: (progress: Progress) => void;
+  /**
+   * Reads the CPUs' cumulative times, to set aside the pairs the hypervisor took more than
+   * STEAL_LIMIT of. Default: /proc/stat, unless a clock is given (a virtual clock's samples take
+   * no real CPU time); null: never set a pair aside.
+   */
+  readonly cpuTimes?: CpuTimesReader | null;
+}
+
+/** What the hypervisor took while a comparison sampled (steal.ts). */
+export interface StealSummary {
+  /** Its share of all the CPUs' time over the whole sampling, in percent. */
+  readonly percent: number;
+  /** Pairs sampled and then left out of the figure because it took more than STEAL_LIMIT of them. */
+  readonly pairsSetAside: number;
 }
 
 export interface Progress {
@@ -83,6 +104,8 @@ export interface PairedRun extends RunBase {
   readonly budget: number;
   readonly verdict: Verdict;
   readonly sides: { readonly baseline: SideSummary; readonly candidate: SideSummary };
+  /** Null where the CPUs' times cannot be read. */
+  readonly steal: StealSummary | null;
 }
 
 export type OverheadRun = PairedRun;
@@ -185,7 +208,11 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
         : iterations,
   };
 
+  const readTimes =
+    options.cpuTimes !== undefined ? options.cpuTimes : options.clock ? null : readCpuTimes;
+  const firstTimes = readTimes?.() ?? null;
   const pairs: Pair[] = [];
+  let pairsSetAside = 0;
   let interval: Interval | null = null;
   let verdict: Verdict = 'inconclusive';
   for (;;) {
@@ -193,8 +220,23 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
       sampling.maxSamples,
       pairs.length === 0 ? sampling.minSamples : pairs.length + sampling.stepSamples,
     );
-    while (pairs.length < target)
-      pairs.push(await samplePair(baseline, candidate, batches, context));
+    while (pairs.length < target) {
+      const before = readTimes?.() ?? null;
+      const pair = await samplePair(baseline, candidate, batches, context);
+      if (stolen(before, readTimes?.() ?? null)) {
+        pairsSetAside++;
+        // A phase of steal can outlast the deadline: then the clean pairs so far are the figure.
+        if (performance.now() >= context.deadline) break;
+      } else {
+        pairs.push(pair);
+      }
+    }
+    if (pairs.length < 2) {
+      throw new BenchKitError(
+        'MACHINE_BUSY',
+        `benchmark "${bench.name}" set aside all but ${pairs.length} of ${pairs.length + pairsSetAside} pairs in ${Math.round((performance.now() - context.startedAt) / 1000)} s because the hypervisor took more than ${STEAL_LIMIT * 100}% of the CPUs during them ("steal" in /proc/stat); run it again when the host is quieter.`,
+      );
+    }
     interval = estimate(
       pairedLogRatios(
         pairs.map((pair) => pair.baseline.ns / batches.baseline),
@@ -207,6 +249,7 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
     if (verdict !== 'inconclusive') break;
     if (pairs.length >= sampling.maxSamples || performance.now() >= context.deadline) break;
   }
+  const lastTimes = readTimes?.() ?? null;
 
   return {
     kind: bench.kind,
@@ -234,7 +277,16 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
         context,
       ),
     },
+    steal:
+      firstTimes && lastTimes
+        ? { percent: stealShare(firstTimes, lastTimes) * 100, pairsSetAside }
+        : null,
   };
+}
+
+/** Whether the hypervisor took more than STEAL_LIMIT of the CPUs between two readings. */
+function stolen(before: CpuTimes | null, after: CpuTimes | null): boolean {
+  return before !== null && after !== null && stealShare(before, after) > STEAL_LIMIT;
 }
 
 async function runLatency(bench: LatencyBench, options: RunOptions): Promise<LatencyRun> {

@@ -117,6 +117,11 @@ describe('results files', () => {
         JSON.stringify({ ...resultOf(), verdict: 'great' }),
         /"verdict" must be one of pass, fail, inconclusive/,
       ],
+      [JSON.stringify({ ...resultOf(), steal: 12 }), /"steal" must be null or/],
+      [
+        JSON.stringify({ ...resultOf(), steal: { percent: 3, pairsSetAside: 'some' } }),
+        /"steal.pairsSetAside" must be a finite number/,
+      ],
     ];
     for (const [text, message] of cases) {
       const error = (() => {

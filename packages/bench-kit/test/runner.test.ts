@@ -190,6 +190,100 @@ describe('overhead comparison (virtual clock)', () => {
   });
 });
 
+/**
+ * A host that steals the CPUs during every third pair, and a candidate that is three times
+ * slower whenever it does (as a ring whose two threads both need a CPU is): the readings go up
+ * by 100 ticks per call, 20 of them stolen during a stolen pair.
+ */
+function stealingHost(clock: ReturnType<typeof createVirtualClock>) {
+  let calls = 0;
+  let stealing = false;
+  const times = { steal: 0, total: 0 };
+  return {
+    cpuTimes: () => {
+      // Call 0 opens the run; then each pair reads before (odd calls) and after (even calls).
+      if (calls % 2 === 1) stealing = ((calls - 1) / 2) % 3 === 0;
+      calls++;
+      times.total += 100;
+      if (stealing && calls % 2 === 1) times.steal += 20;
+      return { ...times };
+    },
+    baseline: virtualWorkload(clock, 1000, { seed: 11 }),
+    candidate: () => clock.advance(stealing ? 3000 : 1000),
+  };
+}
+
+describe('pairs the hypervisor stole from', () => {
+  it('sets them aside and counts them, so the figure is the code’s', async () => {
+    const clock = createVirtualClock();
+    const host = stealingHost(clock);
+    const run = (await runBench(
+      overhead({
+        name: 'stolen',
+        baseline: host.baseline,
+        candidate: host.candidate,
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 5, cpuTimes: host.cpuTimes },
+    )) as OverheadRun;
+    expect(run.verdict).toBe('pass');
+    expect(Math.abs(run.interval.median)).toBeLessThan(2);
+    expect(run.pairs).toHaveLength(30);
+    // Every third pair of the 45 sampled for 30 clean ones.
+    expect(run.steal?.pairsSetAside).toBe(15);
+    // 15 stolen pairs × 20 ticks of the 9 100 between the first reading and the last (92 calls).
+    expect(run.steal?.percent).toBeCloseTo((15 * 20 * 100) / 9100, 5);
+  });
+
+  it('keeps them when nothing reads the CPUs’ times, and then the steal shows in the figure', async () => {
+    const clock = createVirtualClock();
+    const host = stealingHost(clock);
+    const reader = host.cpuTimes;
+    const run = (await runBench(
+      overhead({
+        name: 'stolen-kept',
+        baseline: host.baseline,
+        // The host still steals on its schedule; only the runner does not look.
+        candidate: () => {
+          reader();
+          reader();
+          host.candidate();
+        },
+        sampling: { ...FAST, minSamples: 60, maxSamples: 60 },
+      }),
+      { clock: clock.clock, gc: null, seed: 5, cpuTimes: null },
+    )) as OverheadRun;
+    expect(run.steal).toBeNull();
+    expect(run.pairs.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('refuses to judge when the hypervisor steals throughout, in one sentence', async () => {
+    const clock = createVirtualClock();
+    let ticks = 0;
+    await expect(
+      runBench(
+        overhead({
+          name: 'always-stolen',
+          baseline: virtualWorkload(clock, 1000, { seed: 12 }),
+          candidate: virtualWorkload(clock, 1000, { seed: 13 }),
+          sampling: { ...FAST, maxSeconds: 0.05 },
+        }),
+        {
+          clock: clock.clock,
+          gc: null,
+          cpuTimes: () => {
+            ticks += 100;
+            return { steal: ticks / 5, total: ticks };
+          },
+        },
+      ),
+    ).rejects.toMatchObject({
+      code: 'MACHINE_BUSY',
+      message: expect.stringMatching(/hypervisor took more than 5% of the CPUs/),
+    });
+  });
+});
+
 describe('speedup comparison (virtual clock)', () => {
   const threeTimesFaster = (clock: ReturnType<typeof createVirtualClock>, atLeast: number) =>
     speedup({
