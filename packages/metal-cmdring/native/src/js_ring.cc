@@ -159,30 +159,19 @@ Napi::Function RingHandle::define(Napi::Env env) {
   return DefineClass(env, "RingHandle",
                      {
                          InstanceMethod<&RingHandle::backend_name>("backendName"),
-                         InstanceMethod<&RingHandle::acquire>("acquire"),
                          InstanceMethod<&RingHandle::acquire_sync>("acquireSync"),
                          InstanceMethod<&RingHandle::expire_acquire>("expireAcquire"),
                          InstanceMethod<&RingHandle::abort_acquire>("abortAcquire"),
-                         InstanceMethod<&RingHandle::commit>("commit"),
                          InstanceMethod<&RingHandle::wait_sync>("waitSync"),
-                         InstanceMethod<&RingHandle::keep_alive>("keepAlive"),
                          InstanceMethod<&RingHandle::close>("close"),
                          InstanceMethod<&RingHandle::close_sync>("closeSync"),
                          InstanceMethod<&RingHandle::abandoned_fences>("abandonedFences"),
-                         InstanceMethod<&RingHandle::busy_for>("busyFor"),
-                         InstanceMethod<&RingHandle::fill>("fill"),
-                         InstanceMethod<&RingHandle::copy>("copy"),
-                         InstanceMethod<&RingHandle::checksum>("checksum"),
-                         InstanceMethod<&RingHandle::fail>("fail"),
                          InstanceMethod<&RingHandle::buffers>("buffers"),
                          InstanceMethod<&RingHandle::result>("result"),
                          InstanceMethod<&RingHandle::busy_ns>("busyNs"),
                          InstanceMethod<&RingHandle::load_module>("loadModule"),
                          InstanceMethod<&RingHandle::kernel>("kernel"),
                          InstanceMethod<&RingHandle::builtin_kernel>("builtinKernel"),
-                         InstanceMethod<&RingHandle::copy_to_device>("copyToDevice"),
-                         InstanceMethod<&RingHandle::launch>("launch"),
-                         InstanceMethod<&RingHandle::copy_to_host>("copyToHost"),
                          InstanceMethod<&RingHandle::stagings>("stagings"),
                          InstanceMethod<&RingHandle::device_name>("deviceName"),
                      });
@@ -226,6 +215,24 @@ RingHandle::RingHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingHa
     ring_->on_callbacks_delivered([mailbox = mailbox_.get()](BatchWake wake) {
       if (wake == BatchWake::kNow) mailbox->flush();
     });
+  });
+  define_per_command_methods(info.This().As<Napi::Object>());
+}
+
+void RingHandle::define_per_command_methods(Napi::Object self) {
+  const Napi::Env env = self.Env();
+  self.DefineProperties({
+      per_command<&RingHandle::acquire>(env, "acquire"),
+      per_command<&RingHandle::commit>(env, "commit"),
+      per_command<&RingHandle::keep_alive>(env, "keepAlive"),
+      per_command<&RingHandle::busy_for>(env, "busyFor"),
+      per_command<&RingHandle::fill>(env, "fill"),
+      per_command<&RingHandle::copy>(env, "copy"),
+      per_command<&RingHandle::checksum>(env, "checksum"),
+      per_command<&RingHandle::fail>(env, "fail"),
+      per_command<&RingHandle::copy_to_device>(env, "copyToDevice"),
+      per_command<&RingHandle::launch>(env, "launch"),
+      per_command<&RingHandle::copy_to_host>(env, "copyToHost"),
   });
 }
 

@@ -57,6 +57,22 @@ class RingHandle : public Napi::ObjectWrap<RingHandle> {
   Napi::Value stagings(const Napi::CallbackInfo& info);
   Napi::Value device_name(const Napi::CallbackInfo& info);
 
+  // The methods called once or more per command (acquire, commit, recording) are own
+  // properties of each handle, each a function whose data is the handle: an instance method
+  // pays napi_unwrap, a private-symbol lookup, on every call — a tenth of the JS thread's time
+  // in a stream of commands. The handle object owns these functions and the TS layer reaches
+  // them only through it, so the pointer never outlives the handle.
+  template <Napi::Value (RingHandle::*Method)(const Napi::CallbackInfo&)>
+  static Napi::Value call_with_data(const Napi::CallbackInfo& info) {
+    return (static_cast<RingHandle*>(info.Data())->*Method)(info);
+  }
+  template <Napi::Value (RingHandle::*Method)(const Napi::CallbackInfo&)>
+  Napi::PropertyDescriptor per_command(Napi::Env env, const char* name) {
+    return Napi::PropertyDescriptor::Value(
+        name, Napi::Function::New<call_with_data<Method>>(env, name, this), napi_default);
+  }
+  void define_per_command_methods(Napi::Object self);
+
   CpuBackend& cpu(Napi::Env env, const char* op);
   GpuBackend& gpu(Napi::Env env, const char* op);
   // A Uint8Array over native memory that keeps the ring (and so the memory) alive.
