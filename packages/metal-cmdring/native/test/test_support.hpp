@@ -193,4 +193,18 @@ inline int thread_count() {
   return count;
 }
 
+// Threads of this process once there are `expected` of them, or after `within`. A join returns
+// when the kernel clears the thread's id, a moment before it removes its /proc/self/task entry:
+// a count right after the join can still see the thread that ended (CI saw 3 for 2 once).
+inline int thread_count_once(int expected,
+                             std::chrono::milliseconds within = std::chrono::milliseconds(2000)) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  int count = thread_count();
+  while (count != expected && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    count = thread_count();
+  }
+  return count;
+}
+
 }  // namespace cmdring_test
