@@ -39,8 +39,7 @@ Commands:
       --results <dir>   results directory
       --check           write nothing; exit 1 when a README's table differs from the results
 
-Exit codes: 0 ok, 1 a benchmark failed its target (or a gated package has none, or the host stole
-the CPUs throughout a comparison), 2 bad input.`;
+Exit codes: 0 ok, 1 a benchmark failed its target (or a gated package has none), 2 bad input.`;
 
 type Command = 'run' | 'check' | 'report' | 'readme';
 
@@ -280,7 +279,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   } catch (error) {
     if (error instanceof BenchKitError) {
       console.error(`bench-kit: ${error.message}`);
-      process.exitCode = error.code === 'WORKLOAD_FAILED' || error.code === 'MACHINE_BUSY' ? 1 : 2;
+      process.exitCode = error.code === 'WORKLOAD_FAILED' ? 1 : 2;
       return;
     }
     console.error(

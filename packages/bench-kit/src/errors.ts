@@ -5,7 +5,6 @@ export type BenchKitErrorCode =
   | 'MALFORMED_RESULTS'
   | 'BENCH_FILE'
   | 'WORKLOAD_FAILED'
-  | 'MACHINE_BUSY'
   | 'BAD_DEFINITION';
 
 /** Every error bench-kit raises on purpose: a code to branch on and a sentence to act on. */

@@ -91,6 +91,7 @@ export function parseResult(text: string, file: string): BenchResult {
       throw malformed(file, '"steal" must be null or { percent, pairsSetAside }');
     check.number(record.steal, 'percent', 'steal.percent');
     check.number(record.steal, 'pairsSetAside', 'steal.pairsSetAside');
+    check.number(record.steal, 'stolenPairsKept', 'steal.stolenPairsKept');
   }
   for (const field of ['worst', 'best']) {
     const pick = record[field];

@@ -41,6 +41,8 @@ export interface ResultSteal {
   readonly percent: number;
   /** Pairs left out of the figure because it took more than 5% of the CPUs during them. */
   readonly pairsSetAside: number;
+  /** Such pairs judged all the same, because too few clean ones were sampled by the deadline. */
+  readonly stolenPairsKept: number;
 }
 
 /** One fresh process of a repeated run, as the aggregate result lists it. */

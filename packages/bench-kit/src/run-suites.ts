@@ -68,8 +68,14 @@ export function describeVerdict(result: BenchResult): string {
 /** " (7 more set aside: hypervisor steal, 12.0% over the run)"; empty when none was seen. */
 export function describeSteal(result: Pick<BenchResult, 'steal'>): string {
   const steal = result.steal;
-  if (!steal || (steal.pairsSetAside === 0 && steal.percent < 1)) return '';
-  const setAside = steal.pairsSetAside > 0 ? `${steal.pairsSetAside} more set aside: ` : '';
+  if (!steal || (steal.pairsSetAside === 0 && steal.stolenPairsKept === 0 && steal.percent < 1))
+    return '';
+  const setAside =
+    steal.stolenPairsKept > 0
+      ? `${steal.stolenPairsKept} of them stolen from, kept: too few clean ones; `
+      : steal.pairsSetAside > 0
+        ? `${steal.pairsSetAside} more set aside: `
+        : '';
   return ` (${setAside}hypervisor steal ${steal.percent.toFixed(1)}% over the run)`;
 }
 

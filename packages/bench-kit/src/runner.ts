@@ -59,6 +59,12 @@ export interface StealSummary {
   readonly percent: number;
   /** Pairs sampled and then left out of the figure because it took more than STEAL_LIMIT of them. */
   readonly pairsSetAside: number;
+  /**
+   * Pairs it took more than STEAL_LIMIT of that are in the figure all the same: when fewer than
+   * the minimum of clean pairs were sampled by the deadline, every pair is judged, as a machine
+   * that steals throughout gives nothing better.
+   */
+  readonly stolenPairsKept: number;
 }
 
 export interface Progress {
@@ -211,8 +217,9 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
   const readTimes =
     options.cpuTimes !== undefined ? options.cpuTimes : options.clock ? null : readCpuTimes;
   const firstTimes = readTimes?.() ?? null;
-  const pairs: Pair[] = [];
-  let pairsSetAside = 0;
+  let pairs: Pair[] = [];
+  const stolenPairs: Pair[] = [];
+  let stolenPairsKept = 0;
   let interval: Interval | null = null;
   let verdict: Verdict = 'inconclusive';
   for (;;) {
@@ -224,18 +231,21 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
       const before = readTimes?.() ?? null;
       const pair = await samplePair(baseline, candidate, batches, context);
       if (stolen(before, readTimes?.() ?? null)) {
-        pairsSetAside++;
-        // A phase of steal can outlast the deadline: then the clean pairs so far are the figure.
+        stolenPairs.push(pair);
         if (performance.now() >= context.deadline) break;
       } else {
         pairs.push(pair);
       }
     }
-    if (pairs.length < 2) {
-      throw new BenchKitError(
-        'MACHINE_BUSY',
-        `benchmark "${bench.name}" set aside all but ${pairs.length} of ${pairs.length + pairsSetAside} pairs in ${Math.round((performance.now() - context.startedAt) / 1000)} s because the hypervisor took more than ${STEAL_LIMIT * 100}% of the CPUs during them ("steal" in /proc/stat); run it again when the host is quieter.`,
-      );
+    // A phase of steal can outlast the deadline: then, with too few clean pairs, every pair is
+    // judged, stolen ones too (the line says how many), as before steal was watched.
+    if (
+      performance.now() >= context.deadline &&
+      pairs.length < sampling.minSamples &&
+      stolenPairs.length > 0
+    ) {
+      stolenPairsKept += stolenPairs.length;
+      pairs = [...pairs, ...stolenPairs.splice(0)];
     }
     interval = estimate(
       pairedLogRatios(
@@ -279,7 +289,11 @@ async function runPaired(bench: PairedBench, options: RunOptions): Promise<Paire
     },
     steal:
       firstTimes && lastTimes
-        ? { percent: stealShare(firstTimes, lastTimes) * 100, pairsSetAside }
+        ? {
+            percent: stealShare(firstTimes, lastTimes) * 100,
+            pairsSetAside: stolenPairs.length,
+            stolenPairsKept,
+          }
         : null,
   };
 }

@@ -119,7 +119,10 @@ describe('results files', () => {
       ],
       [JSON.stringify({ ...resultOf(), steal: 12 }), /"steal" must be null or/],
       [
-        JSON.stringify({ ...resultOf(), steal: { percent: 3, pairsSetAside: 'some' } }),
+        JSON.stringify({
+          ...resultOf(),
+          steal: { percent: 3, pairsSetAside: 'some', stolenPairsKept: 0 },
+        }),
         /"steal.pairsSetAside" must be a finite number/,
       ],
     ];

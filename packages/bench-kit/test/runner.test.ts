@@ -231,6 +231,7 @@ describe('pairs the hypervisor stole from', () => {
     expect(run.pairs).toHaveLength(30);
     // Every third pair of the 45 sampled for 30 clean ones.
     expect(run.steal?.pairsSetAside).toBe(15);
+    expect(run.steal?.stolenPairsKept).toBe(0);
     // 15 stolen pairs × 20 ticks of the 9 100 between the first reading and the last (92 calls).
     expect(run.steal?.percent).toBeCloseTo((15 * 20 * 100) / 9100, 5);
   });
@@ -257,30 +258,28 @@ describe('pairs the hypervisor stole from', () => {
     expect(run.pairs.length).toBeGreaterThanOrEqual(60);
   });
 
-  it('refuses to judge when the hypervisor steals throughout, in one sentence', async () => {
+  it('judges every pair, stolen ones too, when steal outlasts the deadline, and says so', async () => {
     const clock = createVirtualClock();
     let ticks = 0;
-    await expect(
-      runBench(
-        overhead({
-          name: 'always-stolen',
-          baseline: virtualWorkload(clock, 1000, { seed: 12 }),
-          candidate: virtualWorkload(clock, 1000, { seed: 13 }),
-          sampling: { ...FAST, maxSeconds: 0.05 },
-        }),
-        {
-          clock: clock.clock,
-          gc: null,
-          cpuTimes: () => {
-            ticks += 100;
-            return { steal: ticks / 5, total: ticks };
-          },
+    const run = (await runBench(
+      overhead({
+        name: 'always-stolen',
+        baseline: virtualWorkload(clock, 1000, { seed: 12 }),
+        candidate: virtualWorkload(clock, 1000, { seed: 13 }),
+        sampling: { ...FAST, maxSeconds: 0.05 },
+      }),
+      {
+        clock: clock.clock,
+        gc: null,
+        cpuTimes: () => {
+          ticks += 100;
+          return { steal: ticks / 5, total: ticks };
         },
-      ),
-    ).rejects.toMatchObject({
-      code: 'MACHINE_BUSY',
-      message: expect.stringMatching(/hypervisor took more than 5% of the CPUs/),
-    });
+      },
+    )) as OverheadRun;
+    expect(run.pairs.length).toBeGreaterThan(0);
+    expect(run.steal).toMatchObject({ pairsSetAside: 0, stolenPairsKept: run.pairs.length });
+    expect(run.steal?.percent).toBeCloseTo(20, 5);
   });
 });
 
