@@ -91,6 +91,8 @@ export function parseResult(text: string, file: string): BenchResult {
       throw malformed(file, '"steal" must be null or { percent, pairsSetAside }');
     check.number(record.steal, 'percent', 'steal.percent');
     check.number(record.steal, 'pairsSetAside', 'steal.pairsSetAside');
+    // Absent in the files bench-kit wrote before it kept stolen pairs: it kept none then.
+    if (record.steal.stolenPairsKept === undefined) record.steal.stolenPairsKept = 0;
     check.number(record.steal, 'stolenPairsKept', 'steal.stolenPairsKept');
   }
   for (const field of ['worst', 'best']) {

@@ -141,6 +141,15 @@ describe('results files', () => {
     }
   });
 
+  it('reads a steal record written before stolen pairs were kept as keeping none', () => {
+    const text = JSON.stringify({ ...resultOf(), steal: { percent: 3, pairsSetAside: 2 } });
+    expect(parseResult(text, 'results/x.json').steal).toEqual({
+      percent: 3,
+      pairsSetAside: 2,
+      stolenPairsKept: 0,
+    });
+  });
+
   it('stores a latency result with its percentiles and every event in the CSV', async () => {
     const run = await runBench(
       latency({ name: 'wake', events: 10, measure: () => [1000, 2000, 3000, 4000, 5000] }),
