@@ -99,8 +99,13 @@ export async function startMetrics(options: StartMetricsOptions): Promise<Runnin
     forceFlush: () => meterProvider.forceFlush(),
     close() {
       closing ??= (async () => {
-        metrics.close();
-        await meterProvider.shutdown();
+        // Shutdown's last collection must still read every source: with the callbacks gone
+        // first, OpenTelemetry would repeat each counter's previous reading under the new time.
+        try {
+          await meterProvider.shutdown();
+        } finally {
+          metrics.close();
+        }
         await endpoint?.close();
       })();
       return closing;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMetrics } from '../src/index.js';
 import {
   booksLines,
   buildDemo,
@@ -98,6 +99,37 @@ describe('a process exporting over OTLP/HTTP to a protobuf receiver', () => {
           )?.value,
       );
     expect(new Set(popped)).toEqual(new Set([10_000]));
+  });
+});
+
+describe('close()', () => {
+  it('sends a last export read at close, not the previous reading under a new time', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      // An interval far beyond the test: only forceFlush and close export.
+      const telemetry = await startMetrics({ otlp: { url: receiver.url, intervalMs: 600_000 } });
+      const stats = {
+        capacity: 8,
+        used: 0,
+        pushed: 5,
+        popped: 5,
+        dropped: 0,
+        closed: false,
+        fillMark: 0,
+      };
+      telemetry.metrics.observeRing('frames', { stats: () => ({ ...stats }) });
+      await telemetry.forceFlush();
+      stats.pushed = 9;
+      stats.popped = 9;
+      await telemetry.close();
+      const popped = receiver.exports.map(
+        (exported) =>
+          exported.points.find((point) => point.metric === 'ringkit.ring.records.popped')?.value,
+      );
+      expect(popped).toEqual([5, 9]);
+    } finally {
+      await receiver.close();
+    }
   });
 });
 
