@@ -306,6 +306,11 @@ function stolen(before: CpuTimes | null, after: CpuTimes | null): boolean {
 async function runLatency(bench: LatencyBench, options: RunOptions): Promise<LatencyRun> {
   const context = createContext('function', bench as unknown as Bench, options);
   const wanted = Math.max(1, Math.round((bench.events ?? 2000) / (options.quick ? 5 : 1)));
+  // Warm-up, as for the other kinds: measure() runs unrecorded (at least once) until the
+  // warm-up time is spent, so no recorded event pays for the JIT compiling the measured path.
+  const warmUntil = context.clock() + context.sampling.warmupMs * 1e6;
+  for (let round = 0; round === 0 || (round < 10_000 && context.clock() < warmUntil); round++)
+    await bench.measure();
   const latencies: number[] = [];
   while (latencies.length < wanted) {
     const batch = await bench.measure();
