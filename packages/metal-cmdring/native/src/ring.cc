@@ -417,8 +417,10 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
   CompletionCallback callback;
   Status outcome;
   SlotRecord* record = nullptr;
+  BatchWake wake = BatchWake::kNow;
+  bool wake_owed = false;
   {
-    const std::unique_lock lock = lock_spinning(mutex_);
+    std::unique_lock lock = lock_spinning(mutex_);
     // Backends report each submitted fence once (round-robin: in order); anything
     // else is a late report after close gave up, and there is nothing left to settle.
     if (!prioritised() && (fence != completed_.load(std::memory_order_relaxed) + 1 ||
@@ -440,52 +442,63 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
     if (poison_ && fence >= poison_fence_) {
       outcome = fence == poison_fence_ ? Status(*poison_) : Status(poisoned_error_locked());
     }
+    // Without a callback there is nothing to run between the halves: one lock, not two,
+    // so the executor takes the lock the submitting thread needs half as often.
+    if (!callback) {
+      wake_owed = wake_owed_.load(std::memory_order_relaxed);
+      wake = free_retired_locked(*record, fence, outcome, wake_owed, deferred);
+    }
   }
-  // The slot is not free yet, so nothing overwrites its results while the
-  // callback reads them.
   if (callback) {
-    CallbackScope scope;
-    callback(fence, outcome ? &*outcome : nullptr);
-  }
-  BatchWake wake = BatchWake::kNow;
-  const bool wake_owed = wake_owed_.load(std::memory_order_relaxed);
-  {
+    // The slot is not free yet, so nothing overwrites its results while the
+    // callback reads them.
+    {
+      CallbackScope scope;
+      callback(fence, outcome ? &*outcome : nullptr);
+    }
+    wake_owed = wake_owed_.load(std::memory_order_relaxed);
     const std::unique_lock lock = lock_spinning(mutex_);
-    free_slot_locked(*record);
-    ++retired_;
-    // The watermark: every fence up to it retired. Round-robin retires in order, so
-    // it is this fence; with priorities it climbs through the fences that retired ahead.
-    std::uint64_t watermark = completed_.load(std::memory_order_relaxed);
-    if (fence == watermark + 1) {
-      watermark = fence;
-      while (!retired_ahead_.empty() && *retired_ahead_.begin() == watermark + 1) {
-        watermark = *retired_ahead_.begin();
-        retired_ahead_.erase(retired_ahead_.begin());
-      }
-    } else {
-      retired_ahead_.insert(fence);
-    }
-    // Release: whoever sees the new count (a lock-free completed() reader) sees the
-    // callback's effects too.
-    completed_.store(watermark, std::memory_order_release);
-    statistics_.set(layout::counter::kCompletedFences, static_cast<double>(retired_));
-    // With priorities the freed slot may be the next one out (a grant below moves it on).
-    if (prioritised() && config_.track_statistics) {
-      statistics_.set(layout::counter::kCurrentIndex, static_cast<double>(free_slots_.front()));
-    }
-    grant_waiters_locked(deferred);
-    wake_fence_waiters_locked();
-    // A slot granted now or in a batch still held back, no error, and more than half
-    // the ring still queued on the device (so another completion is coming): see
-    // BatchWake::kWithNext.
-    const std::uint64_t in_flight = submitted_.load(std::memory_order_relaxed) - retired_;
-    const bool slot_waiting = !deferred.acquires.empty() || wake_owed;
-    const bool quiet = !outcome && deferred.completions.empty() && !poison_ && !closing_;
-    if (slot_waiting && quiet && in_flight > config_.ring_size / 2) wake = BatchWake::kWithNext;
+    wake = free_retired_locked(*record, fence, outcome, wake_owed, deferred);
   }
   // A completion record wakes its own reader (the completion ring's publish), not this hook.
   // A batch held back is owed its wake-up even when this completion delivers nothing.
   run(deferred, static_cast<bool>(callback) || wake_owed, wake);
+}
+
+BatchWake Ring::free_retired_locked(SlotRecord& record, std::uint64_t fence, const Status& outcome,
+                                    bool wake_owed, Deferred& deferred) {
+  free_slot_locked(record);
+  ++retired_;
+  // The watermark: every fence up to it retired. Round-robin retires in order, so
+  // it is this fence; with priorities it climbs through the fences that retired ahead.
+  std::uint64_t watermark = completed_.load(std::memory_order_relaxed);
+  if (fence == watermark + 1) {
+    watermark = fence;
+    while (!retired_ahead_.empty() && *retired_ahead_.begin() == watermark + 1) {
+      watermark = *retired_ahead_.begin();
+      retired_ahead_.erase(retired_ahead_.begin());
+    }
+  } else {
+    retired_ahead_.insert(fence);
+  }
+  // Release: whoever sees the new count (a lock-free completed() reader) sees the
+  // callback's effects too.
+  completed_.store(watermark, std::memory_order_release);
+  statistics_.set(layout::counter::kCompletedFences, static_cast<double>(retired_));
+  // With priorities the freed slot may be the next one out (a grant below moves it on).
+  if (prioritised() && config_.track_statistics) {
+    statistics_.set(layout::counter::kCurrentIndex, static_cast<double>(free_slots_.front()));
+  }
+  grant_waiters_locked(deferred);
+  wake_fence_waiters_locked();
+  // A slot granted now or in a batch still held back, no error, and more than half
+  // the ring still queued on the device (so another completion is coming): see
+  // BatchWake::kWithNext.
+  const std::uint64_t in_flight = submitted_.load(std::memory_order_relaxed) - retired_;
+  const bool slot_waiting = !deferred.acquires.empty() || wake_owed;
+  const bool quiet = !outcome && deferred.completions.empty() && !poison_ && !closing_;
+  return slot_waiting && quiet && in_flight > config_.ring_size / 2 ? BatchWake::kWithNext
+                                                                    : BatchWake::kNow;
 }
 
 void Ring::wake_fence_waiters_locked() {

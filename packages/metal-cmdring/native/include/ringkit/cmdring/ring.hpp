@@ -207,6 +207,10 @@ class Ring final : private CompletionSink {
   void on_completed(std::uint64_t fence, const CommandReport& report) override;
   void on_failed(std::uint64_t fence, Error error, const CommandReport& report) override;
   void retire(std::uint64_t fence, Status failure, const CommandReport& report);
+  // retire()'s second half: frees the slot, moves the watermark, grants waiters; says how
+  // the batch's delivery should wake JS.
+  BatchWake free_retired_locked(SlotRecord& record, std::uint64_t fence, const Status& outcome,
+                                bool wake_owed, Deferred& deferred);
 
   bool prioritised() const noexcept { return config_.priority_levels > 1; }
   bool slot_free_locked(std::uint64_t ticket) const noexcept;
