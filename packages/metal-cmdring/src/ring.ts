@@ -64,7 +64,10 @@ interface PendingAcquire {
 interface PendingFence {
   resolve: (fence: number) => void;
   reject: (error: unknown) => void;
+  completion: Promise<number>;
 }
+
+function ignore(): void {}
 
 function abortedError(signal: AbortSignal): CommandRingError {
   return new CommandRingError('ABORTED', 'the acquire was aborted by its AbortSignal.', {
@@ -222,10 +225,12 @@ export class CommandRing {
     } catch (error) {
       return Promise.reject(fromNative(error));
     }
+    let pending: PendingFence | undefined;
     const completion = new Promise<number>((resolve, reject) => {
-      this.#fences.set(slot.fence, { resolve, reject });
+      pending = { resolve, reject, completion: undefined as unknown as Promise<number> };
     });
-    completion.catch(() => {});
+    pending!.completion = completion;
+    this.#fences.set(slot.fence, pending!);
     this.#retain();
     return completion;
   }
@@ -451,8 +456,14 @@ export class CommandRing {
       if (pending === undefined) return;
       this.#fences.delete(id);
       this.#release();
-      if (detail === undefined) pending.resolve(fence);
-      else pending.reject(fromNative(detail));
+      if (detail === undefined) {
+        pending.resolve(fence);
+      } else {
+        // Marked handled only as it rejects (a success needs no second promise): an
+        // unobserved failure must not crash the process, it poisons the ring instead.
+        pending.completion.catch(ignore);
+        pending.reject(fromNative(detail));
+      }
     } else if (kind === ACQUIRE_SETTLED) {
       const pending = this.#acquires.get(id);
       if (pending === undefined) return;
