@@ -72,11 +72,30 @@ describe('a ring observed through its stats', () => {
     expect(pointValue(await collect(), 'ringkit.ring.peak_utilization', where)).toBe(1 / CAPACITY);
   });
 
-  it('a removed ring is no longer reported', async () => {
+  it('a ring removed before its first collection is never reported', async () => {
     const { consumer, metrics, collect } = setUp();
     const observed = metrics.observeRing('frames', consumer);
     observed.remove();
     observed.remove();
     expect((await collect()).get('ringkit.ring.records.pushed') ?? []).toEqual([]);
+  });
+
+  it('a ring observed again under its name continues the series from its own count', async () => {
+    const { metrics, collect } = setUp();
+    const ring = (pushed: number) => ({
+      stats: () => ({
+        ...readRingStats(createRing({ kind: 'fixed', capacity: 8, recordSize: 8 })),
+        pushed,
+      }),
+    });
+    const where = { 'ringkit.ring': 'frames' };
+    const first = metrics.observeRing('frames', ring(5));
+    expect(pointValue(await collect(), 'ringkit.ring.records.pushed', where)).toBe(5);
+    first.remove();
+    // OpenTelemetry JS repeats a series its callback stopped observing (README: remove()).
+    expect(pointValue(await collect(), 'ringkit.ring.records.pushed', where)).toBe(5);
+    // A restarted pipeline's ring: the same name, counting from 0 again.
+    metrics.observeRing('frames', ring(2));
+    expect(pointValue(await collect(), 'ringkit.ring.records.pushed', where)).toBe(2);
   });
 });
