@@ -225,12 +225,13 @@ export class CommandRing {
     } catch (error) {
       return Promise.reject(fromNative(error));
     }
-    let pending: PendingFence | undefined;
-    const completion = new Promise<number>((resolve, reject) => {
-      pending = { resolve, reject, completion: undefined as unknown as Promise<number> };
+    let resolve!: PendingFence['resolve'];
+    let reject!: PendingFence['reject'];
+    const completion = new Promise<number>((settle, fail) => {
+      resolve = settle;
+      reject = fail;
     });
-    pending!.completion = completion;
-    this.#fences.set(slot.fence, pending!);
+    this.#fences.set(slot.fence, { resolve, reject, completion });
     this.#retain();
     return completion;
   }
