@@ -95,8 +95,16 @@ std::optional<Error> Ring::poison() const {
 }
 
 std::uint64_t Ring::retired() const {
-  std::lock_guard lock(mutex_);
-  return retired_;
+  return retired_.load(std::memory_order_acquire);
+}
+
+void Ring::update_attention_locked() noexcept {
+  const bool needed = !waiters_.empty() || fence_waiters_ > 0 || closing_ || poison_ != nullptr;
+  // Stored only when it changes: every retire reads its line. Only lock holders write it, so
+  // the relaxed read is the current value; the store stays sequentially consistent (Dekker).
+  if (attention_.load(std::memory_order_relaxed) != needed) {
+    attention_.store(needed, std::memory_order_seq_cst);
+  }
 }
 
 Ring::SlotRecord* Ring::holding_locked(std::uint64_t fence) noexcept {
@@ -104,10 +112,10 @@ Ring::SlotRecord* Ring::holding_locked(std::uint64_t fence) noexcept {
   if (!prioritised()) {
     // Round-robin: fence f can only be in slot (f − 1) mod N.
     SlotRecord& record = slots_[(fence - 1) % config_.ring_size];
-    return record.state != SlotState::kFree && record.fence == fence ? &record : nullptr;
+    return record.state.load() != SlotState::kFree && record.fence == fence ? &record : nullptr;
   }
   for (SlotRecord& record : slots_) {
-    if (record.state != SlotState::kFree && record.fence == fence) return &record;
+    if (record.state.load() != SlotState::kFree && record.fence == fence) return &record;
   }
   return nullptr;
 }
@@ -117,19 +125,21 @@ bool Ring::slot_available_locked() const noexcept {
 }
 
 void Ring::free_slot_locked(SlotRecord& record) {
-  record.state = SlotState::kFree;
+  record.state.store(SlotState::kFree, std::memory_order_release);
   if (prioritised()) free_slots_.push_back(index_of(record));
 }
 
 bool Ring::fence_retired_locked(std::uint64_t fence) const {
-  if (completed_.load(std::memory_order_relaxed) >= fence) return true;
+  // Sequentially consistent: a waiter reads it after publishing attention_ (Dekker).
+  if (completed_.load(std::memory_order_seq_cst) >= fence) return true;
   return retired_ahead_.contains(fence);
 }
 
 bool Ring::slot_free_locked(std::uint64_t ticket) const noexcept {
-  // Ticket k reuses the slot of ticket k − N, whose fence is k − N + 1.
+  // Ticket k reuses the slot of ticket k − N, whose fence is k − N + 1. Sequentially
+  // consistent: a queued acquire re-reads it after publishing attention_ (Dekker).
   return ticket < config_.ring_size ||
-         completed_.load(std::memory_order_relaxed) >= ticket + 1 - config_.ring_size;
+         completed_.load(std::memory_order_seq_cst) >= ticket + 1 - config_.ring_size;
 }
 
 Slot Ring::take_slot_locked(std::optional<Clock::time_point> waited_since, Deferred& deferred) {
@@ -141,7 +151,8 @@ Slot Ring::take_slot_locked(std::optional<Clock::time_point> waited_since, Defer
   }
   const Slot slot{index, ticket + 1};
   SlotRecord& record = slots_[slot.index];
-  record.state = SlotState::kAcquired;
+  // Relaxed: no retire touches a free slot; whoever else reads the state holds the lock.
+  record.state.store(SlotState::kAcquired, std::memory_order_relaxed);
   record.fence = slot.fence;
   record.on_complete = nullptr;
   backend_->begin_slot(slot.index);
@@ -180,6 +191,7 @@ void Ring::settle_waiter_locked(std::list<Waiter>::iterator waiter, Result<Slot>
     deferred.acquires.emplace_back(std::move(waiter->callback), std::move(outcome));
   }
   waiters_.erase(waiter);
+  update_attention_locked();
 }
 
 void Ring::grant_waiters_locked(Deferred& deferred) {
@@ -238,6 +250,13 @@ Result<Slot> Ring::acquire(std::optional<double> timeout_ms, std::stop_token abo
   const auto deadline = deadline_after(since, limit_ms);
   const auto self = waiters_.insert(
       waiters_.end(), Waiter{next_waiter_id_++, since, nullptr, &wake, &outcome, &settled});
+  update_attention_locked();
+  // A retire that freed the slot before it could see attention_ did not grant it: look again.
+  if (self == waiters_.begin() && slot_available_locked()) {
+    waiters_.erase(self);
+    update_attention_locked();
+    return take_slot_locked(std::nullopt, deferred);
+  }
   if (config_.spin_us > 0) {
     // Queued (so the FIFO order holds), but polling without the lock first.
     auto budget = spin_budget_us(config_.spin_us);
@@ -253,9 +272,11 @@ Result<Slot> Ring::acquire(std::optional<double> timeout_ms, std::stop_token abo
   while (!outcome) {
     if (abort.stop_requested()) {
       waiters_.erase(self);
+      update_attention_locked();
       outcome = aborted_error("acquire");
     } else if (deadline && Clock::now() >= *deadline) {
       waiters_.erase(self);
+      update_attention_locked();
       if (config_.track_statistics) statistics_.add(layout::counter::kAcquireTimeouts, 1);
       outcome = make_error(
           error_code::kAcquireTimeout,
@@ -284,6 +305,14 @@ AsyncAcquire Ring::acquire_async(AcquireCallback on_settled) {
     result.waiter = next_waiter_id_++;
     waiters_.push_back(
         Waiter{result.waiter, Clock::now(), std::move(on_settled), nullptr, nullptr});
+    update_attention_locked();
+    // A retire that freed the slot before it could see attention_ did not grant it: look again.
+    if (waiters_.size() == 1 && slot_available_locked()) {
+      waiters_.pop_back();
+      update_attention_locked();
+      result.waiter = 0;
+      result.settled = take_slot_locked(std::nullopt, deferred);
+    }
   }
   return result;
 }
@@ -347,7 +376,7 @@ Status Ring::commit(Slot slot, CompletionCallback on_complete, std::uint32_t pri
     }
     if (poison_) return poisoned_error_locked();
     SlotRecord& record = slots_[slot.index];
-    if (record.state != SlotState::kAcquired || record.fence != slot.fence) {
+    if (record.state.load() != SlotState::kAcquired || record.fence != slot.fence) {
       return make_error(error_code::kInvalidSlot,
                         "slot " + std::to_string(slot.index) + " with fence " +
                             std::to_string(slot.fence) +
@@ -355,7 +384,7 @@ Status Ring::commit(Slot slot, CompletionCallback on_complete, std::uint32_t pri
                             "fence is wrong: the slot's current fence is " +
                             std::to_string(record.fence) + ")");
     }
-    record.state = SlotState::kCommitted;
+    record.state.store(SlotState::kCommitted, std::memory_order_relaxed);
     record.priority = priority;
     record.on_complete = std::move(on_complete);
     if (config_.track_statistics) statistics_.add(layout::counter::kTotalReleases, 1);
@@ -371,12 +400,15 @@ void Ring::flush_committed_locked(Deferred& deferred) {
   while (submitted_.load(std::memory_order_relaxed) < next_ticket_) {
     const std::uint64_t fence = submitted_.load(std::memory_order_relaxed) + 1;
     SlotRecord* record = holding_locked(fence);
-    if (record == nullptr || record->state != SlotState::kCommitted) return;
+    if (record == nullptr || record->state.load() != SlotState::kCommitted) return;
+    // In flight before the backend can report it (retire_unlocked looks for that state without
+    // the lock); the submit hands the slot, and this store, to the completion thread.
+    record->state.store(SlotState::kInFlight, std::memory_order_relaxed);
     if (Status failure = backend_->submit(index_of(*record), fence, record->priority)) {
+      record->state.store(SlotState::kCommitted, std::memory_order_relaxed);
       poison_locked(std::move(*failure), fence, deferred);
       return;
     }
-    record->state = SlotState::kInFlight;
     // Release: a lock-free reader of submitted() sees the slot's state change first.
     submitted_.store(fence, std::memory_order_release);
     statistics_.set(layout::counter::kSubmittedFences, static_cast<double>(fence));
@@ -387,6 +419,7 @@ void Ring::poison_locked(Error failure, std::uint64_t fence, Deferred& deferred)
   if (poison_) return;
   poison_ = std::make_shared<const Error>(std::move(failure));
   poison_fence_ = fence;
+  update_attention_locked();
   // With priorities, later fences may have retired before this one failed.
   retired_past_poison_.insert(retired_ahead_.upper_bound(fence), retired_ahead_.end());
   while (!waiters_.empty())
@@ -412,7 +445,54 @@ void Ring::on_failed(std::uint64_t fence, Error error, const CommandReport& repo
   retire(fence, std::move(error), report);
 }
 
+bool Ring::retire_unlocked(std::uint64_t fence, const CommandReport& report) {
+  // Only this thread moves completed_; in order, so fence f is in slot (f − 1) mod N.
+  if (fence != completed_.load(std::memory_order_relaxed) + 1) return false;
+  const std::uint32_t index = static_cast<std::uint32_t>((fence - 1) % config_.ring_size);
+  SlotRecord& record = slots_[index];
+  // The slot's fence and callback were written before the submit that brought the fence here.
+  SlotState expected = SlotState::kInFlight;
+  if (record.fence != fence || !record.state.compare_exchange_strong(expected, SlotState::kRetiring,
+                                                                     std::memory_order_acquire)) {
+    return false;  // not in flight (close abandoned it, say): the locked path decides
+  }
+  if (completions_ && !closed_.load(std::memory_order_acquire)) {
+    completions_->push(index, fence, false, report);
+  }
+  CompletionCallback callback = std::move(record.on_complete);
+  record.on_complete = nullptr;
+  if (callback) {
+    // The slot is not free yet, so nothing overwrites its results while the callback reads them.
+    CallbackScope scope;
+    callback(fence, nullptr);
+  }
+  const bool wake_owed = wake_owed_.load(std::memory_order_relaxed);
+  record.state.store(SlotState::kFree, std::memory_order_relaxed);
+  const std::uint64_t retired = retired_.load(std::memory_order_relaxed) + 1;
+  retired_.store(retired, std::memory_order_release);
+  statistics_.set(layout::counter::kCompletedFences, static_cast<double>(retired));
+  // Publishes the slot free (and the callback's effects) to acquires, then looks for anyone
+  // who must hear it: Dekker's pattern with update_attention_locked's store and the waiters'
+  // re-read of completed_.
+  completed_.store(fence, std::memory_order_seq_cst);
+  Deferred deferred;
+  BatchWake wake = batch_wake(wake_owed, true);
+  if (attention_.load(std::memory_order_seq_cst)) {
+    const std::unique_lock lock = lock_spinning(mutex_);
+    grant_waiters_locked(deferred);
+    wake_fence_waiters_locked();
+    wake = batch_wake(!deferred.acquires.empty() || wake_owed,
+                      deferred.completions.empty() && !poison_ && !closing_);
+  }
+  run(deferred, static_cast<bool>(callback) || wake_owed, wake);
+  return true;
+}
+
 void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& report) {
+  if (!prioritised() && !failure && !attention_.load(std::memory_order_relaxed) &&
+      retire_unlocked(fence, report)) {
+    return;
+  }
   Deferred deferred;
   CompletionCallback callback;
   Status outcome;
@@ -428,15 +508,18 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
       return;
     }
     record = holding_locked(fence);
-    if (record == nullptr || record->state != SlotState::kInFlight) return;
+    if (record == nullptr) return;
+    const SlotState state = record->state.load();
+    // An abandoned fence's late report still frees its slot (close settled its callback).
+    if (state != SlotState::kInFlight && state != SlotState::kAbandoned) return;
     // What the device did, whatever close decided: records are the device's report.
-    if (completions_ && !closed_) {
+    if (completions_ && !closed_.load()) {
       completions_->push(index_of(*record), fence, failure.has_value(), report);
     }
     if (failure) poison_locked(*failure, fence, deferred);
     callback = std::move(record->on_complete);
     record->on_complete = nullptr;
-    record->state = SlotState::kRetiring;
+    record->state.store(SlotState::kRetiring);
     // A fence after the failed one that retires after it reads POISONED; one before
     // it (possible with priorities) completed and says so.
     if (poison_ && fence >= poison_fence_) {
@@ -468,7 +551,8 @@ void Ring::retire(std::uint64_t fence, Status failure, const CommandReport& repo
 BatchWake Ring::free_retired_locked(SlotRecord& record, std::uint64_t fence, const Status& outcome,
                                     bool wake_owed, Deferred& deferred) {
   free_slot_locked(record);
-  ++retired_;
+  const std::uint64_t retired = retired_.load(std::memory_order_relaxed) + 1;
+  retired_.store(retired, std::memory_order_release);
   // The watermark: every fence up to it retired. Round-robin retires in order, so
   // it is this fence; with priorities it climbs through the fences that retired ahead.
   std::uint64_t watermark = completed_.load(std::memory_order_relaxed);
@@ -484,19 +568,24 @@ BatchWake Ring::free_retired_locked(SlotRecord& record, std::uint64_t fence, con
   // Release: whoever sees the new count (a lock-free completed() reader) sees the
   // callback's effects too.
   completed_.store(watermark, std::memory_order_release);
-  statistics_.set(layout::counter::kCompletedFences, static_cast<double>(retired_));
+  statistics_.set(layout::counter::kCompletedFences, static_cast<double>(retired));
   // With priorities the freed slot may be the next one out (a grant below moves it on).
   if (prioritised() && config_.track_statistics) {
     statistics_.set(layout::counter::kCurrentIndex, static_cast<double>(free_slots_.front()));
   }
   grant_waiters_locked(deferred);
   wake_fence_waiters_locked();
+  return batch_wake(!deferred.acquires.empty() || wake_owed,
+                    !outcome && deferred.completions.empty() && !poison_ && !closing_);
+}
+
+BatchWake Ring::batch_wake(bool slot_waiting, bool quiet) const noexcept {
   // A slot granted now or in a batch still held back, no error, and more than half
   // the ring still queued on the device (so another completion is coming): see
-  // BatchWake::kWithNext.
-  const std::uint64_t in_flight = submitted_.load(std::memory_order_relaxed) - retired_;
-  const bool slot_waiting = !deferred.acquires.empty() || wake_owed;
-  const bool quiet = !outcome && deferred.completions.empty() && !poison_ && !closing_;
+  // BatchWake::kWithNext. A fence may retire before its commit has counted it submitted.
+  const std::uint64_t submitted = submitted_.load(std::memory_order_relaxed);
+  const std::uint64_t retired = retired_.load(std::memory_order_relaxed);
+  const std::uint64_t in_flight = submitted > retired ? submitted - retired : 0;
   return slot_waiting && quiet && in_flight > config_.ring_size / 2 ? BatchWake::kWithNext
                                                                     : BatchWake::kNow;
 }
@@ -550,6 +639,7 @@ Status Ring::wait_for_fence(std::uint64_t fence, std::optional<double> timeout_m
   }
   const auto deadline = deadline_after(Clock::now(), limit_ms);
   ++fence_waiters_;
+  update_attention_locked();
   Status ended;
   while (!fence_settled_locked(fence)) {
     if (abort.stop_requested()) {
@@ -570,6 +660,7 @@ Status Ring::wait_for_fence(std::uint64_t fence, std::optional<double> timeout_m
     }
   }
   --fence_waiters_;
+  update_attention_locked();
   return ended ? ended : fence_outcome_locked(fence);
 }
 
@@ -589,11 +680,14 @@ Status Ring::close(double timeout_ms) {
   if (closing_) {
     // Another thread is closing: its result is ours.
     ++fence_waiters_;
-    fence_changed_.wait(lock, [this] { return closed_; });
+    update_attention_locked();
+    fence_changed_.wait(lock, [this] { return closed_.load(); });
     --fence_waiters_;
+    update_attention_locked();
     return close_result_;
   }
   closing_ = true;
+  update_attention_locked();
   while (!waiters_.empty()) {
     settle_waiter_locked(waiters_.begin(), make_error(error_code::kClosed, "the ring is closed"),
                          deferred);
@@ -619,7 +713,9 @@ Status Ring::close(double timeout_ms) {
   const auto start = Clock::now();
   const auto deadline = deadline_after(start, timeout_ms);
   ++fence_waiters_;
-  while (completed_.load(std::memory_order_relaxed) < submitted_.load(std::memory_order_relaxed)) {
+  update_attention_locked();
+  // Sequentially consistent: read after publishing attention_ (Dekker, see ring.hpp).
+  while (completed_.load(std::memory_order_seq_cst) < submitted_.load(std::memory_order_relaxed)) {
     if (deadline && Clock::now() >= *deadline) break;
     if (deadline) {
       fence_changed_.wait_until(lock, *deadline);
@@ -628,6 +724,7 @@ Status Ring::close(double timeout_ms) {
     }
   }
   --fence_waiters_;
+  update_attention_locked();
 
   const std::uint64_t submitted = submitted_.load(std::memory_order_relaxed);
   const std::uint64_t completed = completed_.load(std::memory_order_relaxed);
@@ -635,8 +732,12 @@ Status Ring::close(double timeout_ms) {
   // one in flight is abandoned, and exactly those get CLOSE_TIMEOUT. When the
   // deadline finds only retiring fences, nothing is abandoned: the close drained.
   if (completed < submitted) {
-    for (const SlotRecord& record : slots_) {
-      if (record.state == SlotState::kInFlight) abandoned_fences_.insert(record.fence);
+    for (SlotRecord& record : slots_) {
+      // A compare-exchange: a retire that got there first (kRetiring) keeps its fence.
+      SlotState expected = SlotState::kInFlight;
+      if (record.state.compare_exchange_strong(expected, SlotState::kAbandoned)) {
+        abandoned_fences_.insert(record.fence);
+      }
     }
   }
   const bool gave_up = !abandoned_fences_.empty();
@@ -648,7 +749,7 @@ Status Ring::close(double timeout_ms) {
                        " fence(s) still in flight (submitted=" + std::to_string(submitted) +
                        ", completed=" + std::to_string(completed) + ")");
     for (SlotRecord& record : slots_) {
-      if (record.state != SlotState::kInFlight) continue;
+      if (record.state.load() != SlotState::kAbandoned) continue;
       deferred.completions.emplace_back(std::move(record.on_complete),
                                         std::make_pair(record.fence, abandoned_));
       record.on_complete = nullptr;
@@ -661,7 +762,7 @@ Status Ring::close(double timeout_ms) {
   backend_->shutdown(gave_up);
 
   lock.lock();
-  closed_ = true;
+  closed_.store(true);
   if (completions_) completions_->close();
   close_result_ = abandoned_;
   wake_fence_waiters_locked();

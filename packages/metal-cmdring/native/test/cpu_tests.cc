@@ -215,6 +215,9 @@ CMDRING_TEST("cpu",
     CpuBackendOptions options;
     options.buffer_bytes = 256;
     RingConfig config = ring_of(size);
+    // An acquire queued just as the executor retires without the ring's lock must still be
+    // granted (ring.hpp's Dekker check): one stranded fails here instead of hanging.
+    config.timeout_ms = 10'000;
     if (size % 2 == 0) {
       config.spin_us = 0;
       options.idle_spin_us = 0;

@@ -177,10 +177,24 @@ class Ring final : private CompletionSink {
 
   // kRetiring: retire() took the fence's callback and is delivering it outside
   // the lock; close can no longer abandon it, and the slot is not free yet.
-  enum class SlotState : std::uint8_t { kFree, kAcquired, kCommitted, kInFlight, kRetiring };
+  // kAbandoned: close gave up on the fence (it settled with CLOSE_TIMEOUT); a late
+  // report still frees the slot. In flight → retiring and in flight → abandoned are
+  // compare-exchanges, so a retire without the lock and close agree on who settles it.
+  enum class SlotState : std::uint8_t {
+    kFree,
+    kAcquired,
+    kCommitted,
+    kInFlight,
+    kRetiring,
+    kAbandoned,
+  };
 
-  struct SlotRecord {
-    SlotState state = SlotState::kFree;
+  // What the JS thread and the completion thread write, each on lines of its own: the
+  // acquiring thread fills slot k while the executor retires slot k − 1.
+  static constexpr std::size_t kLineBytes = 128;
+
+  struct alignas(kLineBytes) SlotRecord {
+    std::atomic<SlotState> state{SlotState::kFree};
     std::uint64_t fence = 0;
     std::uint32_t priority = 0;
     CompletionCallback on_complete;
@@ -207,6 +221,14 @@ class Ring final : private CompletionSink {
   void on_completed(std::uint64_t fence, const CommandReport& report) override;
   void on_failed(std::uint64_t fence, Error error, const CommandReport& report) override;
   void retire(std::uint64_t fence, Status failure, const CommandReport& report);
+  // retire()'s common case (round-robin, success, attention_ clear) without the lock; false
+  // when the fence needs the locked path after all.
+  bool retire_unlocked(std::uint64_t fence, const CommandReport& report);
+  // kWithNext or kNow for a batch (BatchWake): `slot_waiting`, a slot granted now or held back.
+  BatchWake batch_wake(bool slot_waiting, bool quiet) const noexcept;
+  // Publishes whether a retire must take the lock: someone waits (an acquire, a fence
+  // waiter, close) or the ring is closing or poisoned.
+  void update_attention_locked() noexcept;
   // retire()'s second half: frees the slot, moves the watermark, grants waiters; says how
   // the batch's delivery should wake JS.
   BatchWake free_retired_locked(SlotRecord& record, std::uint64_t fence, const Status& outcome,
@@ -249,14 +271,24 @@ class Ring final : private CompletionSink {
   // Written under mutex_ (the one producer), as fences retire.
   std::optional<CompletionProducer> completions_;
 
-  // Locked: the slot states, waiters, poison and close decide together (the backend's
-  // submission ring below it and the completion ring take no lock).
-  mutable std::mutex mutex_;
+  // Locked: acquires, commits, waiters, poison and close decide together (the backend's
+  // submission ring below it and the completion ring take no lock). The executor's
+  // common retire takes no lock (retire_unlocked): it moves its slot in flight →
+  // retiring → free with atomics and publishes `completed_`; it takes the lock only when
+  // `attention_` says someone must hear of it. Dekker's pattern keeps that check
+  // honest: a waiter publishes attention_ and then re-reads completed_, the retire
+  // publishes completed_ and then reads attention_ (both sequentially consistent), so
+  // at least one of them sees the other.
+  alignas(kLineBytes) mutable std::mutex mutex_;
+  // Read by every retire, written only when it changes.
+  alignas(kLineBytes) std::atomic<bool> attention_{false};
   std::vector<SlotRecord> slots_;
   std::list<Waiter> waiters_;  // FIFO: the front gets the next slot
   WaiterId next_waiter_id_ = 1;
   std::uint64_t next_ticket_ = 0;  // acquisitions handed out; the next gets fence next_ticket_ + 1
-  std::uint64_t retired_ = 0;      // fences retired, in any order
+  // Fences retired, in any order. Written by the completion thread only (with or
+  // without the lock), read anywhere.
+  alignas(kLineBytes) std::atomic<std::uint64_t> retired_{0};
   // Priority levels only. The free slots, freed longest ago first (round-robin
   // needs none: its slots free in turn). The fences above completed_ that retired
   // already; the watermark moves up through them.
@@ -265,17 +297,18 @@ class Ring final : private CompletionSink {
   // Fences after the poisoning one that retired before it failed: they did complete,
   // and said so, so they never read POISONED.
   std::set<std::uint64_t> retired_past_poison_;
-  // Written under mutex_, read without it by submitted()/completed().
-  std::atomic<std::uint64_t> submitted_{0};
-  std::atomic<std::uint64_t> completed_{0};
+  // submitted_ is written under mutex_; completed_ by the completion thread, under mutex_
+  // or (retire_unlocked) not. Both are read without it by submitted()/completed().
+  alignas(kLineBytes) std::atomic<std::uint64_t> submitted_{0};
+  alignas(kLineBytes) std::atomic<std::uint64_t> completed_{0};
   std::shared_ptr<const Error> poison_;  // the COMMAND_FAILED error, once one happened
   std::uint64_t poison_fence_ = 0;
   // One condition for fence waiters and close(); notified only when someone waits.
   std::condition_variable fence_changed_;
   std::uint32_t fence_waiters_ = 0;
   bool closing_ = false;
-  bool closed_ = false;
-  std::optional<Error> abandoned_;  // close gave up: in-flight fences settle with this
+  std::atomic<bool> closed_{false};  // read by retire_unlocked
+  std::optional<Error> abandoned_;   // close gave up: in-flight fences settle with this
   // The abandoned fences, decided once under the lock (every fence in flight but
   // not retiring), so the report never depends on completions that come later.
   std::set<std::uint64_t> abandoned_fences_;
