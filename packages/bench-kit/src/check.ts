@@ -131,7 +131,7 @@ function renderCheckTable(
       formatValue(result.unit, result.median) +
         (result.percentiles ? ` (p99 ${formatValue('ns', result.percentiles.p99)})` : ''),
       formatInterval(result.unit, result.interval.low, result.interval.high),
-      formatBudget(result.kind, budgetOf(result, budgetOverride), result.p99Budget),
+      formatBudget(result.kind, budgetOf(result, budgetOverride), result.p99Budget, result.unit),
       describeSpread(result.unit, result.runs?.length ?? 1, judgement.repeated),
       verdictCell(row),
     ];

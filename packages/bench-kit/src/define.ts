@@ -89,6 +89,11 @@ export interface ThroughputBench extends BenchBase {
   readonly workload: Workload;
   /** Required items per second: pass when the interval is above it, fail when below (default: none, no verdict). */
   readonly atLeast?: number;
+  /**
+   * 'B/s' when the items are bytes (`itemsPerIteration` counts bytes): results read
+   * "7.67 GB/s", not "7.67 G items/s". Default 'items/s'.
+   */
+  readonly unit?: 'items/s' | 'B/s';
 }
 
 /**
@@ -188,8 +193,15 @@ function validateBench<T extends Bench>(bench: T): T {
     bench.kind === 'throughput' ? [bench.workload] : [bench.baseline, bench.candidate];
   for (const workload of workloads) assertWorkload(bench.name, workload);
   if (bench.kind === 'speedup') assertPositive(bench.name, 'atLeast', bench.atLeast, 'a ratio');
-  if (bench.kind === 'throughput')
+  if (bench.kind === 'throughput') {
     assertPositive(bench.name, 'atLeast', bench.atLeast, 'a rate in items/s');
+    if (bench.unit !== undefined && bench.unit !== 'items/s' && bench.unit !== 'B/s') {
+      throw new BenchKitError(
+        'BAD_DEFINITION',
+        `benchmark "${bench.name}" unit must be 'items/s' or 'B/s' (items that are bytes), unit=${JSON.stringify(bench.unit)}`,
+      );
+    }
+  }
   if (
     bench.kind !== 'throughput' &&
     isProcessWorkload(bench.baseline) !== isProcessWorkload(bench.candidate)

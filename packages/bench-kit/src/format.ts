@@ -19,7 +19,15 @@ export function formatSi(value: number): string {
   return `${scaled.toFixed(digits)}${unitPrefix ? ` ${unitPrefix}` : ''}`;
 }
 
-export type Unit = '%' | '×' | 'items/s' | 'ns';
+/** 'B/s': a throughput whose items are bytes. */
+export type Unit = '%' | '×' | 'items/s' | 'B/s' | 'ns';
+
+/** 7.67 G items/s, 7.67 GB/s, 512 B/s. */
+export function formatRate(value: number, unit: 'items/s' | 'B/s' = 'items/s'): string {
+  const si = formatSi(value);
+  if (unit === 'items/s') return `${si} items/s`;
+  return si.includes(' ') ? `${si}B/s` : `${si} B/s`;
+}
 
 /** 12.3× with three significant digits (0.812×, 31.4×, 250×). */
 export function formatRatio(value: number): string {
@@ -35,6 +43,7 @@ export function formatBudget(
   kind: string,
   budget: number | null,
   p99Budget: number | null = null,
+  unit: Unit = 'items/s',
 ): string {
   if (kind === 'latency') {
     const bounds = [
@@ -45,7 +54,7 @@ export function formatBudget(
   }
   if (budget === null) return '—';
   if (kind === 'speedup') return `≥ ${budget}×`;
-  if (kind === 'throughput') return `≥ ${formatSi(budget)} items/s`;
+  if (kind === 'throughput') return `≥ ${formatRate(budget, unit === 'B/s' ? 'B/s' : 'items/s')}`;
   return `${budget}%`;
 }
 
@@ -61,7 +70,7 @@ export function formatValue(unit: Unit, value: number): string {
   if (unit === 'ns') return formatDuration(value);
   if (unit === '%') return formatPercent(value);
   if (unit === '×') return formatRatio(value);
-  return `${formatSi(value)} items/s`;
+  return formatRate(value, unit);
 }
 
 export function formatInterval(unit: Unit, low: number, high: number): string {

@@ -59,6 +59,7 @@ export function judgeResult(result: BenchResult, options: JudgeOptions = {}): Ju
   if (result.runs !== null) {
     const repeated = judgeRuns(result.runs, {
       kind: result.kind,
+      unit: result.unit,
       budget,
       p99Budget: result.p99Budget,
     });
@@ -68,7 +69,7 @@ export function judgeResult(result: BenchResult, options: JudgeOptions = {}): Ju
   if (options.strict && verdict === 'inconclusive' && budget !== null) {
     const direction = DIRECTION_OF[result.kind];
     if (!meets(result.median, budget, direction)) {
-      const target = formatBudget(result.kind, budget);
+      const target = formatBudget(result.kind, budget, null, result.unit);
       return {
         verdict: 'fail',
         reason: `strict: inconclusive, and its median ${formatValue(result.unit, result.median)} misses ${target}`,

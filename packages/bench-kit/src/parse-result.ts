@@ -4,7 +4,8 @@ import {
   RESULT_SCHEMA,
   RESULT_SCHEMA_VERSION,
   type ResultKind,
-  UNIT_OF,
+  type ResultUnit,
+  UNITS_OF,
 } from './result-schema.js';
 
 type Fields = Record<string, unknown>;
@@ -30,7 +31,12 @@ export function parseResult(text: string, file: string): BenchResult {
       file,
       `"schema" is ${JSON.stringify(record.schema)}, expected "${RESULT_SCHEMA}"`,
     );
-  if (record.schemaVersion !== 1 && record.schemaVersion !== RESULT_SCHEMA_VERSION) {
+  if (
+    typeof record.schemaVersion !== 'number' ||
+    !Number.isInteger(record.schemaVersion) ||
+    record.schemaVersion < 1 ||
+    record.schemaVersion > RESULT_SCHEMA_VERSION
+  ) {
     throw malformed(
       file,
       `"schemaVersion" is ${JSON.stringify(record.schemaVersion)}, this bench-kit reads versions 1 to ${RESULT_SCHEMA_VERSION}`,
@@ -40,8 +46,8 @@ export function parseResult(text: string, file: string): BenchResult {
   check.string(record, 'package');
   check.string(record, 'bench');
   check.oneOf(record, 'kind', ['overhead', 'speedup', 'throughput', 'latency']);
-  check.oneOf(record, 'unit', ['%', '×', 'items/s', 'ns']);
-  if (record.unit !== UNIT_OF[record.kind as ResultKind]) {
+  check.oneOf(record, 'unit', ['%', '×', 'items/s', 'B/s', 'ns']);
+  if (!UNITS_OF[record.kind as ResultKind].includes(record.unit as ResultUnit)) {
     throw malformed(
       file,
       `"unit" ${JSON.stringify(record.unit)} does not go with kind "${record.kind}"`,

@@ -12,9 +12,11 @@ export function createProgressLine(stream: NodeJS.WriteStream = process.stderr):
   if (!stream.isTTY) return { update: () => {}, clear: () => {} };
   return {
     update(progress) {
-      const unit = ({ overhead: '%', speedup: '×', throughput: 'items/s', latency: 'ns' } as const)[
-        progress.kind
-      ];
+      const unit =
+        progress.unit ??
+        ({ overhead: '%', speedup: '×', throughput: 'items/s', latency: 'ns' } as const)[
+          progress.kind
+        ];
       const estimate = progress.estimate
         ? `${formatValue(unit, progress.estimate.median)} ${formatInterval(unit, progress.estimate.low, progress.estimate.high)}`
         : '…';

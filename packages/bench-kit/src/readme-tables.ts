@@ -241,7 +241,10 @@ export function renderTable(
   const rows = stored.map(({ result, runFiles }) => {
     const row = [describe(result), figureOf(result, !singleRuns)];
     if (sides !== null) row.push(sidesOf(result, runFiles, sides));
-    row.push(formatBudget(result.kind, result.budget, result.p99Budget), verdictOf(result));
+    row.push(
+      formatBudget(result.kind, result.budget, result.p99Budget, result.unit),
+      verdictOf(result),
+    );
     return row;
   });
   return `${caption(results, folder)}\n\n${markdownTable(header, rows)}`;

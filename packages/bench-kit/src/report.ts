@@ -66,7 +66,7 @@ export function renderMarkdown(results: readonly BenchResult[]): string {
     formatValue(result.unit, result.median),
     formatInterval(result.unit, result.interval.low, result.interval.high),
     String(result.samples),
-    formatBudget(result.kind, result.budget, result.p99Budget),
+    formatBudget(result.kind, result.budget, result.p99Budget, result.unit),
     describeSpread(result.unit, result.runs?.length ?? 1, repeatedOf(result)),
     result.verdict ?? '—',
     `${result.machine.cpuModel}, ${result.machine.cores} cores, Node ${result.machine.node}, load ${result.machine.loadAverage[0]}${result.machine.clockSource ? `, clock ${result.machine.clockSource}` : ''}${result.quick ? ', quick' : ''}`,
@@ -110,7 +110,7 @@ const VERDICT_COLOURS: Record<string, string> = {
  * repeated run's bar is the median of its runs, with a dot at each run's median.
  */
 export function renderChart(title: string, results: readonly BenchResult[]): string {
-  const panels = (['%', '×', 'items/s', 'ns'] as const)
+  const panels = (['%', '×', 'items/s', 'B/s', 'ns'] as const)
     .map((unit) => results.filter((result) => result.unit === unit))
     .filter((group) => group.length > 0);
   const parts: string[] = [];
@@ -208,6 +208,7 @@ const PANEL_TITLES: Record<Unit, string> = {
   '%': 'overhead vs baseline (%), 95% interval',
   '×': 'speedup over baseline (×), 95% interval',
   'items/s': 'throughput (items/s), 95% interval',
+  'B/s': 'throughput (bytes/s), 95% interval',
   ns: 'latency (median, 95% interval; p99 in the label)',
 };
 
@@ -215,6 +216,7 @@ const TARGET_NAMES: Record<Unit, string> = {
   '%': 'budget',
   '×': 'required',
   'items/s': 'required',
+  'B/s': 'required',
   ns: 'bound on the median',
 };
 

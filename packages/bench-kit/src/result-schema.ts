@@ -10,16 +10,25 @@ import type { Direction, Verdict } from './verdict.js';
  * the older versions (parse-result.ts upgrades them).
  */
 export const RESULT_SCHEMA = 'ringkit-bench-result';
-export const RESULT_SCHEMA_VERSION = 2;
+export const RESULT_SCHEMA_VERSION = 3;
 
 export type ResultKind = 'overhead' | 'speedup' | 'throughput' | 'latency';
-export type ResultUnit = '%' | '×' | 'items/s' | 'ns';
+export type ResultUnit = '%' | '×' | 'items/s' | 'B/s' | 'ns';
 
+/** Each kind's unit; a throughput bench may count bytes instead (`unit: 'B/s'`). */
 export const UNIT_OF: Record<ResultKind, ResultUnit> = {
   overhead: '%',
   speedup: '×',
   throughput: 'items/s',
   latency: 'ns',
+};
+
+/** The units a result of each kind may carry. */
+export const UNITS_OF: Record<ResultKind, readonly ResultUnit[]> = {
+  overhead: ['%'],
+  speedup: ['×'],
+  throughput: ['items/s', 'B/s'],
+  latency: ['ns'],
 };
 
 /** Which side of its target each kind must land on: lower is better for an overhead or a latency. */
@@ -71,12 +80,16 @@ export interface RunPick {
 export interface BenchResult {
   readonly schema: typeof RESULT_SCHEMA;
   /** Version 1 files are read as version 2 with the fields it added set to null. */
-  readonly schemaVersion: 1 | typeof RESULT_SCHEMA_VERSION;
+  /** 2 added repeated runs; 3 the unit 'B/s'. Versions 1 and 2 are read as well. */
+  readonly schemaVersion: 1 | 2 | typeof RESULT_SCHEMA_VERSION;
   readonly package: string;
   readonly bench: string;
   readonly description: string | null;
   readonly kind: ResultKind;
-  /** '%' for overhead (candidate vs baseline), '×' for speedup, 'items/s' for throughput. */
+  /**
+   * '%' for overhead (candidate vs baseline), '×' for speedup, 'items/s' for throughput
+   * ('B/s' where its items are bytes), 'ns' for latency.
+   */
   readonly unit: ResultUnit;
   /** The sample median; for a repeated run, the median of the runs' medians. */
   readonly median: number;

@@ -38,7 +38,7 @@ export function toResult(
     bench: run.name,
     description: run.description ?? null,
     kind: run.kind,
-    unit: UNIT_OF[run.kind],
+    unit: run.kind === 'throughput' ? run.unit : UNIT_OF[run.kind],
     median: run.interval.median,
     interval: {
       low: run.interval.low,

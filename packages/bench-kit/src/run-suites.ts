@@ -60,7 +60,7 @@ export async function runSuites(
 /** " PASS (budget 8%)", " FAIL (needs ≥ 30×)"; empty for a result without a target. */
 export function describeVerdict(result: BenchResult): string {
   if (result.verdict === null) return '';
-  const target = formatBudget(result.kind, result.budget, result.p99Budget);
+  const target = formatBudget(result.kind, result.budget, result.p99Budget, result.unit);
   const requirement = result.kind === 'overhead' ? `budget ${target}` : `needs ${target}`;
   return ` ${result.verdict.toUpperCase()} (${requirement})`;
 }

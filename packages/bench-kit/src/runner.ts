@@ -70,6 +70,8 @@ export interface StealSummary {
 export interface Progress {
   readonly bench: string;
   readonly kind: Bench['kind'];
+  /** A throughput's unit ('B/s' when it counts bytes); the kind's unit otherwise. */
+  readonly unit?: 'items/s' | 'B/s';
   readonly samples: number;
   readonly estimate: Interval | null;
   readonly elapsedMs: number;
@@ -124,6 +126,8 @@ export interface ThroughputRun extends RunBase {
   /** The required items per second (`atLeast`); null when the bench sets none, and then no verdict. */
   readonly budget: number | null;
   readonly verdict: Verdict | null;
+  /** What an item is: 'B/s' when the bench counts bytes. */
+  readonly unit: 'items/s' | 'B/s';
 }
 
 export interface Percentiles {
@@ -407,6 +411,7 @@ async function runThroughput(bench: ThroughputBench, options: RunOptions): Promi
     interval,
     budget: bench.atLeast ?? null,
     verdict: bench.atLeast === undefined ? null : judgeInterval(interval, bench.atLeast, 'atLeast'),
+    unit: bench.unit ?? 'items/s',
   };
 }
 
@@ -507,6 +512,7 @@ function progressOf(bench: Bench, samples: number, estimate: Interval, context: 
   return {
     bench: bench.name,
     kind: bench.kind,
+    unit: bench.kind === 'throughput' ? (bench.unit ?? 'items/s') : undefined,
     samples,
     estimate,
     elapsedMs: performance.now() - context.startedAt,

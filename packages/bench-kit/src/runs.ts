@@ -11,6 +11,7 @@ import {
   DIRECTION_OF,
   RESULT_SCHEMA_VERSION,
   type ResultKind,
+  type ResultUnit,
   type RunPick,
   type RunSummary,
   UNIT_OF,
@@ -66,6 +67,8 @@ export function worstAndBest(
 
 export interface RunTargets {
   readonly kind: ResultKind;
+  /** The results' unit, where the kind allows more than one (a throughput's 'B/s'). */
+  readonly unit?: ResultUnit;
   readonly budget: number | null;
   /** Latency only: the bound on the p99. */
   readonly p99Budget: number | null;
@@ -79,7 +82,7 @@ export interface RunTargets {
  */
 export function judgeRuns(runs: readonly RunSummary[], targets: RunTargets): RepeatedJudgement {
   const direction = DIRECTION_OF[targets.kind];
-  const unit = UNIT_OF[targets.kind];
+  const unit = targets.unit ?? UNIT_OF[targets.kind];
   const medians = runs.map((run) => run.median);
   const { worst, best } = worstAndBest(medians, direction);
   const centre = median(medians);
@@ -91,7 +94,7 @@ export function judgeRuns(runs: readonly RunSummary[], targets: RunTargets): Rep
       ...missed('the median of the runs', centre, worst, targets.budget, {
         direction,
         unit,
-        target: formatBudget(targets.kind, targets.budget),
+        target: formatBudget(targets.kind, targets.budget, null, unit),
       }),
     );
   }

@@ -474,7 +474,7 @@ export default defineSuite({ benches: [
     const medians = [1, 2, 3].map((run) => runOf('same', run).median).sort((a, b) => a - b);
     expect(same.median).toBe(medians[1]);
     expect(same.runs.map((run: { pid: number }) => run.pid)).toEqual(pidsOf('same'));
-    expect(same).toMatchObject({ schemaVersion: 2, pid: null, verdict: 'pass' });
+    expect(same).toMatchObject({ schemaVersion: 3, pid: null, verdict: 'pass' });
     expect(readFileSync(join(folder, 'same.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
     expect(stdout).toMatch(/run 3 of 3: b\.bench\.mjs in a fresh process \(pid \d+, seed 7\)/);
     expect(stdout).toMatch(

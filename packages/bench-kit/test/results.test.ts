@@ -64,7 +64,7 @@ describe('results files', () => {
     }
     expect(stored).toMatchObject({
       schema: 'ringkit-bench-result',
-      schemaVersion: 2,
+      schemaVersion: 3,
       kind: 'overhead',
       unit: '%',
       budget: 8,
@@ -99,12 +99,49 @@ describe('results files', () => {
     expect(loaded[0]?.result).toMatchObject({ unit: 'items/s', verdict: null, budget: null });
   });
 
+  it('stores a throughput that counts bytes in B/s, and says so wherever it is shown', async () => {
+    const clock = createVirtualClock();
+    const run = await runBench(
+      throughput({
+        name: 'copy',
+        workload: virtualWorkload(clock, 500),
+        itemsPerIteration: 65_536,
+        unit: 'B/s',
+        atLeast: 1e9,
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 2 },
+    );
+    const dir = temporaryDir();
+    const result = toResult('@ringkit/example', run);
+    await writeResult(dir, result, run);
+    const [loaded] = await readResults(dir);
+    expect(loaded?.result).toMatchObject({ unit: 'B/s', schemaVersion: 3 });
+    // 65 536 bytes per 500 ns iteration: 131 GB/s.
+    const markdown = renderMarkdown([result]);
+    expect(markdown).toMatch(/\| 131 GB\/s \|/);
+    expect(markdown).toMatch(/≥ 1\.00 GB\/s/);
+    expect(markdown).not.toMatch(/items\/s/);
+    expect(renderChart('t', [result])).toMatch(/throughput \(bytes\/s\)/);
+    // The unit goes with its kind: an overhead in B/s is malformed.
+    expect(() =>
+      parseResult(JSON.stringify(resultOf({ kind: 'overhead', unit: 'B/s' })), 'r.json'),
+    ).toThrow(/"unit" "B\/s" does not go with kind "overhead"/);
+    expect(() =>
+      throughput({
+        name: 'bad',
+        workload: virtualWorkload(clock, 500),
+        unit: 'bytes' as 'B/s',
+      }),
+    ).toThrow(/unit must be 'items\/s' or 'B\/s'/);
+  });
+
   it('names the file and the field when a results file is malformed', () => {
     const cases: [string, RegExp][] = [
       ['{ nope', /not JSON/],
       ['[]', /not a JSON object/],
       [JSON.stringify({ ...resultOf(), schema: 'other' }), /"schema" is "other"/],
-      [JSON.stringify({ ...resultOf(), schemaVersion: 99 }), /reads versions 1 to 2/],
+      [JSON.stringify({ ...resultOf(), schemaVersion: 99 }), /reads versions 1 to 3/],
       [
         JSON.stringify({ ...resultOf(), median: 'fast' }),
         /"median" must be a finite number, got "fast"/,

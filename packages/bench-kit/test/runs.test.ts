@@ -182,7 +182,7 @@ describe('one result from the runs', () => {
     expect(aggregate.samples).toBe(30 + 31 + 32 + 33 + 34);
     expect(aggregate.durationMs).toBe(5000);
     expect(aggregate.seed).toBe(40);
-    expect(aggregate.schemaVersion).toBe(2);
+    expect(aggregate.schemaVersion).toBe(3);
   });
 
   it('is judged as a repeated run, not from any one run’s verdict', () => {
