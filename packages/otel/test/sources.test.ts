@@ -107,7 +107,10 @@ describe('a command ring (cpu backend)', () => {
       let last: Promise<unknown> | undefined;
       for (let step = 0; step < 4; step++) {
         const slot = await ring.acquire(); // a ring of 1: every acquisition after the first waits
-        slot.busyFor(500);
+        // Long enough that the next acquire comes while this command runs: at 500 µs a cold
+        // first pass through commit and acquire outlasted it in about one run of fifteen,
+        // and then no acquire waited.
+        slot.busyFor(20_000);
         last = ring.commit(slot);
       }
       await last;
