@@ -334,6 +334,31 @@ describe('speedup comparison (virtual clock)', () => {
     expect(run.sides.candidate.medianNsPerIteration).toBeLessThan(35);
   });
 
+  it('keeps growing a batch past one stalled calibration sample', async () => {
+    const clock = createVirtualClock();
+    // 10 ns per item, but the first batch beyond warm-up's sizes stalls 5 ms (a preempted
+    // consumer): taken at its word it would end calibration at 10 000 items, 10× too few.
+    let stalled = false;
+    const run = (await runBench(
+      speedup({
+        name: 'stall',
+        atLeast: 1,
+        baseline: virtualWorkload(clock, 10, { noise: 0 }),
+        candidate: {
+          batch: (n: number) => {
+            const stall = !stalled && n > 1024 ? 5e6 : 0;
+            if (stall > 0) stalled = true;
+            clock.advance(stall + 10 * n);
+          },
+        },
+        sampling: FAST,
+      }),
+      { clock: clock.clock, gc: null, seed: 17 },
+    )) as OverheadRun;
+    expect(stalled).toBe(true);
+    expect(run.sides.candidate.iterationsPerSample).toBeGreaterThanOrEqual(100_000);
+  });
+
   it('gives both sides of an overhead comparison the same batch', async () => {
     const clock = createVirtualClock();
     const run = (await runBench(
