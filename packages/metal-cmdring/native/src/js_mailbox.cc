@@ -1,5 +1,6 @@
 #include "js_mailbox.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "js_error.hpp"
@@ -23,17 +24,32 @@ std::shared_ptr<Mailbox> Mailbox::create(Napi::Env env, Napi::Function dispatch)
   return mailbox;
 }
 
+Mailbox::~Mailbox() {
+  Node* node = newest_.load(std::memory_order_acquire);
+  while (node != nullptr) {
+    Node* next = node->next;
+    delete node;
+    node = next;
+  }
+}
+
 void Mailbox::queue(Message message) {
-  std::lock_guard lock(mutex_);
-  if (!released_) queue_.push_back(std::move(message));
+  if (released_.load(std::memory_order_acquire)) return;
+  auto* node = new Node{std::move(message), newest_.load(std::memory_order_relaxed)};
+  // Sequentially consistent, as flush()'s exchange and take_all(): in their one total order a
+  // push before a flush's exchange that finds the flag set comes before the take that clears
+  // it, so that take has the message. (On x86-64 both are locked instructions anyway.)
+  while (!newest_.compare_exchange_weak(node->next, node, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+  }
 }
 
 void Mailbox::flush() {
-  {
-    std::lock_guard lock(mutex_);
-    if (released_ || scheduled_ || queue_.empty()) return;
-    scheduled_ = true;
-  }
+  if (released_.load(std::memory_order_acquire)) return;
+  if (newest_.load(std::memory_order_acquire) == nullptr) return;
+  // One scheduled call at a time. take_all() clears the flag before it takes the stack, so a
+  // message pushed after the take finds it clear here and schedules the next call.
+  if (scheduled_.exchange(true, std::memory_order_seq_cst)) return;
   // The lambda holds the mailbox, so a call still queued when the ring is gone
   // finds it alive (and empty).
   call_.NonBlockingCall([self = shared_from_this()](Napi::Env env, Napi::Function dispatch) {
@@ -45,13 +61,25 @@ void Mailbox::drain(Napi::Env env) {
   deliver(env, dispatch_.Value());
 }
 
-void Mailbox::deliver(Napi::Env env, Napi::Function dispatch) {
+std::vector<Message> Mailbox::take_all() {
+  // Cleared first (sequentially consistent, as the exchange below): a flush that comes after
+  // the exchange took its message sees the flag clear. One that sees it still set pushed its
+  // message before the exchange, which takes it.
+  scheduled_.store(false, std::memory_order_seq_cst);
+  Node* node = newest_.exchange(nullptr, std::memory_order_seq_cst);
   std::vector<Message> batch;
-  {
-    std::lock_guard lock(mutex_);
-    batch.swap(queue_);
-    scheduled_ = false;
+  while (node != nullptr) {
+    Node* next = node->next;
+    batch.push_back(std::move(node->message));
+    delete node;
+    node = next;
   }
+  std::reverse(batch.begin(), batch.end());
+  return batch;
+}
+
+void Mailbox::deliver(Napi::Env env, Napi::Function dispatch) {
+  const std::vector<Message> batch = take_all();
   // Messages without an error go to JS packed, kWordsPerMessage numbers each, in one call: a
   // call into JS costs more than settling the promise it brings. A message with an error is
   // its own call, after the packed ones before it, so the order holds.
@@ -87,7 +115,7 @@ void Mailbox::deliver(Napi::Env env, Napi::Function dispatch) {
 }
 
 void Mailbox::keep_alive(Napi::Env env, bool on) {
-  if (released_ || on == referenced_) return;
+  if (released_.load(std::memory_order_acquire) || on == referenced_) return;
   referenced_ = on;
   if (on) {
     call_.Ref(env);
@@ -97,22 +125,17 @@ void Mailbox::keep_alive(Napi::Env env, bool on) {
 }
 
 void Mailbox::release(Napi::Env env, bool deliver_remaining) {
-  if (released_) return;
+  if (released_.load(std::memory_order_acquire)) return;
   if (deliver_remaining) drain(env);
-  bool destroyed;
-  {
-    std::lock_guard lock(mutex_);
-    released_ = true;
-    destroyed = destroyed_;
-  }
-  if (!destroyed) call_.Release();
+  released_.store(true, std::memory_order_release);
+  // Both run on the JS thread (forget from the function's finalizer), never at once.
+  if (!destroyed_.load(std::memory_order_acquire)) call_.Release();
   if (deliver_remaining) dispatch_.Reset();
 }
 
 void Mailbox::forget() {
-  std::lock_guard lock(mutex_);
-  released_ = true;
-  destroyed_ = true;
+  released_.store(true, std::memory_order_release);
+  destroyed_.store(true, std::memory_order_release);
 }
 
 }  // namespace ringkit::cmdring::js

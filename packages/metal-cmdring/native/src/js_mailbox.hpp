@@ -4,13 +4,18 @@
 // messages it holds, because only the first flush after a drain schedules a call;
 // and a batch the ring says may wait (BatchWake::kWithNext) is queued without a
 // flush, so it shares the next batch's wake-up.
+//
+// No lock: the executor queues a message for every command it retires, so a mutex
+// here put a lock back on the path the ring keeps lock-free. Messages are pushed
+// onto a lock-free stack (one compare-exchange each); delivery takes the whole
+// stack with one exchange and reverses it into the order the messages came in.
 #pragma once
 
 #include <napi.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -35,6 +40,11 @@ class Mailbox : public std::enable_shared_from_this<Mailbox> {
   static constexpr std::size_t kWordsPerMessage = 4;
 
   static std::shared_ptr<Mailbox> create(Napi::Env env, Napi::Function dispatch);
+  Mailbox() = default;
+  Mailbox(const Mailbox&) = delete;
+  Mailbox& operator=(const Mailbox&) = delete;
+  // Frees what was queued after the release (dropped: JS can no longer be told).
+  ~Mailbox();
 
   // Any thread. Dropped once the mailbox is released (the ring is closed by then,
   // so nothing is left to tell). queue() leaves the wake-up to the next flush():
@@ -56,12 +66,20 @@ class Mailbox : public std::enable_shared_from_this<Mailbox> {
   // The thread-safe function was destroyed (the environment is going away).
   void forget();
 
-  std::mutex mutex_;
-  std::vector<Message> queue_;
-  bool scheduled_ = false;
-  bool released_ = false;
-  bool destroyed_ = false;
-  bool referenced_ = true;
+  struct Node {
+    Message message;
+    Node* next;
+  };
+  // Takes every message queued so far, oldest first.
+  std::vector<Message> take_all();
+
+  // Newest first; null when empty.
+  std::atomic<Node*> newest_{nullptr};
+  // A call to deliver is scheduled and has not yet taken the stack.
+  std::atomic<bool> scheduled_{false};
+  std::atomic<bool> released_{false};
+  std::atomic<bool> destroyed_{false};
+  bool referenced_ = true;  // JS thread only
   Napi::ThreadSafeFunction call_;
   Napi::FunctionReference dispatch_;
 };
